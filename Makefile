@@ -1,0 +1,82 @@
+# mptcp-tools. GNU make. `make check` runs the test suite, `make demo` the
+# main job on bundled captures; both install missing Debian packages when
+# run as root (test/deps), else print the apt-get line.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+CFLAGS ?= -O2 -g
+WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+       -Wmissing-prototypes -Wvla -Wformat=2
+CPPFLAGS += -D_GNU_SOURCE -Icommon
+ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
+LDLIBS = -lpcap -lz -lnettle -lcsv -lm
+
+BUILD ?= build
+BIN ?= bin
+
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
+FILTERS := $(basename $(notdir $(wildcard filters/*.c)))
+PROGS := $(FILTERS:%=$(BIN)/%)
+PIPELINES := $(wildcard pipelines/*)
+MANPAGES := $(wildcard man/*.[1-8])
+
+.PHONY: all check check-unit sanitize demo bench deps clean install uninstall lint
+all: $(PROGS)
+
+$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/filters/%.o: filters/%.c $(wildcard common/*.h) | $(BUILD)/filters
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/libmptcptools.a: $(COMMON_OBJ)
+	$(AR) rcs $@ $^
+
+$(BIN)/%: $(BUILD)/filters/%.o $(BUILD)/libmptcptools.a | $(BIN)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/common $(BUILD)/filters $(BIN):
+	mkdir -p $@
+
+deps:
+	@sh test/deps
+
+# The whole suite: bats files under test/, run against bin/.
+check: deps all
+	bats --timing test
+
+# ASan+UBSan build of every tool, then the same suite against it.
+sanitize: deps
+	$(MAKE) BUILD=build-san BIN=bin-san CC=clang \
+	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined" all
+	MPTCP_TOOLS_BIN=$(CURDIR)/bin-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bats test
+
+demo: deps all
+	@sh test/demo
+
+bench: deps all
+	@sh test/bench/run
+
+lint:
+	mandoc -Tlint -Wwarning $(MANPAGES)
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
+	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
+	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+
+uninstall:
+	rm -f $(FILTERS:%=$(DESTDIR)$(BINDIR)/%)
+	for p in $(PIPELINES); do rm -f $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
+	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+
+clean:
+	rm -rf build build-san bin bin-san

@@ -1,0 +1,175 @@
+#include "capture.h"
+
+#include <err.h>
+#include <fcntl.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#define GZ_MAGIC0 0x1f
+#define GZ_MAGIC1 0x8b
+
+/* A stdio stream over zlib, so libpcap reads compressed files and pipes
+ * alike; zlib passes uncompressed input through untouched. The first four
+ * bytes are read ahead to learn the pcap magic (timestamp resolution). */
+struct gz_cookie {
+	gzFile gz;
+	unsigned char head[4];
+	int nhead, used;
+};
+
+static ssize_t gz_cookie_read(void *cookie, char *buf, size_t n)
+{
+	struct gz_cookie *g = cookie;
+	size_t done = 0;
+	while (g->used < g->nhead && done < n)
+		buf[done++] = (char)g->head[g->used++];
+	if (done == n)
+		return (ssize_t)done;
+	size_t want = n - done > (1u << 30) ? (1u << 30) : n - done;
+	int r = gzread(g->gz, buf + done, (unsigned)want);
+	if (r < 0) {
+		errno = EIO;
+		return -1;
+	}
+	return (ssize_t)(done + (size_t)r);
+}
+
+static int gz_cookie_close(void *cookie)
+{
+	struct gz_cookie *g = cookie;
+	int r = gzclose_r(g->gz);
+	free(g);
+	return r == Z_OK ? 0 : EOF;
+}
+
+static int magic_is_nano(const unsigned char m[4])
+{
+	static const unsigned char be[4] = { 0xa1, 0xb2, 0x3c, 0x4d };
+	static const unsigned char le[4] = { 0x4d, 0x3c, 0xb2, 0xa1 };
+	return memcmp(m, be, 4) == 0 || memcmp(m, le, 4) == 0;
+}
+
+static FILE *open_stream(const char *path, int *nano)
+{
+	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
+	if (fd < 0)
+		return NULL;
+	unsigned char magic[4];
+	ssize_t got = pread(fd, magic, 4, 0);
+	if (got < 0 && errno != ESPIPE) { /* a directory, an I/O error */
+		int e = errno;
+		close(fd);
+		errno = e;
+		return NULL;
+	}
+	if (got == 4 && !(magic[0] == GZ_MAGIC0 && magic[1] == GZ_MAGIC1)) {
+		FILE *fp = fdopen(fd, "rb"); /* plain seekable file: no zlib layer */
+		if (fp)
+			setvbuf(fp, NULL, _IOFBF, 1 << 18);
+		*nano = magic_is_nano(magic);
+		return fp;
+	}
+	struct gz_cookie *g = calloc(1, sizeof *g);
+	if (!g || !(g->gz = gzdopen(fd, "rb"))) {
+		free(g);
+		close(fd);
+		return NULL;
+	}
+	gzbuffer(g->gz, 1 << 18);
+	int r = gzread(g->gz, g->head, 4);
+	g->nhead = r > 0 ? r : 0;
+	*nano = g->nhead == 4 && magic_is_nano(g->head);
+	cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
+	FILE *fp = fopencookie(g, "rb", io);
+	if (!fp)
+		gz_cookie_close(g);
+	else
+		setvbuf(fp, NULL, _IOFBF, 1 << 18);
+	return fp;
+}
+
+int capture_open(struct capture *c, const char *path)
+{
+	char ebuf[PCAP_ERRBUF_SIZE];
+	c->path = path;
+	c->frame0 = c->frame;
+	c->fp = open_stream(path, &c->nano);
+	if (!c->fp) {
+		warn("%s", path);
+		return -1;
+	}
+	c->pcap = pcap_fopen_offline_with_tstamp_precision(c->fp,
+	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
+	if (!c->pcap) {
+		warnx("%s: not a readable pcap or pcapng capture (%s)", path, ebuf);
+		fclose(c->fp);
+		c->fp = NULL;
+		return -1;
+	}
+	c->dlt = pcap_datalink(c->pcap);
+	if (!decode_link_supported(c->dlt)) {
+		const char *name = pcap_datalink_val_to_name(c->dlt);
+		warnx("%s: unsupported link type %d (%s)", path, c->dlt,
+		    name ? name : "unknown");
+		capture_close(c);
+		return -1;
+	}
+	return 0;
+}
+
+void capture_close(struct capture *c)
+{
+	if (c->pcap)
+		pcap_close(c->pcap); /* closes c->fp too */
+	c->pcap = NULL;
+	c->fp = NULL;
+}
+
+int capture_next(struct capture *c, struct pkt *p)
+{
+	struct pcap_pkthdr *h;
+	const u_char *data;
+	for (;;) {
+		int r = pcap_next_ex(c->pcap, &h, &data);
+		if (r == PCAP_ERROR_BREAK)
+			return 0;
+		if (r != 1) {
+			warnx("%s: frame %llu: %s", c->path,
+			    (unsigned long long)(c->frame - c->frame0 + 1),
+			    pcap_geterr(c->pcap));
+			c->failed = 1;
+			return 0;
+		}
+		c->frame++;
+		enum skip_reason why = decode_frame(c->dlt, data, h->caplen, p);
+		if (why != DECODED) {
+			c->skipped[why]++;
+			continue;
+		}
+		c->opt_bad += p->opt_bad;
+		p->frame = c->frame;
+		p->ts_sec = h->ts.tv_sec;
+		p->ts_frac = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec / 1000;
+		p->ts_digits = c->nano ? 9 : 6;
+		return 1;
+	}
+}
+
+void capture_report(const struct capture *c, const char *what)
+{
+	uint64_t skipped = 0;
+	for (int i = 1; i < SKIP_NREASONS; i++)
+		skipped += c->skipped[i];
+	fprintf(stderr, "%s: %llu frames, %llu TCP segments, %llu skipped",
+	    what, (unsigned long long)c->frame,
+	    (unsigned long long)(c->frame - skipped), (unsigned long long)skipped);
+	for (int i = 1; i < SKIP_NREASONS; i++)
+		if (c->skipped[i])
+			fprintf(stderr, ", %s %llu", skip_reason_name[i],
+			    (unsigned long long)c->skipped[i]);
+	fprintf(stderr, "; %llu with malformed or cut TCP options\n",
+	    (unsigned long long)c->opt_bad);
+}

@@ -1,0 +1,98 @@
+#include "out.h"
+
+#include <arpa/inet.h>
+#include <err.h>
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+struct out out_stdout = { .fd = 1 };
+
+void out_flush(struct out *o)
+{
+	size_t off = 0;
+	while (off < o->len) {
+		ssize_t n = write(o->fd, o->buf + off, o->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && errno == EPIPE)
+			exit(0); /* the reader went away: not our failure */
+		if (n < 0)
+			err(1, "write error on standard output");
+		off += (size_t)n;
+	}
+	o->len = 0;
+}
+
+void out_close(struct out *o)
+{
+	out_flush(o);
+	/* Some file systems (NFS) report a full disk only at close. */
+	if (close(o->fd) < 0 && errno != EINTR)
+		err(1, "write error on standard output");
+}
+
+void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits)
+{
+	char tmp[24];
+	out_i64(o, whole);
+	out_chr(o, '.');
+	for (int i = digits - 1; i >= 0; i--) {
+		tmp[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	out_mem(o, tmp, (size_t)digits);
+}
+
+void out_hex(struct out *o, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out_room(o, 2);
+		o->buf[o->len++] = hex[p[i] >> 4];
+		o->buf[o->len++] = hex[p[i] & 15];
+	}
+}
+
+void out_addr(struct out *o, int ipv, const uint8_t *a)
+{
+	if (ipv == 4) {
+		for (int i = 0; i < 4; i++) {
+			if (i)
+				out_chr(o, '.');
+			out_u64(o, a[i]);
+		}
+		return;
+	}
+	char buf[INET6_ADDRSTRLEN];
+	if (!inet_ntop(AF_INET6, a, buf, sizeof buf))
+		buf[0] = '?', buf[1] = 0;
+	out_str(o, buf);
+}
+
+void out_double(struct out *o, double v, int digits)
+{
+	if (isnan(v)) {
+		out_dash(o);
+		return;
+	}
+	uint64_t scale = 1;
+	for (int i = 0; i < digits; i++)
+		scale *= 10;
+	int neg = v < 0;
+	double a = neg ? -v : v;
+	uint64_t whole = (uint64_t)a;
+	uint64_t frac = (uint64_t)llround((a - (double)whole) * (double)scale);
+	if (frac >= scale) {
+		whole++;
+		frac -= scale;
+	}
+	if (neg && (whole || frac))
+		out_chr(o, '-');
+	if (digits == 0) {
+		out_u64(o, whole);
+		return;
+	}
+	out_fixed(o, (int64_t)whole, frac, digits);
+}

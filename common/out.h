@@ -1,0 +1,101 @@
+/* Buffered TSV writer for stdout: integers, timestamps and addresses are
+ * formatted by hand because printf dominates the hot path otherwise. */
+#ifndef OUT_H
+#define OUT_H
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#define OUT_BUFSZ (1 << 16)
+
+struct out {
+	int fd;
+	size_t len;
+	char buf[OUT_BUFSZ];
+};
+
+extern struct out out_stdout;
+
+void out_flush(struct out *o);
+/* Flush and report a write error; returns only on success. */
+void out_close(struct out *o);
+
+static inline void out_room(struct out *o, size_t n)
+{
+	if (o->len + n > OUT_BUFSZ)
+		out_flush(o);
+}
+
+static inline void out_mem(struct out *o, const void *p, size_t n)
+{
+	if (n > OUT_BUFSZ / 2) {
+		out_flush(o);
+		size_t off = 0;
+		while (n - off > OUT_BUFSZ / 2) {
+			memcpy(o->buf, (const char *)p + off, OUT_BUFSZ / 2);
+			o->len = OUT_BUFSZ / 2;
+			out_flush(o);
+			off += OUT_BUFSZ / 2;
+		}
+		p = (const char *)p + off;
+		n -= off;
+	}
+	out_room(o, n);
+	memcpy(o->buf + o->len, p, n);
+	o->len += n;
+}
+
+static inline void out_str(struct out *o, const char *s)
+{
+	out_mem(o, s, strlen(s));
+}
+
+static inline void out_chr(struct out *o, char c)
+{
+	out_room(o, 1);
+	o->buf[o->len++] = c;
+}
+
+static inline void out_tab(struct out *o) { out_chr(o, '\t'); }
+static inline void out_nl(struct out *o) { out_chr(o, '\n'); }
+static inline void out_dash(struct out *o) { out_chr(o, '-'); }
+
+/* Writes the decimal digits of v into the end of a 20-byte buffer and
+ * returns the first digit's position. */
+static inline char *u64_digits(uint64_t v, char *end)
+{
+	char *p = end;
+	do {
+		*--p = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return p;
+}
+
+static inline void out_u64(struct out *o, uint64_t v)
+{
+	char tmp[24], *e = tmp + sizeof tmp, *p = u64_digits(v, e);
+	out_mem(o, p, (size_t)(e - p));
+}
+
+static inline void out_i64(struct out *o, int64_t v)
+{
+	if (v < 0) {
+		out_chr(o, '-');
+		out_u64(o, (uint64_t)0 - (uint64_t)v);
+	} else {
+		out_u64(o, (uint64_t)v);
+	}
+}
+
+/* Fixed-point number: whole part, then `digits` fraction digits of frac
+ * (frac < 10^digits). Used for timestamps and milliseconds. */
+void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits);
+/* Lower-case hex of a byte string. */
+void out_hex(struct out *o, const uint8_t *p, size_t n);
+/* IPv4 (4 bytes) or IPv6 (16 bytes) address in inet_ntop form. */
+void out_addr(struct out *o, int ipv, const uint8_t *a);
+/* A double with `digits` fraction digits, rounded; NaN prints as "-". */
+void out_double(struct out *o, double v, int digits);
+
+#endif

@@ -1,0 +1,68 @@
+/* The packet record: column names (the pcap2pkt contract, see
+ * man/pcap2pkt.1) and their formatting from a struct pkt. */
+#ifndef PKTFMT_H
+#define PKTFMT_H
+#include "out.h"
+#include "pkt.h"
+
+#define PKT_COLUMNS(X) \
+	X(FRAME, "frame") X(TS, "ts") X(IPV, "ipv") X(SRC, "src") X(DST, "dst") \
+	X(SPORT, "sport") X(DPORT, "dport") X(IP_ID, "ip_id") X(TTL, "ttl") \
+	X(IP_LEN, "ip_len") X(LEN, "len") X(FLAGS, "flags") X(SEQ, "seq") \
+	X(ACK, "ack") X(WIN, "win") X(MSS, "mss") X(WSCALE, "wscale") \
+	X(SACK_PERM, "sack_perm") X(SACK, "sack") X(TSVAL, "tsval") \
+	X(TSECR, "tsecr") X(MPTCP, "mptcp") \
+	X(MPC_VER, "mpc_ver") X(MPC_FLAGS, "mpc_flags") X(MPC_SKEY, "mpc_skey") \
+	X(MPC_RKEY, "mpc_rkey") X(MPC_DLEN, "mpc_dlen") X(MPC_CSUM, "mpc_csum") \
+	X(MPJ_TOKEN, "mpj_token") X(MPJ_NONCE, "mpj_nonce") X(MPJ_ID, "mpj_id") \
+	X(MPJ_BACKUP, "mpj_backup") X(MPJ_HMAC, "mpj_hmac") \
+	X(DSS_FLAGS, "dss_flags") X(DACK, "dack") X(DACK_W, "dack_w") \
+	X(DSN, "dsn") X(DSN_W, "dsn_w") X(SSN, "ssn") X(DLEN, "dlen") \
+	X(DSS_CSUM, "dss_csum") X(DATA_FIN, "data_fin") \
+	X(AA_ID, "aa_id") X(AA_ADDR, "aa_addr") X(AA_PORT, "aa_port") \
+	X(AA_ECHO, "aa_echo") X(AA_HMAC, "aa_hmac") X(RM_IDS, "rm_ids") \
+	X(PRIO_BACKUP, "prio_backup") X(PRIO_ID, "prio_id") \
+	X(FAIL_DSN, "fail_dsn") X(FCLOSE_KEY, "fclose_key") \
+	X(TCPRST_REASON, "tcprst_reason") X(TCPRST_FLAGS, "tcprst_flags") \
+	X(PAYLOAD, "payload")
+
+#define PKT_COL_ENUM(id, name) COL_##id,
+enum pkt_col { PKT_COLUMNS(PKT_COL_ENUM) PKT_NCOLS };
+#undef PKT_COL_ENUM
+
+extern const char *const pkt_col_name[PKT_NCOLS];
+
+/* Column index by name, or -1. */
+int pkt_col_lookup(const char *name, size_t len);
+
+/* The first column that belongs to an MPTCP option group, in table order;
+ * columns from here to COL_TCPRST_FLAGS are "-" on plain TCP segments. */
+#define PKT_FIRST_MP_FIELD COL_MPC_VER
+#define PKT_LAST_MP_FIELD COL_TCPRST_FLAGS
+
+/* Formats one column value (without separator). payload_max: -x N. */
+void pkt_format_col(struct out *o, const struct pkt *p, enum pkt_col c,
+    unsigned payload_max);
+
+/* TCP flags as letters F S R P A U E C ("." when none). */
+void pkt_format_flags(struct out *o, uint8_t flags);
+
+#endif
+
+/* A chosen list of columns, written record by record. On plain TCP
+ * segments the run of MPTCP field columns is written as one block of
+ * dashes, which keeps the common case cheap. */
+struct pkt_writer {
+	int ncols;
+	enum pkt_col cols[PKT_NCOLS];
+	unsigned payload_max;
+	int mp_run_start, mp_run_len; /* positions in cols */
+	char dashes[2 * PKT_NCOLS];
+};
+
+/* spec: comma-separated column names, or NULL for all (payload only when
+ * payload_max > 0). Returns -1 and names the bad column in *bad. */
+int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max,
+    const char **bad, size_t *badlen);
+void pkt_writer_header(const struct pkt_writer *w, struct out *o);
+void pkt_writer_record(const struct pkt_writer *w, struct out *o, const struct pkt *p);

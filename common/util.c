@@ -1,0 +1,36 @@
+#include "util.h"
+
+#include <err.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+
+void tool_init(const char *argv0)
+{
+	const char *slash = strrchr(argv0, '/');
+	program_invocation_short_name = (char *)(slash ? slash + 1 : argv0);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+long long parse_count_arg(const char *opt, const char *arg, long long min, long long max)
+{
+	char *end;
+	errno = 0;
+	long long v = strtoll(arg, &end, 10);
+	if (errno || end == arg || *end || v < min || v > max)
+		errx(2, "%s: expected a whole number from %lld to %lld, got '%s'",
+		    opt, min, max, arg);
+	return v;
+}
+
+double parse_seconds_arg(const char *opt, const char *arg)
+{
+	char *end;
+	errno = 0;
+	double v = strtod(arg, &end);
+	if (errno || end == arg || *end || !(v >= 0))
+		errx(2, "%s: expected a number of seconds, got '%s'", opt, arg);
+	return v;
+}

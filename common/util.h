@@ -1,0 +1,16 @@
+/* Small helpers every tool uses: its name for messages, argument parsing. */
+#ifndef UTIL_H
+#define UTIL_H
+#include <stdint.h>
+
+/* Sets the name err(3) and warn(3) print; ignores SIGPIPE so a closed
+ * pipe shows up as EPIPE on write, which the writer treats as the end. */
+void tool_init(const char *argv0);
+
+/* Parses a decimal option argument in [min, max] or exits with usage error. */
+long long parse_count_arg(const char *opt, const char *arg, long long min, long long max);
+
+/* Parses seconds with an optional fraction ("1.5") or exits. */
+double parse_seconds_arg(const char *opt, const char *arg);
+
+#endif
