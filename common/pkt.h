@@ -106,4 +106,12 @@ struct pkt {
 
 #define PKT_HAS(p, st) (((p)->have >> (st)) & 1u)
 
+
+
+/* Capture time in nanoseconds since the epoch. */
+static inline int64_t pkt_time_ns(const struct pkt *p)
+{
+	return p->ts_sec * 1000000000LL +
+	    (p->ts_digits == 9 ? (int64_t)p->ts_frac : (int64_t)p->ts_frac * 1000);
+}
 #endif

@@ -1,0 +1,266 @@
+#include "flow.h"
+
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEC_NS 1000000000LL
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n, sz);
+	if (!p)
+		err(1, "out of memory");
+	return p;
+}
+
+void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
+    flow_end_fn on_end, void *ctx)
+{
+	memset(t, 0, sizeof *t);
+	t->nbucket = 1024;
+	t->bucket = xcalloc(t->nbucket, sizeof *t->bucket);
+	t->idle_ns = (int64_t)(idle_s * SEC_NS);
+	t->grace_ns = (int64_t)(grace_s * SEC_NS);
+	t->on_end = on_end;
+	t->ctx = ctx;
+}
+
+/* FNV-1a: keys are short and this is not exposed to chosen collisions
+ * beyond what a capture author could do to their own analysis. */
+static uint64_t hash_key(const uint8_t *k, size_t n)
+{
+	uint64_t h = 1469598103934665603ULL;
+	for (size_t i = 0; i < n; i++)
+		h = (h ^ k[i]) * 1099511628211ULL;
+	return h ^ (h >> 29);
+}
+
+static void list_del(struct flow_list *l, struct flow *f)
+{
+	if (f->prev)
+		f->prev->next = f->next;
+	else
+		l->head = f->next;
+	if (f->next)
+		f->next->prev = f->prev;
+	else
+		l->tail = f->prev;
+	f->prev = f->next = NULL;
+}
+
+static void list_add(struct flow_list *l, struct flow *f)
+{
+	f->prev = l->tail;
+	f->next = NULL;
+	if (l->tail)
+		l->tail->next = f;
+	else
+		l->head = f;
+	l->tail = f;
+}
+
+static void grow(struct flowtab *t)
+{
+	size_t n = t->nbucket * 2;
+	struct flow **b = xcalloc(n, sizeof *b);
+	for (size_t i = 0; i < t->nbucket; i++) {
+		struct flow *f = t->bucket[i], *next;
+		for (; f; f = next) {
+			next = f->hnext;
+			size_t h = hash_key(f->key, f->keylen) & (n - 1);
+			f->hnext = b[h];
+			b[h] = f;
+		}
+	}
+	free(t->bucket);
+	t->bucket = b;
+	t->nbucket = n;
+}
+
+static struct flow *find(struct flowtab *t, const uint8_t *key, size_t n)
+{
+	struct flow *f = t->bucket[hash_key(key, n) & (t->nbucket - 1)];
+	for (; f; f = f->hnext)
+		if (f->keylen == n && memcmp(f->key, key, n) == 0)
+			return f;
+	return NULL;
+}
+
+static struct flow *insert(struct flowtab *t, const uint8_t *key, size_t n, int64_t now)
+{
+	if (t->count >= t->nbucket)
+		grow(t);
+	struct flow *f = xcalloc(1, sizeof *f);
+	memcpy(f->key, key, n);
+	f->keylen = (uint8_t)n;
+	f->first_ns = f->last_ns = now;
+	size_t h = hash_key(key, n) & (t->nbucket - 1);
+	f->hnext = t->bucket[h];
+	t->bucket[h] = f;
+	t->count++;
+	list_add(&t->open, f);
+	return f;
+}
+
+/* Hands f to the consumer and frees it. */
+static void end_flow(struct flowtab *t, struct flow *f)
+{
+	struct flow **pp = &t->bucket[hash_key(f->key, f->keylen) & (t->nbucket - 1)];
+	while (*pp != f)
+		pp = &(*pp)->hnext;
+	*pp = f->hnext;
+	list_del(f->closed ? &t->closed : &t->open, f);
+	t->count--;
+	if (t->on_end)
+		t->on_end(f, t->ctx);
+	free(f);
+}
+
+void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir)
+{
+	int64_t now = pkt_time_ns(p);
+	if (now > f->last_ns)
+		f->last_ns = now;
+	if (p->flags & TH_FIN)
+		f->fin[dir] = 1;
+	if (p->flags & TH_RST)
+		f->rst = 1;
+	if (!f->closed && ((f->fin[0] && f->fin[1]) || f->rst)) {
+		list_del(&t->open, f);
+		f->closed = 1;
+		f->closed_ns = f->last_ns;
+		list_add(&t->closed, f);
+		return;
+	}
+	/* keep each list ordered by last activity */
+	struct flow_list *l = f->closed ? &t->closed : &t->open;
+	if (!f->closed && l->tail != f) {
+		list_del(l, f);
+		list_add(l, f);
+	}
+}
+
+void flowtab_expire(struct flowtab *t, int64_t now)
+{
+	while (t->closed.head && now - t->closed.head->closed_ns > t->grace_ns)
+		end_flow(t, t->closed.head);
+	while (t->open.head && now - t->open.head->last_ns > t->idle_ns)
+		end_flow(t, t->open.head);
+}
+
+static int by_id(const void *a, const void *b)
+{
+	uint64_t x = (*(struct flow *const *)a)->id, y = (*(struct flow *const *)b)->id;
+	return x < y ? -1 : x > y;
+}
+
+void flowtab_finish(struct flowtab *t)
+{
+	struct flow **all = xcalloc(t->count + 1, sizeof *all);
+	size_t n = 0;
+	for (struct flow *f = t->open.head; f; f = f->next)
+		all[n++] = f;
+	for (struct flow *f = t->closed.head; f; f = f->next)
+		all[n++] = f;
+	qsort(all, n, sizeof *all, by_id);
+	for (size_t i = 0; i < n; i++)
+		end_flow(t, all[i]);
+	free(all);
+	free(t->bucket);
+	t->bucket = NULL;
+}
+
+struct flow *flowtab_by_id(struct flowtab *t, uint64_t id, int64_t now, int *created)
+{
+	uint8_t key[8];
+	memcpy(key, &id, 8);
+	struct flow *f = find(t, key, 8);
+	*created = !f;
+	if (!f) {
+		f = insert(t, key, 8, now);
+		f->id = id;
+	}
+	return f;
+}
+
+/* The tuple key puts the lower endpoint first so both directions meet. */
+static size_t tuple_key(const struct pkt *p, uint8_t *key, const uint8_t **src_ep)
+{
+	uint8_t a[18] = { 0 }, b[18] = { 0 };
+	size_t alen = p->ipv == 6 ? 16 : 4;
+	memcpy(a, p->src, alen);
+	memcpy(b, p->dst, alen);
+	a[16] = (uint8_t)(p->sport >> 8), a[17] = (uint8_t)p->sport;
+	b[16] = (uint8_t)(p->dport >> 8), b[17] = (uint8_t)p->dport;
+	int src_first = memcmp(a, b, 18) <= 0;
+	key[0] = p->ipv;
+	memcpy(key + 1, src_first ? a : b, 18);
+	memcpy(key + 19, src_first ? b : a, 18);
+	*src_ep = key + (src_first ? 1 : 19);
+	return 37;
+}
+
+/* Direction of a connection whose SYN was not seen: the sender of a
+ * SYN/ACK is the server; else the side on a port below 1024 while the
+ * other is not; else the sender of the first packet is the client. */
+static void guess_client(struct flow *f, const struct pkt *p, const uint8_t *src_ep)
+{
+	const uint8_t *dst_ep = src_ep == f->key + 1 ? f->key + 19 : f->key + 1;
+	int src_is_client;
+	if ((p->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK))
+		src_is_client = 0;
+	else if (p->sport < 1024 && p->dport >= 1024)
+		src_is_client = 0;
+	else if (p->dport < 1024 && p->sport >= 1024)
+		src_is_client = 1;
+	else
+		src_is_client = 1;
+	memcpy(f->client, src_is_client ? src_ep : dst_ep, 18);
+	f->hs = 0;
+}
+
+static struct flow *start(struct flowtab *t, const uint8_t *key, size_t n,
+    const struct pkt *p, const uint8_t *src_ep_in_key)
+{
+	struct flow *f = insert(t, key, n, pkt_time_ns(p));
+	f->id = ++t->next_id;
+	const uint8_t *src_ep = f->key + (src_ep_in_key - key);
+	if ((p->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		memcpy(f->client, src_ep, 18);
+		f->hs = 1;
+		f->has_isn = 1;
+		f->isn = p->seq;
+	} else {
+		guess_client(f, p, src_ep);
+	}
+	return f;
+}
+
+struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir)
+{
+	uint8_t key[FLOW_KEYMAX];
+	const uint8_t *src_ep;
+	size_t n = tuple_key(p, key, &src_ep);
+	struct flow *f = find(t, key, n);
+	int64_t now = pkt_time_ns(p);
+	if (f && now - f->last_ns > t->idle_ns) {
+		end_flow(t, f);
+		f = NULL;
+	}
+	if (f && (p->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		/* a SYN after close, or with another ISN, is a new connection;
+		 * one with the same ISN is a retransmission */
+		int same = f->has_isn && f->isn == p->seq && !f->closed;
+		if (!same) {
+			end_flow(t, f);
+			f = NULL;
+		}
+	}
+	if (!f)
+		f = start(t, key, n, p, src_ep);
+	const uint8_t *fsrc = f->key + (src_ep - key);
+	*dir = memcmp(fsrc, f->client, 18) == 0 ? DIR_C2S : DIR_S2C;
+	flow_track(t, f, p, *dir);
+	return f;
+}

@@ -1,0 +1,68 @@
+/* Connection tables. flowsplit's table maps a 4-tuple to a connection id
+ * and a direction; consumers (tcp-metrics, mptcp-join, ...) keep their own
+ * state in a table keyed by that id. Both end a connection the same way:
+ * both FINs or a RST, then a grace period for late segments; or no packet
+ * for the idle timeout. Ended connections are handed to a callback and
+ * freed, so memory follows the concurrent connections, not the trace. */
+#ifndef FLOW_H
+#define FLOW_H
+#include <stddef.h>
+#include <stdint.h>
+#include "pkt.h"
+
+enum { DIR_C2S = 0, DIR_S2C = 1 };
+
+#define FLOW_KEYMAX 40
+
+struct flow {
+	struct flow *hnext;           /* hash chain */
+	struct flow *prev, *next;     /* open or closed list, oldest first */
+	uint8_t keylen;
+	uint8_t key[FLOW_KEYMAX];
+	uint64_t id;
+	int64_t first_ns, last_ns, closed_ns;
+	uint8_t closed;               /* both FINs, or a RST, seen */
+	uint8_t fin[2], rst;
+	uint8_t hs;                   /* the client's SYN was seen */
+	uint8_t client[18];           /* client address (16) and port (2) */
+	uint8_t has_isn;
+	uint32_t isn;                 /* client's ISN */
+	void *user;                   /* the consumer's per-connection state */
+};
+
+struct flow_list {
+	struct flow *head, *tail;
+};
+
+typedef void (*flow_end_fn)(struct flow *f, void *ctx);
+
+struct flowtab {
+	struct flow **bucket;
+	size_t nbucket, count;
+	struct flow_list open, closed;
+	int64_t idle_ns, grace_ns;
+	uint64_t next_id;
+	flow_end_fn on_end;
+	void *ctx;
+};
+
+void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
+    flow_end_fn on_end, void *ctx);
+
+/* flowsplit: the connection p belongs to, starting a new one on a new
+ * SYN after close, a SYN with another ISN, or after the idle timeout;
+ * *dir gets DIR_C2S or DIR_S2C. Also tracks the end state. */
+struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir);
+
+/* Consumers: the state of connection id, created when new (*created). */
+struct flow *flowtab_by_id(struct flowtab *t, uint64_t id, int64_t now_ns, int *created);
+/* Consumers: notes p (direction dir) for the end rules. */
+void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir);
+
+/* Ends connections closed for longer than the grace period or idle for
+ * longer than the idle timeout, as of now_ns. */
+void flowtab_expire(struct flowtab *t, int64_t now_ns);
+/* Ends every remaining connection, in order of id. */
+void flowtab_finish(struct flowtab *t);
+
+#endif

@@ -1,0 +1,325 @@
+#include "pktread.h"
+
+#include <arpa/inet.h>
+#include <string.h>
+
+#include "mptcp_opt.h"
+
+const int pkt_need_tcp[] = {
+	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
+	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, -1
+};
+
+void pkt_cols_bind(struct pkt_cols *c, const struct tsv *t, const int *need)
+{
+	for (int i = 0; i < PKT_NCOLS; i++)
+		c->idx[i] = tsv_col(t, pkt_col_name[i]);
+	for (; need && *need >= 0; need++)
+		tsv_need(t, pkt_col_name[*need], "pcap2pkt");
+}
+
+static uint64_t num(const struct tsv *t, const struct pkt_cols *c, int col, uint64_t dflt)
+{
+	int i = c->idx[col];
+	return i < 0 ? dflt : tsv_u64_or(t, i, dflt);
+}
+
+static uint64_t bounded(const struct tsv *t, const struct pkt_cols *c, int col,
+    uint64_t dflt, uint64_t max)
+{
+	uint64_t v = num(t, c, col, dflt);
+	if (v > max && v != dflt)
+		tsv_bad(t, c->idx[col], "value out of range:");
+	return v;
+}
+
+static void parse_addr(const struct tsv *t, int col, int ipv, uint8_t *a)
+{
+	char buf[64];
+	const struct tsv_field *f = &t->f[col];
+	if (f->n >= sizeof buf)
+		tsv_bad(t, col, "not an IP address:");
+	memcpy(buf, f->p, f->n);
+	buf[f->n] = 0;
+	if (inet_pton(ipv == 6 ? AF_INET6 : AF_INET, buf, a) != 1)
+		tsv_bad(t, col, "not an IP address:");
+}
+
+static uint8_t parse_flags(const struct tsv *t, int col)
+{
+	static const char letters[] = "FSRPAUEC";
+	const struct tsv_field *f = &t->f[col];
+	uint8_t v = 0;
+	if (f->n == 1 && f->p[0] == '.')
+		return 0;
+	for (uint32_t i = 0; i < f->n; i++) {
+		const char *l = memchr(letters, f->p[i], 8);
+		if (!l)
+			tsv_bad(t, col, "not TCP flag letters:");
+		v |= (uint8_t)(1u << (l - letters));
+	}
+	return v;
+}
+
+/* Splits a comma list field into at most max pieces. */
+static int pieces(const struct tsv_field *f, struct tsv_field *out, int max)
+{
+	const char *p = f->p, *end = f->p + f->n;
+	int n = 0;
+	while (n < max) {
+		const char *comma = memchr(p, ',', (size_t)(end - p));
+		const char *e = comma ? comma : end;
+		out[n].p = p;
+		out[n].n = (uint32_t)(e - p);
+		n++;
+		if (!comma)
+			break;
+		p = comma + 1;
+	}
+	return n;
+}
+
+static uint64_t piece_u64(const struct tsv *t, int col, const struct tsv_field *f)
+{
+	uint64_t v = 0;
+	if (!f->n || f->n > 20)
+		tsv_bad(t, col, "not a list of numbers:");
+	for (uint32_t i = 0; i < f->n; i++) {
+		unsigned d = (unsigned)(f->p[i] - '0');
+		if (d > 9)
+			tsv_bad(t, col, "not a list of numbers:");
+		v = v * 10 + d;
+	}
+	return v;
+}
+
+static void parse_sack(struct pkt *p, const struct tsv *t, int col)
+{
+	struct tsv_field blk[PKT_MAX_SACK];
+	p->nsack = 0;
+	if (col < 0 || tsv_dash(t, col))
+		return;
+	int n = pieces(&t->f[col], blk, PKT_MAX_SACK);
+	for (int i = 0; i < n; i++) {
+		const char *dash = memchr(blk[i].p, '-', blk[i].n);
+		if (!dash)
+			tsv_bad(t, col, "not SACK blocks:");
+		struct tsv_field l = { blk[i].p, (uint32_t)(dash - blk[i].p) };
+		struct tsv_field r = { dash + 1, (uint32_t)(blk[i].n - l.n - 1) };
+		p->sack[i][0] = (uint32_t)piece_u64(t, col, &l);
+		p->sack[i][1] = (uint32_t)piece_u64(t, col, &r);
+	}
+	p->nsack = (uint8_t)n;
+}
+
+static int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}
+
+static uint8_t parse_hex(const struct tsv *t, int col, const struct tsv_field *f,
+    uint8_t *out, size_t max)
+{
+	if (f->n % 2 || f->n / 2 > max)
+		tsv_bad(t, col, "not a hex string of the expected length:");
+	for (uint32_t i = 0; i < f->n; i += 2) {
+		int hi = hexval(f->p[i]), lo = hexval(f->p[i + 1]);
+		if (hi < 0 || lo < 0)
+			tsv_bad(t, col, "not a hex string:");
+		out[i / 2] = (uint8_t)(hi << 4 | lo);
+	}
+	return (uint8_t)(f->n / 2);
+}
+
+/* The mptcp column: subtype names, "!" marking malformed ones. */
+static void parse_mp_list(struct pkt *p, const struct tsv *t, int col)
+{
+	struct tsv_field item[PKT_MAX_MPOPTS];
+	p->mp.n = p->mp.more = 0;
+	p->have = 0;
+	if (col < 0 || tsv_dash(t, col))
+		return;
+	int n = pieces(&t->f[col], item, PKT_MAX_MPOPTS);
+	for (int i = 0; i < n; i++) {
+		struct tsv_field f = item[i];
+		int bad = f.n && f.p[f.n - 1] == '!';
+		f.n -= (uint32_t)bad;
+		int st = -1;
+		for (int s = 0; s < MP_NSUBTYPES; s++)
+			if (strlen(mp_subtype_name[s]) == f.n &&
+			    memcmp(mp_subtype_name[s], f.p, f.n) == 0)
+				st = s;
+		if (st < 0 && f.n > 3 && memcmp(f.p, "sub", 3) == 0)
+			st = (int)piece_u64(t, col, &(struct tsv_field){ f.p + 3, f.n - 3 });
+		if (st < 0 && f.n == 5 && memcmp(f.p, "short", 5) == 0)
+			st = MP_NOSUBTYPE;
+		if (st < 0 || st > 255)
+			tsv_bad(t, col, "unknown MPTCP option name in");
+		p->mp.subtype[i] = (uint8_t)st;
+		p->mp.bad[i] = (uint8_t)bad;
+		if (!bad && st < MP_NSUBTYPES)
+			p->have |= 1u << st;
+	}
+	p->mp.n = (uint8_t)n;
+}
+
+static void parse_add_addr(struct pkt *p, const struct tsv *t, const struct pkt_cols *c)
+{
+	struct tsv_field id[PKT_MAX_ADD_ADDR], ad[PKT_MAX_ADD_ADDR], po[PKT_MAX_ADD_ADDR],
+	    ec[PKT_MAX_ADD_ADDR], hm[PKT_MAX_ADD_ADDR];
+	int ci = c->idx[COL_AA_ID], ca = c->idx[COL_AA_ADDR], cp = c->idx[COL_AA_PORT],
+	    ce = c->idx[COL_AA_ECHO], ch = c->idx[COL_AA_HMAC];
+	p->n_add_addr = 0;
+	if (ci < 0 || ca < 0 || tsv_dash(t, ci))
+		return;
+	int n = pieces(&t->f[ci], id, PKT_MAX_ADD_ADDR);
+	if (pieces(&t->f[ca], ad, PKT_MAX_ADD_ADDR) != n)
+		tsv_bad(t, ca, "ADD_ADDR lists of different lengths at");
+	for (int i = 0; i < n; i++) {
+		struct mp_add_addr *a = &p->add_addr[i];
+		char buf[64];
+		memset(a, 0, sizeof *a);
+		a->id = (uint8_t)piece_u64(t, ci, &id[i]);
+		if (ad[i].n >= sizeof buf)
+			tsv_bad(t, ca, "not an IP address:");
+		memcpy(buf, ad[i].p, ad[i].n);
+		buf[ad[i].n] = 0;
+		a->ipv = memchr(buf, ':', ad[i].n) ? 6 : 4;
+		if (inet_pton(a->ipv == 6 ? AF_INET6 : AF_INET, buf, a->addr) != 1)
+			tsv_bad(t, ca, "not an IP address:");
+	}
+	if (cp >= 0 && pieces(&t->f[cp], po, n) == n)
+		for (int i = 0; i < n; i++)
+			if (!(po[i].n == 1 && po[i].p[0] == '-')) {
+				p->add_addr[i].has_port = 1;
+				p->add_addr[i].port = (uint16_t)piece_u64(t, cp, &po[i]);
+			}
+	if (ce >= 0 && pieces(&t->f[ce], ec, n) == n)
+		for (int i = 0; i < n; i++)
+			p->add_addr[i].echo = (uint8_t)piece_u64(t, ce, &ec[i]);
+	if (ch >= 0 && pieces(&t->f[ch], hm, n) == n)
+		for (int i = 0; i < n; i++)
+			if (!(hm[i].n == 1 && hm[i].p[0] == '-'))
+				p->add_addr[i].hmac_len = parse_hex(t, ch, &hm[i],
+				    p->add_addr[i].hmac, 8);
+	p->n_add_addr = (uint8_t)n;
+}
+
+static void parse_mp_fields(struct pkt *p, const struct tsv *t, const struct pkt_cols *c)
+{
+	if (PKT_HAS(p, MP_CAPABLE)) {
+		struct mp_capable *m = &p->cap;
+		m->ver = (uint8_t)bounded(t, c, COL_MPC_VER, 0, 15);
+		m->flags = (uint8_t)bounded(t, c, COL_MPC_FLAGS, 0, 255);
+		int ks = c->idx[COL_MPC_SKEY], kr = c->idx[COL_MPC_RKEY];
+		int dl = c->idx[COL_MPC_DLEN], cs = c->idx[COL_MPC_CSUM];
+		m->has_skey = ks >= 0 && !tsv_dash(t, ks);
+		m->has_rkey = kr >= 0 && !tsv_dash(t, kr);
+		m->has_dlen = dl >= 0 && !tsv_dash(t, dl);
+		m->has_csum = cs >= 0 && !tsv_dash(t, cs);
+		m->skey = num(t, c, COL_MPC_SKEY, 0);
+		m->rkey = num(t, c, COL_MPC_RKEY, 0);
+		m->dlen = (uint16_t)bounded(t, c, COL_MPC_DLEN, 0, 65535);
+		m->csum = (uint16_t)bounded(t, c, COL_MPC_CSUM, 0, 65535);
+	}
+	if (PKT_HAS(p, MP_JOIN)) {
+		struct mp_join *j = &p->join;
+		int tk = c->idx[COL_MPJ_TOKEN], nc = c->idx[COL_MPJ_NONCE], hm = c->idx[COL_MPJ_HMAC];
+		memset(j, 0, sizeof *j);
+		j->has_token = tk >= 0 && !tsv_dash(t, tk);
+		j->has_nonce = nc >= 0 && !tsv_dash(t, nc);
+		j->token = (uint32_t)bounded(t, c, COL_MPJ_TOKEN, 0, UINT32_MAX);
+		j->nonce = (uint32_t)bounded(t, c, COL_MPJ_NONCE, 0, UINT32_MAX);
+		j->addr_id = (uint8_t)bounded(t, c, COL_MPJ_ID, 0, 255);
+		j->backup = (uint8_t)bounded(t, c, COL_MPJ_BACKUP, 0, 1);
+		if (hm >= 0 && !tsv_dash(t, hm))
+			j->hmac_len = parse_hex(t, hm, &t->f[hm], j->hmac, 20);
+	}
+	if (PKT_HAS(p, MP_DSS)) {
+		struct mp_dss *d = &p->dss;
+		int cs = c->idx[COL_DSS_CSUM];
+		d->flags = (uint8_t)bounded(t, c, COL_DSS_FLAGS, 0, 255);
+		d->dack_w = (uint8_t)bounded(t, c, COL_DACK_W, 0, 8);
+		d->dack = num(t, c, COL_DACK, 0);
+		d->dsn_w = (uint8_t)bounded(t, c, COL_DSN_W, 0, 8);
+		d->dsn = num(t, c, COL_DSN, 0);
+		d->ssn = (uint32_t)bounded(t, c, COL_SSN, 0, UINT32_MAX);
+		d->dlen = (uint16_t)bounded(t, c, COL_DLEN, 0, 65535);
+		d->has_csum = cs >= 0 && !tsv_dash(t, cs);
+		d->csum = (uint16_t)bounded(t, c, COL_DSS_CSUM, 0, 65535);
+		d->fin = (uint8_t)bounded(t, c, COL_DATA_FIN, 0, 1);
+	}
+	if (PKT_HAS(p, MP_ADD_ADDR))
+		parse_add_addr(p, t, c);
+	if (PKT_HAS(p, MP_RM_ADDR) && c->idx[COL_RM_IDS] >= 0 && !tsv_dash(t, c->idx[COL_RM_IDS])) {
+		struct tsv_field ids[PKT_MAX_RM_IDS];
+		int col = c->idx[COL_RM_IDS];
+		int n = pieces(&t->f[col], ids, PKT_MAX_RM_IDS);
+		for (int i = 0; i < n; i++)
+			p->rm_ids[i] = (uint8_t)piece_u64(t, col, &ids[i]);
+		p->n_rm = (uint8_t)n;
+	}
+	if (PKT_HAS(p, MP_PRIO)) {
+		p->prio_backup = (uint8_t)bounded(t, c, COL_PRIO_BACKUP, 0, 1);
+		p->prio_id = (int16_t)(int64_t)bounded(t, c, COL_PRIO_ID, (uint64_t)-1, 255);
+	}
+	if (PKT_HAS(p, MP_FAIL))
+		p->fail_dsn = num(t, c, COL_FAIL_DSN, 0);
+	if (PKT_HAS(p, MP_FASTCLOSE))
+		p->fclose_key = num(t, c, COL_FCLOSE_KEY, 0);
+	if (PKT_HAS(p, MP_TCPRST)) {
+		p->tcprst_reason = (uint8_t)bounded(t, c, COL_TCPRST_REASON, 0, 255);
+		p->tcprst_flags = (uint8_t)bounded(t, c, COL_TCPRST_FLAGS, 0, 15);
+	}
+}
+
+void pkt_parse(struct pkt *p, const struct pkt_cols *c, const struct tsv *t)
+{
+	const int *x = c->idx;
+	uint32_t ns;
+	p->frame = num(t, c, COL_FRAME, 0);
+	if (x[COL_TS] >= 0) {
+		tsv_ts(t, x[COL_TS], &p->ts_sec, &ns, &p->ts_digits);
+		p->ts_frac = p->ts_digits == 9 ? ns : ns / 1000;
+	} else {
+		p->ts_sec = 0, p->ts_frac = 0, p->ts_digits = 6;
+	}
+	p->ipv = (uint8_t)num(t, c, COL_IPV, 4);
+	if (p->ipv != 4 && p->ipv != 6)
+		tsv_bad(t, x[COL_IPV], "IP version is not 4 or 6:");
+	if (x[COL_SRC] >= 0)
+		parse_addr(t, x[COL_SRC], p->ipv, p->src);
+	if (x[COL_DST] >= 0)
+		parse_addr(t, x[COL_DST], p->ipv, p->dst);
+	p->sport = (uint16_t)bounded(t, c, COL_SPORT, 0, 65535);
+	p->dport = (uint16_t)bounded(t, c, COL_DPORT, 0, 65535);
+	p->ip_id = (int32_t)(int64_t)bounded(t, c, COL_IP_ID, (uint64_t)-1, 65535);
+	p->ttl = (uint8_t)bounded(t, c, COL_TTL, 0, 255);
+	p->ip_len = (uint32_t)bounded(t, c, COL_IP_LEN, 0, UINT32_MAX);
+	p->len = (uint32_t)bounded(t, c, COL_LEN, 0, UINT32_MAX);
+	p->flags = x[COL_FLAGS] >= 0 ? parse_flags(t, x[COL_FLAGS]) : 0;
+	p->seq = (uint32_t)bounded(t, c, COL_SEQ, 0, UINT32_MAX);
+	p->ack = (uint32_t)bounded(t, c, COL_ACK, 0, UINT32_MAX);
+	p->win = (uint16_t)bounded(t, c, COL_WIN, 0, 65535);
+	p->mss = (int32_t)(int64_t)bounded(t, c, COL_MSS, (uint64_t)-1, 65535);
+	p->wscale = (int16_t)(int64_t)bounded(t, c, COL_WSCALE, (uint64_t)-1, 255);
+	p->sack_perm = (uint8_t)bounded(t, c, COL_SACK_PERM, 0, 1);
+	parse_sack(p, t, x[COL_SACK]);
+	p->has_ts = x[COL_TSVAL] >= 0 && !tsv_dash(t, x[COL_TSVAL]);
+	p->tsval = (uint32_t)bounded(t, c, COL_TSVAL, 0, UINT32_MAX);
+	p->tsecr = (uint32_t)bounded(t, c, COL_TSECR, 0, UINT32_MAX);
+	p->opt_bad = 0;
+	p->n_add_addr = p->n_rm = 0;
+	p->prio_id = -1;
+	p->payload = NULL;
+	p->payload_caplen = 0;
+	parse_mp_list(p, t, x[COL_MPTCP]);
+	if (p->mp.n)
+		parse_mp_fields(p, t, c);
+}

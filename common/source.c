@@ -1,0 +1,107 @@
+#include "source.h"
+
+#include <err.h>
+#include <fcntl.h>
+#include <string.h>
+#include <unistd.h>
+
+int source_is_capture(const char *path)
+{
+	unsigned char m[4];
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, m, 4);
+	close(fd);
+	if (n < 4)
+		return 0;
+	uint32_t be = (uint32_t)m[0] << 24 | (uint32_t)m[1] << 16 | (uint32_t)m[2] << 8 | m[3];
+	return (m[0] == 0x1f && m[1] == 0x8b) || be == 0xa1b2c3d4 || be == 0xd4c3b2a1 ||
+	    be == 0xa1b23c4d || be == 0x4d3cb2a1 || be == 0x0a0d0d0a;
+}
+
+static int open_next_capture(struct source *s)
+{
+	while (*s->files) {
+		const char *path = *s->files++;
+		if (capture_open(&s->cap, path) == 0)
+			return 1;
+		s->status = 1;
+	}
+	return 0;
+}
+
+void source_open(struct source *s, char **files, const struct flow_opts *fo,
+    const int *need)
+{
+	memset(s, 0, sizeof *s);
+	if (files && files[0] && strcmp(files[0], "-") != 0 && source_is_capture(files[0])) {
+		for (char **f = files; *f; f++)
+			if (!source_is_capture(*f) && access(*f, R_OK) == 0)
+				errx(1, "%s: not a capture; give either capture files or one record file", *f);
+		s->from_capture = 1;
+		s->files = files;
+		flowtab_init(&s->split, fo->idle_s, fo->grace_s, NULL, NULL);
+		if (!open_next_capture(s))
+			s->files = NULL;
+		return;
+	}
+	if (files && files[0] && files[1])
+		errx(2, "one record file at a time (or capture files)");
+	tsv_open(&s->tsv, files && files[0] ? files[0] : "-");
+	pkt_cols_bind(&s->cols, &s->tsv, need);
+	s->c_conn = tsv_need(&s->tsv, "conn", "flowsplit");
+	s->c_dir = tsv_need(&s->tsv, "dir", "flowsplit");
+	s->c_hs = tsv_col(&s->tsv, "hs");
+}
+
+static int next_from_capture(struct source *s, struct pkt *p, struct pkt_meta *m)
+{
+	if (!s->files)
+		return 0;
+	for (;;) {
+		if (capture_next(&s->cap, p)) {
+			int64_t now = pkt_time_ns(p);
+			flowtab_expire(&s->split, now);
+			struct flow *f = flowtab_packet(&s->split, p, &m->dir);
+			m->conn = f->id;
+			m->hs = f->hs;
+			return 1;
+		}
+		if (s->cap.failed)
+			s->status = 1;
+		capture_close(&s->cap);
+		if (!open_next_capture(s)) {
+			s->files = NULL;
+			return 0;
+		}
+	}
+}
+
+int source_next(struct source *s, struct pkt *p, struct pkt_meta *m)
+{
+	if (s->from_capture)
+		return next_from_capture(s, p, m);
+	if (!tsv_next(&s->tsv))
+		return 0;
+	pkt_parse(p, &s->cols, &s->tsv);
+	m->conn = tsv_u64(&s->tsv, s->c_conn);
+	if (tsv_eq(&s->tsv, s->c_dir, "c2s"))
+		m->dir = DIR_C2S;
+	else if (tsv_eq(&s->tsv, s->c_dir, "s2c"))
+		m->dir = DIR_S2C;
+	else
+		tsv_bad(&s->tsv, s->c_dir, "expected c2s or s2c, got");
+	m->hs = s->c_hs >= 0 ? (int)tsv_u64(&s->tsv, s->c_hs) : 1;
+	return 1;
+}
+
+int source_close(struct source *s)
+{
+	if (s->from_capture) {
+		flowtab_finish(&s->split);
+		return s->status;
+	}
+	tsv_close(&s->tsv);
+	return 0;
+}

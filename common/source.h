@@ -1,0 +1,50 @@
+/* Where a connection-level filter gets its packets: either TSV records
+ * from flowsplit (a pipe or file), or capture files decoded in-process
+ * and split by the same flow table flowsplit uses, so both give the same
+ * packets, connection ids and directions. */
+#ifndef SOURCE_H
+#define SOURCE_H
+#include <stdint.h>
+#include "capture.h"
+#include "flow.h"
+#include "pkt.h"
+#include "pktread.h"
+#include "tsv.h"
+
+struct flow_opts {
+	double idle_s, grace_s;
+};
+#define FLOW_IDLE_DEFAULT 300.0
+#define FLOW_GRACE_DEFAULT 10.0
+
+struct source {
+	int from_capture;
+	char **files;           /* capture mode: remaining files */
+	struct capture cap;
+	struct flowtab split;
+	int status;             /* 1 when a capture could not be read */
+	struct tsv tsv;         /* record mode */
+	struct pkt_cols cols;
+	int c_conn, c_dir, c_hs;
+};
+
+/* Record metadata that flowsplit adds. */
+struct pkt_meta {
+	uint64_t conn;
+	int dir;
+	int hs;
+};
+
+/* 1 when path starts like a pcap, pcapng or gzip file. */
+int source_is_capture(const char *path);
+
+/* files: NULL-terminated; none means TSV on stdin. All captures, or one
+ * TSV file. need: packet columns required in record mode (-1 ended). */
+void source_open(struct source *s, char **files, const struct flow_opts *fo,
+    const int *need);
+/* Next packet: 1, or 0 at the end of all input. */
+int source_next(struct source *s, struct pkt *p, struct pkt_meta *m);
+/* Closes; returns non-zero when some input could not be read. */
+int source_close(struct source *s);
+
+#endif

@@ -1,0 +1,216 @@
+#include "tsv.h"
+
+#include <err.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define TSV_CHUNK (1 << 16)
+
+static void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n);
+	if (!q)
+		err(1, "out of memory");
+	return q;
+}
+
+/* Finds the next line in the buffer, reading more as needed. */
+static int next_line(struct tsv *t)
+{
+	for (;;) {
+		char *nl = memchr(t->buf + t->start, '\n', t->end - t->start);
+		if (nl) {
+			t->rec = t->buf + t->start;
+			t->reclen = (size_t)(nl - t->rec);
+			t->start = (size_t)(nl - t->buf) + 1;
+			t->line++;
+			return 1;
+		}
+		if (t->eof) {
+			if (t->start == t->end)
+				return 0;
+			/* last line without a newline */
+			t->rec = t->buf + t->start;
+			t->reclen = t->end - t->start;
+			t->start = t->end;
+			t->line++;
+			return 1;
+		}
+		if (t->start > 0) {
+			memmove(t->buf, t->buf + t->start, t->end - t->start);
+			t->end -= t->start;
+			t->start = 0;
+		}
+		if (t->cap - t->end < TSV_CHUNK) {
+			t->cap *= 2;
+			t->buf = xrealloc(t->buf, t->cap);
+		}
+		ssize_t n = read(t->fd, t->buf + t->end, t->cap - t->end);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			err(1, "%s", t->path);
+		if (n == 0)
+			t->eof = 1;
+		t->end += (size_t)n;
+	}
+}
+
+/* Splits the current line; returns the number of fields seen. */
+static int split(struct tsv *t, int max)
+{
+	const char *p = t->rec, *end = t->rec + t->reclen;
+	int n = 0;
+	if (t->reclen && end[-1] == '\r')
+		end--;
+	for (;;) {
+		const char *tab = memchr(p, '\t', (size_t)(end - p));
+		const char *e = tab ? tab : end;
+		if (n < max) {
+			t->f[n].p = p;
+			t->f[n].n = (uint32_t)(e - p);
+		}
+		n++;
+		if (!tab)
+			return n;
+		p = tab + 1;
+	}
+}
+
+void tsv_open(struct tsv *t, const char *path)
+{
+	memset(t, 0, sizeof *t);
+	t->path = strcmp(path, "-") == 0 ? "stdin" : path;
+	t->fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
+	if (t->fd < 0)
+		err(1, "%s", path);
+	t->cap = 4 * TSV_CHUNK;
+	t->buf = xrealloc(NULL, t->cap);
+	if (!next_line(t))
+		return; /* empty input: no header, no records */
+	int n = 0;
+	for (size_t i = 0; i < t->reclen; i++)
+		n += t->rec[i] == '\t';
+	t->ncols = n + 1;
+	t->f = xrealloc(NULL, sizeof *t->f * (size_t)t->ncols);
+	t->names = xrealloc(NULL, sizeof *t->names * (size_t)t->ncols);
+	split(t, t->ncols);
+	for (int i = 0; i < t->ncols; i++)
+		t->names[i] = strndup(t->f[i].p, t->f[i].n);
+	/* keep the header text: rec points into the buffer, which moves */
+	char *h = xrealloc(NULL, t->reclen + 1);
+	memcpy(h, t->rec, t->reclen);
+	h[t->reclen] = 0;
+	t->header = h;
+	t->headerlen = t->reclen;
+	if (t->headerlen && h[t->headerlen - 1] == '\r')
+		t->headerlen--;
+}
+
+void tsv_close(struct tsv *t)
+{
+	if (t->fd > 0)
+		close(t->fd);
+	for (int i = 0; i < t->ncols; i++)
+		free(t->names[i]);
+	free(t->names);
+	free(t->f);
+	free(t->buf);
+	free((void *)t->header);
+}
+
+int tsv_next(struct tsv *t)
+{
+	if (!t->ncols || !next_line(t))
+		return 0;
+	int n = split(t, t->ncols);
+	if (n != t->ncols)
+		errx(1, "%s:%llu: %d fields, the header has %d", t->path,
+		    (unsigned long long)t->line, n, t->ncols);
+	return 1;
+}
+
+int tsv_col(const struct tsv *t, const char *name)
+{
+	for (int i = 0; i < t->ncols; i++)
+		if (strcmp(t->names[i], name) == 0)
+			return i;
+	return -1;
+}
+
+int tsv_need(const struct tsv *t, const char *name, const char *producer)
+{
+	int c = tsv_col(t, name);
+	if (c < 0)
+		errx(1, "%s: input has no column '%s' (made by %s)",
+		    t->path, name, producer);
+	return c;
+}
+
+void tsv_bad(const struct tsv *t, int col, const char *what)
+{
+	errx(1, "%s:%llu: column '%s': %s '%.*s'", t->path,
+	    (unsigned long long)t->line, t->names[col], what,
+	    (int)(t->f[col].n > 60 ? 60 : t->f[col].n), t->f[col].p);
+}
+
+uint64_t tsv_u64(const struct tsv *t, int col)
+{
+	const char *p = t->f[col].p;
+	uint32_t n = t->f[col].n;
+	uint64_t v = 0;
+	if (n == 0 || n > 20)
+		tsv_bad(t, col, "not a whole number:");
+	for (uint32_t i = 0; i < n; i++) {
+		unsigned d = (unsigned)(p[i] - '0');
+		if (d > 9)
+			tsv_bad(t, col, "not a whole number:");
+		if (v > (UINT64_MAX - d) / 10)
+			tsv_bad(t, col, "number too large:");
+		v = v * 10 + d;
+	}
+	return v;
+}
+
+uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt)
+{
+	return tsv_dash(t, col) ? dflt : tsv_u64(t, col);
+}
+
+void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits)
+{
+	const char *p = t->f[col].p, *end = p + t->f[col].n;
+	uint64_t s = 0;
+	uint32_t frac = 0;
+	int nd = 0;
+	if (p == end)
+		tsv_bad(t, col, "not a timestamp:");
+	for (; p < end && *p != '.'; p++) {
+		unsigned d = (unsigned)(*p - '0');
+		if (d > 9 || s > UINT64_MAX / 20)
+			tsv_bad(t, col, "not a timestamp:");
+		s = s * 10 + d;
+	}
+	if (p < end) {
+		for (p++; p < end; p++, nd++) {
+			unsigned d = (unsigned)(*p - '0');
+			if (d > 9 || nd >= 9)
+				tsv_bad(t, col, "not a timestamp:");
+			frac = frac * 10 + d;
+		}
+	}
+	for (int i = nd; i < 9; i++)
+		frac *= 10;
+	*sec = (int64_t)s;
+	*nsec = frac;
+	*digits = (uint8_t)(nd > 6 ? 9 : 6);
+}
+
+int tsv_eq(const struct tsv *t, int col, const char *s)
+{
+	size_t n = strlen(s);
+	return t->f[col].n == n && memcmp(t->f[col].p, s, n) == 0;
+}

@@ -1,0 +1,94 @@
+/* flowsplit: tag packet records with a connection id and a direction. */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "flow.h"
+#include "out.h"
+#include "pktread.h"
+#include "source.h"
+#include "tsv.h"
+#include "util.h"
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [file]\n");
+	exit(2);
+}
+
+/* Only the columns the flow rules use are parsed. */
+static const int used[] = {
+	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_FLAGS, COL_SEQ,
+	-1
+};
+
+static void bind_used(struct pkt_cols *c, const struct tsv *t)
+{
+	pkt_cols_bind(c, t, used);
+	for (int i = 0; i < PKT_NCOLS; i++) {
+		int keep = 0;
+		for (const int *u = used; *u >= 0; u++)
+			keep |= *u == i;
+		if (!keep)
+			c->idx[i] = -1;
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
+	int ch;
+
+	tool_init(argv[0]);
+	while ((ch = getopt(argc, argv, "g:hi:")) != -1) {
+		switch (ch) {
+		case 'g':
+			fo.grace_s = parse_seconds_arg("-g", optarg);
+			break;
+		case 'i':
+			fo.idle_s = parse_seconds_arg("-i", optarg);
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1)
+		usage();
+
+	struct tsv in;
+	struct pkt_cols cols;
+	struct flowtab tab;
+	struct pkt p;
+	tsv_open(&in, argc ? argv[0] : "-");
+	if (in.ncols == 0)
+		errx(1, "%s: empty input: no header line", in.path);
+	bind_used(&cols, &in);
+	if (tsv_col(&in, "conn") >= 0)
+		errx(1, "%s: input already has a 'conn' column", in.path);
+	flowtab_init(&tab, fo.idle_s, fo.grace_s, NULL, NULL);
+
+	out_mem(&out_stdout, in.header, in.headerlen);
+	out_str(&out_stdout, "\tconn\tdir\ths\n");
+	while (tsv_next(&in)) {
+		int dir;
+		pkt_parse(&p, &cols, &in);
+		flowtab_expire(&tab, pkt_time_ns(&p));
+		struct flow *f = flowtab_packet(&tab, &p, &dir);
+		size_t n = in.reclen;
+		if (n && in.rec[n - 1] == '\r')
+			n--;
+		out_mem(&out_stdout, in.rec, n);
+		out_tab(&out_stdout);
+		out_u64(&out_stdout, f->id);
+		out_str(&out_stdout, dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
+		out_chr(&out_stdout, f->hs ? '1' : '0');
+		out_nl(&out_stdout);
+	}
+	flowtab_finish(&tab);
+	tsv_close(&in);
+	out_close(&out_stdout);
+	return 0;
+}
