@@ -14,9 +14,11 @@
 /* A stdio stream over zlib, so libpcap reads compressed files and pipes
  * alike; zlib passes uncompressed input through untouched. The first four
  * bytes are read ahead to learn the pcap magic (timestamp resolution). */
+#define HEAD_MAX 4096
+
 struct gz_cookie {
 	gzFile gz;
-	unsigned char head[4];
+	unsigned char head[HEAD_MAX]; /* read ahead, replayed first */
 	int nhead, used;
 };
 
@@ -24,8 +26,11 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t n)
 {
 	struct gz_cookie *g = cookie;
 	size_t done = 0;
-	while (g->used < g->nhead && done < n)
-		buf[done++] = (char)g->head[g->used++];
+	if (g->used < g->nhead) {
+		done = (size_t)(g->nhead - g->used) < n ? (size_t)(g->nhead - g->used) : n;
+		memcpy(buf, g->head + g->used, done);
+		g->used += (int)done;
+	}
 	if (done == n)
 		return (ssize_t)done;
 	size_t want = n - done > (1u << 30) ? (1u << 30) : n - done;
@@ -45,11 +50,56 @@ static int gz_cookie_close(void *cookie)
 	return r == Z_OK ? 0 : EOF;
 }
 
-static int magic_is_nano(const unsigned char m[4])
+static uint32_t rd32e(const unsigned char *p, int swap)
+{
+	uint32_t v;
+	memcpy(&v, p, 4);
+	return swap ? __builtin_bswap32(v) : v;
+}
+
+static uint16_t rd16e(const unsigned char *p, int swap)
+{
+	uint16_t v;
+	memcpy(&v, p, 2);
+	return swap ? __builtin_bswap16(v) : v;
+}
+
+/* pcapng: the first interface's if_tsresol, if the head holds it. */
+static int pcapng_is_nano(const unsigned char *h, size_t n)
+{
+	if (n < 12)
+		return 0;
+	int swap = rd32e(h + 8, 0) != 0x1A2B3C4D;
+	uint32_t off = rd32e(h + 4, swap);
+	if (off < 28 || off + 16 > n || rd32e(h + off, swap) != 1)
+		return 0;
+	uint32_t end = off + rd32e(h + off + 4, swap);
+	if (end > n)
+		end = (uint32_t)n;
+	for (uint32_t o = off + 16; o + 4 <= end - 4;) {
+		uint16_t code = rd16e(h + o, swap), len = rd16e(h + o + 2, swap);
+		if (code == 0)
+			break;
+		if (code == 9 && len >= 1 && o + 5 <= end) {
+			uint8_t r = h[o + 4];
+			return (r & 0x80) ? (r & 0x7f) > 20 : r > 6;
+		}
+		o += 4 + ((len + 3u) & ~3u);
+	}
+	return 0;
+}
+
+/* Whether the file's native resolution is finer than a microsecond. */
+static int head_is_nano(const unsigned char *h, size_t n)
 {
 	static const unsigned char be[4] = { 0xa1, 0xb2, 0x3c, 0x4d };
 	static const unsigned char le[4] = { 0x4d, 0x3c, 0xb2, 0xa1 };
-	return memcmp(m, be, 4) == 0 || memcmp(m, le, 4) == 0;
+	static const unsigned char ng[4] = { 0x0a, 0x0d, 0x0d, 0x0a };
+	if (n < 4)
+		return 0;
+	if (memcmp(h, ng, 4) == 0)
+		return pcapng_is_nano(h, n);
+	return memcmp(h, be, 4) == 0 || memcmp(h, le, 4) == 0;
 }
 
 static FILE *open_stream(const char *path, int *nano)
@@ -57,19 +107,19 @@ static FILE *open_stream(const char *path, int *nano)
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
 	if (fd < 0)
 		return NULL;
-	unsigned char magic[4];
-	ssize_t got = pread(fd, magic, 4, 0);
+	unsigned char head[HEAD_MAX];
+	ssize_t got = pread(fd, head, sizeof head, 0);
 	if (got < 0 && errno != ESPIPE) { /* a directory, an I/O error */
 		int e = errno;
 		close(fd);
 		errno = e;
 		return NULL;
 	}
-	if (got == 4 && !(magic[0] == GZ_MAGIC0 && magic[1] == GZ_MAGIC1)) {
+	if (got >= 4 && !(head[0] == GZ_MAGIC0 && head[1] == GZ_MAGIC1)) {
 		FILE *fp = fdopen(fd, "rb"); /* plain seekable file: no zlib layer */
 		if (fp)
 			setvbuf(fp, NULL, _IOFBF, 1 << 18);
-		*nano = magic_is_nano(magic);
+		*nano = head_is_nano(head, (size_t)got);
 		return fp;
 	}
 	struct gz_cookie *g = calloc(1, sizeof *g);
@@ -79,9 +129,9 @@ static FILE *open_stream(const char *path, int *nano)
 		return NULL;
 	}
 	gzbuffer(g->gz, 1 << 18);
-	int r = gzread(g->gz, g->head, 4);
+	int r = gzread(g->gz, g->head, HEAD_MAX);
 	g->nhead = r > 0 ? r : 0;
-	*nano = g->nhead == 4 && magic_is_nano(g->head);
+	*nano = head_is_nano(g->head, (size_t)g->nhead);
 	cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
 	FILE *fp = fopencookie(g, "rb", io);
 	if (!fp)
@@ -141,6 +191,8 @@ int capture_next(struct capture *c, struct pkt *p)
 			    (unsigned long long)(c->frame - c->frame0 + 1),
 			    pcap_geterr(c->pcap));
 			c->failed = 1;
+			c->frame++; /* the frame that could not be read */
+			c->skipped[SKIP_TRUNCATED]++;
 			return 0;
 		}
 		c->frame++;

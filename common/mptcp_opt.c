@@ -127,6 +127,7 @@ static int parse_add_addr(const uint8_t *o, uint32_t len, struct pkt *p)
 	a->id = o[3];
 	if (nib == 4 || nib == 6) {
 		a->ipv = nib;
+		a->v0 = 1;
 		alen = nib == 4 ? 4 : 16;
 		if (len != 4 + alen && len != 6 + alen)
 			return 0;

@@ -49,6 +49,7 @@ struct mp_dss {
 
 struct mp_add_addr {
 	uint8_t ipv, id, echo, has_port, hmac_len;
+	uint8_t v0; /* RFC 6824 form: no echo flag */
 	uint16_t port;
 	uint8_t addr[16];
 	uint8_t hmac[8];

@@ -94,7 +94,7 @@ static void format_add_addr(struct out *o, const struct pkt *p, enum pkt_col c)
 		case COL_AA_ID: out_u64(o, a->id); break;
 		case COL_AA_ADDR: out_addr(o, a->ipv, a->addr); break;
 		case COL_AA_PORT: u64_or_dash(o, a->has_port, a->port); break;
-		case COL_AA_ECHO: out_u64(o, a->echo); break;
+		case COL_AA_ECHO: u64_or_dash(o, !a->v0, a->echo); break;
 		default:
 			if (a->hmac_len)
 				out_hex(o, a->hmac, a->hmac_len);

@@ -200,9 +200,14 @@ static void parse_add_addr(struct pkt *p, const struct tsv *t, const struct pkt_
 				p->add_addr[i].has_port = 1;
 				p->add_addr[i].port = (uint16_t)piece_u64(t, cp, &po[i]);
 			}
-	if (ce >= 0 && pieces(&t->f[ce], ec, n) == n)
-		for (int i = 0; i < n; i++)
-			p->add_addr[i].echo = (uint8_t)piece_u64(t, ce, &ec[i]);
+	if (ce >= 0 && pieces(&t->f[ce], ec, n) == n) {
+		for (int i = 0; i < n; i++) {
+			if (ec[i].n == 1 && ec[i].p[0] == '-')
+				p->add_addr[i].v0 = 1;
+			else
+				p->add_addr[i].echo = (uint8_t)piece_u64(t, ce, &ec[i]);
+		}
+	}
 	if (ch >= 0 && pieces(&t->f[ch], hm, n) == n)
 		for (int i = 0; i < n; i++)
 			if (!(hm[i].n == 1 && hm[i].p[0] == '-'))

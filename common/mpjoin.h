@@ -1,0 +1,121 @@
+/* MPTCP connection reconstruction (RFC 6824 v0, RFC 8684 v1): groups the
+ * TCP connections of a packet stream into MPTCP connections and subflows,
+ * and widens DSN / DATA_ACK to 64 bits. Shared by mptcp-join (which prints
+ * what it finds) and mptcp-metrics (which runs it in-process when it reads
+ * a capture directly), so both give the same answers.
+ *
+ * Lifetime: a subflow's state lives in a flow table keyed by the TCP
+ * connection id, ended by the same rules as flowsplit's; an MPTCP
+ * connection lives until its last subflow ended, then it is handed to a
+ * callback and freed, so memory follows the concurrent connections. */
+#ifndef MPJOIN_H
+#define MPJOIN_H
+#include <stdint.h>
+#include "flow.h"
+#include "out.h"
+#include "pkt.h"
+#include "source.h"
+
+/* Keys -> token and IDSN: the first 32 and the last 64 bits of SHA-1 (v0)
+ * or SHA-256 (v1) of the key as 8 big-endian bytes. */
+void mp_key_hash(int version, uint64_t key, uint32_t *token, uint64_t *idsn);
+
+/* MP_JOIN HMAC (RFC 6824 / 8684 s3.2): HMAC(key_a || key_b, r_a || r_b)
+ * with SHA-1 (v0) or SHA-256 (v1), all values big-endian; out gets 20
+ * bytes (the leftmost 160 bits). */
+void mp_join_hmac(int version, uint64_t key_a, uint64_t key_b, uint32_t r_a,
+    uint32_t r_b, uint8_t out[20]);
+
+/* The value with the low 32 bits lo that is nearest to ref (mod 2^64). */
+uint64_t mp_widen32(uint64_t ref, uint32_t lo);
+
+enum mpj_status {
+	MPJ_ESTABLISHED, MPJ_FALLBACK, MPJ_FAILED_NO_SYNACK, MPJ_FAILED_NO_ACK,
+	MPJ_FAILED_RST, MPJ_FAILED_TCPRST, MPJ_UNKNOWN_TOKEN, MPJ_MIDSTREAM,
+	MPJ_FASTCLOSE,
+};
+
+enum mpj_close { MPJ_CLOSE_NONE, MPJ_CLOSE_FIN, MPJ_CLOSE_RST, MPJ_CLOSE_TCPRST,
+	MPJ_CLOSE_FASTCLOSE };
+
+struct mpj_conn;
+
+/* One subflow (a TCP connection carrying MP_CAPABLE or MP_JOIN, or MPTCP
+ * options without a captured handshake). Owned by its connection. */
+struct mpj_sf {
+	struct mpj_conn *mc;
+	uint64_t conn;
+	int index;                    /* 0 = the first subflow */
+	uint8_t role;                 /* DIR_C2S: opened by the MPTCP client */
+	uint8_t ipv;
+	uint8_t c_addr[16], s_addr[16]; /* TCP client / server of the subflow */
+	uint16_t c_port, s_port;
+	uint8_t is_join, syn, synack, established, midstream, unknown_token;
+	uint8_t synack_no_mp;         /* SYN/ACK without MP_CAPABLE/MP_JOIN */
+	uint8_t infinite;             /* an infinite mapping was seen */
+	uint8_t fastclose;            /* carried an MP_FASTCLOSE */
+	uint8_t rst, tcprst, tcprst_reason, fin;
+	uint8_t backup0, backup;      /* MP_JOIN SYN B flag; latest (MP_PRIO) */
+	int16_t c_id, s_id;           /* address ids (-1 unknown) */
+	uint8_t has_nonce_c, has_nonce_s, hmac_s_len, hmac_c_len;
+	uint32_t nonce_c, nonce_s;    /* nonces of the TCP client / server */
+	uint8_t hmac_s[8], hmac_c[20]; /* SYN/ACK's and third ACK's HMACs */
+	uint32_t join_token;
+	int64_t first_ns, last_ns;
+	uint8_t ts_digits;
+	struct mpj_sf *next;          /* connection's list, by index */
+};
+
+struct mpj_conn {
+	uint64_t id;
+	uint8_t version, has_version;
+	uint8_t has_key[2];           /* [DIR_C2S]: the MPTCP client's key */
+	uint64_t key[2];
+	uint32_t token[2];
+	uint64_t idsn[2];
+	uint8_t ref_known[2];
+	uint64_t ref[2];              /* highest 64-bit DSN per data space */
+	uint8_t unknown_token, midstream, fallback, fastclose;
+	int64_t first_ns;             /* first packet of subflow 0 */
+	uint8_t ts_digits;
+	int nsub, live;
+	struct mpj_sf *sfs, *last;
+	struct mpj_conn *tnext[2];    /* token table chains */
+	uint8_t in_table[2];
+};
+
+/* What the engine says about one packet. */
+struct mpj_res {
+	uint64_t mpconn;     /* 0: not (yet) part of an MPTCP connection */
+	int subflow;
+	int mpdir;           /* DIR_C2S: sent by the MPTCP client */
+	uint8_t has_dsn, has_dack;
+	uint64_t dsn64, dack64;
+	struct mpj_sf *sf;
+};
+
+typedef void (*mpj_end_fn)(struct mpj_conn *mc, void *ctx);
+
+struct mpj {
+	struct flowtab subflows;      /* TCP conn id -> struct mpj_sf or marker */
+	struct mpj_conn **tok;        /* token hash, chained by tnext */
+	size_t ntok, tokcount;
+	uint64_t next_id;
+	mpj_end_fn on_end;
+	void *ctx;
+};
+
+void mpj_init(struct mpj *j, const struct flow_opts *fo, mpj_end_fn on_end, void *ctx);
+/* Runs one packet (in input order) and fills r. */
+void mpj_packet(struct mpj *j, const struct pkt *p, const struct pkt_meta *m,
+    struct mpj_res *r);
+/* Ends every remaining connection (end of input). */
+void mpj_finish(struct mpj *j);
+
+/* The subflow table. */
+void mpj_sf_header(struct out *o);
+void mpj_sf_rows(struct out *o, const struct mpj_conn *mc);
+/* Final status of a subflow as printed ("failed_tcprst_3", ...). */
+void mpj_status_str(const struct mpj_sf *sf, char *buf, size_t n);
+
+#endif

@@ -1,0 +1,231 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# pcap2pkt: decoding, link types, options and bad input. Expected values
+# come from the capture headers (capinfos), tshark's dissection, and the
+# hand-written packets of test/linkcraft.py; never from pcap2pkt itself.
+
+setup() {
+	load common
+}
+
+# Every capture we ship, except the deliberately broken ones.
+all_captures() {
+	ls "$FIX"/corpus/*.pcap* "$FIX"/link/*.pcap \
+	    "$FIX"/gen/*.pcap* "$FIX"/craft/*.pcap 2>/dev/null |
+	    grep -v -e '/bad-' -e '/empty' -e '/notacapture'
+}
+
+@test "every shipped capture decodes; records plus skipped equal capinfos' frame count" {
+	local n=0 f frames recs report skipped
+	for f in $(all_captures); do
+		frames=$(capinfos -M -c -T "$f" | tail -1 | cut -f2)
+		recs=$(pcap2pkt -v "$f" 2>"$BATS_TEST_TMPDIR/err" | tail -n +2 | wc -l)
+		report=$(grep -o '[0-9]* frames, [0-9]* TCP segments, [0-9]* skipped' "$BATS_TEST_TMPDIR/err")
+		skipped=$(echo "$report" | awk '{print $6}')
+		[ "$report" = "$frames frames, $recs TCP segments, $skipped skipped" ] ||
+			{ echo "$f: capinfos $frames frames; pcap2pkt: $report, $recs records"; false; }
+		# the per-reason counts add up to the skipped total
+		sum=$(grep -o ', [a-z_]* [0-9]*' "$BATS_TEST_TMPDIR/err" | awk '{s+=$3} END{print s+0}')
+		[ "$sum" -eq "$skipped" ] || { echo "$f: reasons sum $sum != $skipped"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 23 ]
+}
+
+@test "TCP record count equals tshark's TCP packets (outside ICMP errors) on the corpus" {
+	local f want got
+	for f in "$FIX"/corpus/*.pcap*; do
+		want=$(tshark -r "$f" -Y 'tcp && !icmp && !icmpv6' -T fields -e frame.number 2>/dev/null | wc -l)
+		got=$(pcap2pkt "$f" | tail -n +2 | wc -l)
+		[ "$want" -eq "$got" ] || { echo "$f: tshark $want, pcap2pkt $got"; false; }
+	done
+}
+
+@test "link types NULL, LOOP, 802.1Q/QinQ, raw IPv6 with extension headers, PPP: fields as crafted" {
+	# test/linkcraft.py writes one segment 10.0.0.1:40000 -> 10.0.0.2:443,
+	# id 77, ttl 63, seq 1000, ack 2000, PA, win 512, TS 11/22, 5 bytes:
+	# ip_len = 20 IP + 20 TCP + 12 options + 5 = 57. The IPv6 twin has
+	# hop limit 60 and ip_len = 40 + 32 + 5 (+ 8 per extension header).
+	local v4=$'4\t10.0.0.1\t10.0.0.2\t40000\t443\t77\t63\t57\t5\tPA\t1000\t2000\t512\t11\t22'
+	local v6=$'6\t2001:db8::1\t2001:db8::2\t40000\t443\t-\t60\t77\t5\tPA\t1000\t2000\t512\t11\t22'
+	local cols=ipv,src,dst,sport,dport,ip_id,ttl,ip_len,len,flags,seq,ack,win,tsval,tsecr
+	run pcap2pkt -c $cols "$FIX/link/null-v4v6.pcap"
+	assert_line --index 1 "$v4"
+	assert_line --index 2 "$v6"
+	run pcap2pkt -c $cols "$FIX/link/loop-v4.pcap"
+	assert_line --index 1 "$v4"
+	run pcap2pkt -c $cols "$FIX/link/vlan-qinq.pcap"
+	assert_line --index 1 "$v4"
+	assert_line --index 2 "$v4"
+	run pcap2pkt -c $cols "$FIX/link/ppp-hdlc.pcap"
+	assert_line --index 1 "$v4"
+	assert_line --index 2 "$v6"
+	run pcap2pkt -c ip_len,len,seq "$FIX/link/raw-v6-ext.pcap"
+	assert_line --index 1 $'101\t5\t1000'   # hop-by-hop + routing + dest options
+	assert_line --index 2 $'85\t5\t1000'    # atomic fragment header
+}
+
+@test "fragments are skipped and counted, not decoded" {
+	run pcap2pkt -v "$FIX/link/frag-v4v6.pcap"
+	assert_success
+	assert_output --partial "4 frames, 0 TCP segments, 4 skipped, ip_fragment 4"
+}
+
+@test "nanosecond pcap keeps 9 digits; microsecond pcap 6" {
+	run pcap2pkt -c frame,ts "$FIX/link/nano-v4.pcap"
+	assert_line --index 1 $'1\t1700000000.123456789'
+	run pcap2pkt -c frame,ts "$FIX/link/loop-v4.pcap"
+	assert_line --index 1 $'1\t1700000000.123456'
+}
+
+@test "timestamps equal tshark's epoch times to the microsecond" {
+	local f=$FIX/corpus/tcpdump-mptcp-v0.pcap
+	diff <(tshark -r "$f" -T fields -e frame.number -e frame.time_epoch |
+	           awk -F'\t' '{printf "%s\t%.6f\n", $1, $2}') \
+	     <(pcap2pkt -c frame,ts "$f" | tail -n +2)
+}
+
+@test "gzip-compressed capture and stdin give the same records as the plain file" {
+	local f=$FIX/corpus/tcpdump-mptcp-v1.pcap
+	gzip -c "$f" > "$BATS_TEST_TMPDIR/x.pcap.gz"
+	pcap2pkt "$f" > "$BATS_TEST_TMPDIR/plain"
+	pcap2pkt "$BATS_TEST_TMPDIR/x.pcap.gz" > "$BATS_TEST_TMPDIR/gz"
+	pcap2pkt < "$f" > "$BATS_TEST_TMPDIR/stdin"
+	gzip -c "$f" | pcap2pkt - > "$BATS_TEST_TMPDIR/gzstdin"
+	cmp "$BATS_TEST_TMPDIR/plain" "$BATS_TEST_TMPDIR/gz"
+	cmp "$BATS_TEST_TMPDIR/plain" "$BATS_TEST_TMPDIR/stdin"
+	cmp "$BATS_TEST_TMPDIR/plain" "$BATS_TEST_TMPDIR/gzstdin"
+}
+
+@test "several files form one stream with frame numbers continuing" {
+	# tcpdump-mptcp-v1.pcap has 20 frames (capinfos), all TCP
+	local f=$FIX/corpus/tcpdump-mptcp-v1.pcap
+	run pcap2pkt -c frame "$f" "$f"
+	assert_success
+	assert_line --index 0 frame
+	assert_line --index 20 20
+	assert_line --index 21 21
+	assert_line --index 40 40
+	[ "${#lines[@]}" -eq 41 ]
+}
+
+@test "column selection, payload bytes, unknown column" {
+	# ptcpdump-tcp.pcapng frame 7 carries 'GET / HTTP/1.1' (tshark -x)
+	run pcap2pkt -x 4 -c frame,len,payload "$FIX/corpus/ptcpdump-tcp.pcapng"
+	assert_success
+	assert_line --index 0 $'frame\tlen\tpayload'
+	assert_line --index 1 $'1\t0\t-'
+	assert_line --index 7 $'7\t86\t47455420'
+	run pcap2pkt -c frame,nonsense "$FIX/corpus/ptcpdump-tcp.pcapng"
+	assert_failure 2
+	assert_output --partial "unknown column 'nonsense'"
+	run pcap2pkt -x many "$FIX/corpus/ptcpdump-tcp.pcapng"
+	assert_failure 2
+}
+
+@test "header and field count are the same on every line" {
+	local f
+	for f in $(all_captures); do
+		pcap2pkt -x 8 "$f" | awk -F'\t' 'NR==1{n=NF} NF!=n{print FILENAME": line "NR": "NF" fields"; bad=1} END{exit bad}' ||
+			{ echo "$f"; false; }
+	done
+}
+
+@test "missing file, directory, empty file, text file: clear message, exit 1" {
+	run pcap2pkt /nonexistent.pcap
+	assert_failure 1
+	assert_output --partial "pcap2pkt: /nonexistent.pcap: No such file or directory"
+	run pcap2pkt "$FIX"
+	assert_failure 1
+	assert_output --partial "Is a directory"
+	: > "$BATS_TEST_TMPDIR/empty.pcap"
+	run pcap2pkt "$BATS_TEST_TMPDIR/empty.pcap"
+	assert_failure 1
+	assert_output --partial "empty.pcap: not a readable pcap or pcapng capture"
+	run pcap2pkt "$FIX/corpus/README.md"
+	assert_failure 1
+	assert_output --partial "README.md: not a readable pcap or pcapng capture"
+}
+
+@test "a bad file among good ones is reported and the others still decode" {
+	local f=$FIX/corpus/tcpdump-mptcp-v1.pcap
+	run --separate-stderr pcap2pkt -c frame "$f" /nonexistent.pcap "$f"
+	[ "$status" -eq 1 ]
+	assert_line --index 40 40
+	[[ "$stderr" == *"/nonexistent.pcap: No such file or directory"* ]]
+}
+
+@test "a truncated capture keeps the records before the cut, names file and frame, exits 1" {
+	# cut tcpdump-mptcp-v0.pcap (264 frames) in the middle of frame 101
+	local f=$FIX/corpus/tcpdump-mptcp-v0.pcap
+	local off=$(( $(/usr/bin/python3 - "$f" <<'PY'
+import struct, sys
+d = open(sys.argv[1], 'rb').read()
+off = 24
+for i in range(100):
+    off += 16 + struct.unpack('<I', d[off + 8:off + 12])[0]
+print(off + 16 + 10)
+PY
+) ))
+	head -c "$off" "$f" > "$BATS_TEST_TMPDIR/cut.pcap"
+	run --separate-stderr pcap2pkt -c frame "$BATS_TEST_TMPDIR/cut.pcap"
+	[ "$status" -eq 1 ]
+	assert_line --index 100 100
+	[ "${#lines[@]}" -eq 101 ]
+	[[ "$stderr" == *"cut.pcap: frame 101: truncated dump file"* ]]
+}
+
+@test "malformed DSS (tcpdump-mptcp-dss-oobr.pcap) is flagged, the record still written" {
+	# tshark reports this DSS (length 3) as malformed
+	run pcap2pkt -v -c frame,flags,mptcp,dsn "$FIX/corpus/tcpdump-mptcp-dss-oobr.pcap"
+	assert_success
+	assert_line --index 1 $'1\tS\tdss!\t-'
+	assert_output --partial "1 with malformed or cut TCP options"
+}
+
+@test "a closed pipe ends pcap2pkt quietly; a full disk is an error" {
+	run bash -c "pcap2pkt $FIX/corpus/pymptcpanalyzer-client_2.pcap | head -1"
+	assert_success
+	assert_output "$(pcap2pkt "$FIX/corpus/pymptcpanalyzer-client_2.pcap" | head -1)"
+	run bash -c "pcap2pkt $FIX/corpus/pymptcpanalyzer-client_2.pcap 2>&1 >/dev/full"
+	assert_failure 1
+	assert_output --partial "write error"
+}
+
+@test "usage on -h and on a bad option" {
+	run pcap2pkt -h
+	assert_failure 2
+	assert_output --partial "usage: pcap2pkt"
+	run pcap2pkt -Q
+	assert_failure 2
+}
+
+@test "crafted malformed captures: records and per-reason skips as derived by hand" {
+	# test/fixtures/craft/bad-*.expect.tsv: hand-derived counts (test/craft)
+	local e f want got reason n=0
+	for e in "$FIX"/craft/bad-*.expect.tsv; do
+		f=${e%.expect.tsv}.pcap
+		pcap2pkt -v "$f" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" || true
+		want=$(awk -F'\t' '$1=="records"{print $3}' "$e")
+		got=$(tail -n +2 "$BATS_TEST_TMPDIR/out" | wc -l)
+		[ "$want" = "$got" ] || { echo "$f: records $got, expected $want"; false; }
+		for reason in non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header; do
+			want=$(awk -F'\t' -v m="skipped_$reason" '$1==m{print $3}' "$e")
+			got=$(grep -o ", $reason [0-9]*" "$BATS_TEST_TMPDIR/err" | awk '{print $3}')
+			[ "${want:-0}" = "${got:-0}" ] ||
+				{ echo "$f: $reason $got, expected $want"; cat "$BATS_TEST_TMPDIR/err"; false; }
+		done
+		n=$((n + 1))
+	done
+	[ "$n" -ge 8 ]
+	# bad-nontcp: frame numbers count every frame, skipped ones included
+	run pcap2pkt -c frame "$FIX/craft/bad-nontcp.pcap"
+	assert_output "$(printf 'frame\n1\n5\n7')"
+}
+
+@test "a packet cut inside its options still yields a record with the option flagged" {
+	run pcap2pkt -v -c frame,mptcp "$FIX/craft/bad-opt-cut.pcap"
+	assert_success
+	assert_output --partial $'\tdss!'
+	assert_output --partial "1 with malformed or cut TCP options"
+}
