@@ -122,6 +122,13 @@ void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir)
 	int64_t now = pkt_time_ns(p);
 	if (now > f->last_ns)
 		f->last_ns = now;
+	if (f->closed && (p->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		/* the client tries again with the same ISN (flowsplit starts a
+		 * new connection for any other SYN): the attempt goes on */
+		list_del(&t->closed, f);
+		f->closed = f->rst = f->fin[0] = f->fin[1] = 0;
+		list_add(&t->open, f);
+	}
 	if (p->flags & TH_FIN)
 		f->fin[dir] = 1;
 	if (p->flags & TH_RST)
@@ -249,9 +256,10 @@ struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir)
 		f = NULL;
 	}
 	if (f && (p->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
-		/* a SYN after close, or with another ISN, is a new connection;
-		 * one with the same ISN is a retransmission */
-		int same = f->has_isn && f->isn == p->seq && !f->closed;
+		/* a SYN with another ISN, or on a connection whose SYN was not
+		 * seen, is a new connection; one with the same ISN is a
+		 * retransmission, even after a RST answered the first */
+		int same = f->has_isn && f->isn == p->seq;
 		if (!same) {
 			end_flow(t, f);
 			f = NULL;

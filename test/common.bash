@@ -20,3 +20,13 @@ column_values() {
 	[ -n "$c" ] || { echo "no column $1 in $2" >&2; return 1; }
 	tail -n +2 "$2" | cut -f"$c"
 }
+
+# Prints the named columns (comma-separated) of a TSV stream, header dropped,
+# separated by spaces.
+pick() {
+	awk -F'\t' -v want="$1" '
+	NR == 1 { n = split(want, w, ","); for (i = 1; i <= NF; i++) c[$i] = i
+		  for (j = 1; j <= n; j++) if (!(w[j] in c)) { print "no column " w[j] > "/dev/stderr"; exit 1 }
+		  next }
+	{ s = $(c[w[1]]); for (j = 2; j <= n; j++) s = s " " $(c[w[j]]); print s }'
+}
