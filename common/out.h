@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#define OUT_BUFSZ (1 << 16)
+#define OUT_BUFSZ (1 << 18)
 
 struct out {
 	int fd;

@@ -1,5 +1,9 @@
+/* The packet record writer. This is pcap2pkt's hot path: a record is
+ * written straight into the output buffer through a cursor, after one
+ * check that the buffer has room for the longest possible record. */
 #include "pktfmt.h"
 
+#include <arpa/inet.h>
 #include <string.h>
 
 #include "mptcp_opt.h"
@@ -16,217 +20,322 @@ int pkt_col_lookup(const char *name, size_t len)
 	return -1;
 }
 
-void pkt_format_flags(struct out *o, uint8_t flags)
+static const char digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+static inline int count_digits(uint64_t v)
 {
-	static const char letters[] = "FSRPAUEC";
-	char buf[8];
-	size_t n = 0;
-	for (int i = 0; i < 8; i++)
-		if (flags & (1u << i))
-			buf[n++] = letters[i];
-	if (!n)
-		buf[n++] = '.';
-	out_mem(o, buf, n);
+	int n = 1;
+	while (v >= 10000) {
+		n += 4;
+		v /= 10000;
+	}
+	return n + (v >= 10) + (v >= 100) + (v >= 1000);
 }
 
-static void format_mptcp_list(struct out *o, const struct pkt *p)
+/* Digits are written right to left straight into the record, two at a
+ * time; the length is known first so nothing is copied afterwards. */
+static inline char *put_u64(char *w, uint64_t v)
 {
-	if (!p->mp.n) {
-		out_dash(o);
-		return;
+	int n = count_digits(v);
+	char *p = w + n;
+	while (v >= 100) {
+		uint64_t q = v / 100;
+		p -= 2;
+		memcpy(p, digit_pairs + 2 * (v - q * 100), 2);
+		v = q;
 	}
+	if (v >= 10)
+		memcpy(p - 2, digit_pairs + 2 * v, 2);
+	else
+		p[-1] = (char)('0' + v);
+	return w + n;
+}
+
+static inline char *put_dash(char *w)
+{
+	*w = '-';
+	return w + 1;
+}
+
+static inline char *put_u64_or_dash(char *w, int have, uint64_t v)
+{
+	return have ? put_u64(w, v) : put_dash(w);
+}
+
+static char *put_hex(char *w, const uint8_t *p, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		*w++ = hex[p[i] >> 4];
+		*w++ = hex[p[i] & 15];
+	}
+	return w;
+}
+
+/* "0." to "255." with their lengths: an IPv4 address is four copies. */
+static struct { char s[4]; uint8_t n; } octet[256];
+
+static void init_octets(void)
+{
+	for (int i = 0; i < 256; i++) {
+		char *e = put_u64(octet[i].s, (uint64_t)i);
+		*e = '.';
+		octet[i].n = (uint8_t)(e - octet[i].s + 1);
+	}
+}
+
+static char *put_addr(char *w, int ipv, const uint8_t *a)
+{
+	if (ipv == 4) {
+		for (int i = 0; i < 4; i++) {
+			memcpy(w, octet[a[i]].s, 4);
+			w += octet[a[i]].n;
+		}
+		return w - 1;
+	}
+	char buf[INET6_ADDRSTRLEN];
+	if (!inet_ntop(AF_INET6, a, buf, sizeof buf))
+		buf[0] = '?', buf[1] = 0;
+	size_t n = strlen(buf);
+	memcpy(w, buf, n);
+	return w + n;
+}
+
+static char *put_fixed(char *w, int64_t whole, uint32_t frac, int digits)
+{
+	if (whole < 0) {
+		*w++ = '-';
+		whole = -whole;
+	}
+	w = put_u64(w, (uint64_t)whole);
+	*w++ = '.';
+	for (int i = digits - 1; i >= 0; i--) {
+		w[i] = (char)('0' + frac % 10);
+		frac /= 10;
+	}
+	return w + digits;
+}
+
+static char *put_flags(char *w, uint8_t flags)
+{
+	static const char letters[] = "FSRPAUEC";
+	char *start = w;
+	for (int i = 0; i < 8; i++)
+		if (flags & (1u << i))
+			*w++ = letters[i];
+	if (w == start)
+		*w++ = '.';
+	return w;
+}
+
+void pkt_format_flags(struct out *o, uint8_t flags)
+{
+	out_room(o, 8);
+	o->len = (size_t)(put_flags(o->buf + o->len, flags) - o->buf);
+}
+
+static char *put_str(char *w, const char *s)
+{
+	size_t n = strlen(s);
+	memcpy(w, s, n);
+	return w + n;
+}
+
+static char *put_mptcp_list(char *w, const struct pkt *p)
+{
+	if (!p->mp.n)
+		return put_dash(w);
 	for (int i = 0; i < p->mp.n; i++) {
 		uint8_t st = p->mp.subtype[i];
 		if (i)
-			out_chr(o, ',');
+			*w++ = ',';
 		if (st < MP_NSUBTYPES) {
-			out_str(o, mp_subtype_name[st]);
+			w = put_str(w, mp_subtype_name[st]);
 		} else if (st == MP_NOSUBTYPE) {
-			out_str(o, "short");
+			w = put_str(w, "short");
 		} else {
-			out_str(o, "sub");
-			out_u64(o, st);
+			w = put_str(w, "sub");
+			w = put_u64(w, st);
 		}
 		if (p->mp.bad[i])
-			out_chr(o, '!');
+			*w++ = '!';
 	}
 	if (p->mp.more) {
-		out_str(o, ",more");
-		out_u64(o, p->mp.more);
+		w = put_str(w, ",more");
+		w = put_u64(w, p->mp.more);
 	}
+	return w;
 }
 
-static void u64_or_dash(struct out *o, int have, uint64_t v)
+static char *put_sack(char *w, const struct pkt *p)
 {
-	if (have)
-		out_u64(o, v);
-	else
-		out_dash(o);
-}
-
-static void format_sack(struct out *o, const struct pkt *p)
-{
-	if (!p->nsack) {
-		out_dash(o);
-		return;
-	}
+	if (!p->nsack)
+		return put_dash(w);
 	for (int i = 0; i < p->nsack; i++) {
 		if (i)
-			out_chr(o, ',');
-		out_u64(o, p->sack[i][0]);
-		out_chr(o, '-');
-		out_u64(o, p->sack[i][1]);
+			*w++ = ',';
+		w = put_u64(w, p->sack[i][0]);
+		*w++ = '-';
+		w = put_u64(w, p->sack[i][1]);
 	}
+	return w;
 }
 
 /* One ADD_ADDR field of every ADD_ADDR option, joined by ','. */
-static void format_add_addr(struct out *o, const struct pkt *p, enum pkt_col c)
+static char *put_add_addr(char *w, const struct pkt *p, enum pkt_col c)
 {
-	if (!p->n_add_addr) {
-		out_dash(o);
-		return;
-	}
 	for (int i = 0; i < p->n_add_addr; i++) {
 		const struct mp_add_addr *a = &p->add_addr[i];
 		if (i)
-			out_chr(o, ',');
+			*w++ = ',';
 		switch (c) {
-		case COL_AA_ID: out_u64(o, a->id); break;
-		case COL_AA_ADDR: out_addr(o, a->ipv, a->addr); break;
-		case COL_AA_PORT: u64_or_dash(o, a->has_port, a->port); break;
-		case COL_AA_ECHO: u64_or_dash(o, !a->v0, a->echo); break;
+		case COL_AA_ID: w = put_u64(w, a->id); break;
+		case COL_AA_ADDR: w = put_addr(w, a->ipv, a->addr); break;
+		case COL_AA_PORT: w = put_u64_or_dash(w, a->has_port, a->port); break;
+		case COL_AA_ECHO: w = put_u64_or_dash(w, !a->v0, a->echo); break;
 		default:
-			if (a->hmac_len)
-				out_hex(o, a->hmac, a->hmac_len);
-			else
-				out_dash(o);
+			w = a->hmac_len ? put_hex(w, a->hmac, a->hmac_len) : put_dash(w);
 		}
 	}
+	return w;
 }
 
-static void format_rm_ids(struct out *o, const struct pkt *p)
+static char *put_rm_ids(char *w, const struct pkt *p)
 {
-	if (!p->n_rm) {
-		out_dash(o);
-		return;
-	}
+	if (!p->n_rm)
+		return put_dash(w);
 	for (int i = 0; i < p->n_rm; i++) {
 		if (i)
-			out_chr(o, ',');
-		out_u64(o, p->rm_ids[i]);
+			*w++ = ',';
+		w = put_u64(w, p->rm_ids[i]);
 	}
+	return w;
 }
 
-static void format_payload(struct out *o, const struct pkt *p, unsigned max)
-{
-	uint32_t n = p->payload_caplen < max ? p->payload_caplen : max;
-	if (!n)
-		out_dash(o);
-	else
-		out_hex(o, p->payload, n);
-}
-
-static void format_mp_col(struct out *o, const struct pkt *p, enum pkt_col c)
+/* A field of an MPTCP option the segment carries (its group is present). */
+static char *put_mp_col(char *w, const struct pkt *p, enum pkt_col c)
 {
 	const struct mp_capable *m = &p->cap;
 	const struct mp_join *j = &p->join;
 	const struct mp_dss *d = &p->dss;
-	int cap = PKT_HAS(p, MP_CAPABLE), join = PKT_HAS(p, MP_JOIN);
-	int dss = PKT_HAS(p, MP_DSS);
 
 	switch (c) {
-	case COL_MPC_VER: u64_or_dash(o, cap, m->ver); break;
-	case COL_MPC_FLAGS: u64_or_dash(o, cap, m->flags); break;
-	case COL_MPC_SKEY: u64_or_dash(o, cap && m->has_skey, m->skey); break;
-	case COL_MPC_RKEY: u64_or_dash(o, cap && m->has_rkey, m->rkey); break;
-	case COL_MPC_DLEN: u64_or_dash(o, cap && m->has_dlen, m->dlen); break;
-	case COL_MPC_CSUM: u64_or_dash(o, cap && m->has_csum, m->csum); break;
-	case COL_MPJ_TOKEN: u64_or_dash(o, join && j->has_token, j->token); break;
-	case COL_MPJ_NONCE: u64_or_dash(o, join && j->has_nonce, j->nonce); break;
-	case COL_MPJ_ID: u64_or_dash(o, join && j->hmac_len != 20, j->addr_id); break;
-	case COL_MPJ_BACKUP: u64_or_dash(o, join && j->hmac_len != 20, j->backup); break;
+	case COL_MPC_VER: return put_u64(w, m->ver);
+	case COL_MPC_FLAGS: return put_u64(w, m->flags);
+	case COL_MPC_SKEY: return put_u64_or_dash(w, m->has_skey, m->skey);
+	case COL_MPC_RKEY: return put_u64_or_dash(w, m->has_rkey, m->rkey);
+	case COL_MPC_DLEN: return put_u64_or_dash(w, m->has_dlen, m->dlen);
+	case COL_MPC_CSUM: return put_u64_or_dash(w, m->has_csum, m->csum);
+	case COL_MPJ_TOKEN: return put_u64_or_dash(w, j->has_token, j->token);
+	case COL_MPJ_NONCE: return put_u64_or_dash(w, j->has_nonce, j->nonce);
+	case COL_MPJ_ID: return put_u64_or_dash(w, j->hmac_len != 20, j->addr_id);
+	case COL_MPJ_BACKUP: return put_u64_or_dash(w, j->hmac_len != 20, j->backup);
 	case COL_MPJ_HMAC:
-		if (join && j->hmac_len)
-			out_hex(o, j->hmac, j->hmac_len);
-		else
-			out_dash(o);
-		break;
-	case COL_DSS_FLAGS: u64_or_dash(o, dss, d->flags); break;
-	case COL_DACK: u64_or_dash(o, dss && d->dack_w, d->dack); break;
-	case COL_DACK_W: u64_or_dash(o, dss && d->dack_w, d->dack_w); break;
-	case COL_DSN: u64_or_dash(o, dss && d->dsn_w, d->dsn); break;
-	case COL_DSN_W: u64_or_dash(o, dss && d->dsn_w, d->dsn_w); break;
-	case COL_SSN: u64_or_dash(o, dss && d->dsn_w, d->ssn); break;
-	case COL_DLEN: u64_or_dash(o, dss && d->dsn_w, d->dlen); break;
-	case COL_DSS_CSUM: u64_or_dash(o, dss && d->has_csum, d->csum); break;
-	case COL_DATA_FIN: u64_or_dash(o, dss, d->fin); break;
+		return j->hmac_len ? put_hex(w, j->hmac, j->hmac_len) : put_dash(w);
+	case COL_DSS_FLAGS: return put_u64(w, d->flags);
+	case COL_DACK: return put_u64_or_dash(w, d->dack_w, d->dack);
+	case COL_DACK_W: return put_u64_or_dash(w, d->dack_w, d->dack_w);
+	case COL_DSN: return put_u64_or_dash(w, d->dsn_w, d->dsn);
+	case COL_DSN_W: return put_u64_or_dash(w, d->dsn_w, d->dsn_w);
+	case COL_SSN: return put_u64_or_dash(w, d->dsn_w, d->ssn);
+	case COL_DLEN: return put_u64_or_dash(w, d->dsn_w, d->dlen);
+	case COL_DSS_CSUM: return put_u64_or_dash(w, d->has_csum, d->csum);
+	case COL_DATA_FIN: return put_u64(w, d->fin);
 	case COL_AA_ID: case COL_AA_ADDR: case COL_AA_PORT: case COL_AA_ECHO:
 	case COL_AA_HMAC:
-		format_add_addr(o, p, c);
-		break;
-	case COL_RM_IDS: format_rm_ids(o, p); break;
-	case COL_PRIO_BACKUP: u64_or_dash(o, PKT_HAS(p, MP_PRIO), p->prio_backup); break;
-	case COL_PRIO_ID:
-		u64_or_dash(o, PKT_HAS(p, MP_PRIO) && p->prio_id >= 0, (uint64_t)p->prio_id);
-		break;
-	case COL_FAIL_DSN: u64_or_dash(o, PKT_HAS(p, MP_FAIL), p->fail_dsn); break;
-	case COL_FCLOSE_KEY: u64_or_dash(o, PKT_HAS(p, MP_FASTCLOSE), p->fclose_key); break;
-	case COL_TCPRST_REASON: u64_or_dash(o, PKT_HAS(p, MP_TCPRST), p->tcprst_reason); break;
-	case COL_TCPRST_FLAGS: u64_or_dash(o, PKT_HAS(p, MP_TCPRST), p->tcprst_flags); break;
-	default: out_dash(o);
+		return put_add_addr(w, p, c);
+	case COL_RM_IDS: return put_rm_ids(w, p);
+	case COL_PRIO_BACKUP: return put_u64(w, p->prio_backup);
+	case COL_PRIO_ID: return put_u64_or_dash(w, p->prio_id >= 0, (uint64_t)p->prio_id);
+	case COL_FAIL_DSN: return put_u64(w, p->fail_dsn);
+	case COL_FCLOSE_KEY: return put_u64(w, p->fclose_key);
+	case COL_TCPRST_REASON: return put_u64(w, p->tcprst_reason);
+	case COL_TCPRST_FLAGS: return put_u64(w, p->tcprst_flags);
+	default: return put_dash(w);
 	}
 }
 
-void pkt_format_col(struct out *o, const struct pkt *p, enum pkt_col c,
-    unsigned payload_max)
+static char *put_col(char *w, const struct pkt *p, enum pkt_col c, unsigned payload_max)
 {
 	switch (c) {
-	case COL_FRAME: out_u64(o, p->frame); break;
-	case COL_TS: out_fixed(o, p->ts_sec, p->ts_frac, p->ts_digits); break;
-	case COL_IPV: out_u64(o, p->ipv); break;
-	case COL_SRC: out_addr(o, p->ipv, p->src); break;
-	case COL_DST: out_addr(o, p->ipv, p->dst); break;
-	case COL_SPORT: out_u64(o, p->sport); break;
-	case COL_DPORT: out_u64(o, p->dport); break;
-	case COL_IP_ID: u64_or_dash(o, p->ip_id >= 0, (uint64_t)p->ip_id); break;
-	case COL_TTL: out_u64(o, p->ttl); break;
-	case COL_IP_LEN: out_u64(o, p->ip_len); break;
-	case COL_LEN: out_u64(o, p->len); break;
-	case COL_FLAGS: pkt_format_flags(o, p->flags); break;
-	case COL_SEQ: out_u64(o, p->seq); break;
-	case COL_ACK: out_u64(o, p->ack); break;
-	case COL_WIN: out_u64(o, p->win); break;
-	case COL_MSS: u64_or_dash(o, p->mss >= 0, (uint64_t)p->mss); break;
-	case COL_WSCALE: u64_or_dash(o, p->wscale >= 0, (uint64_t)p->wscale); break;
-	case COL_SACK_PERM: out_u64(o, p->sack_perm); break;
-	case COL_SACK: format_sack(o, p); break;
-	case COL_TSVAL: u64_or_dash(o, p->has_ts, p->tsval); break;
-	case COL_TSECR: u64_or_dash(o, p->has_ts, p->tsecr); break;
-	case COL_MPTCP: format_mptcp_list(o, p); break;
-	case COL_PAYLOAD: format_payload(o, p, payload_max); break;
-	default:
-		if (!p->mp.n)
-			out_dash(o);
-		else
-			format_mp_col(o, p, c);
+	case COL_FRAME: return put_u64(w, p->frame);
+	case COL_TS: return put_fixed(w, p->ts_sec, p->ts_frac, p->ts_digits);
+	case COL_IPV: return put_u64(w, p->ipv);
+	case COL_SRC: return put_addr(w, p->ipv, p->src);
+	case COL_DST: return put_addr(w, p->ipv, p->dst);
+	case COL_SPORT: return put_u64(w, p->sport);
+	case COL_DPORT: return put_u64(w, p->dport);
+	case COL_IP_ID: return put_u64_or_dash(w, p->ip_id >= 0, (uint64_t)p->ip_id);
+	case COL_TTL: return put_u64(w, p->ttl);
+	case COL_IP_LEN: return put_u64(w, p->ip_len);
+	case COL_LEN: return put_u64(w, p->len);
+	case COL_FLAGS: return put_flags(w, p->flags);
+	case COL_SEQ: return put_u64(w, p->seq);
+	case COL_ACK: return put_u64(w, p->ack);
+	case COL_WIN: return put_u64(w, p->win);
+	case COL_MSS: return put_u64_or_dash(w, p->mss >= 0, (uint64_t)p->mss);
+	case COL_WSCALE: return put_u64_or_dash(w, p->wscale >= 0, (uint64_t)p->wscale);
+	case COL_SACK_PERM: return put_u64(w, p->sack_perm);
+	case COL_SACK: return put_sack(w, p);
+	case COL_TSVAL: return put_u64_or_dash(w, p->has_ts, p->tsval);
+	case COL_TSECR: return put_u64_or_dash(w, p->has_ts, p->tsecr);
+	case COL_MPTCP: return put_mptcp_list(w, p);
+	case COL_PAYLOAD: {
+		uint32_t n = p->payload_caplen < payload_max ? p->payload_caplen : payload_max;
+		return n ? put_hex(w, p->payload, n) : put_dash(w);
+	}
+	default: return put_mp_col(w, p, c);
 	}
 }
 
-static void find_mp_run(struct pkt_writer *w)
+/* The option group of a column: 0 for the always-written ones, else
+ * 1 + the MPTCP subtype whose fields it shows. */
+static uint8_t col_group(enum pkt_col c)
 {
-	w->mp_run_start = -1;
-	w->mp_run_len = 0;
+	if (c >= COL_MPC_VER && c <= COL_MPC_CSUM)
+		return 1 + MP_CAPABLE;
+	if (c >= COL_MPJ_TOKEN && c <= COL_MPJ_HMAC)
+		return 1 + MP_JOIN;
+	if (c >= COL_DSS_FLAGS && c <= COL_DATA_FIN)
+		return 1 + MP_DSS;
+	if (c >= COL_AA_ID && c <= COL_AA_HMAC)
+		return 1 + MP_ADD_ADDR;
+	if (c == COL_RM_IDS)
+		return 1 + MP_RM_ADDR;
+	if (c == COL_PRIO_BACKUP || c == COL_PRIO_ID)
+		return 1 + MP_PRIO;
+	if (c == COL_FAIL_DSN)
+		return 1 + MP_FAIL;
+	if (c == COL_FCLOSE_KEY)
+		return 1 + MP_FASTCLOSE;
+	if (c == COL_TCPRST_REASON || c == COL_TCPRST_FLAGS)
+		return 1 + MP_TCPRST;
+	return 0;
+}
+
+static void make_segments(struct pkt_writer *w)
+{
+	if (!octet[0].n)
+		init_octets();
+	w->nseg = 0;
 	for (int i = 0; i < w->ncols; i++) {
-		int mp = w->cols[i] >= PKT_FIRST_MP_FIELD && w->cols[i] <= PKT_LAST_MP_FIELD;
-		if (mp && w->mp_run_start < 0)
-			w->mp_run_start = i;
-		if (mp && w->mp_run_start >= 0 && i == w->mp_run_start + w->mp_run_len)
-			w->mp_run_len++;
+		uint8_t g = col_group(w->cols[i]);
+		struct pkt_segment *last = w->nseg ? &w->seg[w->nseg - 1] : NULL;
+		if (last && last->group == g && g != 0)
+			last->len++;
+		else
+			w->seg[w->nseg++] = (struct pkt_segment){ g, (uint8_t)i, 1 };
 	}
-	for (int i = 0; i < w->mp_run_len; i++) {
+	for (int i = 0; i < PKT_NCOLS; i++) {
 		w->dashes[2 * i] = '-';
 		w->dashes[2 * i + 1] = '\t';
 	}
+	/* every column at its longest: an IPv6 address, 4 SACK blocks, 4
+	 * ADD_ADDR options, 32 REMOVE_ADDR ids, the mptcp list */
+	w->max_record = 2048 + 2 * (size_t)w->payload_max + 128;
 }
 
 int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max,
@@ -254,7 +363,8 @@ int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max
 			s += n + 1;
 		}
 	}
-	find_mp_run(w);
+	make_segments(w);
+	w->is_default = !spec;
 	return 0;
 }
 
@@ -268,17 +378,128 @@ void pkt_writer_header(const struct pkt_writer *w, struct out *o)
 	out_nl(o);
 }
 
-void pkt_writer_record(const struct pkt_writer *w, struct out *o, const struct pkt *p)
+#define TAB(w) (*(w)++ = '\t')
+
+/* The DSS fields, the option on nearly every MPTCP segment. */
+static char *put_dss(char *w, const struct mp_dss *d)
 {
-	for (int i = 0; i < w->ncols; i++) {
-		if (i == w->mp_run_start && !p->mp.n) {
-			out_mem(o, w->dashes, 2 * (size_t)w->mp_run_len);
-			i += w->mp_run_len - 1;
-			if (i == w->ncols - 1)
-				o->buf[o->len - 1] = '\n';
+	w = put_u64(w, d->flags); TAB(w);
+	if (d->dack_w) {
+		w = put_u64(w, d->dack); TAB(w);
+		*w++ = (char)('0' + d->dack_w); TAB(w);
+	} else {
+		memcpy(w, "-\t-\t", 4);
+		w += 4;
+	}
+	if (d->dsn_w) {
+		w = put_u64(w, d->dsn); TAB(w);
+		*w++ = (char)('0' + d->dsn_w); TAB(w);
+		w = put_u64(w, d->ssn); TAB(w);
+		w = put_u64(w, d->dlen); TAB(w);
+	} else {
+		memcpy(w, "-\t-\t-\t-\t", 8);
+		w += 8;
+	}
+	w = put_u64_or_dash(w, d->has_csum, d->csum); TAB(w);
+	*w++ = (char)('0' + d->fin); TAB(w);
+	return w;
+}
+
+/* The fields of one option group, or its dashes when the segment does not
+ * carry that option. */
+static char *put_group(char *w, const struct pkt *p, int subtype,
+    enum pkt_col first, enum pkt_col last)
+{
+	if (!PKT_HAS(p, subtype)) {
+		static const char dashes[] = "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t";
+		memcpy(w, dashes, 32);
+		return w + 2 * (last - first + 1);
+	}
+	if (subtype == MP_DSS)
+		return put_dss(w, &p->dss);
+	for (enum pkt_col c = first; c <= last; c++) {
+		w = put_mp_col(w, p, c);
+		TAB(w);
+	}
+	return w;
+}
+
+/* The default record, all columns in table order, as straight-line code:
+ * the common case of pcap2pkt's hot path. */
+static char *put_default(char *w, const struct pkt *p, unsigned payload_max)
+{
+	w = put_u64(w, p->frame); TAB(w);
+	w = put_fixed(w, p->ts_sec, p->ts_frac, p->ts_digits); TAB(w);
+	*w++ = (char)('0' + p->ipv); TAB(w);
+	w = put_addr(w, p->ipv, p->src); TAB(w);
+	w = put_addr(w, p->ipv, p->dst); TAB(w);
+	w = put_u64(w, p->sport); TAB(w);
+	w = put_u64(w, p->dport); TAB(w);
+	w = put_u64_or_dash(w, p->ip_id >= 0, (uint64_t)p->ip_id); TAB(w);
+	w = put_u64(w, p->ttl); TAB(w);
+	w = put_u64(w, p->ip_len); TAB(w);
+	w = put_u64(w, p->len); TAB(w);
+	w = put_flags(w, p->flags); TAB(w);
+	w = put_u64(w, p->seq); TAB(w);
+	w = put_u64(w, p->ack); TAB(w);
+	w = put_u64(w, p->win); TAB(w);
+	w = put_u64_or_dash(w, p->mss >= 0, (uint64_t)p->mss); TAB(w);
+	w = put_u64_or_dash(w, p->wscale >= 0, (uint64_t)p->wscale); TAB(w);
+	*w++ = (char)('0' + p->sack_perm); TAB(w);
+	w = put_sack(w, p); TAB(w);
+	w = put_u64_or_dash(w, p->has_ts, p->tsval); TAB(w);
+	w = put_u64_or_dash(w, p->has_ts, p->tsecr); TAB(w);
+	if (!p->mp.n) {
+		static const char none[] =
+		    "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t"
+		    "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t";
+		size_t n = 2 * (PKT_LAST_MP_FIELD - COL_MPTCP + 1);
+		memcpy(w, none, n);
+		w += n;
+	} else {
+		w = put_mptcp_list(w, p); TAB(w);
+		w = put_group(w, p, MP_CAPABLE, COL_MPC_VER, COL_MPC_CSUM);
+		w = put_group(w, p, MP_JOIN, COL_MPJ_TOKEN, COL_MPJ_HMAC);
+		w = put_group(w, p, MP_DSS, COL_DSS_FLAGS, COL_DATA_FIN);
+		w = put_group(w, p, MP_ADD_ADDR, COL_AA_ID, COL_AA_HMAC);
+		w = put_group(w, p, MP_RM_ADDR, COL_RM_IDS, COL_RM_IDS);
+		w = put_group(w, p, MP_PRIO, COL_PRIO_BACKUP, COL_PRIO_ID);
+		w = put_group(w, p, MP_FAIL, COL_FAIL_DSN, COL_FAIL_DSN);
+		w = put_group(w, p, MP_FASTCLOSE, COL_FCLOSE_KEY, COL_FCLOSE_KEY);
+		w = put_group(w, p, MP_TCPRST, COL_TCPRST_REASON, COL_TCPRST_FLAGS);
+	}
+	if (payload_max) {
+		w = put_col(w, p, COL_PAYLOAD, payload_max);
+		TAB(w);
+	}
+	return w;
+}
+
+void pkt_writer_record(const struct pkt_writer *pw, struct out *o, const struct pkt *p)
+{
+	if (o->len + pw->max_record > OUT_BUFSZ)
+		out_flush(o);
+	char *w = o->buf + o->len;
+	if (pw->is_default) {
+		w = put_default(w, p, pw->payload_max);
+		w[-1] = '\n';
+		o->len = (size_t)(w - o->buf);
+		return;
+	}
+	for (int s = 0; s < pw->nseg; s++) {
+		const struct pkt_segment *seg = &pw->seg[s];
+		if (seg->group && !PKT_HAS(p, seg->group - 1)) {
+			memcpy(w, pw->dashes, 32); /* most groups are shorter */
+			if (seg->len > 16)
+				memcpy(w, pw->dashes, 2 * (size_t)seg->len);
+			w += 2 * seg->len;
 			continue;
 		}
-		pkt_format_col(o, p, w->cols[i], w->payload_max);
-		out_chr(o, i == w->ncols - 1 ? '\n' : '\t');
+		for (int i = seg->start; i < seg->start + seg->len; i++) {
+			w = put_col(w, p, pw->cols[i], pw->payload_max);
+			*w++ = '\t';
+		}
 	}
+	w[-1] = '\n';
+	o->len = (size_t)(w - o->buf);
 }

@@ -40,24 +40,27 @@ int pkt_col_lookup(const char *name, size_t len);
 #define PKT_FIRST_MP_FIELD COL_MPC_VER
 #define PKT_LAST_MP_FIELD COL_TCPRST_FLAGS
 
-/* Formats one column value (without separator). payload_max: -x N. */
-void pkt_format_col(struct out *o, const struct pkt *p, enum pkt_col c,
-    unsigned payload_max);
-
 /* TCP flags as letters F S R P A U E C ("." when none). */
 void pkt_format_flags(struct out *o, uint8_t flags);
 
-#endif
 
-/* A chosen list of columns, written record by record. On plain TCP
- * segments the run of MPTCP field columns is written as one block of
- * dashes, which keeps the common case cheap. */
+/* A chosen list of columns, written record by record. Columns are
+ * grouped by MPTCP option subtype: the fields of an option a segment does
+ * not carry are written as one block of dashes, which keeps records cheap. */
+struct pkt_segment {
+	uint8_t group;      /* 0: per-column; else 1 + MPTCP subtype */
+	uint8_t start, len; /* positions in cols */
+};
+
 struct pkt_writer {
 	int ncols;
 	enum pkt_col cols[PKT_NCOLS];
 	unsigned payload_max;
-	int mp_run_start, mp_run_len; /* positions in cols */
+	int nseg;
+	struct pkt_segment seg[PKT_NCOLS];
 	char dashes[2 * PKT_NCOLS];
+	size_t max_record; /* bytes a record may take at most */
+	int is_default;    /* all columns in table order */
 };
 
 /* spec: comma-separated column names, or NULL for all (payload only when
@@ -65,4 +68,7 @@ struct pkt_writer {
 int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max,
     const char **bad, size_t *badlen);
 void pkt_writer_header(const struct pkt_writer *w, struct out *o);
+/* Writes the record, ended by a newline. */
 void pkt_writer_record(const struct pkt_writer *w, struct out *o, const struct pkt *p);
+
+#endif
