@@ -2,10 +2,12 @@
 
 #include <string.h>
 
-const char *const mp_subtype_name[MP_NSUBTYPES] = {
+/* Stored in 16 bytes each so they can be copied with one fixed move. */
+const char mp_subtype_name[MP_NSUBTYPES][16] = {
 	"capable", "join", "dss", "add_addr", "rm_addr", "prio", "fail",
 	"fastclose", "tcprst",
 };
+const uint8_t mp_subtype_len[MP_NSUBTYPES] = { 7, 4, 3, 8, 7, 4, 4, 9, 6 };
 
 static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static inline uint32_t rd32(const uint8_t *p)

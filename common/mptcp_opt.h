@@ -11,6 +11,7 @@ void mptcp_opt_parse(const uint8_t *o, uint32_t len, struct pkt *p);
 void mptcp_opt_bad(const uint8_t *o, uint32_t n, struct pkt *p);
 
 /* Subtype names as printed in the mptcp column. */
-extern const char *const mp_subtype_name[MP_NSUBTYPES];
+extern const char mp_subtype_name[MP_NSUBTYPES][16];
+extern const uint8_t mp_subtype_len[MP_NSUBTYPES];
 
 #endif

@@ -25,33 +25,60 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-static inline int count_digits(uint64_t v)
+/* Integers are written in blocks of four digits, two at a time from a
+ * table of pairs: the divisions are by constants (multiplications) and
+ * there is one per block, not one per digit. */
+static inline char *put4_fixed(char *w, uint32_t v)
 {
-	int n = 1;
-	while (v >= 10000) {
-		n += 4;
-		v /= 10000;
-	}
-	return n + (v >= 10) + (v >= 100) + (v >= 1000);
+	memcpy(w, digit_pairs + 2 * (v / 100), 2);
+	memcpy(w + 2, digit_pairs + 2 * (v % 100), 2);
+	return w + 4;
 }
 
-/* Digits are written right to left straight into the record, two at a
- * time; the length is known first so nothing is copied afterwards. */
+static inline char *put8_fixed(char *w, uint32_t v)
+{
+	return put4_fixed(put4_fixed(w, v / 10000), v % 10000);
+}
+
+/* 1 to 4 digits, no leading zeros. */
+static inline __attribute__((always_inline)) char *put4(char *w, uint32_t v)
+{
+	if (v < 10) {
+		*w = (char)('0' + v);
+		return w + 1;
+	}
+	if (v < 100) {
+		memcpy(w, digit_pairs + 2 * v, 2);
+		return w + 2;
+	}
+	if (v < 1000) {
+		*w = (char)('0' + v / 100);
+		memcpy(w + 1, digit_pairs + 2 * (v % 100), 2);
+		return w + 3;
+	}
+	return put4_fixed(w, v);
+}
+
+static inline __attribute__((always_inline)) char *put_u32(char *w, uint32_t v)
+{
+	if (v < 10000)
+		return put4(w, v);
+	if (v < 100000000)
+		return put4_fixed(put4(w, v / 10000), v % 10000);
+	return put8_fixed(put4(w, v / 100000000), v % 100000000);
+}
+
 static inline char *put_u64(char *w, uint64_t v)
 {
-	int n = count_digits(v);
-	char *p = w + n;
-	while (v >= 100) {
-		uint64_t q = v / 100;
-		p -= 2;
-		memcpy(p, digit_pairs + 2 * (v - q * 100), 2);
-		v = q;
-	}
-	if (v >= 10)
-		memcpy(p - 2, digit_pairs + 2 * v, 2);
+	if (v <= UINT32_MAX)
+		return put_u32(w, (uint32_t)v);
+	uint64_t hi = v / 100000000;
+	uint32_t lo = (uint32_t)(v % 100000000);
+	if (hi <= UINT32_MAX)
+		w = put_u32(w, (uint32_t)hi);
 	else
-		p[-1] = (char)('0' + v);
-	return w + n;
+		w = put8_fixed(put_u32(w, (uint32_t)(hi / 100000000)), (uint32_t)(hi % 100000000));
+	return put8_fixed(w, lo);
 }
 
 static inline char *put_dash(char *w)
@@ -112,11 +139,14 @@ static char *put_fixed(char *w, int64_t whole, uint32_t frac, int digits)
 	}
 	w = put_u64(w, (uint64_t)whole);
 	*w++ = '.';
-	for (int i = digits - 1; i >= 0; i--) {
-		w[i] = (char)('0' + frac % 10);
-		frac /= 10;
+	if (digits == 6) {
+		*w = (char)('0' + frac / 100000);
+		put4_fixed(w + 1, (frac / 10) % 10000);
+		w[5] = (char)('0' + frac % 10);
+		return w + 6;
 	}
-	return w + digits;
+	*w = (char)('0' + frac / 100000000);
+	return put8_fixed(w + 1, frac % 100000000);
 }
 
 static char *put_flags(char *w, uint8_t flags)
@@ -153,7 +183,8 @@ static char *put_mptcp_list(char *w, const struct pkt *p)
 		if (i)
 			*w++ = ',';
 		if (st < MP_NSUBTYPES) {
-			w = put_str(w, mp_subtype_name[st]);
+			memcpy(w, mp_subtype_name[st], 16); /* names are padded */
+			w += mp_subtype_len[st];
 		} else if (st == MP_NOSUBTYPE) {
 			w = put_str(w, "short");
 		} else {
