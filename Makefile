@@ -25,7 +25,7 @@ PROGS := $(FILTERS:%=$(BIN)/%)
 PIPELINES := $(wildcard pipelines/*)
 MANPAGES := $(wildcard man/*.[1-8])
 
-.PHONY: all check check-unit sanitize demo bench deps clean install uninstall lint
+.PHONY: all check sanitize fuzz demo bench deps clean install uninstall lint
 all: $(PROGS)
 
 $(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
@@ -58,6 +58,10 @@ sanitize: deps
 	MPTCP_TOOLS_BIN=$(CURDIR)/bin-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bats test
 
+# libFuzzer on the frame decoder, seeded with every shipped frame.
+fuzz: deps
+	sh test/fuzz/run $(or $(FUZZ_SECONDS),60)
+
 demo: deps all
 	@sh test/demo
 
@@ -79,4 +83,4 @@ uninstall:
 	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
 
 clean:
-	rm -rf build build-san bin bin-san
+	rm -rf build build-san build-fuzz bin bin-san

@@ -28,6 +28,8 @@ static int parse_capable(const uint8_t *o, uint32_t len, struct pkt *p)
 	struct mp_capable *c = &p->cap;
 	memset(c, 0, sizeof *c);
 	c->ver = o[2] & 15;
+	if (len < 4)
+		return 0;
 	c->flags = o[3];
 	if (len != 4 && len != 12 && len != 20 && len != 22 && len != 24)
 		return 0;
@@ -126,6 +128,8 @@ static int parse_add_addr(const uint8_t *o, uint32_t len, struct pkt *p)
 	memset(a, 0, sizeof *a);
 	uint8_t nib = o[2] & 15;
 	uint32_t alen, rest;
+	if (len < 8)
+		return 0;
 	a->id = o[3];
 	if (nib == 4 || nib == 6) {
 		a->ipv = nib;
