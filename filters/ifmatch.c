@@ -1,0 +1,507 @@
+/* ifmatch: add the phone interface (wifi, cellular, ?) of each record,
+ * from its address columns. Rules in order: the address table, Wi-Fi
+ * prefixes, cellular prefixes, then the seed's default (192.168. is Wi-Fi;
+ * cellular unless a cellular list exists, then '?'). The proxy address
+ * decides which side is the phone. See ifmatch(1). */
+#include <arpa/inet.h>
+#include <csv.h>
+#include <err.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "out.h"
+#include "tsv.h"
+#include "util.h"
+
+enum iface { IF_NONE, IF_WIFI, IF_CELL, IF_UNKNOWN };
+static const char *const iface_name[] = { "", "wifi", "cellular", "?" };
+
+/* A prefix: CIDR (fam 4 or 6, len bits) or the seed's text prefix
+ * (fam 0: the address text starts with txt, e.g. "192.168."). */
+struct pfx {
+	uint8_t fam, len;
+	uint8_t a[16];
+	const char *txt;
+	size_t tlen;
+};
+
+struct pfxlist {
+	struct pfx *p;
+	size_t n;
+};
+
+/* An address field: its text, and its bytes when it parses. */
+struct addr {
+	const char *txt;
+	size_t n;
+	int fam; /* 0 when not an address ("-", garbage) */
+	uint8_t a[16];
+};
+
+static void usage(void)
+{
+	fprintf(stderr,
+	    "usage: ifmatch [-hNP] [-a col[,col]] [-C config] [-c prefix] [-o name]\n"
+	    "               [-p proxy] [-t table] [-w prefix] [file]\n");
+	exit(2);
+}
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz);
+	if (!p)
+		err(1, "out of memory");
+	return p;
+}
+
+/* Parses s as an address or CIDR prefix into p; 0 on success. Host bits
+ * below the prefix length are cleared, as ip(8) does. */
+static int parse_cidr(const char *s, struct pfx *p)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	const char *slash = strchr(s, '/');
+	size_t n = slash ? (size_t)(slash - s) : strlen(s);
+	if (n >= sizeof buf)
+		return -1;
+	memcpy(buf, s, n);
+	buf[n] = 0;
+	memset(p, 0, sizeof *p);
+	if (inet_pton(AF_INET, buf, p->a) == 1)
+		p->fam = 4, p->len = 32;
+	else if (inet_pton(AF_INET6, buf, p->a) == 1)
+		p->fam = 6, p->len = 128;
+	else
+		return -1;
+	if (slash) {
+		char *end;
+		long len = strtol(slash + 1, &end, 10);
+		if (slash[1] < '0' || slash[1] > '9' || *end || len > p->len)
+			return -1;
+		p->len = (uint8_t)len;
+	}
+	for (int i = p->len; i < (p->fam == 4 ? 32 : 128); i++)
+		p->a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+	return 0;
+}
+
+/* Address or CIDR, else the seed's text prefix (address characters only,
+ * so a typo like "192.168,1" is an error, not a prefix matching nothing). */
+static int parse_prefix(const char *s, struct pfx *p)
+{
+	if (parse_cidr(s, p) == 0)
+		return 0;
+	if (!*s || strspn(s, "0123456789abcdefABCDEF.:") != strlen(s))
+		return -1;
+	memset(p, 0, sizeof *p);
+	p->txt = s;
+	p->tlen = strlen(s);
+	return 0;
+}
+
+static void load_prefixes(const struct config *c, enum cfg_key key, struct pfxlist *l)
+{
+	l->n = config_n(c, key);
+	l->p = xcalloc(l->n, sizeof *l->p);
+	for (size_t i = 0; i < l->n; i++)
+		if (parse_prefix(config_at(c, key, i), &l->p[i]) < 0)
+			config_bad(c, key, i, "not an address, CIDR prefix or address prefix:");
+}
+
+static int bits_match(const uint8_t *a, const uint8_t *b, int len)
+{
+	int whole = len / 8, rest = len % 8;
+	if (memcmp(a, b, (size_t)whole))
+		return 0;
+	if (!rest)
+		return 1;
+	uint8_t m = (uint8_t)(0xff << (8 - rest));
+	return (a[whole] & m) == (b[whole] & m);
+}
+
+static int pfx_match(const struct pfx *p, const struct addr *a)
+{
+	if (p->fam == 0)
+		return a->n >= p->tlen && memcmp(a->txt, p->txt, p->tlen) == 0;
+	return a->fam == p->fam && bits_match(a->a, p->a, p->len);
+}
+
+static int list_match(const struct pfxlist *l, const struct addr *a)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (pfx_match(&l->p[i], a))
+			return 1;
+	return 0;
+}
+
+/* ---- The address table: longest-prefix match through one hash lookup
+ * per prefix length present, so a big table costs little per record. */
+
+struct tent {
+	struct pfx k;
+	uint8_t used, iface;
+	unsigned line;
+};
+
+struct table {
+	struct tent *slot;
+	size_t cap, n;
+	uint8_t lens[2][129]; /* [v4/v6][len]: some entry has this length */
+	int has_cell;
+	const char *path;
+};
+
+static uint64_t pfx_hash(const struct pfx *p)
+{
+	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(p->fam * 131 + p->len);
+	for (int i = 0; i < 16; i++)
+		h = (h ^ p->a[i]) * 1099511628211ULL;
+	return h;
+}
+
+static struct tent *tab_find(const struct table *t, const struct pfx *k)
+{
+	size_t i = (size_t)pfx_hash(k) & (t->cap - 1);
+	for (;; i = (i + 1) & (t->cap - 1)) {
+		struct tent *e = &t->slot[i];
+		if (!e->used || (e->k.fam == k->fam && e->k.len == k->len &&
+		    memcmp(e->k.a, k->a, 16) == 0))
+			return e;
+	}
+}
+
+static void tab_grow(struct table *t)
+{
+	struct tent *old = t->slot;
+	size_t ocap = t->cap;
+	t->cap = ocap ? 2 * ocap : 64;
+	t->slot = xcalloc(t->cap, sizeof *t->slot);
+	for (size_t i = 0; i < ocap; i++)
+		if (old[i].used)
+			*tab_find(t, &old[i].k) = old[i];
+	free(old);
+}
+
+struct tabread {
+	struct table *t;
+	unsigned line;
+	int nf, records;
+	char *f[2];
+};
+
+static int parse_iface(const char *s)
+{
+	if (strcmp(s, "wifi") == 0)
+		return IF_WIFI;
+	if (strcmp(s, "cellular") == 0)
+		return IF_CELL;
+	if (strcmp(s, "?") == 0)
+		return IF_UNKNOWN;
+	return IF_NONE;
+}
+
+static void tab_field(void *s, size_t n, void *arg)
+{
+	struct tabread *r = arg;
+	if (r->nf < 2)
+		r->f[r->nf] = strndup(s ? s : "", n);
+	r->nf++;
+}
+
+static void tab_add(struct tabread *r)
+{
+	struct table *t = r->t;
+	struct pfx k;
+	int iface = parse_iface(r->f[1]);
+	if (parse_cidr(r->f[0], &k) < 0)
+		errx(1, "%s:%u: not an address or CIDR prefix: '%s'", t->path, r->line, r->f[0]);
+	if (iface == IF_NONE)
+		errx(1, "%s:%u: interface must be wifi, cellular or ?, not '%s'",
+		    t->path, r->line, r->f[1]);
+	if (2 * (t->n + 1) > t->cap)
+		tab_grow(t);
+	struct tent *e = tab_find(t, &k);
+	if (e->used && e->iface != iface)
+		errx(1, "%s:%u: %s is %s here but %s on line %u", t->path, r->line,
+		    r->f[0], iface_name[iface], iface_name[e->iface], e->line);
+	if (!e->used) {
+		e->k = k;
+		e->used = 1;
+		e->iface = (uint8_t)iface;
+		e->line = r->line;
+		t->n++;
+		t->lens[k.fam == 6][k.len] = 1;
+		t->has_cell |= iface == IF_CELL;
+	}
+}
+
+static void tab_record(int c, void *arg)
+{
+	struct tabread *r = arg;
+	(void)c;
+	if (r->nf < 2)
+		errx(1, "%s:%u: expected address and interface, got %d field%s",
+		    r->t->path, r->line, r->nf, r->nf == 1 ? "" : "s");
+	/* an optional header line names the columns */
+	int header = r->records++ == 0 && (strcasecmp(r->f[1], "iface") == 0 ||
+	    strcasecmp(r->f[1], "interface") == 0);
+	if (!header)
+		tab_add(r);
+	free(r->f[0]);
+	free(r->f[1]);
+	r->nf = 0;
+}
+
+/* With a tab delimiter a tab is no blank to trim around fields. */
+static int only_space(unsigned char c)
+{
+	return c == ' ';
+}
+
+/* Reads "address<TAB or comma>iface" lines through libcsv so quoted
+ * fields work; '#' lines and blank lines are skipped. */
+static void table_read(struct table *t, const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	if (!fp)
+		err(1, "%s", path);
+	t->path = path;
+	tab_grow(t);
+	struct csv_parser p;
+	struct tabread r = { .t = t };
+	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL) != 0)
+		errx(1, "out of memory");
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	int delim = 0;
+	while ((n = getline(&buf, &cap, fp)) >= 0) {
+		r.line++;
+		const char *s = buf + strspn(buf, " \t\r\n");
+		if (p.pstate == 0 && (*s == 0 || *s == '#'))
+			continue; /* only between records: '#' may be quoted data */
+		if (!delim) {
+			delim = strchr(buf, '\t') ? '\t' : ',';
+			csv_set_delim(&p, (unsigned char)delim);
+			if (delim == '\t')
+				csv_set_space_func(&p, only_space);
+		}
+		if (csv_parse(&p, buf, (size_t)n, tab_field, tab_record, &r) != (size_t)n)
+			errx(1, "%s:%u: %s", path, r.line, csv_strerror(csv_error(&p)));
+	}
+	if (ferror(fp))
+		err(1, "%s", path);
+	if (csv_fini(&p, tab_field, tab_record, &r) != 0)
+		errx(1, "%s:%u: %s", path, r.line, csv_strerror(csv_error(&p)));
+	csv_free(&p);
+	free(buf);
+	fclose(fp);
+}
+
+static int table_lookup(const struct table *t, const struct addr *a)
+{
+	if (!t->n || !a->fam)
+		return IF_NONE;
+	int v6 = a->fam == 6;
+	struct pfx k = { .fam = (uint8_t)a->fam };
+	for (int len = v6 ? 128 : 32; len >= 0; len--) {
+		if (!t->lens[v6][len])
+			continue;
+		memcpy(k.a, a->a, 16);
+		k.len = (uint8_t)len;
+		for (int i = len; i < (v6 ? 128 : 32); i++)
+			k.a[i / 8] &= (uint8_t)~(0x80 >> (i % 8));
+		const struct tent *e = tab_find(t, &k);
+		if (e->used)
+			return e->iface;
+	}
+	return IF_NONE;
+}
+
+/* ---- Classification */
+
+struct rules {
+	struct table tab;
+	struct pfxlist wifi, cell, proxy;
+	int seed_default; /* 192.168. is Wi-Fi (off with -N) */
+};
+
+static void parse_addr(struct addr *a, const char *p, size_t n)
+{
+	char buf[INET6_ADDRSTRLEN + 1];
+	a->txt = p;
+	a->n = n;
+	a->fam = 0;
+	if (n == 0 || n >= sizeof buf)
+		return;
+	memcpy(buf, p, n);
+	buf[n] = 0;
+	memset(a->a, 0, sizeof a->a);
+	if (memchr(p, ':', n) ? inet_pton(AF_INET6, buf, a->a) == 1 :
+	    inet_pton(AF_INET, buf, a->a) == 1)
+		a->fam = memchr(p, ':', n) ? 6 : 4;
+}
+
+static int known(const struct addr *a)
+{
+	return a->n && !(a->n == 1 && a->txt[0] == '-');
+}
+
+static int classify(const struct rules *r, struct addr *a, int na)
+{
+	/* The phone is the side that is not the proxy; if neither or both
+	 * are, both sides are candidates, client first. */
+	if (na == 2 && r->proxy.n) {
+		int p0 = list_match(&r->proxy, &a[0]), p1 = list_match(&r->proxy, &a[1]);
+		if (p0 && !p1)
+			a++, na = 1;
+		else if (p1 && !p0)
+			na = 1;
+	}
+	int any = 0;
+	for (int i = 0; i < na; i++)
+		any |= known(&a[i]);
+	if (!any)
+		return IF_UNKNOWN;
+	for (int i = 0; i < na; i++) {
+		int f = table_lookup(&r->tab, &a[i]);
+		if (f != IF_NONE)
+			return f;
+	}
+	for (int i = 0; i < na; i++)
+		if (list_match(&r->wifi, &a[i]))
+			return IF_WIFI;
+	for (int i = 0; i < na; i++)
+		if (list_match(&r->cell, &a[i]))
+			return IF_CELL;
+	if (r->seed_default)
+		for (int i = 0; i < na; i++)
+			if (a[i].n >= 8 && memcmp(a[i].txt, "192.168.", 8) == 0)
+				return IF_WIFI;
+	/* seed: cellular unless a cellular list exists that lacks it */
+	return r->cell.n || r->tab.has_cell ? IF_UNKNOWN : IF_CELL;
+}
+
+/* Address columns: -a, else c_addr/s_addr (tcp-metrics, mptcp-join -s,
+ * mptcp-metrics subflows), else src/dst (packet records). */
+static int bind_cols(const struct tsv *in, const char *spec, int col[2])
+{
+	if (spec) {
+		char *s = strdup(spec), *save = NULL;
+		int n = 0;
+		for (char *tok = strtok_r(s, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+			if (n == 2)
+				errx(2, "-a: at most two address columns");
+			if ((col[n++] = tsv_col(in, tok)) < 0)
+				errx(1, "%s: input has no column '%s' (named by -a)", in->path, tok);
+		}
+		free(s);
+		if (n == 0)
+			errx(2, "-a: no column named");
+		return n;
+	}
+	static const char *const pairs[][2] = { { "c_addr", "s_addr" }, { "src", "dst" } };
+	for (size_t i = 0; i < 2; i++) {
+		col[0] = tsv_col(in, pairs[i][0]);
+		col[1] = tsv_col(in, pairs[i][1]);
+		if (col[0] >= 0 && col[1] >= 0)
+			return 2;
+	}
+	errx(1, "%s: input has no address columns c_addr/s_addr (tcp-metrics, "
+	    "mptcp-join -s, mptcp-metrics) or src/dst (pcap2pkt); name them with -a",
+	    in->path);
+}
+
+struct flagval {
+	enum cfg_key key;
+	const char *val;
+};
+
+static void run(const struct rules *r, const char *path, const char *cols, const char *oname)
+{
+	struct tsv in;
+	int col[2];
+	struct addr a[2];
+	tsv_open(&in, path);
+	if (in.ncols == 0)
+		errx(1, "%s: empty input: no header line", in.path);
+	int na = bind_cols(&in, cols, col);
+	if (tsv_col(&in, oname) >= 0)
+		errx(1, "%s: input already has a '%s' column (rename with -o)", in.path, oname);
+	out_mem(&out_stdout, in.header, in.headerlen);
+	out_tab(&out_stdout);
+	out_str(&out_stdout, oname);
+	out_nl(&out_stdout);
+	while (tsv_next(&in)) {
+		for (int i = 0; i < na; i++)
+			parse_addr(&a[i], in.f[col[i]].p, in.f[col[i]].n);
+		size_t n = in.reclen;
+		if (n && in.rec[n - 1] == '\r')
+			n--;
+		out_mem(&out_stdout, in.rec, n);
+		out_tab(&out_stdout);
+		out_str(&out_stdout, iface_name[classify(r, a, na)]);
+		out_nl(&out_stdout);
+	}
+	tsv_close(&in);
+}
+
+int main(int argc, char *argv[])
+{
+	struct flagval fv[256];
+	size_t nfv = 0;
+	const char *cfile = NULL, *cols = NULL, *oname = "iface";
+	int print = 0, ch;
+	struct rules r = { .seed_default = 1 };
+
+	tool_init(argv[0]);
+	while ((ch = getopt(argc, argv, "a:C:c:hNo:Pp:t:w:")) != -1) {
+		enum cfg_key key;
+		switch (ch) {
+		case 'a': cols = optarg; continue;
+		case 'C': cfile = optarg; continue;
+		case 'N': r.seed_default = 0; continue;
+		case 'o': oname = optarg; continue;
+		case 'P': print = 1; continue;
+		case 'c': key = CFG_CELL_PREFIX; break;
+		case 'p': key = CFG_PROXY_IP; break;
+		case 't': key = CFG_ADDR_TABLE; break;
+		case 'w': key = CFG_WIFI_PREFIX; break;
+		default: usage();
+		}
+		if (nfv == sizeof fv / sizeof fv[0])
+			errx(2, "too many options");
+		fv[nfv++] = (struct flagval){ key, optarg };
+	}
+	argc -= optind;
+	argv += optind;
+	if (argc > 1 || !*oname)
+		usage();
+
+	/* the file first, then the flags over it */
+	struct config cfg;
+	config_load(&cfg, cfile);
+	for (size_t i = 0; i < nfv; i++)
+		config_flag(&cfg, fv[i].key, fv[i].val);
+	load_prefixes(&cfg, CFG_WIFI_PREFIX, &r.wifi);
+	load_prefixes(&cfg, CFG_CELL_PREFIX, &r.cell);
+	load_prefixes(&cfg, CFG_PROXY_IP, &r.proxy);
+	if (print) {
+		config_print_sh(&cfg);
+	} else {
+		if (config_str(&cfg, CFG_ADDR_TABLE))
+			table_read(&r.tab, config_str(&cfg, CFG_ADDR_TABLE));
+		run(&r, argc ? argv[0] : "-", cols, oname);
+	}
+	out_close(&out_stdout);
+	free(r.tab.slot);
+	free(r.wifi.p);
+	free(r.cell.p);
+	free(r.proxy.p);
+	config_free(&cfg);
+	return 0;
+}
