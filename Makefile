@@ -13,7 +13,7 @@ WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
        -Wmissing-prototypes -Wvla -Wformat=2
 CPPFLAGS += -D_GNU_SOURCE -Icommon
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
-LDLIBS = -lpcap -lz -lnettle -lcsv -lm
+LDLIBS = -lpcap -lz -lnettle -lcsv -lm -lpthread
 
 BUILD ?= build
 BIN ?= bin

@@ -1,8 +1,10 @@
 /* pcap2pkt: TCP segments of packet captures as TSV records. */
 #include <err.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "capture.h"
@@ -10,10 +12,103 @@
 #include "pktfmt.h"
 #include "util.h"
 
+#define BATCH 1024        /* segments handed over at a time */
+#define NBATCH 4          /* batches in flight */
+#define PAYLOAD_MAX 4096  /* -x limit: bounds the batch's payload copies */
+
+/* Decoding and formatting run in two threads, handing over batches of
+ * decoded segments, because formatting the records costs about twice
+ * what reading and decoding the capture does. Records keep input order. */
+struct batch {
+	int n, last;
+	struct pkt pkt[BATCH];
+	uint8_t *payload; /* BATCH slots of payload_max bytes, with -x */
+};
+
+static struct {
+	pthread_mutex_t lock;
+	pthread_cond_t changed;
+	struct batch batch[NBATCH];
+	int full[NBATCH];
+	unsigned payload_max;
+	const struct pkt_writer *writer;
+} ring = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
+
 static void usage(void)
 {
 	fprintf(stderr, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [file ...]\n");
 	exit(2);
+}
+
+static void wait_for(int i, int full)
+{
+	pthread_mutex_lock(&ring.lock);
+	while (ring.full[i] != full)
+		pthread_cond_wait(&ring.changed, &ring.lock);
+	pthread_mutex_unlock(&ring.lock);
+}
+
+static void set_full(int i, int full)
+{
+	pthread_mutex_lock(&ring.lock);
+	ring.full[i] = full;
+	pthread_cond_broadcast(&ring.changed);
+	pthread_mutex_unlock(&ring.lock);
+}
+
+static void *format_batches(void *unused)
+{
+	(void)unused;
+	for (int i = 0;; i = (i + 1) % NBATCH) {
+		wait_for(i, 1);
+		struct batch *b = &ring.batch[i];
+		for (int k = 0; k < b->n; k++)
+			pkt_writer_record(ring.writer, &out_stdout, &b->pkt[k]);
+		int last = b->last;
+		set_full(i, 0);
+		if (last)
+			return NULL;
+	}
+}
+
+/* The payload points into libpcap's buffer, which the next read reuses. */
+static void keep_payload(struct batch *b, int k)
+{
+	struct pkt *p = &b->pkt[k];
+	uint32_t n = p->payload_caplen < ring.payload_max ? p->payload_caplen : ring.payload_max;
+	uint8_t *slot = b->payload + (size_t)k * ring.payload_max;
+	memcpy(slot, p->payload, n);
+	p->payload = slot;
+	p->payload_caplen = n;
+}
+
+/* Reads every file into batches; returns 1 when some file failed. */
+static int read_files(char **files, struct capture *cap)
+{
+	int status = 0, i = 0;
+	struct batch *b = &ring.batch[0];
+	b->n = 0;
+	for (; *files; files++) {
+		if (capture_open(cap, *files) < 0) {
+			status = 1;
+			continue;
+		}
+		while (capture_next(cap, &b->pkt[b->n])) {
+			if (ring.payload_max)
+				keep_payload(b, b->n);
+			if (++b->n < BATCH)
+				continue;
+			set_full(i, 1);
+			i = (i + 1) % NBATCH;
+			wait_for(i, 0);
+			b = &ring.batch[i];
+			b->n = 0;
+		}
+		capture_close(cap);
+	}
+	b->last = 1;
+	set_full(i, 1);
+	return status || cap->failed;
 }
 
 int main(int argc, char *argv[])
@@ -32,7 +127,7 @@ int main(int argc, char *argv[])
 			verbose = 1;
 			break;
 		case 'x':
-			payload = (unsigned)parse_count_arg("-x", optarg, 0, 65535);
+			payload = (unsigned)parse_count_arg("-x", optarg, 0, PAYLOAD_MAX);
 			break;
 		default:
 			usage();
@@ -46,27 +141,23 @@ int main(int argc, char *argv[])
 	size_t badlen;
 	if (pkt_writer_init(&w, columns, payload, &bad, &badlen) < 0)
 		errx(2, "-c: unknown column '%.*s'", (int)badlen, bad);
+	ring.writer = &w;
+	ring.payload_max = payload;
+	for (int i = 0; payload && i < NBATCH; i++)
+		if (!(ring.batch[i].payload = malloc((size_t)BATCH * payload)))
+			err(1, "out of memory");
 
 	char *stdin_only[] = { "-", NULL };
-	char **files = argc ? argv : stdin_only;
 	struct capture cap = { 0 };
-	struct pkt p;
-	int status = 0;
+	pthread_t formatter;
 
 	pkt_writer_header(&w, &out_stdout);
-	for (; *files; files++) {
-		if (capture_open(&cap, *files) < 0) {
-			status = 1;
-			continue;
-		}
-		while (capture_next(&cap, &p))
-			pkt_writer_record(&w, &out_stdout, &p);
-		capture_close(&cap);
-	}
+	if (pthread_create(&formatter, NULL, format_batches, NULL) != 0)
+		errx(1, "cannot start the formatting thread");
+	int status = read_files(argc ? argv : stdin_only, &cap);
+	pthread_join(formatter, NULL);
 	out_close(&out_stdout);
 	if (verbose)
 		capture_report(&cap, "pcap2pkt");
-	if (cap.failed)
-		status = 1;
 	return status;
 }
