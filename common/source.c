@@ -49,6 +49,8 @@ void source_open(struct source *s, char **files, const struct flow_opts *fo,
 	if (files && files[0] && files[1])
 		errx(2, "one record file at a time (or capture files)");
 	tsv_open(&s->tsv, files && files[0] ? files[0] : "-");
+	if (s->tsv.ncols == 0)
+		errx(1, "%s: empty input: neither a capture nor records", s->tsv.path);
 	pkt_cols_bind(&s->cols, &s->tsv, need);
 	s->c_conn = tsv_need(&s->tsv, "conn", "flowsplit");
 	s->c_dir = tsv_need(&s->tsv, "dir", "flowsplit");

@@ -471,7 +471,7 @@ def tcp_keepalive():
            keepalive=(2, "extra: seq 1100 = snd.nxt-1 after idle 10 s, 0 and 1 byte"))
     tcpdir(E, "s2c", nodata=True,
            pkts=(5, "SYN/ACK, ACKs 0.250, 10.300, 20.300, FIN/ACK"), syn=(1, "SYN/ACK"), fin=(1, "20.450"),
-           pure_ack=(4, "the 4 ACKs"), rtt=(2, 50, 50, 50, "SYN/ACK->0.100, FIN/ACK->20.500"))
+           pure_ack=(3, "ACKs at 0.250, 10.300, 20.300; the FIN/ACK carries a FIN"), rtt=(2, 50, 50, 50, "SYN/ACK->0.100, FIN/ACK->20.500"))
     return P, E
 
 

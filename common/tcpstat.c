@@ -1,0 +1,1028 @@
+#include "tcpstat.h"
+
+#include <err.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "flow.h"
+
+#define MS_NS 1000000LL
+#define SEC_NS 1000000000LL
+
+/* tstat's constants (rexmit.c, tstat.h) for the rules' thresholds. */
+#define RTO_MIN_NS (100 * MS_NS)
+#define RTT_MIN_NS (1 * MS_NS)
+#define INITIAL_RTO_NS (500 * MS_NS)
+#define INITIAL_RTT_MIN_NS (5 * MS_NS)
+
+/* Bounds that keep a connection's memory independent of its length. */
+#define SEG_MAX 4096          /* sequence runs remembered per direction */
+#define RTT_KEEP 32768        /* RTT samples kept for percentiles */
+
+const char *const tcp_class_name[TC_NCLASS] = {
+	"-", "rto", "fr", "reorder", "netdup", "flowctl", "unknown",
+	"unnec_rto", "unnec_fr",
+};
+
+/* A run of sequence space sent by one transmission (unwrapped, [start,
+ * end)), with what identifies that transmission on the wire. */
+struct seg {
+	int64_t start, end;
+	int64_t sent_ns;              /* last transmission */
+	int32_t ip_id;                /* -1: none (IPv6) */
+	uint32_t tsval, tsecr;
+	uint8_t has_ts;
+	uint8_t rexmit;               /* sent more than once */
+	uint8_t acked;                /* some of it acknowledged */
+	uint8_t cls;                  /* class of its last transmission */
+};
+
+struct dirstat {
+	/* sequence state, unwrapped to 64 bits around snd_max */
+	uint8_t init, syn_seen, fin_seen, in_recovery;
+	int64_t snd_max, snd_una, isn, fin_end, recover;
+	int64_t acked_sent_max;       /* latest transmission among acked runs */
+	uint32_t dupacks_cur;         /* dup ACKs received for snd_una */
+	struct seg *seg;
+	uint32_t head, n, cap;
+
+	/* what this side last advertised and sent */
+	uint8_t has_win, has_last, has_dack;
+	uint32_t last_win_raw;
+	uint64_t last_win;
+	int32_t last_ip_id;
+	uint64_t last_dack;
+	int16_t syn_wscale;           /* -1: no window scale option in a SYN */
+
+	/* counters (see the man page for each definition) */
+	uint64_t pkts, ip_bytes, data_pkts, data_bytes, unique_bytes;
+	uint64_t rexmit_pkts, rexmit_bytes, ooo_pkts;
+	uint64_t syn, fin, rst, ack, pure_ack, dupacks, keepalive, zwp, sack_pkts, win_zero;
+	uint64_t cls[TC_NCLASS];
+	int64_t first_payload_ns, last_payload_ns, last_payload_rx_ns;
+	int64_t first_ack_ns, last_ack_ns, fin_ack_ns;
+	uint8_t ttl_min, ttl_max, sack_perm, ts;
+	int32_t mss;
+	uint32_t seg_min, seg_max;
+	uint64_t win_max, win_min;
+	int64_t inflight_max, inflight_min, inflight_last;
+
+	/* RTT samples: exact moments, a bounded reservoir for percentiles */
+	uint64_t rtt_n, rtt_sum;
+	double rtt_sum2;
+	int64_t rtt_min, rtt_max;
+	uint64_t *rtt;
+	uint32_t rtt_len, rtt_cap;
+	uint64_t rng;
+};
+
+struct tcpconn {
+	const struct tcpstat_cfg *cfg;
+	uint64_t id;
+	uint8_t hs, ipv, ts_digits;
+	int8_t mp_backup;             /* -1: first SYN had no MP_JOIN */
+	uint8_t saw_c_syn;
+	uint8_t c_addr[16], s_addr[16];
+	uint16_t c_port, s_port;
+	int64_t first_ns, last_ns;
+	struct dirstat d[2];
+};
+
+static void *xrealloc(void *p, size_t n, size_t sz)
+{
+	if (sz && n > SIZE_MAX / sz)
+		errx(1, "out of memory");
+	p = realloc(p, n * sz);
+	if (!p)
+		err(1, "out of memory");
+	return p;
+}
+
+/* ---- sequence numbers ---- */
+
+/* The 64-bit position of seq nearest to ref: modular 32-bit comparison,
+ * so a segment crossing 2^31 or 2^32 is an ordinary segment. */
+static inline int64_t unwrap(uint32_t seq, int64_t ref)
+{
+	return ref + (int32_t)(seq - (uint32_t)ref);
+}
+
+/* First positions start above 2^32 so that nothing near them is < 0. */
+static void dir_init(struct dirstat *d, uint32_t seq)
+{
+	d->init = 1;
+	d->snd_max = d->snd_una = (int64_t)seq + (1LL << 32);
+}
+
+/* ---- the run list: a deque of runs sorted by start, not overlapping ---- */
+
+static inline struct seg *S(struct dirstat *d, uint32_t i)
+{
+	return &d->seg[d->head + i];
+}
+
+/* Room for one more run at the end of the array. */
+static void seg_room(struct dirstat *d)
+{
+	if (d->head + d->n < d->cap)
+		return;
+	if (d->head > 0 && d->head >= d->cap / 4) {
+		memmove(d->seg, d->seg + d->head, d->n * sizeof *d->seg);
+		d->head = 0;
+		return;
+	}
+	d->cap = d->cap ? d->cap * 2 : 16;
+	d->seg = xrealloc(d->seg, d->cap, sizeof *d->seg);
+}
+
+/* Merges run i+1 into run i, covering the gap between them: used only
+ * when the list is at its bound, where forgetting a hole is the cost. */
+static void seg_merge_next(struct dirstat *d, uint32_t i)
+{
+	struct seg *a = S(d, i), *b = S(d, i + 1);
+	a->end = b->end;
+	if (b->sent_ns >= a->sent_ns) {
+		a->sent_ns = b->sent_ns;
+		a->ip_id = b->ip_id;
+		a->tsval = b->tsval;
+		a->tsecr = b->tsecr;
+		a->has_ts = b->has_ts;
+		a->cls = b->cls;
+	}
+	a->rexmit |= b->rexmit;
+	a->acked &= b->acked;
+	memmove(b, b + 1, (d->n - i - 2) * sizeof *b);
+	d->n--;
+}
+
+/* Inserts a run at index *i (0..n), which it may move down by one when
+ * the list is at its bound and its two oldest runs are merged; returns
+ * the new run, zeroed. Near the front the bound is let go instead, as
+ * merging there would swallow the very gap being filled. */
+static struct seg *seg_insert(struct dirstat *d, uint32_t *i)
+{
+	if (d->n >= SEG_MAX && *i >= 2) {
+		seg_merge_next(d, 0);
+		(*i)--;
+	}
+	seg_room(d);
+	struct seg *s = S(d, *i);
+	memmove(s + 1, s, (d->n - *i) * sizeof *s);
+	d->n++;
+	memset(s, 0, sizeof *s);
+	return s;
+}
+
+/* Index of the first run ending after pos (n when none). */
+static uint32_t seg_find(struct dirstat *d, int64_t pos)
+{
+	uint32_t lo = 0, hi = d->n;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (S(d, mid)->end <= pos)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static void seg_stamp(struct seg *s, const struct pkt *p, int64_t now, int cls)
+{
+	s->sent_ns = now;
+	s->ip_id = p->ip_id;
+	s->tsval = p->tsval;
+	s->tsecr = p->tsecr;
+	s->has_ts = p->has_ts;
+	s->cls = (uint8_t)cls;
+}
+
+/* Acknowledged runs at the front collapse into one, as in tcptrace, so
+ * the list holds little more than what is in flight. A hole between two
+ * acknowledged runs (a segment the capture missed, which the receiver
+ * got) is forgotten with them: otherwise one missed segment would keep
+ * every later run in the list for the rest of the connection. */
+static void seg_collapse_head(struct dirstat *d)
+{
+	while (d->n >= 2 && S(d, 0)->acked && S(d, 1)->acked) {
+		struct seg *a = S(d, 0), *b = S(d, 1);
+		if (a->sent_ns > b->sent_ns) {
+			b->sent_ns = a->sent_ns;
+			b->ip_id = a->ip_id;
+			b->tsval = a->tsval;
+			b->tsecr = a->tsecr;
+			b->has_ts = a->has_ts;
+			b->cls = a->cls;
+		}
+		b->start = a->start;
+		b->rexmit |= a->rexmit;
+		d->head++;
+		d->n--;
+	}
+	if (d->n == 0)
+		d->head = 0;
+}
+
+/* ---- events ---- */
+
+static void out_ts(struct out *o, int64_t ns, int digits)
+{
+	int64_t sec = ns / SEC_NS, frac = ns % SEC_NS;
+	if (frac < 0)
+		sec--, frac += SEC_NS;
+	out_fixed(o, sec, (uint64_t)(digits == 9 ? frac : frac / 1000), digits);
+}
+
+static void ev_start(struct tcpconn *c, int64_t now, int dir)
+{
+	struct out *o = c->cfg->evout;
+	out_u64(o, c->id);
+	out_tab(o);
+	out_ts(o, now, c->ts_digits);
+	out_str(o, dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
+}
+
+static void ev_inflight(struct tcpconn *c, int dir, int64_t now)
+{
+	struct dirstat *d = &c->d[dir];
+	int64_t fl = d->snd_max > d->snd_una ? d->snd_max - d->snd_una : 0;
+	if (fl == d->inflight_last)
+		return;
+	d->inflight_last = fl;
+	if (c->cfg->ev != TEV_INFLIGHT)
+		return;
+	ev_start(c, now, dir);
+	out_i64(c->cfg->evout, fl);
+	out_nl(c->cfg->evout);
+}
+
+/* ---- RTT ---- */
+
+static uint64_t xorshift(uint64_t *s)
+{
+	uint64_t x = *s;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	return *s = x;
+}
+
+static void rtt_sample(struct tcpconn *c, int dir, int64_t now, int64_t rtt)
+{
+	struct dirstat *d = &c->d[dir];
+	if (rtt < 0)
+		return; /* timestamps out of order: no sample */
+	d->rtt_n++;
+	d->rtt_sum += (uint64_t)rtt;
+	d->rtt_sum2 += (double)rtt * (double)rtt;
+	if (d->rtt_n == 1 || rtt < d->rtt_min)
+		d->rtt_min = rtt;
+	if (rtt > d->rtt_max)
+		d->rtt_max = rtt;
+	/* Beyond RTT_KEEP samples, a uniform reservoir (Vitter's R) with a
+	 * seeded generator, so the same input gives the same percentiles. */
+	if (d->rtt_len < RTT_KEEP) {
+		if (d->rtt_len == d->rtt_cap) {
+			d->rtt_cap = d->rtt_cap ? d->rtt_cap * 2 : 8;
+			d->rtt = xrealloc(d->rtt, d->rtt_cap, sizeof *d->rtt);
+		}
+		d->rtt[d->rtt_len++] = (uint64_t)rtt;
+	} else {
+		uint64_t j = xorshift(&d->rng) % d->rtt_n;
+		if (j < RTT_KEEP)
+			d->rtt[j] = (uint64_t)rtt;
+	}
+	if (c->cfg->ev == TEV_RTT) {
+		ev_start(c, now, dir);
+		out_double(c->cfg->evout, (double)rtt / MS_NS, 3);
+		out_nl(c->cfg->evout);
+	}
+}
+
+static double rtt_avg(const struct dirstat *d)
+{
+	return d->rtt_n ? (double)d->rtt_sum / (double)d->rtt_n : 0.0;
+}
+
+/* ---- retransmission classes ---- */
+
+/* 1 when p looks like the very transmission recorded in s (a network
+ * duplicate): the same non-zero IPv4 ID and, when both carry them, the
+ * same timestamps. IPv6 has no ID, and Linux sends ID 0 on segments of
+ * sockets without an ID counter (SYN/ACKs, RSTs): there only equal
+ * timestamps tell, and without timestamps nothing does. */
+static int same_transmission(const struct seg *s, const struct pkt *p)
+{
+	int evidence = 0, same = 1;
+	if (p->ip_id > 0 && s->ip_id > 0) {
+		evidence = 1;
+		same &= p->ip_id == s->ip_id;
+	}
+	if (p->has_ts && s->has_ts) {
+		evidence = 1;
+		same &= p->tsval == s->tsval && p->tsecr == s->tsecr;
+	}
+	return evidence && same;
+}
+
+struct rules {
+	int64_t mean, rto, rttmin;
+};
+
+/* tstat's estimates from both directions' samples: Mean_RTT = sum of
+ * the averages, RTO = max(100 ms, Mean_RTT + 4 pooled stdev), RTTmin =
+ * max(1 ms, sum of the minima); 500 ms / 5 ms until both have samples. */
+static struct rules rules_now(const struct dirstat *d, const struct dirstat *o)
+{
+	struct rules r;
+	double mean = rtt_avg(d) + rtt_avg(o);
+	uint64_t n = d->rtt_n + o->rtt_n;
+	double sd = 0;
+	if (n > 2) { /* tstat's Stdev() is 0 for n <= 2 */
+		double s = (double)(d->rtt_sum + o->rtt_sum), s2 = d->rtt_sum2 + o->rtt_sum2;
+		double v = (s2 - s * s / (double)n) / (double)(n - 1);
+		sd = v > 0 ? sqrt(v) : 0;
+	}
+	r.mean = (int64_t)mean;
+	r.rto = (int64_t)(mean + 4 * sd);
+	if (r.rto < RTO_MIN_NS)
+		r.rto = RTO_MIN_NS;
+	r.rttmin = (d->rtt_n ? d->rtt_min : 0) + (o->rtt_n ? o->rtt_min : 0);
+	if (r.rttmin < RTT_MIN_NS)
+		r.rttmin = RTT_MIN_NS;
+	if (!d->rtt_n || !o->rtt_n) {
+		r.rto = INITIAL_RTO_NS;
+		r.rttmin = INITIAL_RTT_MIN_NS;
+	}
+	return r;
+}
+
+/* What the classifier looks at for one retransmitted or hole-filling
+ * packet, taken before the runs are updated. */
+struct rx_case {
+	int seen;                     /* overlaps sequence space sent before */
+	int acked;                    /* its first byte was already ACKed */
+	const struct seg *ref;        /* seen: first overlapped run */
+	int64_t recovery;             /* now - last send of ref, or of the
+	                                 run before the hole */
+	int64_t since_next;           /* hole: now - send of the run after */
+	int prev_cls;                 /* class of the run before */
+};
+
+static int classify(struct tcpconn *c, int dir, const struct pkt *p,
+    const struct rx_case *x)
+{
+	struct dirstat *d = &c->d[dir], *o = &c->d[!dir];
+	struct rules r = rules_now(d, o);
+	int r1a = x->seen ? !same_transmission(x->ref, p) : 1;
+	int r1b = x->recovery > r.rto;
+	int r1d = x->recovery < r.mean;
+	int r2b = (d->dupacks_cur >= 3 ||
+	    (d->in_recovery && d->snd_una < d->recover)) && x->recovery < r.rto;
+	int r2c = !x->seen && x->since_next < r.rttmin;
+
+	if (p->len == 1 && o->has_win && o->last_win == 0 && d->syn_seen && o->syn_seen)
+		return TC_FLOWCTL;
+	if (r1d && x->prev_cls != TC_NONE)
+		return x->prev_cls; /* a batch: same cause as the one before */
+	if (x->acked) {
+		if (!r1a)
+			return TC_NETDUP;
+		if (r1b || r2b)
+			return r2b ? TC_UNNEC_FR : TC_UNNEC_RTO;
+		return TC_UNKNOWN;
+	}
+	if (x->seen) {
+		if (!r1a)
+			return TC_NETDUP;
+		if (r1b || r2b)
+			return r2b ? TC_FR : TC_RTO;
+		return TC_UNKNOWN;
+	}
+	if (r1b || r2b)
+		return r2b ? TC_FR : TC_RTO;
+	if (r2c)
+		return TC_REORDER;
+	return TC_UNKNOWN;
+}
+
+/* Fast recovery lasts until the cumulative ACK reaches what was sent
+ * when it began (RFC 6582); an RTO ends it. */
+static void recovery_note(struct dirstat *d, int cls)
+{
+	if (cls == TC_FR) {
+		if (!d->in_recovery) {
+			d->in_recovery = 1;
+			d->recover = d->snd_max;
+		}
+	} else if (cls == TC_RTO) {
+		d->in_recovery = 0;
+	}
+}
+
+static void ev_rexmit(struct tcpconn *c, int dir, int64_t now, int cls,
+    const struct pkt *p, uint64_t bytes)
+{
+	if (c->cfg->ev != TEV_REXMIT)
+		return;
+	struct out *o = c->cfg->evout;
+	ev_start(c, now, dir);
+	out_str(o, tcp_class_name[cls]);
+	out_tab(o);
+	out_u64(o, p->seq);
+	out_tab(o);
+	out_u64(o, p->len);
+	out_tab(o);
+	out_u64(o, bytes);
+	out_nl(o);
+}
+
+static inline int64_t overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
+{
+	int64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
+	return hi > lo ? hi - lo : 0;
+}
+
+/* The general case of a packet's sequence space [s, e): it overlaps runs
+ * sent before, or fills a hole below snd_max. */
+static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
+    int64_t now, int64_t s, int64_t e, int64_t ps, int64_t pe)
+{
+	struct dirstat *d = &c->d[dir];
+	uint32_t i0 = seg_find(d, s);
+	struct rx_case x = { 0 };
+	int64_t rex_bytes = 0, new_bytes = 0, new_below = 0;
+	int64_t cur = s;
+
+	/* what was there before */
+	for (uint32_t j = i0; j < d->n && S(d, j)->start < e; j++) {
+		struct seg *g = S(d, j);
+		if (!x.seen) {
+			x.seen = 1;
+			x.ref = g;
+			x.prev_cls = j > 0 ? S(d, j - 1)->cls : TC_NONE;
+		}
+		rex_bytes += overlap(g->start, g->end, ps, pe);
+		if (g->start > cur) {
+			new_bytes += overlap(cur, g->start, ps, pe);
+			new_below |= cur < d->snd_max;
+		}
+		if (g->end > cur)
+			cur = g->end;
+	}
+	if (cur < e) {
+		new_bytes += overlap(cur, e, ps, pe);
+		new_below |= cur < d->snd_max;
+	}
+
+	int cls = TC_NONE;
+	if (x.seen || new_below) {
+		if (x.seen) {
+			x.recovery = now - x.ref->sent_ns;
+		} else {
+			const struct seg *prev = i0 > 0 ? S(d, i0 - 1) : NULL;
+			const struct seg *next = i0 < d->n ? S(d, i0) : NULL;
+			int64_t tn = next ? next->sent_ns : now;
+			x.since_next = now - tn;
+			x.recovery = now - (prev ? prev->sent_ns : tn);
+			x.prev_cls = prev ? prev->cls : TC_NONE;
+		}
+		x.acked = s < d->snd_una;
+		cls = classify(c, dir, p, &x);
+		d->cls[cls]++;
+		recovery_note(d, cls);
+		ev_rexmit(c, dir, now, cls, p, (uint64_t)rex_bytes);
+	}
+	if (x.seen) {
+		d->rexmit_pkts++;
+		d->rexmit_bytes += (uint64_t)rex_bytes;
+	} else if (new_below) {
+		d->ooo_pkts++;
+	}
+	if (new_bytes > 0) {
+		d->unique_bytes += (uint64_t)new_bytes;
+		d->last_payload_ns = now;
+	}
+
+	/* now record it: restamp overlapped runs, add runs for new space */
+	cur = s;
+	uint32_t j = i0;
+	while (cur < e) {
+		if (j < d->n && S(d, j)->start <= cur) {
+			struct seg *g = S(d, j);
+			if (g->end > cur) {
+				seg_stamp(g, p, now, cls);
+				g->rexmit = 1;
+				if (g->acked)
+					d->acked_sent_max = now;
+				cur = g->end;
+			}
+			j++;
+			continue;
+		}
+		int64_t gap_end = j < d->n && S(d, j)->start < e ? S(d, j)->start : e;
+		struct seg *g = seg_insert(d, &j);
+		g->start = cur;
+		g->end = gap_end;
+		seg_stamp(g, p, now, cls);
+		if (cur < d->snd_una) { /* below the ACK: the receiver has it */
+			g->acked = 1;
+			d->acked_sent_max = now;
+		}
+		cur = gap_end;
+		j++;
+	}
+}
+
+/* Sequence space of a segment of this direction: SYN, payload, FIN. */
+static void seq_in(struct tcpconn *c, int dir, const struct pkt *p, int64_t now)
+{
+	struct dirstat *d = &c->d[dir];
+	int syn = !!(p->flags & TH_SYN), fin = !!(p->flags & TH_FIN);
+	if (!d->init)
+		dir_init(d, p->seq);
+	int64_t s = unwrap(p->seq, d->snd_max);
+	int64_t ps = s + syn, pe = ps + p->len, e = pe + fin;
+	if (syn) {
+		d->isn = s;
+		d->syn_seen = 1;
+	}
+	if (fin) {
+		d->fin_end = e;
+		d->fin_seen = 1;
+	}
+	if (s >= d->snd_max) {
+		/* the common case: new data at or beyond the highest sent */
+		uint32_t at = d->n;
+		struct seg *g = seg_insert(d, &at);
+		g->start = s;
+		g->end = e;
+		seg_stamp(g, p, now, TC_NONE);
+		d->unique_bytes += p->len;
+		if (p->len)
+			d->last_payload_ns = now;
+	} else {
+		seq_general(c, dir, p, now, s, e, ps, pe);
+	}
+	if (e > d->snd_max)
+		d->snd_max = e;
+	if (p->len) {
+		int64_t fl = d->snd_max - d->snd_una;
+		if (fl > d->inflight_max)
+			d->inflight_max = fl;
+		if (fl > 0 && (d->inflight_min == 0 || fl < d->inflight_min))
+			d->inflight_min = fl;
+	}
+	ev_inflight(c, dir, now);
+}
+
+/* ---- ACKs ---- */
+
+/* An ACK that only carries MPTCP signalling (a DATA_ACK that moved, a
+ * mapping, or another MPTCP option) is no TCP duplicate ACK: counting it
+ * as one (tstat does) would invent fast retransmits on subflows. */
+static int mptcp_signal(const struct dirstat *a, const struct pkt *p)
+{
+	if (!p->mp.n)
+		return 0;
+	if (p->have & ~(1u << MP_DSS))
+		return 1;
+	if (!PKT_HAS(p, MP_DSS))
+		return 1; /* malformed options only */
+	if (p->dss.flags & DSS_M)
+		return 1;
+	if (p->dss.dack_w && (!a->has_dack || a->last_dack != p->dss.dack))
+		return 1;
+	return 0;
+}
+
+/* A copy of the previous segment from the same side (the same packet
+ * captured twice) repeats no information. Only a non-zero IPv4 ID tells:
+ * real duplicate ACKs sent within one timestamp tick share timestamps. */
+static int same_as_last(const struct dirstat *a, const struct pkt *p)
+{
+	return a->has_last && p->ip_id > 0 && p->ip_id == a->last_ip_id;
+}
+
+/* RFC 5681 duplicate ACK: no data, no SYN/FIN/RST, same ACK as the
+ * highest, same window, data outstanding. */
+static void dupack_check(struct tcpconn *c, int adir, const struct pkt *p)
+{
+	struct dirstat *a = &c->d[adir], *d = &c->d[!adir];
+	if (p->len || (p->flags & (TH_SYN | TH_FIN | TH_RST)))
+		return;
+	if (!a->has_win || p->win != a->last_win_raw || d->snd_max <= d->snd_una)
+		return;
+	if (mptcp_signal(a, p) || same_as_last(a, p))
+		return;
+	a->dupacks++;
+	d->dupacks_cur++;
+}
+
+/* Bytes of payload in (from, to]: the SYN and FIN take sequence space. */
+static int64_t acked_payload(const struct dirstat *d, int64_t from, int64_t to)
+{
+	int64_t n = to - from;
+	if (d->syn_seen && d->isn >= from && d->isn < to)
+		n--;
+	if (d->fin_seen && d->fin_end - 1 >= from && d->fin_end - 1 < to)
+		n--;
+	return n > 0 ? n : 0;
+}
+
+/* ack from side adir acknowledges data of the other side. */
+static void ack_in(struct tcpconn *c, int adir, const struct pkt *p, int64_t now)
+{
+	int dir = !adir;
+	struct dirstat *d = &c->d[dir], *a = &c->d[adir];
+	if (!d->init)
+		return; /* acknowledges nothing seen: no position to anchor it */
+	int64_t A = unwrap(p->ack, d->snd_max);
+	if (A == d->snd_una)
+		dupack_check(c, adir, p);
+	if (A <= d->snd_una)
+		return;
+
+	/* Karn: sample the run this ACK ends exactly, when it was sent once
+	 * and nothing before it was sent later (tstat's rtt_ackin). */
+	int64_t newest = d->acked_sent_max;
+	for (uint32_t j = seg_find(d, d->snd_una); j < d->n; j++) {
+		struct seg *g = S(d, j);
+		if (g->start >= A)
+			break;
+		if (!g->acked) {
+			g->acked = 1;
+			if (g->end == A && !g->rexmit && newest <= g->sent_ns)
+				rtt_sample(c, dir, now, now - g->sent_ns);
+		}
+		if (g->sent_ns > newest)
+			newest = g->sent_ns;
+	}
+	d->acked_sent_max = newest;
+	seg_collapse_head(d);
+
+	if (!a->fin_ack_ns && d->fin_seen && A >= d->fin_end)
+		d->fin_ack_ns = now;
+	if (c->cfg->ev == TEV_ACK) {
+		ev_start(c, now, dir);
+		out_i64(c->cfg->evout, acked_payload(d, d->snd_una, A));
+		out_nl(c->cfg->evout);
+	}
+	d->snd_una = A;
+	d->dupacks_cur = 0;
+	if (d->in_recovery && A >= d->recover)
+		d->in_recovery = 0;
+	ev_inflight(c, dir, now);
+}
+
+/* ---- per packet ---- */
+
+static void window_in(struct tcpconn *c, int dir, const struct pkt *p)
+{
+	struct dirstat *d = &c->d[dir], *o = &c->d[!dir];
+	if (p->flags & TH_RST || !(p->flags & (TH_ACK | TH_SYN)))
+		return;
+	uint64_t w = p->win;
+	/* RFC 7323: scaled only when both SYNs offered it, never in a SYN */
+	if (!(p->flags & TH_SYN) && d->syn_wscale >= 0 && o->syn_wscale >= 0)
+		w <<= d->syn_wscale > 14 ? 14 : d->syn_wscale;
+	if (!d->has_win || w > d->win_max)
+		d->win_max = w;
+	if (!d->has_win || w < d->win_min)
+		d->win_min = w;
+	if (w == 0)
+		d->win_zero++;
+	d->has_win = 1;
+	d->last_win = w;
+	d->last_win_raw = p->win;
+}
+
+static void counters_in(struct tcpconn *c, int dir, const struct pkt *p, int64_t now)
+{
+	struct dirstat *d = &c->d[dir];
+	d->pkts++;
+	d->ip_bytes += p->ip_len;
+	if (d->pkts == 1 || p->ttl < d->ttl_min)
+		d->ttl_min = p->ttl;
+	if (p->ttl > d->ttl_max)
+		d->ttl_max = p->ttl;
+	if (p->flags & TH_SYN) {
+		d->syn++;
+		if (p->mss >= 0)
+			d->mss = p->mss;
+		d->syn_wscale = p->wscale;
+		d->sack_perm |= p->sack_perm;
+	}
+	if (p->flags & TH_FIN)
+		d->fin++;
+	if (p->flags & TH_RST)
+		d->rst++;
+	if (p->flags & TH_ACK) {
+		d->ack++;
+		if (!d->first_ack_ns)
+			d->first_ack_ns = now;
+		d->last_ack_ns = now;
+		if (!p->len && !(p->flags & (TH_SYN | TH_FIN | TH_RST)))
+			d->pure_ack++;
+	}
+	if (p->nsack)
+		d->sack_pkts++;
+	if (p->has_ts)
+		d->ts = 1;
+	if (p->len) {
+		d->data_pkts++;
+		d->data_bytes += p->len;
+		if (d->data_pkts == 1 || p->len < d->seg_min)
+			d->seg_min = p->len;
+		if (p->len > d->seg_max)
+			d->seg_max = p->len;
+		if (!d->first_payload_ns)
+			d->first_payload_ns = now;
+		d->last_payload_rx_ns = now;
+	}
+}
+
+static void remember_last(struct dirstat *d, const struct pkt *p)
+{
+	d->has_last = 1;
+	d->last_ip_id = p->ip_id;
+	if (PKT_HAS(p, MP_DSS) && p->dss.dack_w) {
+		d->has_dack = 1;
+		d->last_dack = p->dss.dack;
+	}
+}
+
+/* The peer's window is closed: what we send is a probe of it. */
+static int peer_closed(const struct tcpconn *c, int dir)
+{
+	const struct dirstat *o = &c->d[!dir];
+	return o->has_win && o->last_win == 0;
+}
+
+/* Segments one below the peer's ACK with nothing outstanding, of zero
+ * or one (garbage) byte, without SYN, FIN or RST: they ask whether the
+ * peer is there, and are neither new data nor retransmissions. */
+static int below_una(const struct dirstat *d, const struct pkt *p)
+{
+	if (!d->init || p->len > 1 || (p->flags & (TH_SYN | TH_FIN | TH_RST)))
+		return 0;
+	return d->snd_max <= d->snd_una && unwrap(p->seq, d->snd_max) == d->snd_una - 1;
+}
+
+/* Keep-alive (RFC 9293 3.8.4) or zero-window probe: the same segment
+ * at snd_una - 1, told apart by the peer's window (Linux sends both with
+ * no payload); a one-byte segment into a closed window is a probe too.
+ * Returns 1 for the segments below snd_una, which take no sequence space. */
+static int probes_in(struct tcpconn *c, int dir, const struct pkt *p)
+{
+	struct dirstat *d = &c->d[dir];
+	int below = below_una(d, p);
+	if (peer_closed(c, dir) && !(p->flags & (TH_SYN | TH_FIN | TH_RST)) &&
+	    (p->len == 1 || below))
+		d->zwp++;
+	else if (below)
+		d->keepalive++;
+	return below;
+}
+
+void tcpconn_packet(struct tcpconn *c, const struct pkt *p, int dir)
+{
+	int64_t now = pkt_time_ns(p);
+	struct dirstat *d = &c->d[dir];
+	if (now < c->first_ns)
+		c->first_ns = now;
+	if (now > c->last_ns)
+		c->last_ns = now;
+	if (dir == DIR_C2S && !c->saw_c_syn && (p->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+		c->saw_c_syn = 1;
+		c->mp_backup = PKT_HAS(p, MP_JOIN) ? (int8_t)p->join.backup : -1;
+	}
+	counters_in(c, dir, p, now);
+	if (p->flags & TH_ACK)
+		ack_in(c, dir, p, now);
+	if (!probes_in(c, dir, p) && (p->len || (p->flags & (TH_SYN | TH_FIN))))
+		seq_in(c, dir, p, now);
+	window_in(c, dir, p);
+	remember_last(d, p);
+}
+
+struct tcpconn *tcpconn_new(const struct tcpstat_cfg *cfg, uint64_t id,
+    const struct pkt *p, int dir, int hs)
+{
+	struct tcpconn *c = calloc(1, sizeof *c);
+	if (!c)
+		err(1, "out of memory");
+	c->cfg = cfg;
+	c->id = id;
+	c->hs = (uint8_t)hs;
+	c->ipv = p->ipv;
+	c->ts_digits = p->ts_digits == 9 ? 9 : 6;
+	c->mp_backup = -1;
+	size_t alen = p->ipv == 6 ? 16 : 4;
+	memcpy(c->c_addr, dir == DIR_C2S ? p->src : p->dst, alen);
+	memcpy(c->s_addr, dir == DIR_C2S ? p->dst : p->src, alen);
+	c->c_port = dir == DIR_C2S ? p->sport : p->dport;
+	c->s_port = dir == DIR_C2S ? p->dport : p->sport;
+	c->first_ns = c->last_ns = pkt_time_ns(p);
+	for (int i = 0; i < 2; i++) {
+		c->d[i].syn_wscale = -1;
+		c->d[i].mss = -1;
+		c->d[i].rng = 0x9e3779b97f4a7c15ULL ^ id ^ ((uint64_t)i << 32);
+	}
+	return c;
+}
+
+void tcpconn_free(struct tcpconn *c)
+{
+	for (int i = 0; i < 2; i++) {
+		free(c->d[i].seg);
+		free(c->d[i].rtt);
+	}
+	free(c);
+}
+
+/* ---- the record ---- */
+
+static const char *const conn_cols[] = {
+	"conn", "hs", "ipv", "c_addr", "c_port", "s_addr", "s_port",
+	"first_ts", "last_ts", "duration_s", "mp_backup",
+};
+
+static const char *const dir_cols[] = {
+	"pkts", "ip_bytes", "data_pkts", "data_bytes", "unique_bytes",
+	"rexmit_pkts", "rexmit_bytes", "ooo_pkts", "syn", "fin", "rst", "ack",
+	"pure_ack", "dupacks", "keepalive", "zwp", "first_payload_ts", "last_payload_ts",
+	"last_payload_rexmit_ts", "first_ack_ts", "last_ack_ts", "fin_ack_ts",
+	"rtt_n", "rtt_min_ms", "rtt_max_ms", "rtt_avg_ms", "rtt_std_ms",
+	"rtt_p50_ms", "rtt_p90_ms", "rtt_p95_ms", "rtt_p99_ms",
+	"ttl_min", "ttl_max", "seg_min", "seg_max", "mss", "wscale", "sack",
+	"sack_pkts", "ts", "win_max", "win_min", "win_zero", "inflight_max",
+	"inflight_min", "rexmit_rto", "rexmit_fr", "rexmit_reorder",
+	"rexmit_netdup", "rexmit_flowctl", "rexmit_unknown", "rexmit_unnec_rto",
+	"rexmit_unnec_fr",
+};
+
+void tcpstat_header(struct out *o)
+{
+	size_t nc = sizeof conn_cols / sizeof *conn_cols;
+	size_t nd = sizeof dir_cols / sizeof *dir_cols;
+	for (size_t i = 0; i < nc; i++) {
+		if (i)
+			out_tab(o);
+		out_str(o, conn_cols[i]);
+	}
+	for (int dir = 0; dir < 2; dir++)
+		for (size_t i = 0; i < nd; i++) {
+			out_str(o, dir == DIR_C2S ? "\tc2s_" : "\ts2c_");
+			out_str(o, dir_cols[i]);
+		}
+	out_nl(o);
+}
+
+void tcpstat_event_header(struct out *o, enum tcp_event ev)
+{
+	static const char *const h[] = {
+		[TEV_RTT] = "conn\tts\tdir\trtt_ms\n",
+		[TEV_REXMIT] = "conn\tts\tdir\tclass\tseq\tlen\tbytes\n",
+		[TEV_ACK] = "conn\tts\tdir\tacked_bytes\n",
+		[TEV_INFLIGHT] = "conn\tts\tdir\tinflight_bytes\n",
+	};
+	if (ev != TEV_NONE)
+		out_str(o, h[ev]);
+}
+
+static void f_u64(struct out *o, uint64_t v)
+{
+	out_tab(o);
+	out_u64(o, v);
+}
+
+/* A timestamp column; 0 means never (no capture is from 1970). */
+static void f_ts(struct out *o, const struct tcpconn *c, int64_t ns)
+{
+	out_tab(o);
+	if (ns)
+		out_ts(o, ns, c->ts_digits);
+	else
+		out_dash(o);
+}
+
+static void f_ms(struct out *o, double ns, int have)
+{
+	out_tab(o);
+	if (have)
+		out_double(o, ns / MS_NS, 3);
+	else
+		out_dash(o);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* Nearest rank: the smallest sample with at least p% of the samples at
+ * or below it, i.e. sorted[ceil(p n / 100) - 1]. */
+static uint64_t pct(const uint64_t *v, uint32_t n, unsigned p)
+{
+	uint64_t k = ((uint64_t)p * n + 99) / 100;
+	return v[k ? k - 1 : 0];
+}
+
+static void dir_record(struct out *o, const struct tcpconn *c, struct dirstat *d)
+{
+	f_u64(o, d->pkts);
+	f_u64(o, d->ip_bytes);
+	f_u64(o, d->data_pkts);
+	f_u64(o, d->data_bytes);
+	f_u64(o, d->unique_bytes);
+	f_u64(o, d->rexmit_pkts);
+	f_u64(o, d->rexmit_bytes);
+	f_u64(o, d->ooo_pkts);
+	f_u64(o, d->syn);
+	f_u64(o, d->fin);
+	f_u64(o, d->rst);
+	f_u64(o, d->ack);
+	f_u64(o, d->pure_ack);
+	f_u64(o, d->dupacks);
+	f_u64(o, d->keepalive);
+	f_u64(o, d->zwp);
+	f_ts(o, c, d->first_payload_ns);
+	f_ts(o, c, d->last_payload_ns);
+	f_ts(o, c, d->last_payload_rx_ns);
+	f_ts(o, c, d->first_ack_ns);
+	f_ts(o, c, d->last_ack_ns);
+	f_ts(o, c, d->fin_ack_ns);
+
+	int have = d->rtt_n > 0;
+	f_u64(o, d->rtt_n);
+	f_ms(o, (double)d->rtt_min, have);
+	f_ms(o, (double)d->rtt_max, have);
+	f_ms(o, have ? (double)d->rtt_sum / (double)d->rtt_n : 0, have);
+	double sd = 0;
+	if (d->rtt_n > 1) {
+		double n = (double)d->rtt_n, s = (double)d->rtt_sum;
+		double v = (d->rtt_sum2 - s * s / n) / (n - 1);
+		sd = v > 0 ? sqrt(v) : 0;
+	}
+	f_ms(o, sd, d->rtt_n > 1);
+	if (have)
+		qsort(d->rtt, d->rtt_len, sizeof *d->rtt, cmp_u64);
+	static const unsigned ps[] = { 50, 90, 95, 99 };
+	for (int i = 0; i < 4; i++)
+		f_ms(o, have ? (double)pct(d->rtt, d->rtt_len, ps[i]) : 0, have);
+
+	int any = d->pkts > 0;
+	out_tab(o);
+	any ? out_u64(o, d->ttl_min) : out_dash(o);
+	out_tab(o);
+	any ? out_u64(o, d->ttl_max) : out_dash(o);
+	out_tab(o);
+	d->data_pkts ? out_u64(o, d->seg_min) : out_dash(o);
+	out_tab(o);
+	d->data_pkts ? out_u64(o, d->seg_max) : out_dash(o);
+	out_tab(o);
+	d->mss >= 0 ? out_u64(o, (uint64_t)d->mss) : out_dash(o);
+	out_tab(o);
+	d->syn_wscale >= 0 ? out_u64(o, (uint64_t)d->syn_wscale) : out_dash(o);
+	f_u64(o, d->sack_perm);
+	f_u64(o, d->sack_pkts);
+	f_u64(o, d->ts);
+	out_tab(o);
+	d->has_win ? out_u64(o, d->win_max) : out_dash(o);
+	out_tab(o);
+	d->has_win ? out_u64(o, d->win_min) : out_dash(o);
+	f_u64(o, d->win_zero);
+	out_tab(o);
+	d->data_pkts ? out_i64(o, d->inflight_max) : out_dash(o);
+	out_tab(o);
+	d->data_pkts ? out_i64(o, d->inflight_min) : out_dash(o);
+	for (int k = TC_RTO; k < TC_NCLASS; k++)
+		f_u64(o, d->cls[k]);
+}
+
+void tcpstat_record(struct out *o, struct tcpconn *c)
+{
+	out_u64(o, c->id);
+	f_u64(o, c->hs);
+	f_u64(o, c->ipv);
+	out_tab(o);
+	out_addr(o, c->ipv, c->c_addr);
+	f_u64(o, c->c_port);
+	out_tab(o);
+	out_addr(o, c->ipv, c->s_addr);
+	f_u64(o, c->s_port);
+	f_ts(o, c, c->first_ns);
+	f_ts(o, c, c->last_ns);
+	out_tab(o);
+	int64_t dur = c->last_ns - c->first_ns;
+	out_fixed(o, dur / SEC_NS, (uint64_t)(c->ts_digits == 9 ?
+	    dur % SEC_NS : dur % SEC_NS / 1000), c->ts_digits);
+	out_tab(o);
+	c->mp_backup >= 0 ? out_u64(o, (uint64_t)c->mp_backup) : out_dash(o);
+	dir_record(o, c, &c->d[DIR_C2S]);
+	dir_record(o, c, &c->d[DIR_S2C]);
+	out_nl(o);
+}
