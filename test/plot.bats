@@ -1,0 +1,267 @@
+#!/usr/bin/env bats
+# pipelines/plot-cdf, plot-seq, plot-share: each plot is made from fixture
+# data, is a valid PNG/SVG/PDF of the asked size, and its data file holds
+# the points computed here independently: from tshark's dissection of the
+# same capture (python3 below), or, for reinjections, from
+# test/ref/mptcp-reinj (tshark fields and interval arithmetic).
+
+load /usr/lib/bats/bats-support/load
+load /usr/lib/bats/bats-assert/load
+
+setup() {
+    BIN=${MPTCP_TOOLS_BIN:-$BATS_TEST_DIRNAME/../bin}
+    P=$BATS_TEST_DIRNAME/../pipelines
+    C=$BATS_TEST_DIRNAME/fixtures/corpus
+    REF=$BATS_TEST_DIRNAME/ref
+    PY=/usr/bin/python3
+    T=$BATS_TEST_TMPDIR
+    export HOME=$T XDG_CONFIG_HOME= MPTCP_TOOLS_BIN=$BIN
+    unset MPTCP_TOOLS_CONF
+    command -v gnuplot >/dev/null || skip "gnuplot not installed"
+}
+
+# PNG: magic, IHDR width and height
+png_size() {
+    $PY -c '
+import struct, sys
+d = open(sys.argv[1], "rb").read(24)
+assert d[:8] == b"\x89PNG\r\n\x1a\n" and d[12:16] == b"IHDR", "not a PNG"
+print("%dx%d" % struct.unpack(">II", d[16:24]))' "$1"
+}
+
+# SVG: well-formed XML, root <svg>, its width and height
+svg_size() {
+    $PY -c '
+import sys, xml.etree.ElementTree as ET
+r = ET.parse(sys.argv[1]).getroot()
+assert r.tag.endswith("svg"), r.tag
+print("%sx%s" % (r.get("width"), r.get("height")))' "$1"
+}
+
+tshark_fields() { # capture, fields...
+    local f=$1; shift
+    local e=()
+    for x in "$@"; do e+=(-e "$x"); done
+    tshark -n -r "$f" -o mptcp.analyze_mptcp:TRUE -o tcp.relative_sequence_numbers:FALSE \
+        -T fields -E separator=/t "${e[@]}" 2>/dev/null
+}
+
+@test "plot-cdf: CDF of segment lengths per direction, points as the seed defines them" {
+    command -v tshark >/dev/null || skip "tshark not installed"
+    "$BIN/pcap2pkt" "$C/tcpdump-mptcp-v0.pcap" | "$BIN/flowsplit" | "$BIN/aggregate" -c len -g dir > "$T/cdf.tsv"
+    run "$P/plot-cdf" -o "$T/len.png" "$T/cdf.tsv"
+    assert_success
+    assert_output "$T/len.png"
+    run png_size "$T/len.png"
+    assert_output 800x600
+    [ "$(stat -c %s "$T/len.png")" -gt 10000 ]
+    # expected: tshark's tcp.len per direction (the server is port 22),
+    # sorted, y = i/n, then (max, 1) (REFERENCES.md, CDF)
+    tshark_fields "$C/tcpdump-mptcp-v0.pcap" tcp.dstport tcp.len > "$T/ts.tsv"
+    $PY - "$T/ts.tsv" "$T/len.dat" <<'PY'
+import sys
+rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
+want = {}
+for d, name in (('22', 'c2s'), (None, 's2c')):
+    v = sorted(int(n) for p, n in rows if (p == '22') == (d == '22'))
+    want[name] = [(x, i / len(v)) for i, x in enumerate(v)] + [(v[-1], 1.0)]
+got, cur = {}, None
+for line in open(sys.argv[2]):
+    line = line.strip()
+    if line.startswith('# '):
+        cur = line[2:]; got[cur] = []
+    elif line:
+        x, y = line.split('\t'); got[cur].append((float(x), float(y)))
+assert list(got) == ['c2s', 's2c'], list(got)
+for g in want:
+    assert len(got[g]) == len(want[g]), (g, len(got[g]), len(want[g]))
+    for (a, b), (c, d) in zip(got[g], want[g]):
+        assert a == c and abs(b - d) < 1e-9, (g, a, b, c, d)
+PY
+    grep -q 'title "c2s"' "$T/len.gp"
+    grep -q 'title "s2c"' "$T/len.gp"
+}
+
+@test "plot-cdf: raw records with -c -g -w, log x, SVG, unit from the column suffix" {
+    printf 'cond\trtt_ms\tbytes\nwifi\t10\t100\nwifi\t20\t300\nlte\t0\t5\nlte\t40\t50\nlte\t80\t50\n' > "$T/r.tsv"
+    run "$P/plot-cdf" -l -c rtt_ms -g cond -w bytes -f svg -s 640x480 -o "$T/rtt.svg" "$T/r.tsv"
+    assert_success
+    assert_output --partial 'log x axis: 1 values <= 0 left out'
+    run svg_size "$T/rtt.svg"
+    assert_output 640x480
+    # weighted CDF by hand: wifi 10 -> 100/400, 20 -> 1; lte 0 (dropped), 40 -> 55/105, 80 -> 1
+    run cat "$T/rtt.dat"
+    assert_output "$(printf '# wifi\n10\t0.25\n20\t1\n\n\n# lte\n40\t0.5238095238095238\n80\t1')"
+    grep -q 'set xlabel "rtt (ms)"' "$T/rtt.gp"
+    grep -q 'set ylabel "weighted CDF (weight: bytes)"' "$T/rtt.gp"
+    grep -q 'set logscale x' "$T/rtt.gp"
+    # -u and -x win
+    run "$P/plot-cdf" -c rtt_ms -u s -o "$T/u.png" "$T/r.tsv"
+    grep -q 'set xlabel "rtt ms (s)"' "$T/u.gp"
+    run "$P/plot-cdf" -c rtt_ms -x 'round trip' -o "$T/x.png" "$T/r.tsv"
+    grep -q 'set xlabel "round trip"' "$T/x.gp"
+}
+
+@test "plot-cdf: PDF on request" {
+    printf 'duration_s\n1\n2\n3\n' > "$T/d.tsv"
+    run "$P/plot-cdf" -c duration_s -f pdf -o "$T/d.pdf" "$T/d.tsv"
+    assert_success
+    run head -c 5 "$T/d.pdf"
+    assert_output '%PDF-'
+    grep -q 'set xlabel "duration (s)"' "$T/d.gp"
+    grep -q 'title "all"' "$T/d.gp"
+}
+
+@test "plot-cdf: errors" {
+    printf 'a\tb\n1\t2\n' > "$T/r.tsv"
+    run "$P/plot-cdf" -o "$T/x.png" "$T/r.tsv"
+    assert_failure 1
+    assert_output --partial 'not aggregate -c output'
+    run "$P/plot-cdf" -c nosuch -o "$T/x.png" "$T/r.tsv"
+    assert_failure 1
+    assert_output --partial "nosuch"
+    run "$P/plot-cdf" -f gif -c a "$T/r.tsv"
+    assert_failure 2
+    run "$P/plot-cdf" -h
+    assert_failure 2
+    assert_output --partial 'usage: plot-cdf'
+    run "$P/plot-cdf" -c a < /dev/null
+    assert_failure 1
+    assert_output --partial 'empty input'
+}
+
+@test "plot-seq: v0 capture, every data segment at its tshark DSN and time" {
+    command -v tshark >/dev/null || skip "tshark not installed"
+    run "$P/plot-seq" -o "$T/seq.png" "$C/tcpdump-mptcp-v0.pcap"
+    assert_success
+    run png_size "$T/seq.png"
+    assert_output 1000x600
+    [ "$(stat -c %s "$T/seq.png")" -gt 10000 ]
+    grep -q 'MPTCP connection 1, s2c' "$T/seq.gp"
+    # expected: s2c (source port 22) segments with payload; time since the
+    # first frame, raw DSN minus the lowest, subflow = tshark stream order
+    tshark_fields "$C/tcpdump-mptcp-v0.pcap" frame.number frame.time_epoch tcp.stream tcp.srcport tcp.len tcp.options.mptcp.rawdataseqno > "$T/ts.tsv"
+    $PY - "$T/ts.tsv" "$T/seq.dat" <<'PY'
+import sys
+from decimal import Decimal
+rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
+t0 = Decimal(rows[0][1])
+streams = []
+for r in rows:
+    if r[2] not in streams:
+        streams.append(r[2])
+data = [r for r in rows if r[3] == '22' and int(r[4]) > 0]
+base = min(int(r[5]) for r in data)
+want = [(int(r[0]), Decimal(r[1]) - t0, int(r[5]) - base, int(r[4]), streams.index(r[2])) for r in data]
+got = []
+for l in open(sys.argv[2]):
+    if l.startswith('#'):
+        continue
+    t, dsn, ln, sf, kind, frame = l.rstrip('\n').split('\t')
+    assert kind == 'new', l
+    got.append((int(frame), Decimal(t), int(dsn), int(ln), int(sf)))
+assert len(got) == len(want) == 93, (len(got), len(want))
+for g, w in zip(got, want):
+    assert g == w, (g, w)
+assert {g[4] for g in got} == {0, 1}
+PY
+}
+
+@test "plot-seq: reinjections marked as many as the tshark-based reference counts" {
+    command -v tshark >/dev/null || skip "tshark not installed"
+    "$BIN/mptcp-join" "$C/pymptcpanalyzer-client_2.pcap" > "$T/j.tsv"
+    "$REF/mptcp-reinj" "$C/pymptcpanalyzer-client_2.pcap" "$T/j.tsv" > "$T/reinj.tsv"
+    for md in '2 c2s' '3 c2s' '3 s2c' '4 c2s'; do
+        set -- $md
+        run "$P/plot-seq" -m "$1" -d "$2" -o "$T/s$1$2.svg" "$T/j.tsv"
+        assert_success
+        want=$(awk -F'\t' -v m="$1" -v d="$2" '$1 == m && $2 == d { print $5 }' "$T/reinj.tsv")
+        got=$(awk -F'\t' '!/^#/ && $5 == "reinj"' "$T/s$1$2.dat" | wc -l)
+        assert_equal "$got" "$want"
+    done
+    [ "$(awk -F'\t' '!/^#/ && $5 == "reinj"' "$T/s2c2s.dat" | wc -l)" -eq 28 ]
+    run svg_size "$T/s2c2s.svg"
+    assert_output 1000x600
+    grep -q 'reinjection (28)' "$T/s2c2s.gp"
+    grep -q 'TCP retransmission' "$T/s2c2s.gp"
+    # three subflows carried data, each drawn in its own colour
+    run grep -c 'title "subflow' "$T/s2c2s.gp"
+    assert_output 3
+}
+
+@test "plot-seq: the default connection is the one with the most data; errors" {
+    run "$P/plot-seq" -o "$T/d.png" "$C/pymptcpanalyzer-client_2.pcap"
+    assert_success
+    grep -q 'MPTCP connection 2, c2s' "$T/d.gp"
+    run "$P/plot-seq" -m 99 -o "$T/x.png" "$C/pymptcpanalyzer-client_2.pcap"
+    assert_failure 1
+    assert_output --partial 'MPTCP connection 99'
+    "$BIN/pcap2pkt" "$C/tcpdump-mptcp-v0.pcap" | "$BIN/flowsplit" > "$T/nojoin.tsv"
+    run "$P/plot-seq" -o "$T/x.png" "$T/nojoin.tsv"
+    assert_failure 1
+    assert_output --partial "no column 'mpconn' (made by mptcp-join)"
+    run "$P/plot-seq" -d up
+    assert_failure 2
+}
+
+@test "plot-share: Wi-Fi and cellular bytes per MPTCP connection, as tshark counts them" {
+    command -v tshark >/dev/null || skip "tshark not installed"
+    printf 'wifi_prefix = 10.0.0.\n' > "$T/conf"
+    run "$P/plot-share" -C "$T/conf" -o "$T/share.png" "$C/pymptcpanalyzer-client_2.pcap"
+    assert_success
+    run png_size "$T/share.png"
+    assert_output 900x600
+    # expected: payload bytes per TCP stream, grouped by tshark's
+    # mptcp.stream; Wi-Fi when either address starts with 10.0.0. (the
+    # seed's rule with PREFIX_IP_WIFI), else cellular
+    tshark_fields "$C/pymptcpanalyzer-client_2.pcap" tcp.stream mptcp.stream ip.src ip.dst tcp.len > "$T/ts.tsv"
+    $PY - "$T/ts.tsv" "$T/share.dat" <<'PY'
+import sys
+rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
+mp, iface, nbytes = {}, {}, {}
+for s, m, src, dst, ln in rows:
+    if s == '':
+        continue
+    if m != '':
+        mp[s] = m
+    if s not in iface:
+        iface[s] = 'wifi' if src.startswith('10.0.0.') or dst.startswith('10.0.0.') else 'cell'
+    nbytes[s] = nbytes.get(s, 0) + int(ln)
+want = {}
+for s, m in mp.items():
+    w = want.setdefault(m, [0, 0])
+    w[0 if iface[s] == 'wifi' else 1] += nbytes[s]
+want = sorted(tuple(v) for v in want.values())
+got = []
+for l in open(sys.argv[2]):
+    if l.startswith('#'):
+        continue
+    f = l.split('\t')
+    wb, cb, ub, tot = map(int, f[1:5])
+    assert ub == 0 and tot == wb + cb
+    assert abs(float(f[5]) - wb / tot) < 1e-6
+    got.append((wb, cb))
+assert sorted(got) == want, (sorted(got), want)
+PY
+}
+
+@test "plot-share: records in, -d, -b, SVG; missing iface names ifmatch" {
+    printf 'mpconn\tsubflow\tiface\tc2s_data_bytes\ts2c_data_bytes\n1\t0\twifi\t100\t900\n1\t1\tcellular\t300\t0\n2\t0\t?\t0\t50\n' > "$T/sf.tsv"
+    run "$P/plot-share" -d c2s -f svg -o "$T/s.svg" "$T/sf.tsv"
+    assert_success
+    run svg_size "$T/s.svg"
+    assert_output 900x600
+    run cat "$T/s.dat"
+    assert_line --index 1 "$(printf '1\t100\t300\t0\t400\t0.250000\t0.750000\t0.000000')"
+    assert_line --index 2 "$(printf '2\t0\t0\t0\t0\t0\t0\t0')"
+    run "$P/plot-share" -b -o "$T/b.png" "$T/sf.tsv"
+    assert_success
+    run cat "$T/b.dat"
+    assert_line --index 1 "$(printf '1\t1000\t300\t0\t1300\t0.769231\t0.230769\t0.000000')"
+    assert_line --index 2 "$(printf '2\t0\t0\t50\t50\t0.000000\t0.000000\t1.000000')"
+    grep -q 'using 2:xtic(1)' "$T/b.gp"
+    cut -f1,2,4,5 "$T/sf.tsv" > "$T/noif.tsv"
+    run "$P/plot-share" -o "$T/x.png" "$T/noif.tsv"
+    assert_failure 1
+    assert_output --partial "no column 'iface' (made by ifmatch)"
+}
