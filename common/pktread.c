@@ -18,6 +18,16 @@ void pkt_cols_bind(struct pkt_cols *c, const struct tsv *t, const int *need)
 		tsv_need(t, pkt_col_name[*need], "pcap2pkt");
 }
 
+void pkt_cols_restrict(struct pkt_cols *c, const int *use)
+{
+	int keep[PKT_NCOLS] = { 0 };
+	for (; *use >= 0; use++)
+		keep[*use] = 1;
+	for (int i = 0; i < PKT_NCOLS; i++)
+		if (!keep[i])
+			c->idx[i] = -1;
+}
+
 static uint64_t num(const struct tsv *t, const struct pkt_cols *c, int col, uint64_t dflt)
 {
 	int i = c->idx[col];
@@ -33,10 +43,34 @@ static uint64_t bounded(const struct tsv *t, const struct pkt_cols *c, int col,
 	return v;
 }
 
+/* Dotted quad, strictly: four numbers up to 255, no leading sign. */
+static int parse_ipv4(const char *p, uint32_t n, uint8_t *a)
+{
+	const char *end = p + n;
+	for (int i = 0; i < 4; i++) {
+		unsigned v = 0, digits = 0;
+		while (p < end && *p >= '0' && *p <= '9' && digits < 3) {
+			v = v * 10 + (unsigned)(*p++ - '0');
+			digits++;
+		}
+		if (!digits || v > 255)
+			return 0;
+		a[i] = (uint8_t)v;
+		if (i < 3 && (p == end || *p++ != '.'))
+			return 0;
+	}
+	return p == end;
+}
+
 static void parse_addr(const struct tsv *t, int col, int ipv, uint8_t *a)
 {
 	char buf[64];
 	const struct tsv_field *f = &t->f[col];
+	if (ipv == 4) {
+		if (!parse_ipv4(f->p, f->n, a))
+			tsv_bad(t, col, "not an IP address:");
+		return;
+	}
 	if (f->n >= sizeof buf)
 		tsv_bad(t, col, "not an IP address:");
 	memcpy(buf, f->p, f->n);
@@ -152,7 +186,7 @@ static void parse_mp_list(struct pkt *p, const struct tsv *t, int col)
 		f.n -= (uint32_t)bad;
 		int st = -1;
 		for (int s = 0; s < MP_NSUBTYPES; s++)
-			if (strlen(mp_subtype_name[s]) == f.n &&
+			if (mp_subtype_len[s] == f.n &&
 			    memcmp(mp_subtype_name[s], f.p, f.n) == 0)
 				st = s;
 		if (st < 0 && f.n > 3 && memcmp(f.p, "sub", 3) == 0)

@@ -26,13 +26,7 @@ static const int used[] = {
 static void bind_used(struct pkt_cols *c, const struct tsv *t)
 {
 	pkt_cols_bind(c, t, used);
-	for (int i = 0; i < PKT_NCOLS; i++) {
-		int keep = 0;
-		for (const int *u = used; *u >= 0; u++)
-			keep |= *u == i;
-		if (!keep)
-			c->idx[i] = -1;
-	}
+	pkt_cols_restrict(c, used);
 }
 
 int main(int argc, char *argv[])
