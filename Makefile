@@ -1,4 +1,5 @@
-# mptcp-tools. GNU make. `make check` runs the test suite, `make demo` the
+# mptcp-tools. GNU make. Pipelines install as mptcp-NAME (their man pages
+# too), so generic names like "analyze" do not clash in $(BINDIR). `make check` runs the test suite, `make demo` the
 # main job on bundled captures; both install missing Debian packages when
 # run as root (test/deps), else print the apt-get line.
 
@@ -75,12 +76,16 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
-	for m in $(MANPAGES); do s=$${m##*.}; install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s; done
+	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
+	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \
+	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$n; done
 
 uninstall:
 	rm -f $(FILTERS:%=$(DESTDIR)$(BINDIR)/%)
 	for p in $(PIPELINES); do rm -f $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
-	for m in $(MANPAGES); do s=$${m##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$$(basename $$m); done
+	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
+	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \
+	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$$n; done
 
 clean:
 	rm -rf build build-san build-fuzz bin bin-san
