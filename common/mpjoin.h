@@ -57,6 +57,7 @@ struct mpj_sf {
 	uint8_t rst, tcprst, tcprst_reason, fin;
 	uint8_t backup0, backup;      /* MP_JOIN SYN B flag; latest (MP_PRIO) */
 	int16_t c_id, s_id;           /* address ids (-1 unknown) */
+	uint8_t backup_known;         /* 1: initial value (SYN) seen, 2: MP_PRIO seen */
 	uint8_t has_nonce_c, has_nonce_s, hmac_s_len, hmac_c_len;
 	uint32_t nonce_c, nonce_s;    /* nonces of the TCP client / server */
 	uint8_t hmac_s[8], hmac_c[20]; /* SYN/ACK's and third ACK's HMACs */
@@ -71,6 +72,7 @@ struct mpj_conn {
 	uint8_t version, has_version;
 	uint8_t has_key[2];           /* [DIR_C2S]: the MPTCP client's key */
 	uint64_t key[2];
+	uint8_t has_token[2];
 	uint32_t token[2];
 	uint64_t idsn[2];
 	uint8_t ref_known[2];
@@ -80,8 +82,12 @@ struct mpj_conn {
 	uint8_t ts_digits;
 	int nsub, live;
 	struct mpj_sf *sfs, *last;
-	struct mpj_conn *tnext[2];    /* token table chains */
-	uint8_t in_table[2];
+	struct mpj_tok {              /* token table entry per side */
+		struct mpj_tok *next;
+		struct mpj_conn *mc;
+		uint32_t token;
+		uint8_t side, used;
+	} tok[2];
 };
 
 /* What the engine says about one packet. */
@@ -98,7 +104,7 @@ typedef void (*mpj_end_fn)(struct mpj_conn *mc, void *ctx);
 
 struct mpj {
 	struct flowtab subflows;      /* TCP conn id -> struct mpj_sf or marker */
-	struct mpj_conn **tok;        /* token hash, chained by tnext */
+	struct mpj_tok **tok;         /* token hash */
 	size_t ntok, tokcount;
 	uint64_t next_id;
 	mpj_end_fn on_end;

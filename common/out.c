@@ -4,6 +4,7 @@
 #include <err.h>
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -82,6 +83,13 @@ void out_double(struct out *o, double v, int digits)
 		scale *= 10;
 	int neg = v < 0;
 	double a = neg ? -v : v;
+	if (!(a < 9e18)) {
+		/* beyond the integer path (and inf): rare, so stdio will do */
+		char big[400];
+		snprintf(big, sizeof big, "%.*f", digits, v);
+		out_str(o, big);
+		return;
+	}
 	uint64_t whole = (uint64_t)a;
 	uint64_t frac = (uint64_t)llround((a - (double)whole) * (double)scale);
 	if (frac >= scale) {

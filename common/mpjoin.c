@@ -1,0 +1,673 @@
+#include "mpjoin.h"
+
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <nettle/hmac.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
+
+/* f->user of a TCP connection that is plain TCP for good (its SYN had no
+ * MP_CAPABLE or MP_JOIN). */
+static char plain_marker;
+#define PLAIN ((void *)&plain_marker)
+
+static void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n, sz);
+	if (!p)
+		err(1, "out of memory");
+	return p;
+}
+
+static void be64(uint8_t *b, uint64_t v)
+{
+	for (int i = 7; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+static void be32(uint8_t *b, uint32_t v)
+{
+	for (int i = 3; i >= 0; i--, v >>= 8)
+		b[i] = (uint8_t)v;
+}
+
+static uint64_t rd64(const uint8_t *b)
+{
+	uint64_t v = 0;
+	for (int i = 0; i < 8; i++)
+		v = v << 8 | b[i];
+	return v;
+}
+
+void mp_key_hash(int version, uint64_t key, uint32_t *token, uint64_t *idsn)
+{
+	uint8_t k[8], d[SHA256_DIGEST_SIZE];
+	size_t n;
+	be64(k, key);
+	if (version == 0) {
+		struct sha1_ctx c;
+		sha1_init(&c);
+		sha1_update(&c, 8, k);
+		sha1_digest(&c, SHA1_DIGEST_SIZE, d);
+		n = SHA1_DIGEST_SIZE;
+	} else {
+		struct sha256_ctx c;
+		sha256_init(&c);
+		sha256_update(&c, 8, k);
+		sha256_digest(&c, SHA256_DIGEST_SIZE, d);
+		n = SHA256_DIGEST_SIZE;
+	}
+	*token = (uint32_t)(rd64(d) >> 32);
+	*idsn = rd64(d + n - 8);
+}
+
+void mp_join_hmac(int version, uint64_t key_a, uint64_t key_b, uint32_t r_a,
+    uint32_t r_b, uint8_t out[20])
+{
+	uint8_t k[16], m[8], d[SHA256_DIGEST_SIZE];
+	be64(k, key_a);
+	be64(k + 8, key_b);
+	be32(m, r_a);
+	be32(m + 4, r_b);
+	if (version == 0) {
+		struct hmac_sha1_ctx c;
+		hmac_sha1_set_key(&c, 16, k);
+		hmac_sha1_update(&c, 8, m);
+		hmac_sha1_digest(&c, SHA1_DIGEST_SIZE, d);
+	} else {
+		struct hmac_sha256_ctx c;
+		hmac_sha256_set_key(&c, 16, k);
+		hmac_sha256_update(&c, 8, m);
+		hmac_sha256_digest(&c, SHA256_DIGEST_SIZE, d);
+	}
+	memcpy(out, d, 20);
+}
+
+uint64_t mp_widen32(uint64_t ref, uint32_t lo)
+{
+	/* the signed 32-bit distance from ref's low half picks the nearest */
+	int32_t delta = (int32_t)(lo - (uint32_t)ref);
+	return ref + (uint64_t)(int64_t)delta;
+}
+
+/* ---- token table: token -> (connection, side whose key it hashes) ---- */
+
+static size_t tok_slot(const struct mpj *j, uint32_t token)
+{
+	return (size_t)((token * 2654435761u) >> 7) & (j->ntok - 1);
+}
+
+static void tok_grow(struct mpj *j)
+{
+	size_t n = j->ntok * 2;
+	struct mpj_tok **b = xcalloc(n, sizeof *b), **old = j->tok;
+	size_t oldn = j->ntok;
+	j->tok = b;
+	j->ntok = n;
+	for (size_t i = 0; i < oldn; i++) {
+		struct mpj_tok *t = old[i], *next;
+		for (; t; t = next) {
+			next = t->next;
+			size_t h = tok_slot(j, t->token);
+			t->next = b[h];
+			b[h] = t;
+		}
+	}
+	free(old);
+}
+
+static void tok_insert(struct mpj *j, struct mpj_conn *mc, int side)
+{
+	struct mpj_tok *t = &mc->tok[side];
+	if (t->used)
+		return;
+	if (j->tokcount >= j->ntok)
+		tok_grow(j);
+	t->mc = mc;
+	t->token = mc->token[side];
+	t->side = (uint8_t)side;
+	t->used = 1;
+	size_t h = tok_slot(j, t->token);
+	t->next = j->tok[h];
+	j->tok[h] = t;
+	j->tokcount++;
+}
+
+static void tok_remove(struct mpj *j, struct mpj_tok *t)
+{
+	if (!t->used)
+		return;
+	struct mpj_tok **pp = &j->tok[tok_slot(j, t->token)];
+	while (*pp != t)
+		pp = &(*pp)->next;
+	*pp = t->next;
+	t->used = 0;
+	j->tokcount--;
+}
+
+/* The newest connection with that token: a reused token belongs to the
+ * connection that announced it last. */
+static struct mpj_tok *tok_find(const struct mpj *j, uint32_t token)
+{
+	struct mpj_tok *t = j->tok[tok_slot(j, token)];
+	for (; t; t = t->next)
+		if (t->token == token)
+			return t;
+	return NULL;
+}
+
+/* ---- connections and keys ---- */
+
+static void set_token(struct mpj *j, struct mpj_conn *mc, int side)
+{
+	uint32_t token;
+	uint64_t idsn;
+	mp_key_hash(mc->version, mc->key[side], &token, &idsn);
+	tok_remove(j, &mc->tok[side]);
+	mc->token[side] = token;
+	mc->has_token[side] = 1;
+	mc->idsn[side] = idsn;
+	tok_insert(j, mc, side);
+	if (!mc->ref_known[side]) {
+		mc->ref[side] = idsn;
+		mc->ref_known[side] = 1;
+	}
+}
+
+/* The SYN/ACK's version is the negotiated one; a key hashed under the
+ * SYN's proposal is hashed again. */
+static void set_version(struct mpj *j, struct mpj_conn *mc, int version)
+{
+	if (mc->has_version && mc->version == version)
+		return;
+	mc->version = (uint8_t)version;
+	mc->has_version = 1;
+	for (int side = 0; side < 2; side++)
+		if (mc->has_key[side])
+			set_token(j, mc, side);
+}
+
+static void set_key(struct mpj *j, struct mpj_conn *mc, int side, uint64_t key)
+{
+	if (mc->has_key[side])
+		return; /* the first key announced is the connection's */
+	mc->key[side] = key;
+	mc->has_key[side] = 1;
+	set_token(j, mc, side);
+}
+
+static struct mpj_conn *new_conn(struct mpj *j, int64_t now, uint8_t digits)
+{
+	struct mpj_conn *mc = xcalloc(1, sizeof *mc);
+	mc->id = ++j->next_id;
+	mc->first_ns = now;
+	mc->ts_digits = digits;
+	return mc;
+}
+
+static struct mpj_sf *add_subflow(struct mpj_conn *mc, const struct pkt *p,
+    const struct pkt_meta *m, int role)
+{
+	struct mpj_sf *sf = xcalloc(1, sizeof *sf);
+	sf->mc = mc;
+	sf->conn = m->conn;
+	sf->index = mc->nsub++;
+	sf->role = (uint8_t)role;
+	sf->ipv = p->ipv;
+	int c2s = m->dir == DIR_C2S;
+	memcpy(sf->c_addr, c2s ? p->src : p->dst, 16);
+	memcpy(sf->s_addr, c2s ? p->dst : p->src, 16);
+	sf->c_port = c2s ? p->sport : p->dport;
+	sf->s_port = c2s ? p->dport : p->sport;
+	sf->c_id = sf->s_id = -1;
+	sf->first_ns = sf->last_ns = pkt_time_ns(p);
+	sf->ts_digits = p->ts_digits;
+	if (mc->last)
+		mc->last->next = sf;
+	else
+		mc->sfs = sf;
+	mc->last = sf;
+	mc->live++;
+	return sf;
+}
+
+/* A join SYN: attached to the connection whose token it names, else to a
+ * new connection flagged unknown_token (its handshake was not captured);
+ * later joins with the same token find that one. */
+static struct mpj_sf *start_join(struct mpj *j, const struct pkt *p,
+    const struct pkt_meta *m)
+{
+	struct mpj_tok *t = tok_find(j, p->join.token);
+	struct mpj_sf *sf;
+	if (t) {
+		/* the server's token is named by joins the client opens */
+		sf = add_subflow(t->mc, p, m, t->side == DIR_S2C ? DIR_C2S : DIR_S2C);
+		sf->unknown_token = t->mc->unknown_token;
+	} else {
+		struct mpj_conn *mc = new_conn(j, pkt_time_ns(p), p->ts_digits);
+		mc->unknown_token = 1;
+		mc->token[DIR_S2C] = p->join.token;
+		mc->has_token[DIR_S2C] = 1;
+		tok_insert(j, mc, DIR_S2C);
+		sf = add_subflow(mc, p, m, DIR_C2S);
+		sf->unknown_token = 1;
+	}
+	sf->is_join = 1;
+	sf->join_token = p->join.token;
+	return sf;
+}
+
+static int has_mp(const struct pkt *p)
+{
+	return p->have != 0;
+}
+
+/* First packet of a TCP connection, or the first with MPTCP options of
+ * one seen without its SYN: decides what it is. Returns NULL while a
+ * connection seen mid-stream has shown no MPTCP option yet. */
+static void *start_flow(struct mpj *j, const struct pkt *p, const struct pkt_meta *m)
+{
+	int syn = (p->flags & (TH_SYN | TH_ACK)) == TH_SYN;
+	if (syn && PKT_HAS(p, MP_CAPABLE)) {
+		struct mpj_conn *mc = new_conn(j, pkt_time_ns(p), p->ts_digits);
+		struct mpj_sf *sf = add_subflow(mc, p, m, DIR_C2S);
+		sf->c_id = sf->s_id = 0; /* the initial addresses have id 0 */
+		sf->backup_known = 1;
+		return sf;
+	}
+	if (syn && PKT_HAS(p, MP_JOIN) && p->join.has_token)
+		return start_join(j, p, m);
+	if (syn)
+		return PLAIN;
+	if (!has_mp(p))
+		return NULL;
+	/* MPTCP options without a captured handshake: its own connection;
+	 * the TCP client (flowsplit's guess) is taken as the MPTCP client */
+	struct mpj_conn *mc = new_conn(j, pkt_time_ns(p), p->ts_digits);
+	mc->midstream = 1;
+	struct mpj_sf *sf = add_subflow(mc, p, m, DIR_C2S);
+	sf->midstream = 1;
+	sf->is_join = PKT_HAS(p, MP_JOIN);
+	return sf;
+}
+
+/* ---- per packet ---- */
+
+/* 64-bit value in data space `side`; updates the space's reference. */
+static int widen(struct mpj_conn *mc, int side, int w, uint64_t v, uint64_t *out)
+{
+	if (w == 8)
+		*out = v;
+	else if (mc->ref_known[side])
+		*out = mp_widen32(mc->ref[side], (uint32_t)v);
+	else
+		return 0; /* no IDSN and no 64-bit value yet: cannot place it */
+	if (!mc->ref_known[side] || (int64_t)(*out - mc->ref[side]) > 0) {
+		mc->ref[side] = *out;
+		mc->ref_known[side] = 1;
+	}
+	return 1;
+}
+
+/* Address id of MPTCP side `side` on subflow s. */
+static int side_id(const struct mpj_sf *s, int side)
+{
+	return (s->role == side) ? s->c_id : s->s_id;
+}
+
+static void on_prio(struct mpj_sf *sf, const struct pkt *p, int mpdir)
+{
+	if (p->prio_id < 0) {
+		sf->backup = p->prio_backup;
+		sf->backup_known |= 2;
+		return;
+	}
+	/* v0 form: every subflow using the sender's address id */
+	for (struct mpj_sf *s = sf->mc->sfs; s; s = s->next)
+		if (side_id(s, mpdir) == p->prio_id) {
+			s->backup = p->prio_backup;
+			s->backup_known |= 2;
+		}
+}
+
+static void on_capable(struct mpj *j, struct mpj_sf *sf, const struct pkt *p,
+    int mpdir, struct mpj_res *r)
+{
+	struct mpj_conn *mc = sf->mc;
+	const struct mp_capable *c = &p->cap;
+	int synack = (p->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
+	if (synack || !mc->has_version)
+		set_version(j, mc, c->ver);
+	if (c->has_skey)
+		set_key(j, mc, mpdir, c->skey);
+	if (c->has_rkey)
+		set_key(j, mc, !mpdir, c->rkey);
+	/* v1: the first data packet maps its data at IDSN + 1 */
+	if (c->has_dlen && p->len > 0 && mc->has_key[mpdir]) {
+		r->has_dsn = 1;
+		r->dsn64 = mc->idsn[mpdir] + 1;
+		widen(mc, mpdir, 8, r->dsn64, &r->dsn64);
+	}
+}
+
+static void on_join(struct mpj_sf *sf, const struct pkt *p, int dir)
+{
+	const struct mp_join *jn = &p->join;
+	int syn = (p->flags & TH_SYN) != 0;
+	if (syn && dir == DIR_C2S && jn->has_token) {
+		if (!sf->has_nonce_c) {
+			sf->backup0 = sf->backup = jn->backup;
+			sf->backup_known = 1;
+		}
+		sf->nonce_c = jn->nonce;
+		sf->has_nonce_c = 1;
+		sf->c_id = jn->addr_id;
+	} else if (syn && dir == DIR_S2C && jn->hmac_len == 8) {
+		sf->nonce_s = jn->nonce;
+		sf->has_nonce_s = 1;
+		sf->s_id = jn->addr_id;
+		memcpy(sf->hmac_s, jn->hmac, 8);
+		sf->hmac_s_len = 8;
+	} else if (!syn && dir == DIR_C2S && jn->hmac_len == 20) {
+		memcpy(sf->hmac_c, jn->hmac, 20);
+		sf->hmac_c_len = 20;
+	}
+}
+
+static void on_dss(struct mpj_sf *sf, const struct pkt *p, int mpdir, struct mpj_res *r)
+{
+	const struct mp_dss *d = &p->dss;
+	if (d->dsn_w)
+		r->has_dsn = (uint8_t)widen(sf->mc, mpdir, d->dsn_w, d->dsn, &r->dsn64);
+	if (d->dack_w)
+		r->has_dack = (uint8_t)widen(sf->mc, !mpdir, d->dack_w, d->dack, &r->dack64);
+	if ((d->flags & DSS_M) && d->dlen == 0) {
+		/* infinite mapping: the connection falls back to TCP */
+		sf->infinite = 1;
+		sf->mc->fallback = 1;
+	}
+}
+
+/* The TCP handshake of the subflow, seen from its flags. */
+static void on_flags(struct mpj_sf *sf, const struct pkt *p, int dir)
+{
+	uint8_t fl = p->flags;
+	if ((fl & (TH_SYN | TH_ACK)) == TH_SYN && dir == DIR_C2S)
+		sf->syn = 1;
+	if ((fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && dir == DIR_S2C && !sf->rst) {
+		sf->synack = 1;
+		int want = sf->is_join ? MP_JOIN : MP_CAPABLE;
+		if (!PKT_HAS(p, want) && !sf->midstream) {
+			sf->synack_no_mp = 1;
+			if (!sf->is_join)
+				sf->mc->fallback = 1;
+		}
+	}
+	if (!(fl & (TH_SYN | TH_RST)) && dir == DIR_C2S && sf->synack)
+		sf->established = 1;
+	if (fl & TH_FIN)
+		sf->fin = 1;
+	if (fl & TH_RST) {
+		sf->rst = 1;
+		if (PKT_HAS(p, MP_TCPRST)) {
+			sf->tcprst = 1;
+			sf->tcprst_reason = p->tcprst_reason;
+		}
+	}
+}
+
+static void subflow_packet(struct mpj *j, struct mpj_sf *sf, const struct pkt *p,
+    const struct pkt_meta *m, struct mpj_res *r)
+{
+	int mpdir = sf->role == DIR_C2S ? m->dir : !m->dir;
+	int64_t now = pkt_time_ns(p);
+	if (now > sf->last_ns)
+		sf->last_ns = now;
+	on_flags(sf, p, m->dir);
+	if (PKT_HAS(p, MP_CAPABLE))
+		on_capable(j, sf, p, mpdir, r);
+	if (PKT_HAS(p, MP_JOIN))
+		on_join(sf, p, m->dir);
+	if (PKT_HAS(p, MP_DSS))
+		on_dss(sf, p, mpdir, r);
+	if (PKT_HAS(p, MP_PRIO))
+		on_prio(sf, p, mpdir);
+	if (PKT_HAS(p, MP_FASTCLOSE)) {
+		sf->fastclose = 1;
+		sf->mc->fastclose = 1;
+	}
+	r->mpconn = sf->mc->id;
+	r->subflow = sf->index;
+	r->mpdir = mpdir;
+	r->sf = sf;
+}
+
+static void end_conn(struct mpj *j, struct mpj_conn *mc)
+{
+	tok_remove(j, &mc->tok[0]);
+	tok_remove(j, &mc->tok[1]);
+	if (j->on_end)
+		j->on_end(mc, j->ctx);
+	struct mpj_sf *sf = mc->sfs, *next;
+	for (; sf; sf = next) {
+		next = sf->next;
+		free(sf);
+	}
+	free(mc);
+}
+
+static void flow_end(struct flow *f, void *ctx)
+{
+	struct mpj *j = ctx;
+	struct mpj_sf *sf = f->user;
+	if (!sf || f->user == PLAIN)
+		return;
+	if (--sf->mc->live == 0)
+		end_conn(j, sf->mc);
+}
+
+void mpj_init(struct mpj *j, const struct flow_opts *fo, mpj_end_fn on_end, void *ctx)
+{
+	memset(j, 0, sizeof *j);
+	flowtab_init(&j->subflows, fo->idle_s, fo->grace_s, flow_end, j);
+	j->ntok = 256;
+	j->tok = xcalloc(j->ntok, sizeof *j->tok);
+	j->on_end = on_end;
+	j->ctx = ctx;
+}
+
+void mpj_packet(struct mpj *j, const struct pkt *p, const struct pkt_meta *m,
+    struct mpj_res *r)
+{
+	int64_t now = pkt_time_ns(p);
+	int created;
+	memset(r, 0, sizeof *r);
+	flowtab_expire(&j->subflows, now);
+	struct flow *f = flowtab_by_id(&j->subflows, m->conn, now, &created);
+	flow_track(&j->subflows, f, p, m->dir);
+	if (f->user == PLAIN)
+		return;
+	if (!f->user)
+		f->user = start_flow(j, p, m);
+	if (f->user && f->user != PLAIN)
+		subflow_packet(j, f->user, p, m, r);
+}
+
+void mpj_finish(struct mpj *j)
+{
+	flowtab_finish(&j->subflows);
+	free(j->tok);
+	j->tok = NULL;
+}
+
+/* ---- the subflow table ---- */
+
+static const char *const sf_cols[] = {
+	"mpconn", "subflow", "conn", "ipv", "c_addr", "c_port", "s_addr", "s_port",
+	"version", "role", "c_key", "s_key", "c_token", "s_token", "join_token",
+	"start_ts", "end_ts", "join_delay_s", "backup_initial", "backup",
+	"c_addr_id", "s_addr_id", "hmac_ok", "status", "close", NULL
+};
+
+void mpj_sf_header(struct out *o)
+{
+	for (int i = 0; sf_cols[i]; i++) {
+		if (i)
+			out_tab(o);
+		out_str(o, sf_cols[i]);
+	}
+	out_nl(o);
+}
+
+static enum mpj_status sf_status(const struct mpj_sf *sf)
+{
+	if (sf->midstream)
+		return MPJ_MIDSTREAM;
+	if (!sf->synack)
+		return !sf->rst ? MPJ_FAILED_NO_SYNACK :
+		    sf->tcprst ? MPJ_FAILED_TCPRST : MPJ_FAILED_RST;
+	if (sf->synack_no_mp && !sf->is_join)
+		return MPJ_FALLBACK;
+	if (!sf->established || sf->synack_no_mp)
+		return !sf->rst ? MPJ_FAILED_NO_ACK :
+		    sf->tcprst ? MPJ_FAILED_TCPRST : MPJ_FAILED_RST;
+	if (sf->unknown_token)
+		return MPJ_UNKNOWN_TOKEN;
+	if (sf->infinite)
+		return MPJ_FALLBACK;
+	if (sf->fastclose)
+		return MPJ_FASTCLOSE;
+	return MPJ_ESTABLISHED;
+}
+
+static const char *const status_name[] = {
+	[MPJ_ESTABLISHED] = "established", [MPJ_FALLBACK] = "fallback",
+	[MPJ_FAILED_NO_SYNACK] = "failed_no_synack", [MPJ_FAILED_NO_ACK] = "failed_no_ack",
+	[MPJ_FAILED_RST] = "failed_rst", [MPJ_FAILED_TCPRST] = "failed_tcprst_",
+	[MPJ_UNKNOWN_TOKEN] = "unknown_token", [MPJ_MIDSTREAM] = "midstream",
+	[MPJ_FASTCLOSE] = "fastclose",
+};
+
+void mpj_status_str(const struct mpj_sf *sf, char *buf, size_t n)
+{
+	enum mpj_status st = sf_status(sf);
+	char num[24], *e = num + sizeof num - 1, *d;
+	*e = 0;
+	d = u64_digits(sf->tcprst_reason, e);
+	if (st == MPJ_FAILED_TCPRST)
+		snprintf(buf, n, "%s%s", status_name[st], d);
+	else
+		snprintf(buf, n, "%s", status_name[st]);
+}
+
+/* 1 when every HMAC captured checks out, 0 on a mismatch, -1 when none
+ * could be checked (a key or a nonce not captured). */
+static int hmac_check(const struct mpj_sf *sf)
+{
+	const struct mpj_conn *mc = sf->mc;
+	if (!sf->is_join || !mc->has_key[0] || !mc->has_key[1] || !mc->has_version ||
+	    !sf->has_nonce_c || !sf->has_nonce_s)
+		return -1;
+	/* A opened the subflow (its TCP client), B answered */
+	uint64_t ka = mc->key[sf->role], kb = mc->key[!sf->role];
+	uint8_t h[20];
+	int checked = 0, ok = 1;
+	if (sf->hmac_s_len == 8) {
+		mp_join_hmac(mc->version, kb, ka, sf->nonce_s, sf->nonce_c, h);
+		ok &= memcmp(h, sf->hmac_s, 8) == 0;
+		checked = 1;
+	}
+	if (sf->hmac_c_len == 20) {
+		mp_join_hmac(mc->version, ka, kb, sf->nonce_c, sf->nonce_s, h);
+		ok &= memcmp(h, sf->hmac_c, 20) == 0;
+		checked = 1;
+	}
+	return checked ? ok : -1;
+}
+
+static void out_ts(struct out *o, int64_t ns, int digits)
+{
+	int64_t sec = ns / 1000000000LL, frac = ns % 1000000000LL;
+	if (frac < 0)
+		sec--, frac += 1000000000LL;
+	out_fixed(o, sec, digits == 9 ? (uint64_t)frac : (uint64_t)frac / 1000, digits);
+}
+
+static void out_opt_u64(struct out *o, int have, uint64_t v)
+{
+	out_tab(o);
+	if (have)
+		out_u64(o, v);
+	else
+		out_dash(o);
+}
+
+static void out_close_reason(struct out *o, const struct mpj_sf *sf)
+{
+	if (sf->fastclose)
+		out_str(o, "fastclose");
+	else if (sf->tcprst) {
+		out_str(o, "tcprst_");
+		out_u64(o, sf->tcprst_reason);
+	} else if (sf->rst)
+		out_str(o, "rst");
+	else if (sf->fin)
+		out_str(o, "fin");
+	else
+		out_dash(o);
+}
+
+static void sf_row(struct out *o, const struct mpj_sf *sf)
+{
+	const struct mpj_conn *mc = sf->mc;
+	char st[40];
+	out_u64(o, mc->id);
+	out_tab(o);
+	out_u64(o, (uint64_t)sf->index);
+	out_tab(o);
+	out_u64(o, sf->conn);
+	out_tab(o);
+	out_u64(o, sf->ipv);
+	out_tab(o);
+	out_addr(o, sf->ipv, sf->c_addr);
+	out_tab(o);
+	out_u64(o, sf->c_port);
+	out_tab(o);
+	out_addr(o, sf->ipv, sf->s_addr);
+	out_tab(o);
+	out_u64(o, sf->s_port);
+	out_opt_u64(o, mc->has_version, mc->version);
+	out_str(o, sf->role == DIR_C2S ? "\tclient" : "\tserver");
+	out_opt_u64(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S]);
+	out_opt_u64(o, mc->has_key[DIR_S2C], mc->key[DIR_S2C]);
+	out_opt_u64(o, mc->has_token[DIR_C2S], mc->token[DIR_C2S]);
+	out_opt_u64(o, mc->has_token[DIR_S2C], mc->token[DIR_S2C]);
+	out_opt_u64(o, sf->is_join && !sf->midstream, sf->join_token);
+	out_tab(o);
+	out_ts(o, sf->first_ns, mc->ts_digits);
+	out_tab(o);
+	out_ts(o, sf->last_ns, mc->ts_digits);
+	out_tab(o);
+	out_ts(o, sf->first_ns - mc->first_ns, mc->ts_digits);
+	out_opt_u64(o, sf->backup_known & 1, sf->backup0);
+	out_opt_u64(o, sf->backup_known != 0, sf->backup);
+	out_opt_u64(o, sf->c_id >= 0, (uint64_t)sf->c_id);
+	out_opt_u64(o, sf->s_id >= 0, (uint64_t)sf->s_id);
+	int h = hmac_check(sf);
+	out_opt_u64(o, h >= 0, (uint64_t)h);
+	mpj_status_str(sf, st, sizeof st);
+	out_tab(o);
+	out_str(o, st);
+	out_tab(o);
+	out_close_reason(o, sf);
+	out_nl(o);
+}
+
+void mpj_sf_rows(struct out *o, const struct mpj_conn *mc)
+{
+	for (const struct mpj_sf *sf = mc->sfs; sf; sf = sf->next)
+		sf_row(o, sf);
+}

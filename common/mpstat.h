@@ -1,0 +1,46 @@
+/* MPTCP connection statistics (mptcp-metrics): data-level bytes,
+ * reinjections, bursts, MPTCP-level RTT, per-subflow shares. Works from
+ * packets tagged by mptcp-join (mpconn, subflow, dsn64, dack64, mpdir),
+ * whether read back from its records or computed in-process, so both
+ * give the same output. Definitions: man/mptcp-metrics.1. */
+#ifndef MPSTAT_H
+#define MPSTAT_H
+#include <stdint.h>
+#include "flow.h"
+#include "out.h"
+#include "pkt.h"
+#include "source.h"
+
+/* What mptcp-join says about a packet. */
+struct mps_tag {
+	uint64_t mpconn; /* 0: not MPTCP */
+	int subflow;
+	int mpdir;
+	uint8_t has_dsn, has_dack;
+	uint64_t dsn64, dack64;
+};
+
+enum mps_event { MPS_EV_NONE, MPS_EV_BURSTS, MPS_EV_REINJECT, MPS_EV_RTT,
+	MPS_EV_DACK, MPS_EV_ADDR };
+
+struct mps_conn;
+
+struct mps {
+	struct flowtab flows;   /* TCP conn id -> its subflow */
+	struct mps_conn **tab;  /* mpconn id -> connection */
+	size_t ntab, count;
+	int subflows;           /* -s: subflow records instead */
+	enum mps_event ev;      /* -e: event records instead */
+	struct out *o;
+};
+
+void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
+    enum mps_event ev, struct out *o);
+/* Parses an -e argument; -1 when unknown. */
+int mps_event_parse(const char *name);
+void mps_header(const struct mps *s);
+void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
+    const struct mps_tag *t);
+void mps_finish(struct mps *s);
+
+#endif

@@ -1,0 +1,157 @@
+/* mptcp-join: tag connection-tagged packet records with their MPTCP
+ * connection and subflow, and widen DSN / DATA_ACK to 64 bits; or, with
+ * -s, list the subflows. */
+#include <err.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "mpjoin.h"
+#include "out.h"
+#include "pktfmt.h"
+#include "pktread.h"
+#include "source.h"
+#include "tsv.h"
+#include "util.h"
+
+static void usage(void)
+{
+	fprintf(stderr, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [file ...]\n");
+	exit(2);
+}
+
+/* The packet columns the engine reads; all come from pcap2pkt. */
+static const int need[] = {
+	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
+	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP, COL_MPC_VER,
+	COL_MPC_SKEY, COL_MPC_RKEY, COL_MPC_DLEN, COL_MPJ_TOKEN, COL_MPJ_NONCE,
+	COL_MPJ_ID, COL_MPJ_BACKUP, COL_MPJ_HMAC, COL_DSS_FLAGS, COL_DACK,
+	COL_DACK_W, COL_DSN, COL_DSN_W, COL_DLEN, COL_PRIO_BACKUP, COL_PRIO_ID,
+	COL_TCPRST_REASON, -1
+};
+
+static void print_conn(struct mpj_conn *mc, void *ctx)
+{
+	(void)ctx;
+	mpj_sf_rows(&out_stdout, mc);
+}
+
+static void out_opt(struct out *o, int have, uint64_t v)
+{
+	out_tab(o);
+	if (have)
+		out_u64(o, v);
+	else
+		out_dash(o);
+}
+
+/* The packet as the pipeline would have printed it: the input line, or
+ * pcap2pkt's columns plus flowsplit's in capture mode. */
+static void print_input(const struct source *s, const struct pkt_writer *w,
+    const struct pkt *p, const struct pkt_meta *m)
+{
+	struct out *o = &out_stdout;
+	if (!s->from_capture) {
+		size_t n = s->tsv.reclen;
+		if (n && s->tsv.rec[n - 1] == '\r')
+			n--;
+		out_mem(o, s->tsv.rec, n);
+		return;
+	}
+	/* the writer ends the record with a newline, the last byte it put
+	 * in the buffer (it flushes only before writing): take it back */
+	pkt_writer_record(w, o, p);
+	o->len--;
+	out_tab(o);
+	out_u64(o, m->conn);
+	out_str(o, m->dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
+	out_chr(o, m->hs ? '1' : '0');
+}
+
+static void print_header(const struct source *s, const struct pkt_writer *w)
+{
+	struct out *o = &out_stdout;
+	if (s->from_capture) {
+		pkt_writer_header(w, o);
+		o->len--;
+		out_str(o, "\tconn\tdir\ths");
+	} else {
+		size_t n = s->tsv.headerlen;
+		if (n && s->tsv.header[n - 1] == '\r')
+			n--;
+		out_mem(o, s->tsv.header, n);
+	}
+	out_str(o, "\tmpconn\tsubflow\tdsn64\tdack64\tmpdir\n");
+}
+
+static void print_res(const struct mpj_res *r)
+{
+	struct out *o = &out_stdout;
+	if (!r->mpconn) {
+		out_str(o, "\t-\t-\t-\t-\t-\n");
+		return;
+	}
+	out_tab(o);
+	out_u64(o, r->mpconn);
+	out_tab(o);
+	out_u64(o, (uint64_t)r->subflow);
+	out_opt(o, r->has_dsn, r->dsn64);
+	out_opt(o, r->has_dack, r->dack64);
+	out_str(o, r->mpdir == DIR_C2S ? "\tc2s\n" : "\ts2c\n");
+}
+
+int main(int argc, char *argv[])
+{
+	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
+	int table = 0, ch;
+
+	tool_init(argv[0]);
+	while ((ch = getopt(argc, argv, "g:hi:s")) != -1) {
+		switch (ch) {
+		case 'g':
+			fo.grace_s = parse_seconds_arg("-g", optarg);
+			break;
+		case 'i':
+			fo.idle_s = parse_seconds_arg("-i", optarg);
+			break;
+		case 's':
+			table = 1;
+			break;
+		default:
+			usage();
+		}
+	}
+	argc -= optind;
+	argv += optind;
+
+	struct source src;
+	struct pkt_writer w;
+	struct mpj j;
+	struct pkt p;
+	struct pkt_meta m;
+	struct mpj_res r;
+	const char *bad;
+	size_t badlen;
+
+	source_open(&src, argc ? argv : NULL, &fo, need);
+	if (!src.from_capture && tsv_col(&src.tsv, "mpconn") >= 0)
+		errx(1, "%s: input already has an 'mpconn' column", src.tsv.path);
+	if (pkt_writer_init(&w, NULL, 0, &bad, &badlen) < 0)
+		errx(1, "internal error: packet columns");
+	mpj_init(&j, &fo, table ? print_conn : NULL, NULL);
+	if (table)
+		mpj_sf_header(&out_stdout);
+	else
+		print_header(&src, &w);
+	while (source_next(&src, &p, &m)) {
+		mpj_packet(&j, &p, &m, &r);
+		if (table)
+			continue;
+		print_input(&src, &w, &p, &m);
+		print_res(&r);
+	}
+	mpj_finish(&j);
+	int status = source_close(&src);
+	out_close(&out_stdout);
+	return status;
+}

@@ -1,0 +1,255 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# mptcp-metrics: per MPTCP connection and per subflow statistics.
+# References, each named in its test:
+#  - kernel counters saved by test/gen beside each generated capture
+#    (MPTCP_INFO; test/ref/mptcp-truth);
+#  - test/ref/mptcp-reinj: reinjected bytes by interval arithmetic over
+#    tshark's raw DSN / subflow sequence / data-level length fields;
+#  - test/ref/mptcp-mptcptrace: mptcptrace's seqAcked and conTime
+#    definitions applied to tshark's 64-bit DATA_ACKs and IDSNs;
+#  - hand-derived expectations of the crafted cases (test/ref/mptcp-expect);
+#  - numpy for the RTT percentiles.
+
+setup() {
+	load common
+	export -f pick
+	T=$BATS_TEST_TMPDIR
+}
+
+mptcp_captures() {
+	local f
+	for f in "$FIX"/corpus/*mptcp*.pcap "$FIX"/corpus/pymptcpanalyzer-*.pcap "$FIX"/craft/mp-*.pcap "$FIX"/gen/*.pcap; do
+		[ -e "$f" ] && echo "$f"
+	done
+	return 0
+}
+
+@test "crafted mp-* cases: hand-derived bytes, reinjections, DATA_FIN, fallback, MP_PRIO, fast close" {
+	local f n=0
+	for f in "$FIX"/craft/mp-*.pcap; do
+		mptcp-join "$f" > "$T/j"
+		mptcp-join -s "$f" > "$T/s"
+		mptcp-metrics "$f" > "$T/m"
+		mptcp-metrics -s "$f" > "$T/ms"
+		run "$PY" "$TOP/test/ref/mptcp-expect" "${f%.pcap}.expect.tsv" "$T/j" "$T/s" "$T/m" "$T/ms"
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 10 ]
+}
+
+@test "reinjected bytes and segments equal the tshark interval arithmetic on every capture" {
+	local f n=0 rows=0
+	for f in $(mptcp_captures); do
+		mptcp-join "$f" > "$T/j"
+		"$PY" "$TOP/test/ref/mptcp-reinj" "$f" "$T/j" > "$T/ref"
+		mptcp-metrics "$f" > "$T/m"
+		run "$PY" - "$T/ref" "$T/m" <<-'EOF'
+		import csv, sys
+		ref = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+		m = {r["mpconn"]: r for r in csv.DictReader(open(sys.argv[2]), delimiter="\t")}
+		bad = 0
+		for r in ref:
+		    x = m.get(r["mpconn"])
+		    got = tuple(x[r["dir"] + "_" + k] for k in ("data_bytes", "reinj_bytes", "reinj_segs")) if x else None
+		    want = (r["data_bytes"], r["reinj_bytes"], r["reinj_segs"])
+		    if got != want:
+		        print("mpconn %s %s: ref %s, mptcp-metrics %s" % (r["mpconn"], r["dir"], want, got))
+		        bad = 1
+		print(len(ref))
+		sys.exit(bad)
+		EOF
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+		rows=$((rows + ${lines[-1]}))
+		n=$((n + 1))
+	done
+	[ "$n" -ge 15 ]
+	# the corpus has reinjections: client_2 and server_2 (about 45)
+	mptcp-metrics "$FIX/corpus/pymptcpanalyzer-client_2.pcap" | pick c2s_reinj_segs | awk '{s += $1} END {exit !(s >= 30)}'
+}
+
+@test "unique bytes and connection time follow mptcptrace's seqAcked and conTime" {
+	# unique = seqAcked - 1 (the IDSN's octet) - 1 if the DATA_FIN was
+	# acked; last_dack_ts and con_time_s are mptcptrace's. mp-dsnwrap is
+	# left out: tshark does not widen DATA_ACKs across the 2^32 wrap.
+	local f n=0
+	for f in $(mptcp_captures); do
+		case $f in *mp-dsnwrap*) continue ;; esac
+		mptcp-join "$f" > "$T/j"
+		"$PY" "$TOP/test/ref/mptcp-mptcptrace" "$f" "$T/j" > "$T/ref"
+		mptcp-metrics "$f" > "$T/m"
+		run "$PY" - "$T/ref" "$T/m" <<-'EOF'
+		import csv, sys
+		from decimal import Decimal
+		m = {r["mpconn"]: r for r in csv.DictReader(open(sys.argv[2]), delimiter="\t")}
+		bad = 0
+		for r in csv.DictReader(open(sys.argv[1]), delimiter="\t"):
+		    x, d = m[r["mpconn"]], r["dir"]
+		    want = (str(int(r["seq_acked"]) - 1 - int(x[d + "_data_fin_acked"])),
+		            Decimal(r["last_dack_ts"]), Decimal(r["con_time_s"]))
+		    got = (x[d + "_unique_bytes"], Decimal(x[d + "_last_dack_ts"]), Decimal(x[d + "_con_time_s"]))
+		    if want != got:
+		        print("mpconn %s %s: mptcptrace %s, mptcp-metrics %s" % (r["mpconn"], d, want, got))
+		        bad = 1
+		sys.exit(bad)
+		EOF
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 15 ]
+}
+
+@test "v0 corpus: one record per tshark mptcp.stream" {
+	local f want got
+	for f in "$FIX"/corpus/tcpdump-mptcp-v0.pcap "$FIX"/corpus/pymptcpanalyzer-client_2.pcap \
+	    "$FIX"/corpus/pymptcpanalyzer-server_2.pcap "$FIX"/corpus/pymptcpanalyzer-iperf-mptcp-0-0.pcap; do
+		want=$(tshark -n -r "$f" -o mptcp.analyze_mptcp:TRUE -T fields -e mptcp.stream 2>/dev/null | grep -v '^$' | sort -u | wc -l)
+		got=$(mptcp-metrics "$f" | tail -n +2 | wc -l)
+		[ "$want" -eq "$got" ] || { echo "${f##*/}: tshark $want, mptcp-metrics $got"; false; }
+	done
+}
+
+@test "kernel ground truth on every generated MPTCP capture (MPTCP_INFO)" {
+	local f n=0
+	for f in "$FIX"/gen/mptcp-*.pcap; do
+		[ -e "$f" ] || continue
+		mptcp-metrics "$f" > "$T/m"
+		mptcp-metrics -s "$f" > "$T/ms"
+		run "$PY" "$TOP/test/ref/mptcp-truth" "${f%.pcap}.truth.tsv" "$T/m" "$T/ms"
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || skip "no generated captures in test/fixtures/gen (test/gen/make-fixtures)"
+}
+
+@test "RTT statistics equal numpy on the samples of -e rtt" {
+	local f=$FIX/corpus/pymptcpanalyzer-client_2.pcap
+	mptcp-metrics -e rtt "$f" > "$T/ev"
+	mptcp-metrics "$f" > "$T/m"
+	run "$PY" - "$T/ev" "$T/m" <<-'EOF'
+	import csv, sys
+	import numpy as np
+	ev = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+	bad, n = 0, 0
+	for m in csv.DictReader(open(sys.argv[2]), delimiter="\t"):
+	    for d in ("c2s", "s2c"):
+	        v = np.array([float(e["rtt_ms"]) for e in ev if e["mpconn"] == m["mpconn"] and e["dir"] == d])
+	        if int(m[d + "_rtt_n"]) != len(v):
+	            print("count", m["mpconn"], d); bad = 1
+	        if not len(v):
+	            continue
+	        n += len(v)
+	        want = {"min": v.min(), "max": v.max(), "avg": v.mean(),
+	                "stdev": v.std(ddof=1) if len(v) > 1 else 0.0}
+	        for q in (25, 50, 75, 90, 95, 97, 98, 99):
+	            want["p%d" % q] = np.percentile(v, q)
+	        for k, w in want.items():
+	            if abs(float(m["%s_rtt_%s_ms" % (d, k)]) - w) > 0.0015:
+	                print(m["mpconn"], d, k, m["%s_rtt_%s_ms" % (d, k)], w); bad = 1
+	print(n)
+	sys.exit(bad)
+	EOF
+	assert_success
+	[ "${lines[-1]}" -gt 100 ]
+}
+
+@test "RTT sample of a single mapping: first transmission to the covering DATA_ACK (crafted mp-datafin)" {
+	# mp-datafin: 100 bytes at 0.200, DATA_ACK idsn_c2s+101 at 0.250 (expect file)
+	run bash -c "mptcp-metrics -e rtt $FIX/craft/mp-datafin.pcap | pick dir,subflow,len,rtt_ms"
+	assert_output "c2s 0 100 50.000"
+}
+
+@test "reinjection events name both subflows and the delay (crafted mp-reinject)" {
+	# R1 at 0.800 repeats M1 (0.500, Wi-Fi); R2 at 0.810 repeats the second
+	# half of M2 (0.510): hand derivation in the expect file
+	run bash -c "mptcp-metrics -e reinject $FIX/craft/mp-reinject.pcap | pick len,from_subflow,to_subflow,delay_s"
+	assert_output "$(printf '100 0 1 0.300000\n50 0 1 0.300000')"
+}
+
+@test "bursts and switches (crafted mp-reinject and mp-prio)" {
+	# mp-reinject c2s: M1 M2 on Wi-Fi, R1 R2 on cellular: 2 bursts, 1 switch
+	run bash -c "mptcp-metrics -e bursts $FIX/craft/mp-reinject.pcap | pick dir,burst,subflow,mappings,bytes"
+	assert_output "$(printf 'c2s 1 0 2 200\nc2s 2 1 2 200')"
+	run bash -c "mptcp-metrics $FIX/craft/mp-prio.pcap | pick c2s_bursts,c2s_switches"
+	assert_output "2 1"
+}
+
+@test "subflow records: shares, join delay, backup, reinjection origin (crafted mp-prio, mp-reinject)" {
+	run bash -c "mptcp-metrics -s $FIX/craft/mp-prio.pcap | pick subflow,join_delay_s,backup_initial,backup,c2s_data_bytes,c2s_share"
+	assert_output "$(printf '0 0.000000 0 0 100 0.500000\n1 0.300000 0 1 100 0.500000')"
+	run bash -c "mptcp-metrics -s $FIX/craft/mp-reinject.pcap | pick subflow,c2s_reinj_origin_bytes,c2s_reinj_carried_bytes,c2s_reinj_carried_segs"
+	assert_output "$(printf '0 150 0 0\n1 0 150 2')"
+}
+
+@test "handover: a subflow whose path went silent while another carried data on" {
+	# mp-reinject (packet list in test/craft/craft.py): the client sends on
+	# Wi-Fi until 0.510 and never FINs it; cellular carries data at 0.800:
+	# Wi-Fi handed over, cellular did not
+	run bash -c "mptcp-metrics -s $FIX/craft/mp-reinject.pcap | pick subflow,handover"
+	assert_output "$(printf '0 1\n1 0')"
+	# mp-join-failed: the failed joins never carried data
+	run bash -c "mptcp-metrics -s $FIX/craft/mp-join-failed.pcap | pick handover | sort -u"
+	assert_output 0
+}
+
+@test "handover on the generated captures: only the Wi-Fi subflow of mptcp-handover" {
+	# test/gen/make-fixtures: mptcp-handover blackholes Wi-Fi (subflow 0)
+	# after 300 kB; every other scenario closes all its subflows normally
+	local f
+	for f in "$FIX"/gen/mptcp-*.pcap; do
+		[ -e "$f" ] || skip "no generated captures"
+		run bash -c "mptcp-metrics -s $f | pick subflow,handover | awk '\$2==1{print \$1}'"
+		case $f in *mptcp-handover*) assert_output 0 ;; *) assert_output "" ;; esac
+	done
+}
+
+@test "address events: ADD_ADDR and REMOVE_ADDR of the v0 corpus capture (tcpdump -v: add-addr id 1 10.1.2.2, remove-addr id 0)" {
+	run bash -c "mptcp-metrics -e addr $FIX/corpus/tcpdump-mptcp-v0.pcap | pick dir,event,addr_id,addr"
+	assert_output "$(printf 's2c add_addr 1 10.1.2.2\ns2c rm_addr 0 -')"
+	run bash -c "mptcp-metrics $FIX/corpus/tcpdump-mptcp-v0.pcap | pick s2c_add_addr,s2c_rm_addr,c2s_add_addr"
+	assert_output "1 1 0"
+}
+
+@test "DATA_ACK events add up to the unique bytes" {
+	local f=$FIX/corpus/pymptcpanalyzer-client_2.pcap
+	mptcp-metrics -e dack "$f" | awk -F'\t' 'NR>1 && $6 != "-" {s[$2 " " $3] += $6} END {for (k in s) print k, s[k]}' | sort > "$T/ev"
+	mptcp-metrics "$f" | pick mpconn,c2s_unique_bytes,s2c_unique_bytes,c2s_data_fin_acked,s2c_data_fin_acked |
+	    awk '{print $1, "c2s", $2 + $4; print $1, "s2c", $3 + $5}' | sort > "$T/m"
+	join "$T/ev" "$T/m" > /dev/null
+	run awk 'NR==FNR {a[$1 " " $2] = $3; next} ($1 " " $2) in a && a[$1 " " $2] != $3 {print; bad=1} END {exit bad}' "$T/ev" "$T/m"
+	assert_success
+}
+
+@test "direct capture mode prints exactly what the pipeline prints, in every mode" {
+	local f o n=0
+	for f in $(mptcp_captures) "$FIX"/corpus/*.pcap*; do
+		for o in "" -s "-e bursts" "-e reinject" "-e rtt" "-e dack" "-e addr"; do
+			pcap2pkt "$f" | flowsplit | mptcp-join | mptcp-metrics $o > "$T/p"
+			mptcp-metrics $o "$f" > "$T/d"
+			cmp "$T/p" "$T/d" || { echo "${f##*/} $o differ"; false; }
+		done
+		n=$((n + 1))
+	done
+	[ "$n" -ge 20 ]
+}
+
+@test "bad input: missing mptcp-join columns name mptcp-join; bad values name the line" {
+	pcap2pkt "$FIX/craft/mp-prio.pcap" | flowsplit > "$T/nojoin"
+	run mptcp-metrics "$T/nojoin"
+	assert_failure
+	assert_output --partial "mpconn"
+	assert_output --partial "mptcp-join"
+	pcap2pkt "$FIX/craft/mp-prio.pcap" > "$T/noconn"
+	run mptcp-metrics "$T/noconn"
+	assert_failure
+	assert_output --partial "flowsplit"
+	mptcp-join "$FIX/craft/mp-prio.pcap" | awk -F'\t' -v OFS='\t' 'NR==1{for(i=1;i<=NF;i++)if($i=="mpdir")c=i} NR==5{$c="up"}1' > "$T/baddir"
+	run mptcp-metrics "$T/baddir"
+	assert_failure
+	assert_output --partial ":5:"
+	run mptcp-metrics -e nosuch "$FIX/craft/mp-prio.pcap"
+	[ "$status" -eq 2 ]
+	run mptcp-metrics -s -e rtt "$FIX/craft/mp-prio.pcap"
+	[ "$status" -eq 2 ]
+}
