@@ -1,0 +1,270 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# pipelines/summary over two folders analysed by pipelines/analyze, with
+# groupings known from the capture names given here. Expected numbers are
+# computed in the test by /usr/bin/python3 (numpy) from the filters' own
+# per-connection records (the analysed tables, which analyze.bats checks
+# against the filters run by hand), from the crafted captures' hand
+# derivations, or from the names themselves: never from summary's output.
+
+SUMMARY=$BATS_TEST_DIRNAME/../pipelines/summary
+ANALYZE=$BATS_TEST_DIRNAME/../pipelines/analyze
+
+# Folder A (January), folder B (February); app and cond from the names:
+#   A/mptcp_appA_wifi_20240101-100000_any   gen/mptcp-handover.pcap
+#   A/mptcp_appA_wifi_20240102-100000_any   gen/mptcp-loss.pcap
+#   A/mptcp_appB_both_20240103-100000_any   gen/mptcp-both.pcap
+#   B/mptcp_appB_both_20240201-100000_any   gen/mptcp-addaddr.pcap
+#   B/tcp_appA_wifi_20240202-100000_wlan0   corpus/pymptcpanalyzer-client_1_tcp_only.pcap
+#   B/mptcp_appC_cell_20240203-100000_rmnet0 craft/mp-join-failed.pcap (gzipped)
+setup_file() {
+	load common
+	local c=$BATS_FILE_TMPDIR/cap
+	mkdir -p "$c/A" "$c/B"
+	cp "$FIX/gen/mptcp-handover.pcap" "$c/A/mptcp_appA_wifi_20240101-100000_any.pcap"
+	cp "$FIX/gen/mptcp-loss.pcap" "$c/A/mptcp_appA_wifi_20240102-100000_any.pcap"
+	cp "$FIX/gen/mptcp-both.pcap" "$c/A/mptcp_appB_both_20240103-100000_any.pcap"
+	cp "$FIX/gen/mptcp-addaddr.pcap" "$c/B/mptcp_appB_both_20240201-100000_any.pcap"
+	cp "$FIX/corpus/pymptcpanalyzer-client_1_tcp_only.pcap" "$c/B/tcp_appA_wifi_20240202-100000_wlan0.pcap"
+	gzip -c "$FIX/craft/mp-join-failed.pcap" > "$c/B/mptcp_appC_cell_20240203-100000_rmnet0.pcap.gz"
+	"$ANALYZE" -j 2 -q -o "$BATS_FILE_TMPDIR/A" "$c/A"
+	"$ANALYZE" -j 2 -q -o "$BATS_FILE_TMPDIR/B" "$c/B"
+	cd "$BATS_FILE_TMPDIR"
+	"$SUMMARY" -o S A B 2> S.err
+}
+
+setup() {
+	load common
+	cd "$BATS_FILE_TMPDIR"
+	T=$BATS_TEST_TMPDIR
+}
+
+# value COLUMN FILE KEYCOL=VALUE...: the COLUMN of the row matching the keys
+value() {
+	local col=$1 f=$2
+	shift 2
+	awk -F'\t' -v col="$col" -v keys="$*" '
+	NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; n = split(keys, k, " "); next }
+	{ ok = 1; for (j = 1; j <= n; j++) { split(k[j], kv, "="); if ($c[kv[1]] != kv[2]) ok = 0 }
+	  if (ok) print $c[col] }' "$f"
+}
+
+@test "summary -h; bad options are usage errors" {
+	run "$SUMMARY" -h
+	assert_success
+	assert_output --partial "usage: summary"
+	run "$SUMMARY" -s 2024 A
+	assert_failure 2
+	assert_output --partial "summary: -s:"
+	run "$SUMMARY" -g nosuch -o "$T/x" A
+	assert_failure 2
+	assert_output --partial "summary: -g: no field 'nosuch'"
+}
+
+@test "captures grouped by app and cond parsed from the names" {
+	# Expected: the names chosen in setup_file.
+	assert_equal "$(pick mode,app,cond,count < S/captures.tsv | sort)" \
+	    "$(printf '%s\n' 'mptcp appA wifi 2' 'mptcp appB both 2' 'mptcp appC cell 1' 'tcp appA wifi 1')"
+	run cat S.err
+	assert_output --partial "6 captures summarised in S"
+	refute_output --partial "do not match"
+	# the data tables carry the parsed fields
+	assert_equal "$(head -1 S/data/conns.tsv | cut -f1-7)" "$(printf 'capture\tproto\tapp\tcond\tdate\ttime\tcapture_iface')"
+}
+
+@test "retransmission and reinjection overhead per group equal the sums of the connection records" {
+	# Expected: python sums of tcp_rexmit/reinj/data bytes of mptcp_conns.tsv.
+	local want
+	want=$($PY - A B <<-'EOF'
+	import csv, glob, sys
+	g = {}
+	for d in sys.argv[1:]:
+	    for f in glob.glob(d + '/mptcp_*/mptcp_conns.tsv'):
+	        app, cond = f.split('/')[1].split('_')[1:3]
+	        for r in csv.DictReader(open(f), delimiter='\t'):
+	            s = g.setdefault((app, cond), [0, 0, 0, 0])
+	            data = int(r['c2s_data_bytes']) + int(r['s2c_data_bytes'])
+	            s[0] += data
+	            s[1] += int(r['c2s_tcp_rexmit_bytes']) + int(r['s2c_tcp_rexmit_bytes'])
+	            if int(r['subflows_data']) >= 2:
+	                s[2] += data
+	                s[3] += int(r['c2s_reinj_bytes']) + int(r['s2c_reinj_bytes'])
+	for k in sorted(g):
+	    s = g[k]
+	    print(k[0], k[1], '%.6f' % (s[1] / s[0]), '%.6f' % (s[3] / s[2]) if s[2] else '-')
+	EOF
+	)
+	assert_equal "$(pick app,cond,rexmit_overhead,reinj_overhead < S/overhead.tsv | sort)" "$want"
+	# the handover capture reinjects: appA/wifi overhead is not 0
+	[ "$(value reinj_overhead S/overhead.tsv app=appA cond=wifi)" != 0.000000 ]
+}
+
+@test "Wi-Fi share and initial-subflow share equal the subflow records' byte sums" {
+	# Expected: python sums over mptcp_subflows.tsv (iface from ifmatch,
+	# data bytes from mptcp-metrics -s).
+	local want
+	want=$($PY - A B <<-'EOF'
+	import csv, glob, sys
+	g = {}
+	for d in sys.argv[1:]:
+	    for f in glob.glob(d + '/mptcp_*/mptcp_subflows.tsv'):
+	        app, cond = f.split('/')[1].split('_')[1:3]
+	        s = g.setdefault((app, cond), [0, 0, 0])
+	        for r in csv.DictReader(open(f), delimiter='\t'):
+	            b = int(r['c2s_data_bytes']) + int(r['s2c_data_bytes'])
+	            s[0] += b
+	            s[1] += b if r['subflow'] == '0' else 0
+	            s[2] += b if r['iface'] == 'wifi' else 0
+	for k in sorted(g):
+	    s = g[k]
+	    print(k[0], k[1], '%.6f %.6f' % (s[1] / s[0], s[2] / s[0]))
+	EOF
+	)
+	assert_equal "$(pick app,cond,initial_share,wifi_share < S/share.tsv | sort)" "$want"
+}
+
+@test "join delay per group: numpy median of mptcp-join -s run by hand" {
+	# Expected: mptcp-join -s on the appA/wifi captures, joins that did not
+	# fail, numpy.median and max of join_delay_s.
+	local f want
+	for f in "$BATS_FILE_TMPDIR"/cap/A/mptcp_appA_wifi_*.pcap; do mptcp-join -s "$f" | tail -n +2; done > "$T/j"
+	want=$(mptcp-join -s "$f" | head -1 | cat - "$T/j" | $PY -c '
+import csv, sys, numpy
+v = [float(r["join_delay_s"]) for r in csv.DictReader(sys.stdin, delimiter="\t")
+     if r["subflow"] != "0" and not r["status"].startswith("failed")]
+print(len(v), repr(float(numpy.median(v))), repr(max(v)))')
+	assert_equal "$(pick count,median_join_delay_s,max_join_delay_s < <(awk -F'\t' 'NR == 1 || ($1 == "appA" && $2 == "wifi")' S/join_delay.tsv))" "$want"
+}
+
+@test "failed subflows: the crafted capture's two failed joins, by status" {
+	# Expected: mp-join-failed.expect.tsv: 2 joins, both failed (no SYN/ACK, RST).
+	assert_equal "$(value sum_joins S/failed.tsv app=appC cond=cell) $(value sum_failed_subflows S/failed.tsv app=appC cond=cell)" "2 2"
+	assert_equal "$(value failed_frac S/failed.tsv app=appC cond=cell)" 1.000000
+	assert_equal "$(pick app,status,count < S/failed_by_status.tsv | sort)" \
+	    "$(printf '%s\n' 'appC failed_no_synack 1' 'appC failed_rst 1')"
+}
+
+@test "handover connections and subflows per connection" {
+	# Expected: the handover flag of mptcp-metrics -s in the analysed tables
+	# (any subflow of a connection), counted by python; subflow counts from
+	# mptcp_conns.tsv.
+	local want
+	want=$($PY - A B <<-'EOF'
+	import csv, glob, sys, collections
+	ho = collections.Counter(); n = collections.Counter(); sf = collections.Counter()
+	for d in sys.argv[1:]:
+	    for f in glob.glob(d + '/mptcp_*/mptcp_conns.tsv'):
+	        app, cond = f.split('/')[1].split('_')[1:3]
+	        subs = list(csv.DictReader(open(f.replace('mptcp_conns', 'mptcp_subflows')), delimiter='\t'))
+	        for r in csv.DictReader(open(f), delimiter='\t'):
+	            n[app, cond] += 1
+	            ho[app, cond] += any(s['handover'] == '1' for s in subs if s['mpconn'] == r['mpconn'])
+	            sf[app, cond, r['subflows']] += 1
+	for k in sorted(n):
+	    print(k[0], k[1], n[k], ho[k])
+	for k in sorted(sf):
+	    print(k[0], k[1], k[2], sf[k])
+	EOF
+	)
+	assert_equal "$( (pick app,cond,count,handover_conns < S/handover.tsv | sort; pick app,cond,subflows,count < S/subflows.tsv | sort))" "$want"
+	assert_equal "$(value handover_conns S/handover.tsv app=appA cond=wifi)" 1
+}
+
+@test "TCP vs MPTCP ACK sizes: counts and medians of the event records" {
+	# Expected: numpy over tcp_ack.tsv (TCP capture) and mptcp_dack.tsv
+	# (MPTCP captures of appA/wifi).
+	local want
+	want=$($PY - <<-'EOF'
+	import csv, glob, numpy
+	t = [int(r['acked_bytes']) for f in glob.glob('B/tcp_appA_*/tcp_ack.tsv')
+	     for r in csv.DictReader(open(f), delimiter='\t') if r['acked_bytes'] != '-']
+	m = [int(r['bytes']) for f in glob.glob('A/mptcp_appA_*/mptcp_dack.tsv')
+	     for r in csv.DictReader(open(f), delimiter='\t') if r['bytes'] != '-']
+	def fmt(x):
+	    x = float(x)
+	    return str(int(x)) if x.is_integer() else repr(x)
+	print('mptcp', len(m), fmt(numpy.median(m)))
+	print('tcp', len(t), fmt(numpy.median(t)))
+	EOF
+	)
+	assert_equal "$(awk -F'\t' 'NR == 1 || ($2 == "appA" && $3 == "wifi")' S/ack_sizes.tsv | pick level,count,median_bytes | sort)" "$want"
+}
+
+@test "connection duration: per-group count and median of the connection records" {
+	# Expected: numpy.median of duration_s of mptcp_conns.tsv / tcp_conns.tsv.
+	local want
+	want=$($PY - <<-'EOF'
+	import csv, glob, numpy
+	def fmt(x):
+	    x = float(x)
+	    return str(int(x)) if x.is_integer() else repr(x)
+	m = [float(r['duration_s']) for f in glob.glob('A/mptcp_appA_wifi_*/mptcp_conns.tsv')
+	     for r in csv.DictReader(open(f), delimiter='\t')]
+	t = [float(r['duration_s']) for f in glob.glob('B/tcp_appA_wifi_*/tcp_conns.tsv')
+	     for r in csv.DictReader(open(f), delimiter='\t')]
+	print('mptcp', len(m), fmt(numpy.median(m)))
+	print('tcp', len(t), fmt(numpy.median(t)))
+	EOF
+	)
+	assert_equal "$(awk -F'\t' 'NR == 1 || ($2 == "appA" && $3 == "wifi")' S/duration_bytes.tsv | pick level,count,median_duration_s | sort)" "$want"
+}
+
+@test "RTT difference (-d c2s): worst - best subflow mean RTT with 3+ samples" {
+	# Expected: per MPTCP connection, c2s_rtt_avg_ms of its subflows' TCP
+	# connections (tcp_conns.tsv, joined on conn) with c2s_rtt_n >= 3;
+	# max - min when two or more, by python.
+	"$SUMMARY" -q -d c2s -o "$T/S" A B 2> /dev/null
+	local want
+	want=$($PY - A B <<-'EOF'
+	import csv, glob, sys
+	out = []
+	for d in sys.argv[1:]:
+	    for f in sorted(glob.glob(d + '/mptcp_*/mptcp_subflows.tsv')):
+	        tcp = {r['conn']: r for r in csv.DictReader(open(f.replace('mptcp_subflows', 'tcp_conns')), delimiter='\t')}
+	        per = {}
+	        for s in csv.DictReader(open(f), delimiter='\t'):
+	            t = tcp[s['conn']]
+	            dr = 'c2s' if s['role'] == 'client' else 's2c'
+	            if t[dr + '_rtt_n'] != '-' and int(t[dr + '_rtt_n']) >= 3:
+	                per.setdefault(s['mpconn'], []).append(float(t[dr + '_rtt_avg_ms']))
+	        for m, v in sorted(per.items()):
+	            if len(v) >= 2:
+	                out.append('%s %s %.3f' % (f.split('/')[1], m, max(v) - min(v)))
+	print('\n'.join(sorted(out)))
+	EOF
+	)
+	[ -n "$want" ]
+	assert_equal "$(pick capture,mpconn,rtt_diff_ms < "$T/S/data/mptcp.tsv" | awk '$3 != "-"' | sed 's|^[AB]/||' | sort)" "$want"
+}
+
+@test "start and stop dates select captures; -g cond regroups" {
+	# Expected: the dates in the names chosen in setup_file.
+	"$SUMMARY" -q -s 20240201 -o "$T/feb" A B 2> "$T/err"
+	assert_equal "$(tail -n +2 "$T/feb/data/captures.tsv" | wc -l)" 3
+	grep -q '3 captures (3 outside the dates) summarised' "$T/err"
+	"$SUMMARY" -q -s 20240101-120000 -e 20240201 -g cond -o "$T/mid" A B 2> /dev/null
+	assert_equal "$(pick name < "$T/mid/data/captures.tsv" | sort)" \
+	    "$(printf '%s\n' mptcp_appA_wifi_20240102-100000_any.pcap mptcp_appB_both_20240103-100000_any.pcap mptcp_appB_both_20240201-100000_any.pcap)"
+	assert_equal "$(head -1 "$T/mid/overhead.tsv" | cut -f1-2)" "$(printf 'cond\tcount')"
+}
+
+@test "a name pattern of one's own (-r, -F)" {
+	"$SUMMARY" -q -r '^([a-z]+)_([a-zA-Z]+)_' -F proto,app -g proto,app -o "$T/re" A B 2> "$T/err"
+	assert_equal "$(pick proto,app,count < "$T/re/captures.tsv" | sort)" \
+	    "$(printf '%s\n' 'mptcp appA 2' 'mptcp appB 2' 'mptcp appC 1' 'tcp appA 1')"
+}
+
+@test "plots: a non-empty PNG per CDF listed in the index, with its data file" {
+	local p n=0
+	for p in $(tail -n +2 S/index.tsv | cut -f4 | tr ',' ' '); do
+		[ -s "S/$p" ] || fail "empty plot $p"
+		file "S/$p" | grep -q 'PNG image data' || fail "$p is not a PNG"
+		[ -s "S/${p%.png}.dat" ] || fail "no data beside $p"
+		n=$((n + 1))
+	done
+	[ "$n" -ge 10 ]
+	# every table of the index exists with a header and a row
+	for p in $(tail -n +2 S/index.tsv | cut -f3); do
+		[ "$(wc -l < "S/$p")" -ge 2 ] || fail "table $p is empty"
+	done
+}
