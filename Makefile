@@ -75,12 +75,15 @@ lint:
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(PREFIX)/share/mptcp-tools
+	(git describe --tags --always --dirty 2>/dev/null || echo unknown) > $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
 	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
 	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
 	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \
 	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$n; done
 
 uninstall:
+	rm -rf $(DESTDIR)$(PREFIX)/share/mptcp-tools
 	rm -f $(FILTERS:%=$(DESTDIR)$(BINDIR)/%)
 	for p in $(PIPELINES); do rm -f $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
 	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \

@@ -51,6 +51,9 @@ void source_open(struct source *s, char **files, const struct flow_opts *fo,
 	tsv_open(&s->tsv, files && files[0] ? files[0] : "-");
 	if (s->tsv.ncols == 0)
 		errx(1, "%s: empty input: neither a capture nor records", s->tsv.path);
+	if (tsv_col(&s->tsv, "conn") < 0 && tsv_col(&s->tsv, "frame") < 0)
+		errx(1, "%s: neither a capture (pcap, pcapng, gzip) nor packet "
+		    "records (no 'frame' or 'conn' column in the first line)", s->tsv.path);
 	pkt_cols_bind(&s->cols, &s->tsv, need);
 	s->c_conn = tsv_need(&s->tsv, "conn", "flowsplit");
 	s->c_dir = tsv_need(&s->tsv, "dir", "flowsplit");
