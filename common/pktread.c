@@ -28,6 +28,13 @@ void pkt_cols_restrict(struct pkt_cols *c, const int *use)
 			c->idx[i] = -1;
 }
 
+void pkt_cols_want(const struct pkt_cols *c, struct tsv *t)
+{
+	for (int i = 0; i < PKT_NCOLS; i++)
+		if (c->idx[i] >= 0)
+			tsv_want(t, c->idx[i]);
+}
+
 static uint64_t num(const struct tsv *t, const struct pkt_cols *c, int col, uint64_t dflt)
 {
 	int i = c->idx[col];

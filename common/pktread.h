@@ -18,6 +18,9 @@ void pkt_cols_bind(struct pkt_cols *c, const struct tsv *t, const int *need);
  * parses only what a filter reads: parsing is most of a filter's time. */
 void pkt_cols_restrict(struct pkt_cols *c, const int *use);
 
+/* Marks the bound columns as the ones t splits out (tsv_want). */
+void pkt_cols_want(const struct pkt_cols *c, struct tsv *t);
+
 /* Fills p from the current record; bad values exit with the line. MPTCP
  * option fields are parsed only when the mptcp column lists options. */
 void pkt_parse(struct pkt *p, const struct pkt_cols *c, const struct tsv *t);

@@ -101,6 +101,14 @@ int source_next(struct source *s, struct pkt *p, struct pkt_meta *m)
 	return 1;
 }
 
+void source_want(struct source *s)
+{
+	pkt_cols_want(&s->cols, &s->tsv);
+	tsv_want(&s->tsv, s->c_conn);
+	tsv_want(&s->tsv, s->c_dir);
+	tsv_want(&s->tsv, s->c_hs);
+}
+
 int source_close(struct source *s)
 {
 	if (s->from_capture) {

@@ -42,6 +42,10 @@ int source_is_capture(const char *path);
  * TSV file. need: packet columns required in record mode (-1 ended). */
 void source_open(struct source *s, char **files, const struct flow_opts *fo,
     const int *need);
+/* Record mode: split out only the bound packet columns and flowsplit's
+ * (call after narrowing s->cols with pkt_cols_restrict). */
+void source_want(struct source *s);
+
 /* Next packet: 1, or 0 at the end of all input. */
 int source_next(struct source *s, struct pkt *p, struct pkt_meta *m);
 /* Closes; returns non-zero when some input could not be read. */

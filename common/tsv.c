@@ -71,9 +71,34 @@ static inline void add_field(struct tsv *t, int *n, int max, const char *p, cons
 	(*n)++;
 }
 
+/* 1 when a column in [a, b] is wanted. */
+static inline int wanted_range(const struct tsv *t, int a, int b)
+{
+	if (t->want_all || b >= 63)
+		return 1;
+	uint64_t hi = (2ULL << b) - 1, lo = (1ULL << a) - 1;
+	return (t->want & hi & ~lo) != 0;
+}
+
+/* Set bits of a 16-bit mask (no POPCNT in baseline x86-64). */
+static inline int popcount16(unsigned m)
+{
+	static const uint8_t bits[256] = {
+#define B2(n) n, n + 1, n + 1, n + 2
+#define B4(n) B2(n), B2(n + 1), B2(n + 1), B2(n + 2)
+#define B6(n) B4(n), B4(n + 1), B4(n + 1), B4(n + 2)
+		B6(0), B6(1), B6(1), B6(2)
+#undef B6
+#undef B4
+#undef B2
+	};
+	return bits[m & 255] + bits[m >> 8];
+}
+
 /* Splits the current line; returns the number of fields seen. Tabs are
  * found sixteen bytes at a time: a record has dozens of short fields, and
- * one search call per field cost more than the rest of a filter. */
+ * one search call per field cost more than the rest of a filter. Stretches
+ * holding only unwanted fields are just counted. */
 static int split(struct tsv *t, int max)
 {
 	const char *p = t->rec, *end = t->rec + t->reclen, *start = p;
@@ -85,9 +110,20 @@ static int split(struct tsv *t, int max)
 	for (; end - p >= 16; p += 16) {
 		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
 		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
+		if (!m)
+			continue;
+		int tabs = popcount16(m);
+		if (!wanted_range(t, n, n + tabs)) {
+			n += tabs;
+			start = p + (31 - __builtin_clz(m)) + 1;
+			continue;
+		}
 		while (m) {
 			const char *at = p + __builtin_ctz(m);
-			add_field(t, &n, max, start, at);
+			if (wanted_range(t, n, n))
+				add_field(t, &n, max, start, at);
+			else
+				n++;
 			start = at + 1;
 			m &= m - 1;
 		}
@@ -95,12 +131,23 @@ static int split(struct tsv *t, int max)
 #endif
 	for (; p < end; p++) {
 		if (*p == '\t') {
-			add_field(t, &n, max, start, p);
+			if (wanted_range(t, n, n))
+				add_field(t, &n, max, start, p);
+			else
+				n++;
 			start = p + 1;
 		}
 	}
 	add_field(t, &n, max, start, end);
 	return n;
+}
+
+void tsv_want(struct tsv *t, int col)
+{
+	if (t->ncols > 63 || col < 0)
+		return;
+	t->want_all = 0;
+	t->want |= 1ULL << col;
 }
 
 void tsv_open(struct tsv *t, const char *path)
@@ -110,6 +157,7 @@ void tsv_open(struct tsv *t, const char *path)
 	t->fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
 	if (t->fd < 0)
 		err(1, "%s", path);
+	t->want_all = 1;
 	t->cap = 4 * TSV_CHUNK;
 	t->buf = xrealloc(NULL, t->cap);
 	if (!next_line(t))

@@ -25,6 +25,10 @@ struct tsv {
 	int ncols;
 	char **names;
 	struct tsv_field *f;
+	/* Columns a filter reads: only those get their field located (see
+	 * tsv_want); all when want_all. */
+	int want_all;
+	uint64_t want;
 };
 
 /* Opens path ("-" for stdin) and reads the header; exits on failure. An
@@ -38,6 +42,12 @@ int tsv_next(struct tsv *t);
 
 /* Column index by name, or -1. */
 int tsv_col(const struct tsv *t, const char *name);
+
+/* Restricts field splitting to the columns marked with tsv_want (at least
+ * one call); the other fields of t->f are then not set. Records are still
+ * checked for their number of fields. Inputs of more than 64 columns
+ * keep every field. */
+void tsv_want(struct tsv *t, int col);
 /* Column index by name; exits naming the producer when missing. */
 int tsv_need(const struct tsv *t, const char *name, const char *producer);
 

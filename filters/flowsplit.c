@@ -60,6 +60,7 @@ int main(int argc, char *argv[])
 	if (in.ncols == 0)
 		errx(1, "%s: empty input: no header line", in.path);
 	bind_used(&cols, &in);
+	pkt_cols_want(&cols, &in);
 	if (tsv_col(&in, "conn") >= 0)
 		errx(1, "%s: input already has a 'conn' column", in.path);
 	flowtab_init(&tab, fo.idle_s, fo.grace_s, NULL, NULL);

@@ -111,8 +111,10 @@ int main(int argc, char *argv[])
 	struct pkt p;
 	struct pkt_meta m;
 	source_open(&src, argc ? argv : NULL, &fo, need);
-	if (!src.from_capture)
+	if (!src.from_capture) {
 		pkt_cols_restrict(&src.cols, need);
+		source_want(&src);
+	}
 	if (!src.from_capture && src.tsv.ncols == 0)
 		errx(1, "%s: empty input: no header line", src.tsv.path);
 	flowtab_init(&tab, fo.idle_s, fo.grace_s, on_end, &run);
