@@ -131,6 +131,7 @@ static char *put_addr(char *w, int ipv, const uint8_t *a)
 	return w + n;
 }
 
+/* Whole seconds and a point, then `digits` (0, 6 or 9) fraction digits. */
 static char *put_fixed(char *w, int64_t whole, uint32_t frac, int digits)
 {
 	if (whole < 0) {
@@ -145,8 +146,35 @@ static char *put_fixed(char *w, int64_t whole, uint32_t frac, int digits)
 		w[5] = (char)('0' + frac % 10);
 		return w + 6;
 	}
-	*w = (char)('0' + frac / 100000000);
-	return put8_fixed(w + 1, frac % 100000000);
+	if (digits == 9) {
+		*w = (char)('0' + frac / 100000000);
+		return put8_fixed(w + 1, frac % 100000000);
+	}
+	return w;
+}
+
+/* The timestamp; its whole seconds change rarely from one segment to the
+ * next, so their digits are kept from the last record (per thread: each
+ * writer thread formats its own records). */
+static char *put_ts(char *w, const struct pkt *p)
+{
+	static _Thread_local int64_t last_sec = -1;
+	static _Thread_local char digits[24];
+	static _Thread_local size_t ndigits;
+	if (p->ts_sec != last_sec || p->ts_sec < 0) {
+		ndigits = (size_t)(put_fixed(digits, p->ts_sec, 0, 0) - digits);
+		last_sec = p->ts_sec;
+	}
+	memcpy(w, digits, 24);
+	w += ndigits;
+	if (p->ts_digits == 6) {
+		*w = (char)('0' + p->ts_frac / 100000);
+		put4_fixed(w + 1, (p->ts_frac / 10) % 10000);
+		w[5] = (char)('0' + p->ts_frac % 10);
+		return w + 6;
+	}
+	*w = (char)('0' + p->ts_frac / 100000000);
+	return put8_fixed(w + 1, p->ts_frac % 100000000);
 }
 
 static char *put_flags(char *w, uint8_t flags)
@@ -460,7 +488,7 @@ static char *put_group(char *w, const struct pkt *p, int subtype,
 static char *put_default(char *w, const struct pkt *p, unsigned payload_max)
 {
 	w = put_u64(w, p->frame); TAB(w);
-	w = put_fixed(w, p->ts_sec, p->ts_frac, p->ts_digits); TAB(w);
+	w = put_ts(w, p); TAB(w);
 	*w++ = (char)('0' + p->ipv); TAB(w);
 	w = put_addr(w, p->ipv, p->src); TAB(w);
 	w = put_addr(w, p->ipv, p->dst); TAB(w);
