@@ -144,10 +144,11 @@ static int split(struct tsv *t, int max)
 
 void tsv_want(struct tsv *t, int col)
 {
-	if (t->ncols > 63 || col < 0)
+	if (col < 0)
 		return;
 	t->want_all = 0;
-	t->want |= 1ULL << col;
+	if (col < 63) /* from 63 on every field is split out */
+		t->want |= 1ULL << col;
 }
 
 void tsv_open(struct tsv *t, const char *path)

@@ -45,8 +45,8 @@ int tsv_col(const struct tsv *t, const char *name);
 
 /* Restricts field splitting to the columns marked with tsv_want (at least
  * one call); the other fields of t->f are then not set. Records are still
- * checked for their number of fields. Inputs of more than 64 columns
- * keep every field. */
+ * checked for their number of fields. Columns from the 64th on are
+ * always split out. */
 void tsv_want(struct tsv *t, int col);
 /* Column index by name; exits naming the producer when missing. */
 int tsv_need(const struct tsv *t, const char *name, const char *producer);

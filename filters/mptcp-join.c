@@ -23,7 +23,8 @@ static void usage(void)
 /* The packet columns the engine reads; all come from pcap2pkt. */
 static const int need[] = {
 	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
-	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP, COL_MPC_VER,
+	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP, COL_MPC_VER, COL_MPC_FLAGS,
+	COL_MPC_CSUM,
 	COL_MPC_SKEY, COL_MPC_RKEY, COL_MPC_DLEN, COL_MPJ_TOKEN, COL_MPJ_NONCE,
 	COL_MPJ_ID, COL_MPJ_BACKUP, COL_MPJ_HMAC, COL_DSS_FLAGS, COL_DACK,
 	COL_DACK_W, COL_DSN, COL_DSN_W, COL_DLEN, COL_PRIO_BACKUP, COL_PRIO_ID,
@@ -134,6 +135,10 @@ int main(int argc, char *argv[])
 	size_t badlen;
 
 	source_open(&src, argc ? argv : NULL, &fo, need);
+	if (!src.from_capture) {
+		pkt_cols_restrict(&src.cols, need);
+		source_want(&src);
+	}
 	if (!src.from_capture && tsv_col(&src.tsv, "mpconn") >= 0)
 		errx(1, "%s: input already has an 'mpconn' column", src.tsv.path);
 	if (pkt_writer_init(&w, NULL, 0, &bad, &badlen) < 0)

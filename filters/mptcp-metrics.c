@@ -24,10 +24,11 @@ static void usage(void)
 /* The packet columns the statistics read; all come from pcap2pkt. */
 static const int need[] = {
 	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
-	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP, COL_MPC_VER,
+	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP, COL_MPC_VER, COL_MPC_FLAGS,
+	COL_MPC_CSUM,
 	COL_MPC_SKEY, COL_MPC_RKEY, COL_MPC_DLEN, COL_MPJ_TOKEN, COL_MPJ_ID,
 	COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_SSN, COL_DLEN, COL_DATA_FIN,
-	COL_AA_ID, COL_AA_ADDR, COL_AA_PORT, COL_RM_IDS, COL_PRIO_BACKUP,
+	COL_AA_ID, COL_AA_ADDR, COL_AA_PORT, COL_AA_ECHO, COL_RM_IDS, COL_PRIO_BACKUP,
 	COL_PRIO_ID, -1
 };
 
@@ -119,10 +120,16 @@ int main(int argc, char *argv[])
 	struct mps_tag g;
 
 	source_open(&src, argc ? argv : NULL, &fo, need);
-	if (src.from_capture)
+	if (src.from_capture) {
 		mpj_init(&j, &fo, NULL, NULL);
-	else
+	} else {
 		bind_tags(&tc, &src.tsv);
+		pkt_cols_restrict(&src.cols, need);
+		source_want(&src);
+		int tags[] = { tc.mpconn, tc.subflow, tc.dsn64, tc.dack64, tc.mpdir };
+		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
+			tsv_want(&src.tsv, tags[i]);
+	}
 	mps_init(&st, &fo, subflows, (enum mps_event)ev, &out_stdout);
 	mps_header(&st);
 	while (source_next(&src, &p, &m)) {
