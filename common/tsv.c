@@ -71,13 +71,22 @@ static inline void add_field(struct tsv *t, int *n, int max, const char *p, cons
 	(*n)++;
 }
 
-/* 1 when a column in [a, b] is wanted. */
+/* The wanted columns among [a, b], as a mask of bits a..b; a range
+ * reaching column 63 counts as all wanted. */
+static inline uint64_t wanted_in(const struct tsv *t, int a, int b, uint64_t *range)
+{
+	if (t->want_all || b >= 63) {
+		*range = 1;
+		return 1;
+	}
+	*range = ((2ULL << b) - 1) & ~((1ULL << a) - 1);
+	return t->want & *range;
+}
+
 static inline int wanted_range(const struct tsv *t, int a, int b)
 {
-	if (t->want_all || b >= 63)
-		return 1;
-	uint64_t hi = (2ULL << b) - 1, lo = (1ULL << a) - 1;
-	return (t->want & hi & ~lo) != 0;
+	uint64_t range;
+	return wanted_in(t, a, b, &range) != 0;
 }
 
 /* Set bits of a 16-bit mask (no POPCNT in baseline x86-64). */
@@ -113,9 +122,18 @@ static int split(struct tsv *t, int max)
 		if (!m)
 			continue;
 		int tabs = popcount16(m);
-		if (!wanted_range(t, n, n + tabs)) {
+		uint64_t range, w = wanted_in(t, n, n + tabs, &range);
+		if (!w) {
 			n += tabs;
 			start = p + (31 - __builtin_clz(m)) + 1;
+			continue;
+		}
+		if (w == range) { /* every field here is wanted */
+			for (; m; m &= m - 1) {
+				const char *at = p + __builtin_ctz(m);
+				add_field(t, &n, max, start, at);
+				start = at + 1;
+			}
 			continue;
 		}
 		while (m) {
