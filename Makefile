@@ -49,7 +49,7 @@ deps:
 
 # The whole suite: bats files under test/, run against bin/.
 check: deps all
-	bats --timing test
+	sh test/run-suite
 
 # ASan+UBSan build of every tool, then the same suite against it.
 sanitize: deps
@@ -57,7 +57,7 @@ sanitize: deps
 	    CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined" all
 	MPTCP_TOOLS_BIN=$(CURDIR)/bin-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
-	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 bats test
+	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh test/run-suite
 
 # libFuzzer on the frame decoder, seeded with every shipped frame.
 fuzz: deps
