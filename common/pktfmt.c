@@ -534,16 +534,12 @@ static char *put_default(char *w, const struct pkt *p, unsigned payload_max)
 	return w;
 }
 
-void pkt_writer_record(const struct pkt_writer *pw, struct out *o, const struct pkt *p)
+char *pkt_writer_put(const struct pkt_writer *pw, char *w, const struct pkt *p)
 {
-	if (o->len + pw->max_record > OUT_BUFSZ)
-		out_flush(o);
-	char *w = o->buf + o->len;
 	if (pw->is_default) {
 		w = put_default(w, p, pw->payload_max);
 		w[-1] = '\n';
-		o->len = (size_t)(w - o->buf);
-		return;
+		return w;
 	}
 	for (int s = 0; s < pw->nseg; s++) {
 		const struct pkt_segment *seg = &pw->seg[s];
@@ -560,5 +556,12 @@ void pkt_writer_record(const struct pkt_writer *pw, struct out *o, const struct 
 		}
 	}
 	w[-1] = '\n';
-	o->len = (size_t)(w - o->buf);
+	return w;
+}
+
+void pkt_writer_record(const struct pkt_writer *pw, struct out *o, const struct pkt *p)
+{
+	if (o->len + pw->max_record > OUT_BUFSZ)
+		out_flush(o);
+	o->len = (size_t)(pkt_writer_put(pw, o->buf + o->len, p) - o->buf);
 }

@@ -70,5 +70,8 @@ int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max
 void pkt_writer_header(const struct pkt_writer *w, struct out *o);
 /* Writes the record, ended by a newline. */
 void pkt_writer_record(const struct pkt_writer *w, struct out *o, const struct pkt *p);
+/* The same into memory at w, which must have w->max_record bytes free;
+ * returns the end of the record. */
+char *pkt_writer_put(const struct pkt_writer *pw, char *w, const struct pkt *p);
 
 #endif
