@@ -45,7 +45,7 @@ $(BUILD)/common $(BUILD)/filters $(BIN):
 	mkdir -p $@
 
 deps:
-	@sh test/deps
+	@sh test/deps check
 
 # The whole suite: bats files under test/, run against bin/.
 check: deps all
@@ -60,13 +60,18 @@ sanitize: deps
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh test/run-suite
 
 # libFuzzer on the frame decoder, seeded with every shipped frame.
-fuzz: deps
+fuzz:
+	@sh test/deps check
 	sh test/fuzz/run $(or $(FUZZ_SECONDS),60)
 
-demo: deps all
+demo:
+	@sh test/deps demo
+	@$(MAKE) --no-print-directory all
 	@sh test/demo
 
-bench: deps all
+bench:
+	@sh test/deps bench
+	@$(MAKE) --no-print-directory all
 	@sh test/bench/run
 
 lint:
