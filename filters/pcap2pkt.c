@@ -1,7 +1,5 @@
 /* pcap2pkt: TCP segments of packet captures as TSV records. */
 #include <err.h>
-#include <errno.h>
-#include <stdint.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -15,30 +13,23 @@
 #include "util.h"
 
 #define BATCH 1024        /* segments handed over at a time */
-#define NFORMAT 2         /* formatting threads */
-#define NBATCH 6          /* batches in flight */
+#define NBATCH 4          /* batches in flight */
 #define PAYLOAD_MAX 4096  /* -x limit: bounds the batch's payload copies */
 
-/* Formatting the records costs more than reading and decoding the
- * capture, so one thread decodes into batches while two others format
- * alternate batches; each formatted batch is written in its turn, so the
- * records keep the capture's order. */
+/* Decoding and formatting run in two threads, handing over batches of
+ * decoded segments, because formatting the records costs about twice
+ * what reading and decoding the capture does. Records keep input order. */
 struct batch {
-	enum { FREE, FULL } state;
-	uint64_t seq;
-	int n;
+	int n, last;
 	struct pkt pkt[BATCH];
 	uint8_t *payload; /* BATCH slots of payload_max bytes, with -x */
-	char *text;       /* BATCH records at their longest */
 };
 
 static struct {
 	pthread_mutex_t lock;
 	pthread_cond_t changed;
 	struct batch batch[NBATCH];
-	uint64_t next_write;  /* sequence number of the batch to write next */
-	uint64_t nbatches;    /* set when reading is over: batches made */
-	int done;
+	int full[NBATCH];
 	unsigned payload_max;
 	const struct pkt_writer *writer;
 } ring = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
@@ -49,55 +40,34 @@ static void usage(void)
 	exit(2);
 }
 
-static void write_all(const char *p, size_t n)
+static void wait_for(int i, int full)
 {
-	while (n) {
-		ssize_t w = write(1, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && errno == EPIPE)
-			exit(0); /* the reader went away: not our failure */
-		if (w < 0)
-			err(1, "write error on standard output");
-		p += w;
-		n -= (size_t)w;
-	}
-}
-
-/* Waits (lock held) until batch seq is full or reading ended before it;
- * returns 0 in the latter case. */
-static int wait_full(uint64_t seq, struct batch *b)
-{
-	while (!(b->state == FULL && b->seq == seq)) {
-		if (ring.done && seq >= ring.nbatches)
-			return 0;
+	pthread_mutex_lock(&ring.lock);
+	while (ring.full[i] != full)
 		pthread_cond_wait(&ring.changed, &ring.lock);
-	}
-	return 1;
+	pthread_mutex_unlock(&ring.lock);
 }
 
-static void *format_batches(void *arg)
+static void set_full(int i, int full)
 {
-	for (uint64_t seq = (uint64_t)(uintptr_t)arg;; seq += NFORMAT) {
-		struct batch *b = &ring.batch[seq % NBATCH];
-		pthread_mutex_lock(&ring.lock);
-		int more = wait_full(seq, b);
-		pthread_mutex_unlock(&ring.lock);
-		if (!more)
-			return NULL;
-		char *w = b->text;
+	pthread_mutex_lock(&ring.lock);
+	ring.full[i] = full;
+	pthread_cond_broadcast(&ring.changed);
+	pthread_mutex_unlock(&ring.lock);
+}
+
+static void *format_batches(void *unused)
+{
+	(void)unused;
+	for (int i = 0;; i = (i + 1) % NBATCH) {
+		wait_for(i, 1);
+		struct batch *b = &ring.batch[i];
 		for (int k = 0; k < b->n; k++)
-			w = pkt_writer_put(ring.writer, w, &b->pkt[k]);
-		pthread_mutex_lock(&ring.lock);
-		while (ring.next_write != seq)
-			pthread_cond_wait(&ring.changed, &ring.lock);
-		pthread_mutex_unlock(&ring.lock);
-		write_all(b->text, (size_t)(w - b->text));
-		pthread_mutex_lock(&ring.lock);
-		ring.next_write++;
-		b->state = FREE;
-		pthread_cond_broadcast(&ring.changed);
-		pthread_mutex_unlock(&ring.lock);
+			pkt_writer_record(ring.writer, &out_stdout, &b->pkt[k]);
+		int last = b->last;
+		set_full(i, 0);
+		if (last)
+			return NULL;
 	}
 }
 
@@ -112,32 +82,12 @@ static void keep_payload(struct batch *b, int k)
 	p->payload_caplen = n;
 }
 
-static struct batch *next_free(uint64_t seq)
-{
-	struct batch *b = &ring.batch[seq % NBATCH];
-	pthread_mutex_lock(&ring.lock);
-	while (b->state != FREE)
-		pthread_cond_wait(&ring.changed, &ring.lock);
-	pthread_mutex_unlock(&ring.lock);
-	b->seq = seq;
-	b->n = 0;
-	return b;
-}
-
-static void hand_over(struct batch *b)
-{
-	pthread_mutex_lock(&ring.lock);
-	b->state = FULL;
-	pthread_cond_broadcast(&ring.changed);
-	pthread_mutex_unlock(&ring.lock);
-}
-
 /* Reads every file into batches; returns 1 when some file failed. */
 static int read_files(char **files, struct capture *cap)
 {
-	int status = 0;
-	uint64_t seq = 0;
-	struct batch *b = next_free(seq);
+	int status = 0, i = 0;
+	struct batch *b = &ring.batch[0];
+	b->n = 0;
 	for (; *files; files++) {
 		if (capture_open(cap, *files) < 0) {
 			status = 1;
@@ -148,20 +98,16 @@ static int read_files(char **files, struct capture *cap)
 				keep_payload(b, b->n);
 			if (++b->n < BATCH)
 				continue;
-			hand_over(b);
-			b = next_free(++seq);
+			set_full(i, 1);
+			i = (i + 1) % NBATCH;
+			wait_for(i, 0);
+			b = &ring.batch[i];
+			b->n = 0;
 		}
 		capture_close(cap);
 	}
-	if (b->n) {
-		hand_over(b);
-		seq++;
-	}
-	pthread_mutex_lock(&ring.lock);
-	ring.done = 1;
-	ring.nbatches = seq;
-	pthread_cond_broadcast(&ring.changed);
-	pthread_mutex_unlock(&ring.lock);
+	b->last = 1;
+	set_full(i, 1);
 	return status || cap->failed;
 }
 
@@ -197,26 +143,19 @@ int main(int argc, char *argv[])
 		errx(2, "-c: unknown column '%.*s'", (int)badlen, bad);
 	ring.writer = &w;
 	ring.payload_max = payload;
-	for (int i = 0; i < NBATCH; i++) {
-		struct batch *b = &ring.batch[i];
-		b->text = malloc((size_t)BATCH * w.max_record);
-		b->payload = payload ? malloc((size_t)BATCH * payload) : NULL;
-		if (!b->text || (payload && !b->payload))
+	for (int i = 0; payload && i < NBATCH; i++)
+		if (!(ring.batch[i].payload = malloc((size_t)BATCH * payload)))
 			err(1, "out of memory");
-	}
 
 	char *stdin_only[] = { "-", NULL };
 	struct capture cap = { 0 };
-	pthread_t formatter[NFORMAT];
+	pthread_t formatter;
 
 	pkt_writer_header(&w, &out_stdout);
-	out_flush(&out_stdout);
-	for (uintptr_t k = 0; k < NFORMAT; k++)
-		if (pthread_create(&formatter[k], NULL, format_batches, (void *)k) != 0)
-			errx(1, "cannot start a formatting thread");
+	if (pthread_create(&formatter, NULL, format_batches, NULL) != 0)
+		errx(1, "cannot start the formatting thread");
 	int status = read_files(argc ? argv : stdin_only, &cap);
-	for (int k = 0; k < NFORMAT; k++)
-		pthread_join(formatter[k], NULL);
+	pthread_join(formatter, NULL);
 	out_close(&out_stdout);
 	if (verbose)
 		capture_report(&cap, "pcap2pkt");
