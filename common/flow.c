@@ -1,4 +1,5 @@
 #include "flow.h"
+#include "util.h"
 
 #include <err.h>
 #include <stdlib.h>
@@ -6,13 +7,6 @@
 
 #define SEC_NS 1000000000LL
 
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n, sz);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
 void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
     flow_end_fn on_end, void *ctx)

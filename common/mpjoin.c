@@ -1,4 +1,5 @@
 #include "mpjoin.h"
+#include "util.h"
 
 #include <err.h>
 #include <stdio.h>
@@ -14,13 +15,6 @@
 static char plain_marker;
 #define PLAIN ((void *)&plain_marker)
 
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n, sz);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
 static void be64(uint8_t *b, uint64_t v)
 {
@@ -596,14 +590,6 @@ static void out_ts(struct out *o, int64_t ns, int digits)
 	out_fixed(o, sec, digits == 9 ? (uint64_t)frac : (uint64_t)frac / 1000, digits);
 }
 
-static void out_opt_u64(struct out *o, int have, uint64_t v)
-{
-	out_tab(o);
-	if (have)
-		out_u64(o, v);
-	else
-		out_dash(o);
-}
 
 static void out_close_reason(struct out *o, const struct mpj_sf *sf)
 {
@@ -639,25 +625,25 @@ static void sf_row(struct out *o, const struct mpj_sf *sf)
 	out_addr(o, sf->ipv, sf->s_addr);
 	out_tab(o);
 	out_u64(o, sf->s_port);
-	out_opt_u64(o, mc->has_version, mc->version);
+	out_tab_opt_u64(o, mc->has_version, mc->version);
 	out_str(o, sf->role == DIR_C2S ? "\tclient" : "\tserver");
-	out_opt_u64(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S]);
-	out_opt_u64(o, mc->has_key[DIR_S2C], mc->key[DIR_S2C]);
-	out_opt_u64(o, mc->has_token[DIR_C2S], mc->token[DIR_C2S]);
-	out_opt_u64(o, mc->has_token[DIR_S2C], mc->token[DIR_S2C]);
-	out_opt_u64(o, sf->is_join && !sf->midstream, sf->join_token);
+	out_tab_opt_u64(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S]);
+	out_tab_opt_u64(o, mc->has_key[DIR_S2C], mc->key[DIR_S2C]);
+	out_tab_opt_u64(o, mc->has_token[DIR_C2S], mc->token[DIR_C2S]);
+	out_tab_opt_u64(o, mc->has_token[DIR_S2C], mc->token[DIR_S2C]);
+	out_tab_opt_u64(o, sf->is_join && !sf->midstream, sf->join_token);
 	out_tab(o);
 	out_ts(o, sf->first_ns, mc->ts_digits);
 	out_tab(o);
 	out_ts(o, sf->last_ns, mc->ts_digits);
 	out_tab(o);
 	out_ts(o, sf->first_ns - mc->first_ns, mc->ts_digits);
-	out_opt_u64(o, sf->backup_known & 1, sf->backup0);
-	out_opt_u64(o, sf->backup_known != 0, sf->backup);
-	out_opt_u64(o, sf->c_id >= 0, (uint64_t)sf->c_id);
-	out_opt_u64(o, sf->s_id >= 0, (uint64_t)sf->s_id);
+	out_tab_opt_u64(o, sf->backup_known & 1, sf->backup0);
+	out_tab_opt_u64(o, sf->backup_known != 0, sf->backup);
+	out_tab_opt_u64(o, sf->c_id >= 0, (uint64_t)sf->c_id);
+	out_tab_opt_u64(o, sf->s_id >= 0, (uint64_t)sf->s_id);
 	int h = hmac_check(sf);
-	out_opt_u64(o, h >= 0, (uint64_t)h);
+	out_tab_opt_u64(o, h >= 0, (uint64_t)h);
 	mpj_status_str(sf, st, sizeof st);
 	out_tab(o);
 	out_str(o, st);

@@ -6,24 +6,11 @@
 #include <string.h>
 
 #include "mpjoin.h"
+#include "util.h"
 
 #define NS 1000000000LL
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		err(1, "out of memory");
-	return q;
-}
 
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n, sz);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
 /* A data-level range mapped and not yet DATA_ACKed: the subflow and the
  * subflow sequence numbers (dsn - delta) it was first mapped to, when. */
@@ -134,14 +121,6 @@ static void tab_u64(struct out *o, uint64_t v)
 	out_u64(o, v);
 }
 
-static void tab_opt_u64(struct out *o, int have, uint64_t v)
-{
-	out_tab(o);
-	if (have)
-		out_u64(o, v);
-	else
-		out_dash(o);
-}
 
 static void tab_opt_ts(struct out *o, int have, int64_t ns, int digits)
 {
@@ -337,7 +316,7 @@ static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	out_str(o, dirname[d]);
 	tab_u64(o, dsn);
 	tab_u64(o, len);
-	tab_opt_u64(o, from >= 0, label(mc, from));
+	out_tab_opt_u64(o, from >= 0, label(mc, from));
 	tab_u64(o, label(mc, to));
 	tab_opt_ts(o, from >= 0, now - first, mc->digits);
 	out_nl(o);
@@ -373,7 +352,7 @@ static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	out_str(o, dirname[d]);
 	tab_u64(o, label(mc, sf));
 	tab_u64(o, dack);
-	tab_opt_u64(o, have_new, newly);
+	out_tab_opt_u64(o, have_new, newly);
 	out_nl(o);
 }
 
@@ -400,7 +379,7 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 		tab_u64(o, a->id);
 		out_tab(o);
 		out_addr(o, a->ipv, a->addr);
-		tab_opt_u64(o, a->has_port, a->port);
+		out_tab_opt_u64(o, a->has_port, a->port);
 		out_str(o, "\t-\n");
 	}
 	for (int i = 0; PKT_HAS(p, MP_RM_ADDR) && i < p->n_rm; i++) {
@@ -410,7 +389,7 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	}
 	if (PKT_HAS(p, MP_PRIO)) {
 		ev_addr_head(s, mc, d, now, sf, "prio");
-		tab_opt_u64(o, p->prio_id >= 0, (uint64_t)p->prio_id);
+		out_tab_opt_u64(o, p->prio_id >= 0, (uint64_t)p->prio_id);
 		out_str(o, "\t-\t-\t");
 		out_u64(o, p->prio_backup);
 		out_nl(o);
@@ -987,7 +966,7 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	tab_u64(o, ds->pkts);
 	tab_u64(o, ds->data_pkts);
 	tab_u64(o, ds->data_bytes);
-	tab_opt_u64(o, hu, uniq);
+	out_tab_opt_u64(o, hu, uniq);
 	tab_u64(o, ds->mappings);
 	tab_u64(o, ds->reinj_bytes);
 	tab_u64(o, ds->reinj_segs);
@@ -1032,7 +1011,7 @@ static void conn_record(struct mps *s, struct mps_conn *mc)
 	uint32_t tok;
 	uint64_t v;
 	out_u64(o, mc->id);
-	tab_opt_u64(o, mc->has_ver_any, (uint64_t)conn_version(mc));
+	out_tab_opt_u64(o, mc->has_ver_any, (uint64_t)conn_version(mc));
 	out_tab(o);
 	out_str(o, conn_status(mc));
 	tab_u64(o, sf0->ipv);
@@ -1044,11 +1023,11 @@ static void conn_record(struct mps *s, struct mps_conn *mc)
 	tab_u64(o, sf0->role == DIR_C2S ? sf0->s_port : sf0->c_port);
 	for (int d = 0; d < 2; d++) {
 		int h = token(mc, d, &tok);
-		tab_opt_u64(o, h, tok);
+		out_tab_opt_u64(o, h, tok);
 	}
 	for (int d = 0; d < 2; d++) {
 		int h = idsn(mc, d, &v);
-		tab_opt_u64(o, h, v);
+		out_tab_opt_u64(o, h, v);
 	}
 	tab_u64(o, (uint64_t)nsf);
 	tab_u64(o, (uint64_t)ndata);
@@ -1100,7 +1079,7 @@ static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 	out_addr(o, sf->ipv, sf->s_addr);
 	tab_u64(o, sf->s_port);
 	out_str(o, sf->role == DIR_C2S ? "\tclient" : "\tserver");
-	tab_opt_u64(o, sf->syn, sf->hs_done);
+	out_tab_opt_u64(o, sf->syn, sf->hs_done);
 	out_tab(o);
 	out_ts(o, sf->first_ns, mc->digits);
 	out_tab(o);
@@ -1110,8 +1089,8 @@ static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 	int8_t b0 = sf->backup0;
 	if (b0 < 0 && sf->label == 0 && sf->syn)
 		b0 = 0; /* MP_CAPABLE has no B flag */
-	tab_opt_u64(o, b0 >= 0, (uint64_t)b0);
-	tab_opt_u64(o, sf->backup >= 0 || b0 >= 0, (uint64_t)(sf->backup >= 0 ? sf->backup : b0));
+	out_tab_opt_u64(o, b0 >= 0, (uint64_t)b0);
+	out_tab_opt_u64(o, sf->backup >= 0 || b0 >= 0, (uint64_t)(sf->backup >= 0 ? sf->backup : b0));
 	tab_u64(o, (uint64_t)handover(mc, sf));
 	for (int d = 0; d < 2; d++) {
 		const struct sfdir *x = &sf->d[d];

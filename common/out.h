@@ -88,6 +88,16 @@ static inline void out_i64(struct out *o, int64_t v)
 	}
 }
 
+/* A tab, then v, or "-" when the value is missing. */
+static inline void out_tab_opt_u64(struct out *o, int have, uint64_t v)
+{
+	out_tab(o);
+	if (have)
+		out_u64(o, v);
+	else
+		out_dash(o);
+}
+
 /* Fixed-point number: whole part, then `digits` fraction digits of frac
  * (frac < 10^digits). Used for timestamps and milliseconds. */
 void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "mptcp_opt.h"
+#include "util.h"
 
 const int pkt_need_tcp[] = {
 	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
@@ -153,16 +154,6 @@ static void parse_sack(struct pkt *p, const struct tsv *t, int col)
 	p->nsack = (uint8_t)n;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 static uint8_t parse_hex(const struct tsv *t, int col, const struct tsv_field *f,
     uint8_t *out, size_t max)

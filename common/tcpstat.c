@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "util.h"
 
 #define MS_NS 1000000LL
 #define SEC_NS 1000000000LL
@@ -89,15 +90,6 @@ struct tcpconn {
 	struct dirstat d[2];
 };
 
-static void *xrealloc(void *p, size_t n, size_t sz)
-{
-	if (sz && n > SIZE_MAX / sz)
-		errx(1, "out of memory");
-	p = realloc(p, n * sz);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
 /* ---- sequence numbers ---- */
 
@@ -133,7 +125,7 @@ static void seg_room(struct dirstat *d)
 		return;
 	}
 	d->cap = d->cap ? d->cap * 2 : 16;
-	d->seg = xrealloc(d->seg, d->cap, sizeof *d->seg);
+	d->seg = xreallocarray(d->seg, d->cap, sizeof *d->seg);
 }
 
 /* Merges run i+1 into run i, covering the gap between them: used only
@@ -285,7 +277,7 @@ static void rtt_sample(struct tcpconn *c, int dir, int64_t now, int64_t rtt)
 	if (d->rtt_len < RTT_KEEP) {
 		if (d->rtt_len == d->rtt_cap) {
 			d->rtt_cap = d->rtt_cap ? d->rtt_cap * 2 : 8;
-			d->rtt = xrealloc(d->rtt, d->rtt_cap, sizeof *d->rtt);
+			d->rtt = xreallocarray(d->rtt, d->rtt_cap, sizeof *d->rtt);
 		}
 		d->rtt[d->rtt_len++] = (uint64_t)rtt;
 	} else {

@@ -1,4 +1,5 @@
 #include "tsv.h"
+#include "util.h"
 
 #include <err.h>
 #include <errno.h>
@@ -12,13 +13,6 @@
 
 #define TSV_CHUNK (1 << 18)
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n);
-	if (!q)
-		err(1, "out of memory");
-	return q;
-}
 
 /* Finds the next line in the buffer, reading more as needed. */
 static int next_line(struct tsv *t)

@@ -40,3 +40,45 @@ double parse_seconds_arg(const char *opt, const char *arg)
 		errx(2, "%s: expected a number of seconds, got '%s'", opt, arg);
 	return v;
 }
+
+void *xcalloc(size_t n, size_t sz)
+{
+	void *p = calloc(n ? n : 1, sz ? sz : 1);
+	if (!p)
+		err(1, "out of memory");
+	return p;
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+	if (!q)
+		err(1, "out of memory");
+	return q;
+}
+
+void *xreallocarray(void *p, size_t n, size_t sz)
+{
+	if (sz && n > SIZE_MAX / sz)
+		errx(1, "out of memory");
+	return xrealloc(p, n * sz);
+}
+
+char *xstrdup(const char *s)
+{
+	char *p = strdup(s);
+	if (!p)
+		err(1, "out of memory");
+	return p;
+}
+
+int hexval(char ch)
+{
+	if (ch >= '0' && ch <= '9')
+		return ch - '0';
+	if (ch >= 'a' && ch <= 'f')
+		return ch - 'a' + 10;
+	if (ch >= 'A' && ch <= 'F')
+		return ch - 'A' + 10;
+	return -1;
+}

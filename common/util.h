@@ -1,6 +1,7 @@
 /* Small helpers every tool uses: its name for messages, argument parsing. */
 #ifndef UTIL_H
 #define UTIL_H
+#include <stddef.h>
 #include <stdint.h>
 
 /* Sets the name err(3) and warn(3) print; ignores SIGPIPE so a closed
@@ -12,5 +13,14 @@ long long parse_count_arg(const char *opt, const char *arg, long long min, long 
 
 /* Parses seconds with an optional fraction ("1.5") or exits. */
 double parse_seconds_arg(const char *opt, const char *arg);
+
+/* Allocation that ends the tool with a message when memory runs out. */
+void *xcalloc(size_t n, size_t sz);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t sz);
+char *xstrdup(const char *s);
+
+/* Value of a hex digit, or -1. */
+int hexval(char ch);
 
 #endif

@@ -146,29 +146,8 @@ static void usage(void)
 	exit(2);
 }
 
-static void *xrealloc(void *p, size_t n)
-{
-	void *q = realloc(p, n ? n : 1);
-	if (!q)
-		err(1, "out of memory");
-	return q;
-}
 
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
-static char *xstrdup(const char *s)
-{
-	char *p = strdup(s);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
 /* ---- hash set */
 

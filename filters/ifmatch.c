@@ -51,13 +51,6 @@ static void usage(void)
 	exit(2);
 }
 
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n ? n : 1, sz);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
 /* Parses s as an address or CIDR prefix into p; 0 on success. Host bits
  * below the prefix length are cleared, as ip(8) does. */

@@ -37,14 +37,6 @@ static void print_conn(struct mpj_conn *mc, void *ctx)
 	mpj_sf_rows(&out_stdout, mc);
 }
 
-static void out_opt(struct out *o, int have, uint64_t v)
-{
-	out_tab(o);
-	if (have)
-		out_u64(o, v);
-	else
-		out_dash(o);
-}
 
 /* The packet as the pipeline would have printed it: the input line, or
  * pcap2pkt's columns plus flowsplit's in capture mode. */
@@ -96,8 +88,8 @@ static void print_res(const struct mpj_res *r)
 	out_u64(o, r->mpconn);
 	out_tab(o);
 	out_u64(o, (uint64_t)r->subflow);
-	out_opt(o, r->has_dsn, r->dsn64);
-	out_opt(o, r->has_dack, r->dack64);
+	out_tab_opt_u64(o, r->has_dsn, r->dsn64);
+	out_tab_opt_u64(o, r->has_dack, r->dack64);
 	out_str(o, r->mpdir == DIR_C2S ? "\tc2s\n" : "\ts2c\n");
 }
 

@@ -170,13 +170,6 @@ struct cols {
 	int mpconn, subflow; /* -1 without mptcp-join */
 };
 
-static void *xcalloc(size_t n, size_t sz)
-{
-	void *p = calloc(n, sz);
-	if (!p)
-		err(1, "out of memory");
-	return p;
-}
 
 static struct conn *ct_find(const struct ctab *t, uint64_t id)
 {
@@ -374,16 +367,6 @@ static void conn_tags(struct conn *e, const struct tsv *in, const struct cols *c
 	e->subflow = (int)sf;
 }
 
-static int hexval(char ch)
-{
-	if (ch >= '0' && ch <= '9')
-		return ch - '0';
-	if (ch >= 'a' && ch <= 'f')
-		return ch - 'a' + 10;
-	if (ch >= 'A' && ch <= 'F')
-		return ch - 'A' + 10;
-	return -1;
-}
 
 /* Decodes the payload field through the decryption table; returns the
  * number of bytes (0 for "-"). */
