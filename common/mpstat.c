@@ -282,6 +282,15 @@ static uint64_t label(const struct mps_conn *mc, int slot)
 	    : (uint64_t)slot;
 }
 
+/* Every event record starts with its time, connection and direction. */
+static void ev_start(struct out *o, const struct mps_conn *mc, int d, int64_t now)
+{
+	out_ts(o, now, mc->digits);
+	tab_u64(o, mc->id);
+	out_tab(o);
+	out_str(o, dirname[d]);
+}
+
 static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
 {
 	struct dstat *ds = &mc->d[d];
@@ -310,10 +319,7 @@ static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	if (s->ev != MPS_EV_REINJECT)
 		return;
 	struct out *o = s->o;
-	out_ts(o, now, mc->digits);
-	tab_u64(o, mc->id);
-	out_tab(o);
-	out_str(o, dirname[d]);
+	ev_start(o, mc, d, now);
 	tab_u64(o, dsn);
 	tab_u64(o, len);
 	out_tab_opt_u64(o, from >= 0, label(mc, from));
@@ -328,10 +334,7 @@ static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	if (s->ev != MPS_EV_RTT)
 		return;
 	struct out *o = s->o;
-	out_ts(o, now, mc->digits);
-	tab_u64(o, mc->id);
-	out_tab(o);
-	out_str(o, dirname[d]);
+	ev_start(o, mc, d, now);
 	tab_u64(o, label(mc, pd->sf));
 	tab_u64(o, pd->start);
 	tab_u64(o, pd->end - pd->start);
@@ -346,10 +349,7 @@ static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	if (s->ev != MPS_EV_DACK)
 		return;
 	struct out *o = s->o;
-	out_ts(o, now, mc->digits);
-	tab_u64(o, mc->id);
-	out_tab(o);
-	out_str(o, dirname[d]);
+	ev_start(o, mc, d, now);
 	tab_u64(o, label(mc, sf));
 	tab_u64(o, dack);
 	out_tab_opt_u64(o, have_new, newly);
@@ -360,10 +360,7 @@ static void ev_addr_head(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, const char *what)
 {
 	struct out *o = s->o;
-	out_ts(o, now, mc->digits);
-	tab_u64(o, mc->id);
-	out_tab(o);
-	out_str(o, dirname[d]);
+	ev_start(o, mc, d, now);
 	tab_u64(o, label(mc, sf));
 	out_tab(o);
 	out_str(o, what);
