@@ -1,8 +1,10 @@
 #include "pktread.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "digits.h"
 #include "mptcp_opt.h"
 #include "util.h"
 
@@ -13,6 +15,7 @@ const int pkt_need_tcp[] = {
 
 void pkt_cols_bind(struct pkt_cols *c, const struct tsv *t, const int *need)
 {
+	memset(c, 0, sizeof *c);
 	for (int i = 0; i < PKT_NCOLS; i++)
 		c->idx[i] = tsv_col(t, pkt_col_name[i]);
 	for (; need && *need >= 0; need++)
@@ -36,16 +39,23 @@ void pkt_cols_want(const struct pkt_cols *c, struct tsv *t)
 			tsv_want(t, c->idx[i]);
 }
 
-static uint64_t num(const struct tsv *t, const struct pkt_cols *c, int col, uint64_t dflt)
+void pkt_cols_free(struct pkt_cols *c)
 {
-	int i = c->idx[col];
-	return i < 0 ? dflt : tsv_u64_or(t, i, dflt);
+	free(c->numbers);
+	free(c->fields);
+	c->numbers = c->fields = NULL;
+}
+
+/* A number column's value from locate, or dflt when absent or "-". */
+static uint64_t num(const struct pkt_cols *c, int col, uint64_t dflt)
+{
+	return c->idx[col] < 0 || (c->dash >> col & 1) ? dflt : c->val[col];
 }
 
 static uint64_t bounded(const struct tsv *t, const struct pkt_cols *c, int col,
     uint64_t dflt, uint64_t max)
 {
-	uint64_t v = num(t, c, col, dflt);
+	uint64_t v = num(c, col, dflt);
 	if (v > max && v != dflt)
 		tsv_bad(t, c->idx[col], "value out of range:");
 	return v;
@@ -85,6 +95,28 @@ static void parse_addr(const struct tsv *t, int col, int ipv, uint8_t *a)
 	buf[f->n] = 0;
 	if (inet_pton(ipv == 6 ? AF_INET6 : AF_INET, buf, a) != 1)
 		tsv_bad(t, col, "not an IP address:");
+}
+
+/* An address column through its memo: a capture has few hosts, and the
+ * same text parses to the same bytes. */
+static void memo_addr(struct addr_memo *m, const struct tsv *t, int col, int ipv, uint8_t *a)
+{
+	const struct tsv_field *f = &t->f[col];
+	for (int i = 0; i < PKT_ADDR_MEMO; i++) {
+		struct addr_memo_slot *e = &m->slot[i];
+		if (e->n == f->n && e->ipv == ipv && memcmp(e->text, f->p, f->n) == 0) {
+			memcpy(a, e->addr, ipv == 6 ? 16 : 4);
+			return;
+		}
+	}
+	parse_addr(t, col, ipv, a);
+	if (f->n > sizeof m->slot[0].text)
+		return;
+	struct addr_memo_slot *e = &m->slot[m->next++ % PKT_ADDR_MEMO];
+	e->n = (uint8_t)f->n;
+	e->ipv = (uint8_t)ipv;
+	memcpy(e->text, f->p, f->n);
+	memcpy(e->addr, a, ipv == 6 ? 16 : 4);
 }
 
 static uint8_t parse_flags(const struct tsv *t, int col)
@@ -260,8 +292,8 @@ static void parse_mp_fields(struct pkt *p, const struct tsv *t, const struct pkt
 		m->has_rkey = kr >= 0 && !tsv_dash(t, kr);
 		m->has_dlen = dl >= 0 && !tsv_dash(t, dl);
 		m->has_csum = cs >= 0 && !tsv_dash(t, cs);
-		m->skey = num(t, c, COL_MPC_SKEY, 0);
-		m->rkey = num(t, c, COL_MPC_RKEY, 0);
+		m->skey = num(c, COL_MPC_SKEY, 0);
+		m->rkey = num(c, COL_MPC_RKEY, 0);
 		m->dlen = (uint16_t)bounded(t, c, COL_MPC_DLEN, 0, 65535);
 		m->csum = (uint16_t)bounded(t, c, COL_MPC_CSUM, 0, 65535);
 	}
@@ -283,9 +315,9 @@ static void parse_mp_fields(struct pkt *p, const struct tsv *t, const struct pkt
 		int cs = c->idx[COL_DSS_CSUM];
 		d->flags = (uint8_t)bounded(t, c, COL_DSS_FLAGS, 0, 255);
 		d->dack_w = (uint8_t)bounded(t, c, COL_DACK_W, 0, 8);
-		d->dack = num(t, c, COL_DACK, 0);
+		d->dack = num(c, COL_DACK, 0);
 		d->dsn_w = (uint8_t)bounded(t, c, COL_DSN_W, 0, 8);
-		d->dsn = num(t, c, COL_DSN, 0);
+		d->dsn = num(c, COL_DSN, 0);
 		d->ssn = (uint32_t)bounded(t, c, COL_SSN, 0, UINT32_MAX);
 		d->dlen = (uint16_t)bounded(t, c, COL_DLEN, 0, 65535);
 		d->has_csum = cs >= 0 && !tsv_dash(t, cs);
@@ -307,33 +339,123 @@ static void parse_mp_fields(struct pkt *p, const struct tsv *t, const struct pkt
 		p->prio_id = (int16_t)(int64_t)bounded(t, c, COL_PRIO_ID, (uint64_t)-1, 255);
 	}
 	if (PKT_HAS(p, MP_FAIL))
-		p->fail_dsn = num(t, c, COL_FAIL_DSN, 0);
+		p->fail_dsn = num(c, COL_FAIL_DSN, 0);
 	if (PKT_HAS(p, MP_FASTCLOSE))
-		p->fclose_key = num(t, c, COL_FCLOSE_KEY, 0);
+		p->fclose_key = num(c, COL_FCLOSE_KEY, 0);
 	if (PKT_HAS(p, MP_TCPRST)) {
 		p->tcprst_reason = (uint8_t)bounded(t, c, COL_TCPRST_REASON, 0, 255);
 		p->tcprst_flags = (uint8_t)bounded(t, c, COL_TCPRST_FLAGS, 0, 15);
 	}
 }
 
-void pkt_parse(struct pkt *p, const struct pkt_cols *c, const struct tsv *t)
+/* Columns holding one number or "-": locate parses them. */
+static int number_column(int col)
 {
+	switch (col) {
+	case COL_TS: case COL_SRC: case COL_DST: case COL_FLAGS: case COL_SACK:
+	case COL_MPTCP: case COL_MPJ_HMAC: case COL_AA_ID: case COL_AA_ADDR:
+	case COL_AA_PORT: case COL_AA_ECHO: case COL_AA_HMAC: case COL_RM_IDS:
+	case COL_PAYLOAD:
+		return 0;
+	}
+	return 1;
+}
+
+/* The input columns pkt_parse reads, in input order: the bound number
+ * columns, and the other bound columns plus those marked with tsv_want
+ * (all when none is). */
+static void plan(struct pkt_cols *c, const struct tsv *t)
+{
+	int8_t *number = xcalloc((size_t)t->ncols, 1);
+	int *pcol = xcalloc((size_t)t->ncols, sizeof *pcol);
+	c->numbers = xcalloc((size_t)t->ncols, sizeof *c->numbers);
+	c->fields = xcalloc((size_t)t->ncols, sizeof *c->fields);
+	for (int k = 0; k < PKT_NCOLS; k++)
+		if (c->idx[k] >= 0) {
+			number[c->idx[k]] = (int8_t)(1 + number_column(k));
+			pcol[c->idx[k]] = k;
+		}
+	c->nfields = c->nnumbers = 0;
+	for (int i = 0; i < t->ncols; i++) {
+		struct col_step s = { (uint16_t)i, (uint8_t)pcol[i] };
+		if (number[i] == 2)
+			c->numbers[c->nnumbers++] = s;
+		else if (number[i] || !t->want || t->want[i])
+			c->fields[c->nfields++] = s;
+	}
+	free(number);
+	free(pcol);
+}
+
+/* A number field (n bytes at p, with the buffer's padding after it):
+ * 1, 0 when not all digits, -1 when above UINT64_MAX. */
+static inline int field_number(const char *p, uint32_t n, uint64_t *v)
+{
+	if (n - 1 < 8) { /* 1 to 8 bytes: one word */
+		uint64_t w;
+		memcpy(&w, p, 8);
+		if (digits_run(w) < (int)n)
+			return 0;
+		*v = digits_value(w, (int)n);
+		return 1;
+	}
+	if (n > DIGITS_MAX)
+		return -1;
+	if (n == 0)
+		return 0;
+	int r = digits_scan(p, v);
+	return r < 0 ? -1 : r == (int)n;
+}
+
+/* Locates the planned fields through the line's tab index and parses the
+ * number columns into c->val (marking "-" in c->dash): each byte of a
+ * number is read once, eight at a time. */
+static void locate(struct pkt_cols *c, struct tsv *t)
+{
+	const uint32_t *tab = t->tab;
+	tsv_index(t);
+	for (int k = 0; k < c->nfields; k++) {
+		int i = c->fields[k].in;
+		uint32_t start = tab[i - 1] + 1;
+		t->f[i].p = t->rec + start;
+		t->f[i].n = tab[i] - start;
+	}
+	c->dash = 0;
+	for (int k = 0; k < c->nnumbers; k++) {
+		int i = c->numbers[k].in;
+		uint32_t start = tab[i - 1] + 1, n = tab[i] - start;
+		const char *p = t->rec + start;
+		int r;
+		t->f[i].p = p;
+		t->f[i].n = n;
+		if (n == 1 && *p == '-')
+			c->dash |= 1ULL << c->numbers[k].col;
+		else if ((r = field_number(p, n, &c->val[c->numbers[k].col])) <= 0)
+			tsv_bad(t, i, r ? "number too large:" : "not a whole number:");
+	}
+}
+
+void pkt_parse(struct pkt *p, struct pkt_cols *c, struct tsv *t)
+{
+	if (!c->numbers)
+		plan(c, t);
+	locate(c, t);
 	const int *x = c->idx;
 	uint32_t ns;
-	p->frame = num(t, c, COL_FRAME, 0);
+	p->frame = num(c, COL_FRAME, 0);
 	if (x[COL_TS] >= 0) {
 		tsv_ts(t, x[COL_TS], &p->ts_sec, &ns, &p->ts_digits);
 		p->ts_frac = p->ts_digits == 9 ? ns : ns / 1000;
 	} else {
 		p->ts_sec = 0, p->ts_frac = 0, p->ts_digits = 6;
 	}
-	p->ipv = (uint8_t)num(t, c, COL_IPV, 4);
+	p->ipv = (uint8_t)num(c, COL_IPV, 4);
 	if (p->ipv != 4 && p->ipv != 6)
 		tsv_bad(t, x[COL_IPV], "IP version is not 4 or 6:");
 	if (x[COL_SRC] >= 0)
-		parse_addr(t, x[COL_SRC], p->ipv, p->src);
+		memo_addr(&c->memo[0], t, x[COL_SRC], p->ipv, p->src);
 	if (x[COL_DST] >= 0)
-		parse_addr(t, x[COL_DST], p->ipv, p->dst);
+		memo_addr(&c->memo[1], t, x[COL_DST], p->ipv, p->dst);
 	p->sport = (uint16_t)bounded(t, c, COL_SPORT, 0, 65535);
 	p->dport = (uint16_t)bounded(t, c, COL_DPORT, 0, 65535);
 	p->ip_id = (int32_t)(int64_t)bounded(t, c, COL_IP_ID, (uint64_t)-1, 65535);

@@ -6,8 +6,33 @@
 #include "pktfmt.h"
 #include "tsv.h"
 
+#define PKT_ADDR_MEMO 4
+
+struct addr_memo_slot {
+	uint8_t n, ipv;
+	char text[46];      /* INET6_ADDRSTRLEN - 1 */
+	uint8_t addr[16];
+};
+
+/* The last addresses parsed from one column, with their text. */
+struct addr_memo {
+	struct addr_memo_slot slot[PKT_ADDR_MEMO];
+	unsigned next;
+};
+
+struct col_step {
+	uint16_t in; /* input column */
+	uint8_t col; /* its packet column */
+};
+
 struct pkt_cols {
 	int idx[PKT_NCOLS]; /* column of the input, or -1 */
+	struct addr_memo memo[2]; /* src, dst */
+	/* the columns pkt_parse reads, planned on its first call */
+	struct col_step *numbers, *fields;
+	int nnumbers, nfields;
+	uint64_t val[PKT_NCOLS];  /* number columns of the current line */
+	uint64_t dash;            /* bit per packet column: "-" */
 };
 
 /* Binds the packet columns present in t. Columns in need[] (ended by -1)
@@ -18,12 +43,18 @@ void pkt_cols_bind(struct pkt_cols *c, const struct tsv *t, const int *need);
  * parses only what a filter reads: parsing is most of a filter's time. */
 void pkt_cols_restrict(struct pkt_cols *c, const int *use);
 
-/* Marks the bound columns as the ones t splits out (tsv_want). */
+/* Frees what pkt_parse planned. */
+void pkt_cols_free(struct pkt_cols *c);
+
+/* Marks the bound columns as read (tsv_want), so pkt_parse locates
+ * only those and the columns the filter marks itself. */
 void pkt_cols_want(const struct pkt_cols *c, struct tsv *t);
 
-/* Fills p from the current record; bad values exit with the line. MPTCP
- * option fields are parsed only when the mptcp column lists options. */
-void pkt_parse(struct pkt *p, const struct pkt_cols *c, const struct tsv *t);
+/* Fills p from the line read by tsv_next_line: locates the fields of the
+ * bound columns and of those marked with tsv_want (all when none is) in
+ * t->f, and checks the line's field count. Bad values exit with the line.
+ * MPTCP option fields are filled only when the mptcp column lists options. */
+void pkt_parse(struct pkt *p, struct pkt_cols *c, struct tsv *t);
 
 /* The columns every connection-level filter needs. */
 extern const int pkt_need_tcp[];

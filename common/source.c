@@ -87,7 +87,7 @@ int source_next(struct source *s, struct pkt *p, struct pkt_meta *m)
 {
 	if (s->from_capture)
 		return next_from_capture(s, p, m);
-	if (!tsv_next(&s->tsv))
+	if (!tsv_next_line(&s->tsv))
 		return 0;
 	pkt_parse(p, &s->cols, &s->tsv);
 	m->conn = tsv_u64(&s->tsv, s->c_conn);
@@ -115,6 +115,7 @@ int source_close(struct source *s)
 		flowtab_finish(&s->split);
 		return s->status;
 	}
+	pkt_cols_free(&s->cols);
 	tsv_close(&s->tsv);
 	return 0;
 }

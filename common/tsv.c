@@ -1,4 +1,5 @@
 #include "tsv.h"
+#include "digits.h"
 #include "util.h"
 
 #include <err.h>
@@ -12,6 +13,8 @@
 #endif
 
 #define TSV_CHUNK (1 << 18)
+/* Spare index slots: a 64-byte block's tabs are stored unchecked. */
+#define TSV_SPARE 65
 
 
 /* Finds the next line in the buffer, reading more as needed. */
@@ -43,7 +46,7 @@ static int next_line(struct tsv *t)
 		}
 		if (t->cap - t->end < TSV_CHUNK) {
 			t->cap *= 2;
-			t->buf = xrealloc(t->buf, t->cap);
+			t->buf = xrealloc(t->buf, t->cap + TSV_PAD);
 		}
 		ssize_t n = read(t->fd, t->buf + t->end, t->cap - t->end);
 		if (n < 0 && errno == EINTR)
@@ -53,114 +56,83 @@ static int next_line(struct tsv *t)
 		if (n == 0)
 			t->eof = 1;
 		t->end += (size_t)n;
+		t->buf[t->end] = '\n'; /* ends a number scan at the end of input */
 	}
 }
 
-static inline void add_field(struct tsv *t, int *n, int max, const char *p, const char *e)
+/* The tabs of 64 bytes at p as a bit mask (bit i: p[i]). */
+static inline uint64_t tab_mask64(const char *p)
 {
-	if (*n < max) {
-		t->f[*n].p = p;
-		t->f[*n].n = (uint32_t)(e - p);
-	}
-	(*n)++;
-}
-
-/* The wanted columns among [a, b], as a mask of bits a..b; a range
- * reaching column 63 counts as all wanted. */
-static inline uint64_t wanted_in(const struct tsv *t, int a, int b, uint64_t *range)
-{
-	if (t->want_all || b >= 63) {
-		*range = 1;
-		return 1;
-	}
-	*range = ((2ULL << b) - 1) & ~((1ULL << a) - 1);
-	return t->want & *range;
-}
-
-static inline int wanted_range(const struct tsv *t, int a, int b)
-{
-	uint64_t range;
-	return wanted_in(t, a, b, &range) != 0;
-}
-
-/* Set bits of a 16-bit mask (no POPCNT in baseline x86-64). */
-static inline int popcount16(unsigned m)
-{
-	static const uint8_t bits[256] = {
-#define B2(n) n, n + 1, n + 1, n + 2
-#define B4(n) B2(n), B2(n + 1), B2(n + 1), B2(n + 2)
-#define B6(n) B4(n), B4(n + 1), B4(n + 1), B4(n + 2)
-		B6(0), B6(1), B6(1), B6(2)
-#undef B6
-#undef B4
-#undef B2
-	};
-	return bits[m & 255] + bits[m >> 8];
-}
-
-/* Splits the current line; returns the number of fields seen. Tabs are
- * found sixteen bytes at a time: a record has dozens of short fields, and
- * one search call per field cost more than the rest of a filter. Stretches
- * holding only unwanted fields are just counted. */
-static int split(struct tsv *t, int max)
-{
-	const char *p = t->rec, *end = t->rec + t->reclen, *start = p;
-	int n = 0;
-	if (t->reclen && end[-1] == '\r')
-		end--;
 #ifdef __SSE2__
 	const __m128i tab = _mm_set1_epi8('\t');
-	for (; end - p >= 16; p += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
-		unsigned m = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, tab));
-		if (!m)
-			continue;
-		int tabs = popcount16(m);
-		uint64_t range, w = wanted_in(t, n, n + tabs, &range);
-		if (!w) {
-			n += tabs;
-			start = p + (31 - __builtin_clz(m)) + 1;
-			continue;
-		}
-		if (w == range) { /* every field here is wanted */
-			for (; m; m &= m - 1) {
-				const char *at = p + __builtin_ctz(m);
-				add_field(t, &n, max, start, at);
-				start = at + 1;
-			}
-			continue;
-		}
-		while (m) {
-			const char *at = p + __builtin_ctz(m);
-			if (wanted_range(t, n, n))
-				add_field(t, &n, max, start, at);
-			else
-				n++;
-			start = at + 1;
-			m &= m - 1;
-		}
-	}
+	uint64_t m = 0;
+	for (int i = 0; i < 4; i++)
+		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		    _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), tab)) << (16 * i);
+	return m;
+#else
+	uint64_t m = 0;
+	for (int i = 0; i < 64; i++)
+		m |= (uint64_t)(p[i] == '\t') << i;
+	return m;
 #endif
-	for (; p < end; p++) {
-		if (*p == '\t') {
-			if (wanted_range(t, n, n))
-				add_field(t, &n, max, start, p);
-			else
+}
+
+/* Indexes the current line: t->tab[k] is the offset of the end of field k
+ * (its tab, or the line's end for the last), for as many fields as fit;
+ * returns the number of fields. Tabs are found 64 bytes at a time and
+ * their offsets stored from the bit mask: a record has dozens of short
+ * fields, and a search per field cost more than the rest of a filter.
+ * The buffer's TSV_PAD bytes let the last block read past the line. */
+static int index_line(struct tsv *t)
+{
+	const char *rec = t->rec;
+	uint32_t len = (uint32_t)t->reclen, *tab = t->tab;
+	int n = 0, max = t->ncols + TSV_SPARE - 64;
+	if (len && rec[len - 1] == '\r')
+		len--;
+	for (uint32_t base = 0; base < len; base += 64) {
+		uint64_t m = tab_mask64(rec + base);
+		if (len - base < 64)
+			m &= (1ULL << (len - base)) - 1;
+		if (n > max) { /* an overlong line: only count the rest */
+			for (; m; m &= m - 1)
 				n++;
-			start = p + 1;
+			continue;
 		}
+		for (; m; m &= m - 1)
+			tab[n++] = base + (uint32_t)__builtin_ctzll(m);
 	}
-	add_field(t, &n, max, start, end);
+	if (n <= max)
+		tab[n] = len;
+	return n + 1;
+}
+
+int tsv_index(struct tsv *t)
+{
+	int n = index_line(t);
+	if (n != t->ncols)
+		tsv_bad_count(t, n);
 	return n;
+}
+
+/* Fills t->f from the index for every field. */
+static void split(struct tsv *t)
+{
+	for (int i = 0; i < t->ncols; i++) {
+		uint32_t start = t->tab[i - 1] + 1;
+		t->f[i].p = t->rec + start;
+		t->f[i].n = t->tab[i] - start;
+	}
 }
 
 void tsv_want(struct tsv *t, int col)
 {
-	if (col < 0)
+	if (col < 0 || col >= t->ncols)
 		return;
-	t->want_all = 0;
-	if (col < 63) /* from 63 on every field is split out */
-		t->want |= 1ULL << col;
+	if (!t->want)
+		t->want = xcalloc((size_t)t->ncols, 1);
+	t->want[col] = 1;
 }
 
 void tsv_open(struct tsv *t, const char *path)
@@ -170,9 +142,8 @@ void tsv_open(struct tsv *t, const char *path)
 	t->fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
 	if (t->fd < 0)
 		err(1, "%s", path);
-	t->want_all = 1;
 	t->cap = 4 * TSV_CHUNK;
-	t->buf = xrealloc(NULL, t->cap);
+	t->buf = xrealloc(NULL, t->cap + TSV_PAD);
 	if (!next_line(t))
 		return; /* empty input: no header, no records */
 	int n = 0;
@@ -180,8 +151,12 @@ void tsv_open(struct tsv *t, const char *path)
 		n += t->rec[i] == '\t';
 	t->ncols = n + 1;
 	t->f = xrealloc(NULL, sizeof *t->f * (size_t)t->ncols);
+	/* tab[-1] is the "tab" before the first field */
+	t->tab = (uint32_t *)xrealloc(NULL, sizeof *t->tab * (size_t)(t->ncols + TSV_SPARE + 1)) + 1;
+	t->tab[-1] = UINT32_MAX;
 	t->names = xrealloc(NULL, sizeof *t->names * (size_t)t->ncols);
-	split(t, t->ncols);
+	index_line(t);
+	split(t);
 	for (int i = 0; i < t->ncols; i++)
 		t->names[i] = strndup(t->f[i].p, t->f[i].n);
 	/* keep the header text: rec points into the buffer, which moves */
@@ -202,18 +177,29 @@ void tsv_close(struct tsv *t)
 		free(t->names[i]);
 	free(t->names);
 	free(t->f);
+	free(t->tab ? t->tab - 1 : NULL);
+	free(t->want);
 	free(t->buf);
 	free((void *)t->header);
 }
 
+int tsv_next_line(struct tsv *t)
+{
+	return t->ncols && next_line(t);
+}
+
+void tsv_bad_count(const struct tsv *t, int n)
+{
+	errx(1, "%s:%llu: %d fields, the header has %d", t->path,
+	    (unsigned long long)t->line, n, t->ncols);
+}
+
 int tsv_next(struct tsv *t)
 {
-	if (!t->ncols || !next_line(t))
+	if (!tsv_next_line(t))
 		return 0;
-	int n = split(t, t->ncols);
-	if (n != t->ncols)
-		errx(1, "%s:%llu: %d fields, the header has %d", t->path,
-		    (unsigned long long)t->line, n, t->ncols);
+	tsv_index(t);
+	split(t);
 	return 1;
 }
 
@@ -243,27 +229,15 @@ void tsv_bad(const struct tsv *t, int col, const char *what)
 
 uint64_t tsv_u64(const struct tsv *t, int col)
 {
-	const char *p = t->f[col].p;
-	uint32_t n = t->f[col].n;
-	uint64_t v = 0;
-	if (n == 0 || n > 20)
-		tsv_bad(t, col, n ? "number too large:" : "not a whole number:");
-	/* up to 19 digits cannot overflow: only the 20th needs a check */
-	uint32_t safe = n < 19 ? n : 19;
-	for (uint32_t i = 0; i < safe; i++) {
-		unsigned d = (unsigned)(p[i] - '0');
-		if (d > 9)
-			tsv_bad(t, col, "not a whole number:");
-		v = v * 10 + d;
-	}
-	if (n == 20) {
-		unsigned d = (unsigned)(p[19] - '0');
-		if (d > 9)
-			tsv_bad(t, col, "not a whole number:");
-		if (v > (UINT64_MAX - d) / 10)
-			tsv_bad(t, col, "number too large:");
-		v = v * 10 + d;
-	}
+	uint64_t v;
+	uint32_t len = t->f[col].n;
+	if (len > DIGITS_MAX)
+		tsv_bad(t, col, "number too large:");
+	int n = digits_scan(t->f[col].p, &v);
+	if (n < 0)
+		tsv_bad(t, col, "number too large:");
+	if (n == 0 || (uint32_t)n != len)
+		tsv_bad(t, col, "not a whole number:");
 	return v;
 }
 
@@ -272,36 +246,36 @@ uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt)
 	return tsv_dash(t, col) ? dflt : tsv_u64(t, col);
 }
 
-void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits)
+int tsv_ts_at(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_t *digits)
 {
-	const char *p = t->f[col].p, *end = p + t->f[col].n;
-	uint64_t s = 0;
-	uint32_t frac = 0;
-	int nd = 0;
-	if (p == end)
-		tsv_bad(t, col, "not a timestamp:");
-	for (; p < end && *p != '.'; p++) {
-		unsigned d = (unsigned)(*p - '0');
-		if (d > 9 || s > UINT64_MAX / 20)
-			tsv_bad(t, col, "not a timestamp:");
-		s = s * 10 + d;
+	static const uint32_t scale[10] = { 1000000000, 100000000, 10000000,
+		1000000, 100000, 10000, 1000, 100, 10, 1 };
+	uint64_t s = 0, frac = 0;
+	int ni = 0, nd = 0;
+	if (n == 0 || n > 64)
+		return TSV_TS_BAD;
+	/* either part may be empty, as in ".5" or "5." */
+	if ((ni = digits_scan(p, &s)) < 0)
+		return TSV_TS_RANGE;
+	if ((uint32_t)ni < n) {
+		if (p[ni] != '.' || (nd = digits_scan(p + ni + 1, &frac)) < 0 || nd > 9 ||
+		    (uint32_t)(ni + 1 + nd) != n)
+			return TSV_TS_BAD;
 	}
-	if (p < end) {
-		for (p++; p < end; p++, nd++) {
-			unsigned d = (unsigned)(*p - '0');
-			if (d > 9 || nd >= 9)
-				tsv_bad(t, col, "not a timestamp:");
-			frac = frac * 10 + d;
-		}
-	}
-	for (int i = nd; i < 9; i++)
-		frac *= 10;
 	/* times are kept as int64 nanoseconds (pkt_time_ns) */
 	if (s > INT64_MAX / 1000000000 - 1)
-		tsv_bad(t, col, "timestamp out of range:");
+		return TSV_TS_RANGE;
 	*sec = (int64_t)s;
-	*nsec = frac;
+	*nsec = (uint32_t)frac * scale[nd];
 	*digits = (uint8_t)(nd > 6 ? 9 : 6);
+	return TSV_TS_OK;
+}
+
+void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits)
+{
+	int r = tsv_ts_at(t->f[col].p, t->f[col].n, sec, nsec, digits);
+	if (r != TSV_TS_OK)
+		tsv_bad(t, col, r == TSV_TS_RANGE ? "timestamp out of range:" : "not a timestamp:");
 }
 
 int tsv_eq(const struct tsv *t, int col, const char *s)

@@ -1,5 +1,5 @@
-/* TSV record reader: finds columns by header name once, then splits each
- * line on tabs without copying, so unknown columns pass through as they
+/* TSV record reader: finds columns by header name once, then indexes each
+ * line's tabs without copying, so unknown columns pass through as they
  * are. Errors name the tool, the input and the line. */
 #ifndef TSV_H
 #define TSV_H
@@ -25,10 +25,11 @@ struct tsv {
 	int ncols;
 	char **names;
 	struct tsv_field *f;
-	/* Columns a filter reads: only those get their field located (see
-	 * tsv_want); all when want_all. */
-	int want_all;
-	uint64_t want;
+	/* Field ends of the current line (tsv_index); tab[-1] is UINT32_MAX,
+	 * so field k always starts at tab[k - 1] + 1. */
+	uint32_t *tab;
+	/* Columns a filter reads (tsv_want), or NULL for all. */
+	uint8_t *want;
 };
 
 /* Opens path ("-" for stdin) and reads the header; exits on failure. An
@@ -40,13 +41,26 @@ void tsv_close(struct tsv *t);
  * number of fields is an error naming the line. */
 int tsv_next(struct tsv *t);
 
+/* Reads the next line without splitting it (t->rec, t->reclen): 1, or
+ * 0 at end of input. The caller then locates the fields it needs and
+ * checks their number (pkt_parse does). The buffer holds TSV_PAD
+ * readable bytes past the line, for word and block loads. */
+int tsv_next_line(struct tsv *t);
+#define TSV_PAD 64
+
+/* Indexes the fields of the line read by tsv_next_line: field k ends at
+ * t->rec + t->tab[k] (a tab, or the end of the line). Exits naming the
+ * line when the number of fields differs from the header's. */
+int tsv_index(struct tsv *t);
+
+/* Exits with "FILE:LINE: N fields, the header has M". */
+_Noreturn void tsv_bad_count(const struct tsv *t, int n);
+
 /* Column index by name, or -1. */
 int tsv_col(const struct tsv *t, const char *name);
 
-/* Restricts field splitting to the columns marked with tsv_want (at least
- * one call); the other fields of t->f are then not set. Records are still
- * checked for their number of fields. Columns from the 64th on are
- * always split out. */
+/* Marks a column a filter reads, for readers that locate only those
+ * (pkt_parse); tsv_next splits every field. */
 void tsv_want(struct tsv *t, int col);
 /* Column index by name; exits naming the producer when missing. */
 int tsv_need(const struct tsv *t, const char *name, const char *producer);
@@ -65,6 +79,10 @@ uint64_t tsv_u64(const struct tsv *t, int col);
 uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt);
 /* Timestamp "S.F" into whole seconds and nanoseconds; digits kept. */
 void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits);
+/* The same for n bytes at p (padded as in the reader's buffer): TSV_TS_OK,
+ * or why not. */
+enum { TSV_TS_OK, TSV_TS_BAD, TSV_TS_RANGE };
+int tsv_ts_at(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_t *digits);
 /* 1 when the field equals s. */
 int tsv_eq(const struct tsv *t, int col, const char *s);
 

@@ -67,7 +67,7 @@ int main(int argc, char *argv[])
 
 	out_mem(&out_stdout, in.header, in.headerlen);
 	out_str(&out_stdout, "\tconn\tdir\ths\n");
-	while (tsv_next(&in)) {
+	while (tsv_next_line(&in)) {
 		int dir;
 		pkt_parse(&p, &cols, &in);
 		flowtab_expire(&tab, pkt_time_ns(&p));
@@ -83,6 +83,7 @@ int main(int argc, char *argv[])
 		out_nl(&out_stdout);
 	}
 	flowtab_finish(&tab);
+	pkt_cols_free(&cols);
 	tsv_close(&in);
 	out_close(&out_stdout);
 	return 0;

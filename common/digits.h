@@ -1,0 +1,84 @@
+/* Decimal numbers read eight digits at a time. Records are mostly
+ * numbers, and a digit-by-digit loop was the largest cost of reading
+ * them. The caller guarantees DIGITS_READAHEAD readable bytes from the
+ * start of a number (the TSV reader pads its buffer). */
+#ifndef DIGITS_H
+#define DIGITS_H
+#include <stdint.h>
+#include <string.h>
+
+#define DIGITS_READAHEAD 32
+#define DIGITS_MAX 20 /* of a uint64_t */
+
+/* The leading digits of w (bytes in memory order) before its first
+ * non-digit byte: 0 to 8. */
+static inline int digits_run(uint64_t w)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	uint64_t x = w ^ 0x3030303030303030ULL; /* digits become 0..9 */
+	/* a byte is not a digit when its high nibble is set, or its low
+	 * nibble plus 6 carries into the high one */
+	uint64_t bad = (((x & 0x0f0f0f0f0f0f0f0fULL) + 0x0606060606060606ULL) | x) &
+	    0xf0f0f0f0f0f0f0f0ULL;
+	return bad ? __builtin_ctzll(bad) >> 3 : 8;
+#else
+	const unsigned char *b = (const unsigned char *)&w;
+	int n = 0;
+	while (n < 8 && b[n] >= '0' && b[n] <= '9')
+		n++;
+	return n;
+#endif
+}
+
+/* The value of the first n (1 to 8) digit bytes of w. */
+static inline uint64_t digits_value(uint64_t w, int n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	/* right-align the digits (the first is the most significant), so the
+	 * freed low bytes are leading zeros; then combine pairs, fours, eights */
+	uint64_t x = (w ^ 0x3030303030303030ULL) << (8 * (8 - n));
+	x = (x * 10 + (x >> 8)) & 0x00ff00ff00ff00ffULL;
+	x = (x * 100 + (x >> 16)) & 0x0000ffff0000ffffULL;
+	return (x * 10000 + (x >> 32)) & 0xffffffffULL;
+#else
+	const unsigned char *b = (const unsigned char *)&w;
+	uint64_t v = 0;
+	for (int i = 0; i < n; i++)
+		v = v * 10 + (uint64_t)(b[i] - '0');
+	return v;
+#endif
+}
+
+/* Reads the digits at p into *v: returns how many there were (0 when p
+ * does not start with a digit), or -1 when the number exceeds UINT64_MAX
+ * (more than DIGITS_MAX digits, or a 20-digit value too large). */
+static inline int digits_scan(const char *p, uint64_t *v)
+{
+	static const uint64_t pow10[9] = { 1, 10, 100, 1000, 10000, 100000,
+		1000000, 10000000, 100000000 };
+	uint64_t acc = 0, w;
+	int n = 0;
+	for (;;) {
+		memcpy(&w, p + n, 8);
+		int k = digits_run(w);
+		if (k) {
+			uint64_t d = digits_value(w, k);
+			if (n + k > 16) { /* only the third word can overflow */
+				if (n + k > DIGITS_MAX || __builtin_mul_overflow(acc, pow10[k], &acc) ||
+				    __builtin_add_overflow(acc, d, &acc))
+					return -1;
+			} else {
+				acc = acc * pow10[k] + d;
+			}
+			n += k;
+		}
+		if (k < 8)
+			break;
+		if (n > DIGITS_MAX)
+			return -1;
+	}
+	*v = acc;
+	return n;
+}
+
+#endif
