@@ -71,6 +71,55 @@ conns_of() {
 	[ "$(conns_of "$FIX/corpus/tcpdump-mptcp-v1.pcap")" -eq 1 ]
 }
 
+@test "numbers of every length; the 2^32 and 2^64 limits; a bad byte anywhere" {
+	# seq is read as a number up to 2^32 - 1 (RFC 793); the limits and
+	# messages come from that bound and from 2^64 - 1 = 18446744073709551615
+	pcap2pkt -c ts,ipv,src,dst,sport,dport,flags,seq "$FIX/corpus/tcpdump-mptcp-v1.pcap" | head -3 > "$BATS_TEST_TMPDIR/b"
+	try() { sed "3s/\t[^\t]*\$/\t$1/" "$BATS_TEST_TMPDIR/b" | flowsplit; }
+	for v in 0 7 12345678 123456789 0004294967295 4294967295; do
+		run try "$v"
+		assert_success
+		assert_line --index 2 --regexp "	$v	1	(c2s|s2c)	[01]\$"
+	done
+	run try 4294967296
+	assert_failure 1
+	assert_output "flowsplit: stdin:3: column 'seq': value out of range: '4294967296'"
+	for v in x 12345678x 123456789x12 1234567812345678x 12345678123456781x 1-2 ' 1'; do
+		run try "$v"
+		assert_failure 1
+		assert_output "flowsplit: stdin:3: column 'seq': not a whole number: '$v'"
+	done
+	run try ''
+	assert_output "flowsplit: stdin:3: column 'seq': not a whole number: ''"
+	for v in 18446744073709551616 99999999999999999999 000000000000000000001; do
+		run try "$v"
+		assert_failure 1
+		assert_output "flowsplit: stdin:3: column 'seq': number too large: '$v'"
+	done
+	run try 18446744073709551615
+	assert_output "flowsplit: stdin:3: column 'seq': value out of range: '18446744073709551615'"
+	# timestamps: at most 9 decimals
+	sed '3s/^[^\t]*/1.1234567891/' "$BATS_TEST_TMPDIR/b" > "$BATS_TEST_TMPDIR/ts"
+	run flowsplit "$BATS_TEST_TMPDIR/ts"
+	assert_output "flowsplit: $BATS_TEST_TMPDIR/ts:3: column 'ts': not a timestamp: '1.1234567891'"
+}
+
+@test "field counts: short, long and very long lines; CRLF; no final newline" {
+	pcap2pkt -c ts,ipv,src,dst,sport,dport,flags,seq "$FIX/corpus/tcpdump-mptcp-v1.pcap" | head -3 > "$BATS_TEST_TMPDIR/b"
+	# 8 columns; 8 + 300 extra tabs = 308 fields
+	run bash -c "awk 'NR == 3 { for (i = 0; i < 300; i++) \$0 = \$0 \"\\t\" } 1' '$BATS_TEST_TMPDIR/b' | flowsplit"
+	assert_failure 1
+	assert_output "flowsplit: stdin:3: 308 fields, the header has 8"
+	run bash -c "awk 'NR == 2 { sub(/\\t[^\\t]*\$/, \"\") } 1' '$BATS_TEST_TMPDIR/b' | flowsplit"
+	assert_output "flowsplit: stdin:2: 7 fields, the header has 8"
+	# CRLF and a missing final newline give the same records as plain lines
+	flowsplit "$BATS_TEST_TMPDIR/b" > "$BATS_TEST_TMPDIR/plain"
+	run bash -c "sed 's/\$/\\r/' '$BATS_TEST_TMPDIR/b' | flowsplit | cmp - '$BATS_TEST_TMPDIR/plain'"
+	assert_success
+	run bash -c "head -c -1 '$BATS_TEST_TMPDIR/b' | flowsplit | cmp - '$BATS_TEST_TMPDIR/plain'"
+	assert_success
+}
+
 @test "missing column names its producer; bad fields name line and column" {
 	printf 'frame\tts\n1\t1.0\n' > "$BATS_TEST_TMPDIR/a"
 	run flowsplit "$BATS_TEST_TMPDIR/a"

@@ -200,6 +200,12 @@ records() {
 	c=$(col seq "$BATS_TEST_TMPDIR/r.tsv")
 	run -1 bash -c "awk -F'\t' -v OFS='\t' 'NR == 5 { \$$c = \"12a\" } 1' '$BATS_TEST_TMPDIR/r.tsv' | tcp-metrics"
 	assert_output "tcp-metrics: stdin:5: column 'seq': not a whole number: '12a'"
+	# conn is any 64-bit number: 2^64 is one too many
+	c=$(col conn "$BATS_TEST_TMPDIR/r.tsv")
+	run -1 bash -c "awk -F'\t' -v OFS='\t' 'NR == 5 { \$$c = \"18446744073709551616\" } 1' '$BATS_TEST_TMPDIR/r.tsv' | tcp-metrics"
+	assert_output "tcp-metrics: stdin:5: column 'conn': number too large: '18446744073709551616'"
+	run -1 bash -c "awk -F'\t' -v OFS='\t' 'NR == 5 { \$$c = \"1844674407370955161x\" } 1' '$BATS_TEST_TMPDIR/r.tsv' | tcp-metrics"
+	assert_output "tcp-metrics: stdin:5: column 'conn': not a whole number: '1844674407370955161x'"
 	run -1 bash -c "awk -F'\t' -v OFS='\t' 'NR == 3 { \$$(col dir "$BATS_TEST_TMPDIR/r.tsv") = \"up\" } 1' '$BATS_TEST_TMPDIR/r.tsv' | tcp-metrics"
 	assert_output --partial "stdin:3: column 'dir'"
 }
