@@ -24,6 +24,19 @@ void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
  * (tuples) bytes, and this is on every packet's path. Not meant to resist
  * chosen collisions beyond what a capture's author could do to their own
  * analysis. */
+void pkt_endpoints(const struct pkt *p, int dir, uint8_t *c_addr, uint8_t *s_addr,
+    uint16_t *c_port, uint16_t *s_port)
+{
+	size_t alen = p->ipv == 6 ? 16 : 4;
+	int c2s = dir == DIR_C2S;
+	memset(c_addr, 0, 16);
+	memset(s_addr, 0, 16);
+	memcpy(c_addr, c2s ? p->src : p->dst, alen);
+	memcpy(s_addr, c2s ? p->dst : p->src, alen);
+	*c_port = c2s ? p->sport : p->dport;
+	*s_port = c2s ? p->dport : p->sport;
+}
+
 static uint64_t hash_key(const uint8_t *k, size_t n)
 {
 	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;

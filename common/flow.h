@@ -12,6 +12,11 @@
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };
 
+/* The client's and the server's address (16 bytes, an IPv4 one zero-
+ * padded) and port of a packet travelling in direction dir. */
+void pkt_endpoints(const struct pkt *p, int dir, uint8_t *c_addr, uint8_t *s_addr,
+    uint16_t *c_port, uint16_t *s_port);
+
 #define FLOW_KEYMAX 40
 
 struct flow {

@@ -211,11 +211,7 @@ static struct mpj_sf *add_subflow(struct mpj_conn *mc, const struct pkt *p,
 	sf->index = mc->nsub++;
 	sf->role = (uint8_t)role;
 	sf->ipv = p->ipv;
-	int c2s = m->dir == DIR_C2S;
-	memcpy(sf->c_addr, c2s ? p->src : p->dst, 16);
-	memcpy(sf->s_addr, c2s ? p->dst : p->src, 16);
-	sf->c_port = c2s ? p->sport : p->dport;
-	sf->s_port = c2s ? p->dport : p->sport;
+	pkt_endpoints(p, m->dir, sf->c_addr, sf->s_addr, &sf->c_port, &sf->s_port);
 	sf->c_id = sf->s_id = -1;
 	sf->first_ns = sf->last_ns = pkt_time_ns(p);
 	sf->ts_digits = p->ts_digits;

@@ -194,11 +194,7 @@ static struct sf *sf_new(struct mps_conn *mc, int index, const struct pkt *p,
 	/* the subflow's TCP client is the MPTCP client when both agree */
 	sf->role = (mpdir == m->dir) ? DIR_C2S : DIR_S2C;
 	sf->ipv = p->ipv;
-	int c2s = m->dir == DIR_C2S;
-	memcpy(sf->c_addr, c2s ? p->src : p->dst, 16);
-	memcpy(sf->s_addr, c2s ? p->dst : p->src, 16);
-	sf->c_port = c2s ? p->sport : p->dport;
-	sf->s_port = c2s ? p->dport : p->sport;
+	pkt_endpoints(p, m->dir, sf->c_addr, sf->s_addr, &sf->c_port, &sf->s_port);
 	sf->first_ns = sf->last_ns = pkt_time_ns(p);
 	sf->backup0 = sf->backup = -1;
 	sf->c_id = sf->s_id = -1;

@@ -811,11 +811,7 @@ struct tcpconn *tcpconn_new(const struct tcpstat_cfg *cfg, uint64_t id,
 	c->ipv = p->ipv;
 	c->ts_digits = p->ts_digits == 9 ? 9 : 6;
 	c->mp_backup = -1;
-	size_t alen = p->ipv == 6 ? 16 : 4;
-	memcpy(c->c_addr, dir == DIR_C2S ? p->src : p->dst, alen);
-	memcpy(c->s_addr, dir == DIR_C2S ? p->dst : p->src, alen);
-	c->c_port = dir == DIR_C2S ? p->sport : p->dport;
-	c->s_port = dir == DIR_C2S ? p->dport : p->sport;
+	pkt_endpoints(p, dir, c->c_addr, c->s_addr, &c->c_port, &c->s_port);
 	c->first_ns = c->last_ns = pkt_time_ns(p);
 	for (int i = 0; i < 2; i++) {
 		c->d[i].syn_wscale = -1;
