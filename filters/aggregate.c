@@ -135,15 +135,15 @@ struct state {
 	int ncols;
 };
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status ? stderr : stdout,
 	    "usage: aggregate [-hs] [--csv] [-d delim] [-o tsv|csv] [-g col[,col...]]\n"
 	    "                 [-a fn[:col][=name][,...]] ... [file ...]\n"
 	    "       aggregate [options] -c col [-w weight_col] [file ...]\n"
 	    "       aggregate [options] -H col -b edges|lo:hi:n [-w weight_col] [file ...]\n"
 	    "fn: count sum min max mean stdev median pN distinct first last\n");
-	exit(2);
+	exit(status);
 }
 
 
@@ -1095,7 +1095,8 @@ int main(int argc, char *argv[])
 				errx(2, "-o: expected tsv or csv, got '%s'", optarg);
 			sp.csv_out = strcmp(optarg, "csv") == 0;
 			break;
-		default: usage();
+		case 'h': usage(0);
+		default: usage(2);
 		}
 	}
 	argc -= optind;

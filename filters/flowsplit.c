@@ -11,10 +11,10 @@
 #include "tsv.h"
 #include "util.h"
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [file]\n");
-	exit(2);
+	fprintf(status ? stderr : stdout, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [file]\n");
+	exit(status);
 }
 
 /* Only the columns the flow rules use are parsed. */
@@ -43,14 +43,16 @@ int main(int argc, char *argv[])
 		case 'i':
 			fo.idle_s = parse_seconds_arg("-i", optarg);
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1)
-		usage();
+		usage(2);
 
 	struct tsv in;
 	struct pkt_cols cols;

@@ -43,12 +43,12 @@ struct addr {
 	uint8_t a[16];
 };
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr,
+	fprintf(status ? stderr : stdout,
 	    "usage: ifmatch [-hNP] [-a col[,col]] [-C config] [-c prefix] [-o name]\n"
 	    "               [-p proxy] [-t table] [-w prefix] [file]\n");
-	exit(2);
+	exit(status);
 }
 
 
@@ -464,7 +464,8 @@ int main(int argc, char *argv[])
 		case 'p': key = CFG_PROXY_IP; break;
 		case 't': key = CFG_ADDR_TABLE; break;
 		case 'w': key = CFG_WIFI_PREFIX; break;
-		default: usage();
+		case 'h': usage(0);
+		default: usage(2);
 		}
 		if (nfv == sizeof fv / sizeof fv[0])
 			errx(2, "too many options");
@@ -473,7 +474,7 @@ int main(int argc, char *argv[])
 	argc -= optind;
 	argv += optind;
 	if (argc > 1 || !*oname)
-		usage();
+		usage(2);
 
 	/* the file first, then the flags over it */
 	struct config cfg;

@@ -14,10 +14,10 @@
 #include "tsv.h"
 #include "util.h"
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [file ...]\n");
-	exit(2);
+	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [file ...]\n");
+	exit(status);
 }
 
 /* The packet columns the engine reads; all come from pcap2pkt. */
@@ -110,8 +110,10 @@ int main(int argc, char *argv[])
 		case 's':
 			table = 1;
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;

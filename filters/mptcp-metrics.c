@@ -14,11 +14,11 @@
 #include "tsv.h"
 #include "util.h"
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr, "usage: mptcp-metrics [-hs] [-e bursts|reinject|rtt|dack|addr] "
+	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-e bursts|reinject|rtt|dack|addr] "
 	    "[-g grace_s] [-i idle_s] [file ...]\n");
-	exit(2);
+	exit(status);
 }
 
 /* The packet columns the statistics read; all come from pcap2pkt. */
@@ -101,8 +101,10 @@ int main(int argc, char *argv[])
 		case 's':
 			subflows = 1;
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;

@@ -34,10 +34,10 @@ static struct {
 	const struct pkt_writer *writer;
 } ring = { .lock = PTHREAD_MUTEX_INITIALIZER, .changed = PTHREAD_COND_INITIALIZER };
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [file ...]\n");
-	exit(2);
+	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [file ...]\n");
+	exit(status);
 }
 
 static void wait_for(int i, int full)
@@ -129,8 +129,10 @@ int main(int argc, char *argv[])
 		case 'x':
 			payload = (unsigned)parse_count_arg("-x", optarg, 0, PAYLOAD_MAX);
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;

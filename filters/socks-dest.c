@@ -19,10 +19,10 @@
 #define IDLE_DEFAULT 300.0 /* flowsplit's -i default */
 #define ADDRMAX 48         /* inet_ntop text of an IPv6 address, and a NUL */
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr, "usage: socks-dest [-hT] [-C config] [-i idle_s] [-k password] [file]\n");
-	exit(2);
+	fprintf(status ? stderr : stdout, "usage: socks-dest [-hT] [-C config] [-i idle_s] [-k password] [file]\n");
+	exit(status);
 }
 
 /* ---- The table cipher */
@@ -480,14 +480,16 @@ int main(int argc, char *argv[])
 		case 'T':
 			table = 1;
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;
 	argv += optind;
 	if (argc > 1 || (table && argc))
-		usage();
+		usage(2);
 
 	struct config cfg;
 	config_load(&cfg, cfile);

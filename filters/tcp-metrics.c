@@ -14,11 +14,11 @@
 #include "tcpstat.h"
 #include "util.h"
 
-static void usage(void)
+_Noreturn static void usage(int status)
 {
-	fprintf(stderr, "usage: tcp-metrics [-h] [-e rtt|rexmit|ack|inflight] "
+	fprintf(status ? stderr : stdout, "usage: tcp-metrics [-h] [-e rtt|rexmit|ack|inflight] "
 	    "[-g grace_s] [-i idle_s] [-o file] [file ...]\n");
-	exit(2);
+	exit(status);
 }
 
 /* Every packet column a statistic depends on: a record stream cut down
@@ -37,7 +37,7 @@ static enum tcp_event parse_event(const char *s)
 		if (strcmp(s, names[i]) == 0)
 			return (enum tcp_event)i;
 	warnx("-e: unknown event type '%s' (rtt, rexmit, ack or inflight)", s);
-	usage();
+	usage(2);
 	return TEV_NONE; /* not reached */
 }
 
@@ -90,8 +90,10 @@ int main(int argc, char *argv[])
 		case 'o':
 			recpath = optarg;
 			break;
+		case 'h':
+			usage(0);
 		default:
-			usage();
+			usage(2);
 		}
 	}
 	argc -= optind;

@@ -271,7 +271,10 @@ CSV
 
 @test "usage errors exit 2" {
     printf 'v\tw\n1\t1\n' > $T/s.tsv
-    for args in "-h" "-a median" "-a p101:v" "-a pfoo:v" "-a bogus:v" "-a mean:" "-w w" \
+    run "$BIN/aggregate" -h
+    assert_success
+    assert_output --partial "usage: aggregate"
+    for args in "-a median" "-a p101:v" "-a pfoo:v" "-a bogus:v" "-a mean:" "-w w" \
                 "-c v -H v -b 0,1" "-H v" "-b 0,1" "-a mean:v -c v" "-H v -b 1,0" \
                 "-H v -b 0:1:0" "-o xml" "-d ab" "-g ," "--nosuch"; do
         run "$BIN/aggregate" $args $T/s.tsv

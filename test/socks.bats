@@ -218,7 +218,7 @@ pipeline() { # -x N, then socks-dest options
 
 @test "usage: -h, unknown option, extra arguments" {
     run "$BIN/socks-dest" -h
-    assert_failure 2
+    assert_success
     assert_output --partial 'usage: socks-dest'
     run "$BIN/socks-dest" -k x a b
     assert_failure 2
