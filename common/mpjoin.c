@@ -611,16 +611,7 @@ static void sf_row(struct out *o, const struct mpj_sf *sf)
 	out_u64(o, (uint64_t)sf->index);
 	out_tab(o);
 	out_u64(o, sf->conn);
-	out_tab(o);
-	out_u64(o, sf->ipv);
-	out_tab(o);
-	out_addr(o, sf->ipv, sf->c_addr);
-	out_tab(o);
-	out_u64(o, sf->c_port);
-	out_tab(o);
-	out_addr(o, sf->ipv, sf->s_addr);
-	out_tab(o);
-	out_u64(o, sf->s_port);
+	out_tab_endpoints(o, sf->ipv, sf->c_addr, sf->c_port, sf->s_addr, sf->s_port);
 	out_tab_opt_u64(o, mc->has_version, mc->version);
 	out_str(o, sf->role == DIR_C2S ? "\tclient" : "\tserver");
 	out_tab_opt_u64(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S]);

@@ -115,11 +115,6 @@ static void out_ms(struct out *o, int64_t ns)
 	out_fixed(o, us / 1000, (uint64_t)(us % 1000), 3);
 }
 
-static void tab_u64(struct out *o, uint64_t v)
-{
-	out_tab(o);
-	out_u64(o, v);
-}
 
 
 static void tab_opt_ts(struct out *o, int have, int64_t ns, int digits)
@@ -282,7 +277,7 @@ static uint64_t label(const struct mps_conn *mc, int slot)
 static void ev_start(struct out *o, const struct mps_conn *mc, int d, int64_t now)
 {
 	out_ts(o, now, mc->digits);
-	tab_u64(o, mc->id);
+	out_tab_u64(o, mc->id);
 	out_tab(o);
 	out_str(o, dirname[d]);
 }
@@ -296,16 +291,16 @@ static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
 	out_u64(o, mc->id);
 	out_tab(o);
 	out_str(o, dirname[d]);
-	tab_u64(o, ds->bursts);
-	tab_u64(o, label(mc, ds->cur_sf));
+	out_tab_u64(o, ds->bursts);
+	out_tab_u64(o, label(mc, ds->cur_sf));
 	out_tab(o);
 	out_ts(o, ds->b_start, mc->digits);
 	out_tab(o);
 	out_ts(o, ds->b_end, mc->digits);
 	out_tab(o);
 	out_ts(o, ds->b_end - ds->b_start, mc->digits);
-	tab_u64(o, ds->b_maps);
-	tab_u64(o, ds->b_bytes);
+	out_tab_u64(o, ds->b_maps);
+	out_tab_u64(o, ds->b_bytes);
 	out_nl(o);
 }
 
@@ -316,10 +311,10 @@ static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 		return;
 	struct out *o = s->o;
 	ev_start(o, mc, d, now);
-	tab_u64(o, dsn);
-	tab_u64(o, len);
+	out_tab_u64(o, dsn);
+	out_tab_u64(o, len);
 	out_tab_opt_u64(o, from >= 0, label(mc, from));
-	tab_u64(o, label(mc, to));
+	out_tab_u64(o, label(mc, to));
 	tab_opt_ts(o, from >= 0, now - first, mc->digits);
 	out_nl(o);
 }
@@ -331,9 +326,9 @@ static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 		return;
 	struct out *o = s->o;
 	ev_start(o, mc, d, now);
-	tab_u64(o, label(mc, pd->sf));
-	tab_u64(o, pd->start);
-	tab_u64(o, pd->end - pd->start);
+	out_tab_u64(o, label(mc, pd->sf));
+	out_tab_u64(o, pd->start);
+	out_tab_u64(o, pd->end - pd->start);
 	out_tab(o);
 	out_ms(o, now - pd->t);
 	out_nl(o);
@@ -346,8 +341,8 @@ static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 		return;
 	struct out *o = s->o;
 	ev_start(o, mc, d, now);
-	tab_u64(o, label(mc, sf));
-	tab_u64(o, dack);
+	out_tab_u64(o, label(mc, sf));
+	out_tab_u64(o, dack);
 	out_tab_opt_u64(o, have_new, newly);
 	out_nl(o);
 }
@@ -357,7 +352,7 @@ static void ev_addr_head(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 {
 	struct out *o = s->o;
 	ev_start(o, mc, d, now);
-	tab_u64(o, label(mc, sf));
+	out_tab_u64(o, label(mc, sf));
 	out_tab(o);
 	out_str(o, what);
 }
@@ -369,7 +364,7 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	for (int i = 0; PKT_HAS(p, MP_ADD_ADDR) && i < p->n_add_addr; i++) {
 		const struct mp_add_addr *a = &p->add_addr[i];
 		ev_addr_head(s, mc, d, now, sf, a->echo ? "add_addr_echo" : "add_addr");
-		tab_u64(o, a->id);
+		out_tab_u64(o, a->id);
 		out_tab(o);
 		out_addr(o, a->ipv, a->addr);
 		out_tab_opt_u64(o, a->has_port, a->port);
@@ -377,7 +372,7 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 	}
 	for (int i = 0; PKT_HAS(p, MP_RM_ADDR) && i < p->n_rm; i++) {
 		ev_addr_head(s, mc, d, now, sf, "rm_addr");
-		tab_u64(o, p->rm_ids[i]);
+		out_tab_u64(o, p->rm_ids[i]);
 		out_str(o, "\t-\t-\t-\n");
 	}
 	if (PKT_HAS(p, MP_PRIO)) {
@@ -887,7 +882,7 @@ static void out_rtt(struct out *o, struct dstat *ds)
 {
 	static const double q[] = { .25, .5, .75, .90, .95, .97, .98, .99 };
 	size_t n = ds->nrtt;
-	tab_u64(o, n);
+	out_tab_u64(o, n);
 	if (!n) {
 		for (int i = 0; i < 12; i++)
 			out_str(o, "\t-");
@@ -956,18 +951,18 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	struct dstat *ds = &mc->d[d];
 	uint64_t uniq = 0;
 	int fin_acked = 0, hu = unique_bytes(mc, d, &uniq, &fin_acked);
-	tab_u64(o, ds->pkts);
-	tab_u64(o, ds->data_pkts);
-	tab_u64(o, ds->data_bytes);
+	out_tab_u64(o, ds->pkts);
+	out_tab_u64(o, ds->data_pkts);
+	out_tab_u64(o, ds->data_bytes);
 	out_tab_opt_u64(o, hu, uniq);
-	tab_u64(o, ds->mappings);
-	tab_u64(o, ds->reinj_bytes);
-	tab_u64(o, ds->reinj_segs);
+	out_tab_u64(o, ds->mappings);
+	out_tab_u64(o, ds->reinj_bytes);
+	out_tab_u64(o, ds->reinj_segs);
 	out_tab(o);
 	out_double(o, ds->data_bytes ? (double)ds->reinj_bytes / (double)ds->data_bytes : NAN, 6);
-	tab_u64(o, ds->rexmit_bytes);
-	tab_u64(o, ds->bursts);
-	tab_u64(o, ds->bursts ? ds->bursts - 1 : 0);
+	out_tab_u64(o, ds->rexmit_bytes);
+	out_tab_u64(o, ds->bursts);
+	out_tab_u64(o, ds->bursts ? ds->bursts - 1 : 0);
 	out_rtt(o, ds);
 	/* mptcptrace's conTime: from learning the IDSN to the last DATA_ACK
 	 * that raised the acknowledged point */
@@ -977,14 +972,14 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	tab_opt_ts(o, ht, con, mc->digits);
 	out_tab(o);
 	out_double(o, hu && ht && con > 0 ? (double)uniq / ((double)con / 1e9) : NAN, 3);
-	tab_u64(o, ds->fin);
-	tab_u64(o, (uint64_t)fin_acked);
-	tab_u64(o, ds->infinite);
-	tab_u64(o, ds->add_addr);
-	tab_u64(o, ds->rm_addr);
-	tab_u64(o, ds->prio);
-	tab_u64(o, ds->fail);
-	tab_u64(o, ds->fastclose);
+	out_tab_u64(o, ds->fin);
+	out_tab_u64(o, (uint64_t)fin_acked);
+	out_tab_u64(o, ds->infinite);
+	out_tab_u64(o, ds->add_addr);
+	out_tab_u64(o, ds->rm_addr);
+	out_tab_u64(o, ds->prio);
+	out_tab_u64(o, ds->fail);
+	out_tab_u64(o, ds->fastclose);
 }
 
 static void conn_record(struct mps *s, struct mps_conn *mc)
@@ -1007,13 +1002,10 @@ static void conn_record(struct mps *s, struct mps_conn *mc)
 	out_tab_opt_u64(o, mc->has_ver_any, (uint64_t)conn_version(mc));
 	out_tab(o);
 	out_str(o, conn_status(mc));
-	tab_u64(o, sf0->ipv);
-	out_tab(o);
-	out_addr(o, sf0->ipv, sf0->role == DIR_C2S ? sf0->c_addr : sf0->s_addr);
-	tab_u64(o, sf0->role == DIR_C2S ? sf0->c_port : sf0->s_port);
-	out_tab(o);
-	out_addr(o, sf0->ipv, sf0->role == DIR_C2S ? sf0->s_addr : sf0->c_addr);
-	tab_u64(o, sf0->role == DIR_C2S ? sf0->s_port : sf0->c_port);
+	if (sf0->role == DIR_C2S)
+		out_tab_endpoints(o, sf0->ipv, sf0->c_addr, sf0->c_port, sf0->s_addr, sf0->s_port);
+	else
+		out_tab_endpoints(o, sf0->ipv, sf0->s_addr, sf0->s_port, sf0->c_addr, sf0->c_port);
 	for (int d = 0; d < 2; d++) {
 		int h = token(mc, d, &tok);
 		out_tab_opt_u64(o, h, tok);
@@ -1022,8 +1014,8 @@ static void conn_record(struct mps *s, struct mps_conn *mc)
 		int h = idsn(mc, d, &v);
 		out_tab_opt_u64(o, h, v);
 	}
-	tab_u64(o, (uint64_t)nsf);
-	tab_u64(o, (uint64_t)ndata);
+	out_tab_u64(o, (uint64_t)nsf);
+	out_tab_u64(o, (uint64_t)ndata);
 	out_tab(o);
 	out_ts(o, mc->first_ns, mc->digits);
 	out_tab(o);
@@ -1062,15 +1054,9 @@ static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 {
 	struct out *o = s->o;
 	out_u64(o, mc->id);
-	tab_u64(o, (uint64_t)sf->label);
-	tab_u64(o, sf->conn);
-	tab_u64(o, sf->ipv);
-	out_tab(o);
-	out_addr(o, sf->ipv, sf->c_addr);
-	tab_u64(o, sf->c_port);
-	out_tab(o);
-	out_addr(o, sf->ipv, sf->s_addr);
-	tab_u64(o, sf->s_port);
+	out_tab_u64(o, (uint64_t)sf->label);
+	out_tab_u64(o, sf->conn);
+	out_tab_endpoints(o, sf->ipv, sf->c_addr, sf->c_port, sf->s_addr, sf->s_port);
 	out_str(o, sf->role == DIR_C2S ? "\tclient" : "\tserver");
 	out_tab_opt_u64(o, sf->syn, sf->hs_done);
 	out_tab(o);
@@ -1084,18 +1070,18 @@ static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 		b0 = 0; /* MP_CAPABLE has no B flag */
 	out_tab_opt_u64(o, b0 >= 0, (uint64_t)b0);
 	out_tab_opt_u64(o, sf->backup >= 0 || b0 >= 0, (uint64_t)(sf->backup >= 0 ? sf->backup : b0));
-	tab_u64(o, (uint64_t)handover(mc, sf));
+	out_tab_u64(o, (uint64_t)handover(mc, sf));
 	for (int d = 0; d < 2; d++) {
 		const struct sfdir *x = &sf->d[d];
 		uint64_t tot = mc->d[d].data_bytes;
-		tab_u64(o, x->data_pkts);
-		tab_u64(o, x->data_bytes);
+		out_tab_u64(o, x->data_pkts);
+		out_tab_u64(o, x->data_bytes);
 		out_tab(o);
 		out_double(o, tot ? (double)x->data_bytes / (double)tot : NAN, 6);
-		tab_u64(o, x->rexmit_bytes);
-		tab_u64(o, x->reinj_origin_bytes);
-		tab_u64(o, x->reinj_carried_bytes);
-		tab_u64(o, x->reinj_carried_segs);
+		out_tab_u64(o, x->rexmit_bytes);
+		out_tab_u64(o, x->reinj_origin_bytes);
+		out_tab_u64(o, x->reinj_carried_bytes);
+		out_tab_u64(o, x->reinj_carried_segs);
 		tab_opt_ts(o, x->has_data, x->first_data, mc->digits);
 		tab_opt_ts(o, x->has_data, x->last_data, mc->digits);
 		tab_opt_ts(o, x->has_ack, x->last_ack, mc->digits);

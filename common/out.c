@@ -72,6 +72,18 @@ void out_addr(struct out *o, int ipv, const uint8_t *a)
 	out_str(o, buf);
 }
 
+void out_tab_endpoints(struct out *o, int ipv, const uint8_t *c_addr, uint16_t c_port,
+    const uint8_t *s_addr, uint16_t s_port)
+{
+	out_tab_u64(o, (uint64_t)ipv);
+	out_tab(o);
+	out_addr(o, ipv, c_addr);
+	out_tab_u64(o, c_port);
+	out_tab(o);
+	out_addr(o, ipv, s_addr);
+	out_tab_u64(o, s_port);
+}
+
 void out_double(struct out *o, double v, int digits)
 {
 	if (isnan(v)) {

@@ -88,6 +88,13 @@ static inline void out_i64(struct out *o, int64_t v)
 	}
 }
 
+/* A tab, then v. */
+static inline void out_tab_u64(struct out *o, uint64_t v)
+{
+	out_tab(o);
+	out_u64(o, v);
+}
+
 /* A tab, then v, or "-" when the value is missing. */
 static inline void out_tab_opt_u64(struct out *o, int have, uint64_t v)
 {
@@ -105,6 +112,10 @@ void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits);
 void out_hex(struct out *o, const uint8_t *p, size_t n);
 /* IPv4 (4 bytes) or IPv6 (16 bytes) address in inet_ntop form. */
 void out_addr(struct out *o, int ipv, const uint8_t *a);
+/* The endpoint columns of a connection: tab-led ipv, client address and
+ * port, server address and port. */
+void out_tab_endpoints(struct out *o, int ipv, const uint8_t *c_addr, uint16_t c_port,
+    const uint8_t *s_addr, uint16_t s_port);
 /* A double with `digits` fraction digits, rounded; NaN prints as "-". */
 void out_double(struct out *o, double v, int digits);
 

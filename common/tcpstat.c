@@ -880,11 +880,6 @@ void tcpstat_event_header(struct out *o, enum tcp_event ev)
 		out_str(o, h[ev]);
 }
 
-static void f_u64(struct out *o, uint64_t v)
-{
-	out_tab(o);
-	out_u64(o, v);
-}
 
 /* A timestamp column; 0 means never (no capture is from 1970). */
 static void f_ts(struct out *o, const struct tcpconn *c, int64_t ns)
@@ -921,22 +916,22 @@ static uint64_t pct(const uint64_t *v, uint32_t n, unsigned p)
 
 static void dir_record(struct out *o, const struct tcpconn *c, struct dirstat *d)
 {
-	f_u64(o, d->pkts);
-	f_u64(o, d->ip_bytes);
-	f_u64(o, d->data_pkts);
-	f_u64(o, d->data_bytes);
-	f_u64(o, d->unique_bytes);
-	f_u64(o, d->rexmit_pkts);
-	f_u64(o, d->rexmit_bytes);
-	f_u64(o, d->ooo_pkts);
-	f_u64(o, d->syn);
-	f_u64(o, d->fin);
-	f_u64(o, d->rst);
-	f_u64(o, d->ack);
-	f_u64(o, d->pure_ack);
-	f_u64(o, d->dupacks);
-	f_u64(o, d->keepalive);
-	f_u64(o, d->zwp);
+	out_tab_u64(o, d->pkts);
+	out_tab_u64(o, d->ip_bytes);
+	out_tab_u64(o, d->data_pkts);
+	out_tab_u64(o, d->data_bytes);
+	out_tab_u64(o, d->unique_bytes);
+	out_tab_u64(o, d->rexmit_pkts);
+	out_tab_u64(o, d->rexmit_bytes);
+	out_tab_u64(o, d->ooo_pkts);
+	out_tab_u64(o, d->syn);
+	out_tab_u64(o, d->fin);
+	out_tab_u64(o, d->rst);
+	out_tab_u64(o, d->ack);
+	out_tab_u64(o, d->pure_ack);
+	out_tab_u64(o, d->dupacks);
+	out_tab_u64(o, d->keepalive);
+	out_tab_u64(o, d->zwp);
 	f_ts(o, c, d->first_payload_ns);
 	f_ts(o, c, d->last_payload_ns);
 	f_ts(o, c, d->last_payload_rx_ns);
@@ -945,7 +940,7 @@ static void dir_record(struct out *o, const struct tcpconn *c, struct dirstat *d
 	f_ts(o, c, d->fin_ack_ns);
 
 	int have = d->rtt_n > 0;
-	f_u64(o, d->rtt_n);
+	out_tab_u64(o, d->rtt_n);
 	f_ms(o, (double)d->rtt_min, have);
 	f_ms(o, (double)d->rtt_max, have);
 	f_ms(o, have ? (double)d->rtt_sum / (double)d->rtt_n : 0, have);
@@ -975,33 +970,27 @@ static void dir_record(struct out *o, const struct tcpconn *c, struct dirstat *d
 	d->mss >= 0 ? out_u64(o, (uint64_t)d->mss) : out_dash(o);
 	out_tab(o);
 	d->syn_wscale >= 0 ? out_u64(o, (uint64_t)d->syn_wscale) : out_dash(o);
-	f_u64(o, d->sack_perm);
-	f_u64(o, d->sack_pkts);
-	f_u64(o, d->ts);
+	out_tab_u64(o, d->sack_perm);
+	out_tab_u64(o, d->sack_pkts);
+	out_tab_u64(o, d->ts);
 	out_tab(o);
 	d->has_win ? out_u64(o, d->win_max) : out_dash(o);
 	out_tab(o);
 	d->has_win ? out_u64(o, d->win_min) : out_dash(o);
-	f_u64(o, d->win_zero);
+	out_tab_u64(o, d->win_zero);
 	out_tab(o);
 	d->data_pkts ? out_i64(o, d->inflight_max) : out_dash(o);
 	out_tab(o);
 	d->data_pkts ? out_i64(o, d->inflight_min) : out_dash(o);
 	for (int k = TC_RTO; k < TC_NCLASS; k++)
-		f_u64(o, d->cls[k]);
+		out_tab_u64(o, d->cls[k]);
 }
 
 void tcpstat_record(struct out *o, struct tcpconn *c)
 {
 	out_u64(o, c->id);
-	f_u64(o, c->hs);
-	f_u64(o, c->ipv);
-	out_tab(o);
-	out_addr(o, c->ipv, c->c_addr);
-	f_u64(o, c->c_port);
-	out_tab(o);
-	out_addr(o, c->ipv, c->s_addr);
-	f_u64(o, c->s_port);
+	out_tab_u64(o, c->hs);
+	out_tab_endpoints(o, c->ipv, c->c_addr, c->c_port, c->s_addr, c->s_port);
 	f_ts(o, c, c->first_ns);
 	f_ts(o, c, c->last_ns);
 	out_tab(o);
