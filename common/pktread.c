@@ -387,26 +387,6 @@ static void plan(struct pkt_cols *c, const struct tsv *t)
 	free(pcol);
 }
 
-/* A number field (n bytes at p, with the buffer's padding after it):
- * 1, 0 when not all digits, -1 when above UINT64_MAX. */
-static inline int field_number(const char *p, uint32_t n, uint64_t *v)
-{
-	if (n - 1 < 8) { /* 1 to 8 bytes: one word */
-		uint64_t w;
-		memcpy(&w, p, 8);
-		if (digits_run(w) < (int)n)
-			return 0;
-		*v = digits_value(w, (int)n);
-		return 1;
-	}
-	if (n > DIGITS_MAX)
-		return -1;
-	if (n == 0)
-		return 0;
-	int r = digits_scan(p, v);
-	return r < 0 ? -1 : r == (int)n;
-}
-
 /* Locates the planned fields through the line's tab index and parses the
  * number columns into c->val (marking "-" in c->dash): each byte of a
  * number is read once, eight at a time. */
@@ -430,7 +410,7 @@ static void locate(struct pkt_cols *c, struct tsv *t)
 		t->f[i].n = n;
 		if (n == 1 && *p == '-')
 			c->dash |= 1ULL << c->numbers[k].col;
-		else if ((r = field_number(p, n, &c->val[c->numbers[k].col])) <= 0)
+		else if ((r = digits_field(p, n, &c->val[c->numbers[k].col])) <= 0)
 			tsv_bad(t, i, r ? "number too large:" : "not a whole number:");
 	}
 }

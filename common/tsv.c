@@ -230,14 +230,9 @@ void tsv_bad(const struct tsv *t, int col, const char *what)
 uint64_t tsv_u64(const struct tsv *t, int col)
 {
 	uint64_t v;
-	uint32_t len = t->f[col].n;
-	if (len > DIGITS_MAX)
-		tsv_bad(t, col, "number too large:");
-	int n = digits_scan(t->f[col].p, &v);
-	if (n < 0)
-		tsv_bad(t, col, "number too large:");
-	if (n == 0 || (uint32_t)n != len)
-		tsv_bad(t, col, "not a whole number:");
+	int r = digits_field(t->f[col].p, t->f[col].n, &v);
+	if (r <= 0)
+		tsv_bad(t, col, r ? "number too large:" : "not a whole number:");
 	return v;
 }
 
@@ -246,7 +241,10 @@ uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt)
 	return tsv_dash(t, col) ? dflt : tsv_u64(t, col);
 }
 
-int tsv_ts_at(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_t *digits)
+enum { TSV_TS_OK, TSV_TS_BAD, TSV_TS_RANGE };
+
+/* Timestamp "S.F" of n bytes at p: TSV_TS_OK, or why not. */
+static int ts_at(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_t *digits)
 {
 	static const uint32_t scale[10] = { 1000000000, 100000000, 10000000,
 		1000000, 100000, 10000, 1000, 100, 10, 1 };
@@ -273,7 +271,7 @@ int tsv_ts_at(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_t *
 
 void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits)
 {
-	int r = tsv_ts_at(t->f[col].p, t->f[col].n, sec, nsec, digits);
+	int r = ts_at(t->f[col].p, t->f[col].n, sec, nsec, digits);
 	if (r != TSV_TS_OK)
 		tsv_bad(t, col, r == TSV_TS_RANGE ? "timestamp out of range:" : "not a timestamp:");
 }

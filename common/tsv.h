@@ -79,10 +79,6 @@ uint64_t tsv_u64(const struct tsv *t, int col);
 uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt);
 /* Timestamp "S.F" into whole seconds and nanoseconds; digits kept. */
 void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits);
-/* The same for n bytes at p (padded as in the reader's buffer): TSV_TS_OK,
- * or why not. */
-enum { TSV_TS_OK, TSV_TS_BAD, TSV_TS_RANGE };
-int tsv_ts_at(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_t *digits);
 /* 1 when the field equals s. */
 int tsv_eq(const struct tsv *t, int col, const char *s);
 
