@@ -27,27 +27,6 @@ static inline int digits_run(uint64_t w)
 	while (n < 8 && b[n] >= '0' && b[n] <= '9')
 		n++;
 	return n;
-/* A whole field of n bytes at p as a number: 1, 0 when empty or not all
- * digits, -1 when above UINT64_MAX. Fields of up to eight bytes, most
- * of a record's, take one word. */
-static inline int digits_field(const char *p, uint32_t n, uint64_t *v)
-{
-	if (n - 1 < 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		if (digits_run(w) < (int)n)
-			return 0;
-		*v = digits_value(w, (int)n);
-		return 1;
-	}
-	if (n > DIGITS_MAX)
-		return -1;
-	if (n == 0)
-		return 0;
-	int r = digits_scan(p, v);
-	return r < 0 ? -1 : r == (int)n;
-}
-
 #endif
 }
 
@@ -67,27 +46,6 @@ static inline uint64_t digits_value(uint64_t w, int n)
 	for (int i = 0; i < n; i++)
 		v = v * 10 + (uint64_t)(b[i] - '0');
 	return v;
-/* A whole field of n bytes at p as a number: 1, 0 when empty or not all
- * digits, -1 when above UINT64_MAX. Fields of up to eight bytes, most
- * of a record's, take one word. */
-static inline int digits_field(const char *p, uint32_t n, uint64_t *v)
-{
-	if (n - 1 < 8) {
-		uint64_t w;
-		memcpy(&w, p, 8);
-		if (digits_run(w) < (int)n)
-			return 0;
-		*v = digits_value(w, (int)n);
-		return 1;
-	}
-	if (n > DIGITS_MAX)
-		return -1;
-	if (n == 0)
-		return 0;
-	int r = digits_scan(p, v);
-	return r < 0 ? -1 : r == (int)n;
-}
-
 #endif
 }
 
