@@ -74,8 +74,10 @@ bench:
 	@$(MAKE) --no-print-directory all
 	@sh test/bench/run
 
+# Man pages and the shell pipelines.
 lint:
 	mandoc -Tlint -Wwarning $(MANPAGES)
+	shellcheck -S warning $(PIPELINES)
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5

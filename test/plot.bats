@@ -78,8 +78,8 @@ for g in want:
     for (a, b), (c, d) in zip(got[g], want[g]):
         assert a == c and abs(b - d) < 1e-9, (g, a, b, c, d)
 PY
-    grep -q 'title "c2s"' "$T/len.gp"
-    grep -q 'title "s2c"' "$T/len.gp"
+    grep -q "title 'c2s'" "$T/len.gp"
+    grep -q "title 's2c'" "$T/len.gp"
 }
 
 @test "plot-cdf: raw records with -c -g -w, log x, SVG, unit from the column suffix" {
@@ -92,14 +92,14 @@ PY
     # weighted CDF by hand: wifi 10 -> 100/400, 20 -> 1; lte 0 (dropped), 40 -> 55/105, 80 -> 1
     run cat "$T/rtt.dat"
     assert_output "$(printf '# wifi\n10\t0.25\n20\t1\n\n\n# lte\n40\t0.5238095238095238\n80\t1')"
-    grep -q 'set xlabel "rtt (ms)"' "$T/rtt.gp"
-    grep -q 'set ylabel "weighted CDF (weight: bytes)"' "$T/rtt.gp"
+    grep -q "set xlabel 'rtt (ms)'" "$T/rtt.gp"
+    grep -q "set ylabel 'weighted CDF (weight: bytes)'" "$T/rtt.gp"
     grep -q 'set logscale x' "$T/rtt.gp"
     # -u and -x win
     run "$P/plot-cdf" -c rtt_ms -u s -o "$T/u.png" "$T/r.tsv"
-    grep -q 'set xlabel "rtt ms (s)"' "$T/u.gp"
+    grep -q "set xlabel 'rtt ms (s)'" "$T/u.gp"
     run "$P/plot-cdf" -c rtt_ms -x 'round trip' -o "$T/x.png" "$T/r.tsv"
-    grep -q 'set xlabel "round trip"' "$T/x.gp"
+    grep -q "set xlabel 'round trip'" "$T/x.gp"
 }
 
 @test "plot-cdf: PDF on request" {
@@ -108,8 +108,8 @@ PY
     assert_success
     run head -c 5 "$T/d.pdf"
     assert_output '%PDF-'
-    grep -q 'set xlabel "duration (s)"' "$T/d.gp"
-    grep -q 'title "all"' "$T/d.gp"
+    grep -q "set xlabel 'duration (s)'" "$T/d.gp"
+    grep -q "title 'all'" "$T/d.gp"
 }
 
 @test "plot-cdf: errors" {
@@ -185,7 +185,7 @@ PY
     grep -q 'reinjection (28)' "$T/s2c2s.gp"
     grep -q 'TCP retransmission' "$T/s2c2s.gp"
     # three subflows carried data, each drawn in its own colour
-    run grep -c 'title "subflow' "$T/s2c2s.gp"
+    run grep -c "title 'subflow" "$T/s2c2s.gp"
     assert_output 3
 }
 
