@@ -3,12 +3,19 @@
 
 Protocol (one connection):
   client -> server: 16-byte header (u64 N, u64 M, big endian), then N bytes
-  server -> client: M bytes, once all N bytes have been read
+  server -> client: M bytes, once all N bytes have been read (--duplex:
+          from the header on, while the N bytes arrive)
   client: waits until everything it sent is acknowledged, reads the kernel
           counters of its socket (MPTCP_INFO, MPTCP_TCPINFO, MPTCP_SUBFLOW_ADDRS
-          or TCP_INFO) and appends them to the truth TSV, then closes.
-  server: waits for the client's EOF, then closes.
+          or TCP_INFO) and appends them to the truth TSV, then closes
+          (--sync DIR: once the server has read its own counters).
+  server: with --truth, waits until its own data is acknowledged and reads
+          its counters the same way (then marks DIR/ADDR_PORT for --sync);
+          then waits for the client's EOF and closes.
 So the counters cover everything except the FIN / DATA_FIN exchange.
+
+`traffic.py merge PHONE SERVER OUT` joins the two sides' truth rows into
+one file, numbering the server's connections as the phone's (by 4-tuple).
 
 Run with Debian's /usr/bin/python3 (ctypes is needed because the MPTCP
 getsockopts read an input header from the buffer, which socket.getsockopt
@@ -24,6 +31,8 @@ import subprocess
 import sys
 import threading
 import time
+
+LOCK = threading.Lock()      # truth and log rows of concurrent connections
 
 IPPROTO_MPTCP = 262
 SOL_MPTCP = 284
@@ -140,29 +149,111 @@ def recv_exact(sock, n):
 
 
 # ---------------------------------------------------------------- server
+def log_row(path, source, event, where='-', direction='-', params='-'):
+    """A row of the generator's log (time source event path dir params),
+    appended in one write so that concurrent writers never interleave."""
+    if not path:
+        return
+    params = ' '.join(str(params).split()) or '-'
+    line = '%.6f\t%s\t%s\t%s\t%s\t%s\n' % (time.time(), source, event,
+                                            where, direction, params)
+    fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        os.write(fd, line.encode())
+    finally:
+        os.close(fd)
+
+
+def sync_name(sync, addr, port):
+    return os.path.join(sync, '%s_%s' % (addr, port))
+
+
+def wait_acked(sock, mptcp, timeout):
+    deadline = time.time() + timeout
+    while not all_acked(sock, mptcp) and time.time() < deadline:
+        time.sleep(0.01)
+
+
+def read_n(sock, n, pause, log, side):
+    """Reads and discards n bytes; pause = (after, seconds): stop reading
+    for that long once `after` bytes were read (a receive window that
+    fills up)."""
+    left, done, paused = n, 0, not pause
+    while left:
+        if not paused and done >= pause[0]:
+            log_row(log, side, 'read-pause-start', params='after=%d seconds=%g'
+                    % pause)
+            time.sleep(pause[1])
+            log_row(log, side, 'read-pause-end', params='read=%d' % done)
+            paused = True
+        want = min(65536, left)
+        if not paused:
+            want = min(want, max(1, pause[0] - done))
+        chunk = sock.recv(want)
+        if not chunk:
+            raise EOFError('peer closed after %d of %d bytes' % (done, n))
+        left -= len(chunk)
+        done += len(chunk)
+
+
+def send_n(sock, n):
+    chunk = b's' * 65536
+    while n:
+        k = min(n, len(chunk))
+        sock.sendall(chunk[:k])
+        n -= k
+
+
+def serve_one(args, c, conn):
+    mptcp = not args.tcp
+    n, m = struct.unpack('!QQ', recv_exact(c, 16))
+    sender = None
+    if args.duplex:
+        sender = threading.Thread(target=send_n, args=(c, m))
+        sender.start()
+    read_n(c, n, args.read_pause, args.log, 'server')
+    if sender:
+        sender.join()
+    else:
+        send_n(c, m)
+    if args.truth:
+        wait_acked(c, mptcp, args.ack_timeout)
+        rows = truth_rows(c, conn, mptcp, m, 16 + n, side='server')
+        with LOCK:
+            write_truth(args.truth, rows)
+        peer = c.getpeername()
+        log_row(args.log, 'server', 'counters', params='conn=%d peer=%s:%s' %
+                (conn, peer[0], peer[1]))
+        if args.sync:
+            open(sync_name(args.sync, peer[0], peer[1]), 'w').close()
+    # Wait for the client's EOF: it reads its counters before closing.
+    while c.recv(65536):
+        pass
+    c.close()
+
+
 def serve(args):
     fam = socket.AF_INET6 if ':' in args.bind else socket.AF_INET
     proto = socket.IPPROTO_TCP if args.tcp else IPPROTO_MPTCP
     ls = socket.socket(fam, socket.SOCK_STREAM, proto)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if args.rcvbuf:
+        ls.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
     ls.bind((args.bind, args.port))
-    ls.listen(16)
+    ls.listen(max(16, args.conns))
     if args.ready:
         open(args.ready, 'w').close()
-    for _ in range(args.conns):
+    threads = []
+    for i in range(1, args.conns + 1):
         c, _ = ls.accept()
-        n, m = struct.unpack('!QQ', recv_exact(c, 16))
-        left = n
-        while left:
-            chunk = c.recv(min(65536, left))
-            if not chunk:
-                raise EOFError('client closed early')
-            left -= len(chunk)
-        c.sendall(b's' * m)
-        # Wait for the client's EOF: it reads its counters before closing.
-        while c.recv(65536):
-            pass
-        c.close()
+        if not args.concurrent:
+            serve_one(args, c, i)
+            continue
+        t = threading.Thread(target=serve_one, args=(args, c, i))
+        t.start()
+        threads.append(t)
+    for t in threads:
+        t.join()
     ls.close()
 
 
@@ -172,7 +263,7 @@ COLUMNS = ('conn level token src sport dst dport app_bytes_sent '
            'bytes_acked retransmits data_segs_out data_segs_in total_retrans '
            'segs_out segs_in subflows subflows_total fallback '
            'add_addr_accepted local_addr_used write_seq snd_una rcv_nxt '
-           'state unacked lost rtt_us min_rtt_us snd_mss').split()
+           'state unacked lost rtt_us min_rtt_us snd_mss side read_time').split()
 
 
 def fallen_back(sock):
@@ -217,7 +308,16 @@ def tcp_row(conn, level, ti, tup, **extra):
     return row
 
 
-def truth_rows(sock, conn, mptcp, sent, received):
+def truth_rows(sock, conn, mptcp, sent, received, side='phone'):
+    """The rows of one connection, every one marked with the side that read
+    them and when (epoch seconds, the clock of the captures: taken once the
+    counters are read, so everything they count was sent before it)."""
+    rows = counter_rows(sock, conn, mptcp, sent, received)
+    t = '%.6f' % time.time()
+    return [dict(r, side=side, read_time=t) for r in rows]
+
+
+def counter_rows(sock, conn, mptcp, sent, received):
     local, remote = sock.getsockname()[:2], sock.getpeername()[:2]
     tup = (local[0], local[1], remote[0], remote[1])
     app = dict(app_bytes_sent=sent, app_bytes_received=received)
@@ -263,14 +363,61 @@ def write_truth(path, rows):
             f.write('\t'.join(str(r[c]) for c in COLUMNS) + '\n')
 
 
-def event_thread(sock, after, cmd, stop):
-    """Run CMD once the MPTCP level has acked AFTER bytes (e.g. handover)."""
-    while not stop.is_set():
-        mi = mptcp_info(sock)
-        if mi['bytes_acked'] >= after:
-            subprocess.run(cmd, shell=True, check=True)
+def parse_when(spec):
+    """'acked>=N' (MPTCP or TCP bytes acked), 'received>=N' (bytes the
+    application read), 'time>=S' (seconds since connect)."""
+    what, _, value = spec.partition('>=')
+    if what not in ('acked', 'received', 'time') or not value:
+        raise SystemExit('bad --event condition: %s' % spec)
+    return what, float(value)
+
+
+def progress(sock, mptcp, what, state):
+    if what == 'time':
+        return time.time() - state['start']
+    if what == 'received':
+        return state['received']
+    if mptcp and not fallen_back(sock):
+        return mptcp_info(sock)['bytes_acked']
+    ti = parse_tcp_info(sock.getsockopt(socket.IPPROTO_TCP, TCP_INFO,
+                                        TCP_INFO_LEN))
+    return ti['bytes_acked']
+
+
+def event_thread(sock, mptcp, events, state, stop, log):
+    """Runs each event's command once its condition holds, in order (e.g.
+    a handover once 300 kB are DATA_ACKed)."""
+    for when, name, where, cmd in events:
+        what, value = parse_when(when)
+        while not stop.is_set() and progress(sock, mptcp, what, state) < value:
+            time.sleep(0.002)
+        if stop.is_set():
+            log_row(log, 'client', 'event-skipped', where, params='name=%s '
+                    'when=%s' % (name, when))
             return
-        time.sleep(0.002)
+        log_row(log, 'client', name, where, params='when=%s cmd=%s' %
+                (when, cmd))
+        subprocess.run(cmd, shell=True, check=True)
+
+
+def send_all(sock, n, header=True):
+    if header:
+        sock.sendall(struct.pack('!QQ', n[0], n[1]))
+    chunk = b'p' * 65536
+    left = n[0]
+    while left:
+        k = min(left, len(chunk))
+        sock.sendall(chunk[:k])
+        left -= k
+
+
+def recv_counting(sock, n, state):
+    while state['received'] < n:
+        chunk = sock.recv(min(65536, n - state['received']))
+        if not chunk:
+            raise EOFError('peer closed after %d of %d bytes'
+                           % (state['received'], n))
+        state['received'] += len(chunk)
 
 
 def client_once(args, conn):
@@ -278,42 +425,106 @@ def client_once(args, conn):
     mptcp = not args.tcp
     s = socket.socket(fam, socket.SOCK_STREAM,
                       IPPROTO_MPTCP if mptcp else socket.IPPROTO_TCP)
+    if args.rcvbuf:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, args.rcvbuf)
     s.connect((args.connect, args.port))
+    state = dict(start=time.time(), received=0)
     stop = threading.Event()
+    events = list(args.event or [])
+    if args.event_cmd:
+        events.insert(0, ('acked>=%d' % args.event_after, 'event', '-',
+                          args.event_cmd))
     ev = None
-    if args.event_cmd and mptcp:
+    if events:
         ev = threading.Thread(target=event_thread,
-                              args=(s, args.event_after, args.event_cmd, stop))
+                              args=(s, mptcp, events, state, stop, args.log))
         ev.start()
     # Give the path manager time to join the extra subflows before the bulk
     # data starts (otherwise a short transfer finishes on the first subflow).
+    # --header-first: the header goes before the wait; the client's first
+    # data completes the MPTCP handshake, and only then the path manager
+    # opens the joins.
+    if args.header_first:
+        s.sendall(struct.pack('!QQ', args.send, args.recv))
     time.sleep(args.join_wait)
-    s.sendall(struct.pack('!QQ', args.send, args.recv))
-    chunk = b'p' * 65536
-    left = args.send
-    while left:
-        n = min(left, len(chunk))
-        s.sendall(chunk[:n])
-        left -= n
+    todo = (s, (args.send, args.recv), not args.header_first)
+    if args.duplex:
+        sender = threading.Thread(target=send_all, args=todo)
+        sender.start()
+        recv_counting(s, args.recv, state)
+        sender.join()
+    else:
+        send_all(*todo)
+        recv_counting(s, args.recv, state)
     sent = 16 + args.send
-    got = len(recv_exact(s, args.recv))
     # Counters are final (FIN aside) only once everything is acked.
-    deadline = time.time() + args.ack_timeout
-    while not all_acked(s, mptcp) and time.time() < deadline:
-        time.sleep(0.01)
+    wait_acked(s, mptcp, args.ack_timeout)
     stop.set()
     if ev:
         ev.join()
-    rows = truth_rows(s, conn, mptcp, sent, got)
-    write_truth(args.truth, rows)
+    rows = truth_rows(s, conn, mptcp, sent, state['received'])
+    with LOCK:
+        write_truth(args.truth, rows)
+    local = s.getsockname()
+    log_row(args.log, 'client', 'counters', params='conn=%d local=%s:%s' %
+            (conn, local[0], local[1]))
+    if args.sync:
+        # The server reads its counters before our FIN reaches it.
+        marker = sync_name(args.sync, local[0], local[1])
+        deadline = time.time() + args.ack_timeout + 5
+        while not os.path.exists(marker) and time.time() < deadline:
+            time.sleep(0.01)
+        if not os.path.exists(marker):
+            log_row(args.log, 'client', 'sync-timeout', params='conn=%d' % conn)
     s.close()
 
 
 def client(args):
+    if args.parallel > 1:
+        threads = [threading.Thread(target=client_once, args=(args, i))
+                   for i in range(1, args.parallel + 1)]
+        for t in threads:
+            t.start()
+            time.sleep(args.gap)
+        for t in threads:
+            t.join()
+        return
     for i in range(1, args.conns + 1):
         client_once(args, i)
         if i < args.conns:
             time.sleep(args.gap)
+
+
+def read_rows(path):
+    with open(path) as f:
+        lines = [l.rstrip('\n').split('\t') for l in f if l.strip()]
+    return [dict(zip(lines[0], l)) for l in lines[1:]]
+
+
+def merge(args):
+    """Phone rows, then the server's with the phone's connection numbers:
+    a server connection is the phone connection whose first subflow has
+    the same two endpoints (the truth's src/dst are each side's own view)."""
+    phone = read_rows(args.phone)
+    server = read_rows(args.server) if os.path.exists(args.server) else []
+    conn_of = {}
+    for r in phone:
+        if r['level'] in ('mptcp', 'tcp'):
+            conn_of[(r['dst'], r['dport'], r['src'], r['sport'])] = r['conn']
+    renum = {}
+    for r in server:
+        if r['level'] in ('mptcp', 'tcp'):
+            key = (r['src'], r['sport'], r['dst'], r['dport'])
+            if key not in conn_of:
+                raise SystemExit('merge: server connection %s %s:%s <- %s:%s '
+                                 'not in the phone truth' % (r['conn'], *key))
+            renum[r['conn']] = conn_of[key]
+    rows = phone + sorted((dict(r, conn=renum[r['conn']]) for r in server),
+                          key=lambda r: int(r['conn']))
+    with open(args.out, 'w') as f:
+        f.write('\t'.join(COLUMNS) + '\n')
+        for r in rows:
+            f.write('\t'.join(str(r.get(c, '-')) for c in COLUMNS) + '\n')
 
 
 def main():
@@ -322,22 +533,52 @@ def main():
     sv = sub.add_parser('server')
     sv.add_argument('--bind', required=True)
     sv.add_argument('--ready', help='file created once listening')
+    sv.add_argument('--truth', help="the server's own counters (TSV)")
+    sv.add_argument('--concurrent', action='store_true',
+                    help='one thread per connection')
+    sv.add_argument('--read-pause', nargs=2, type=float,
+                    metavar=('AFTER', 'SECONDS'),
+                    help='stop reading for SECONDS after AFTER bytes')
     cl = sub.add_parser('client')
     cl.add_argument('--connect', required=True)
     cl.add_argument('--send', type=int, default=600000)
     cl.add_argument('--recv', type=int, default=50000)
     cl.add_argument('--truth', required=True)
     cl.add_argument('--join-wait', type=float, default=0.2)
-    cl.add_argument('--ack-timeout', type=float, default=5.0)
+    cl.add_argument('--header-first', action='store_true',
+                    help='send the header before the join wait')
     cl.add_argument('--gap', type=float, default=0.1)
+    cl.add_argument('--parallel', type=int, default=1,
+                    help='connections at the same time (threads)')
     cl.add_argument('--event-after', type=int, default=0)
     cl.add_argument('--event-cmd')
+    cl.add_argument('--event', nargs=4, action='append',
+                    metavar=('WHEN', 'NAME', 'PATH', 'CMD'),
+                    help='run CMD once WHEN (acked>=N, received>=N, '
+                    'time>=S) holds; logged as NAME on PATH')
     for x in (sv, cl):
         x.add_argument('--port', type=int, default=5201)
         x.add_argument('--tcp', action='store_true', help='plain TCP socket')
         x.add_argument('--conns', type=int, default=1)
+        x.add_argument('--duplex', action='store_true',
+                       help='both directions at the same time')
+        x.add_argument('--rcvbuf', type=int, help='SO_RCVBUF')
+        x.add_argument('--ack-timeout', type=float, default=5.0)
+        x.add_argument('--sync', help='directory of "counters read" markers')
+        x.add_argument('--log', help="the generator's event log (TSV)")
+    mg = sub.add_parser('merge')
+    mg.add_argument('phone')
+    mg.add_argument('server')
+    mg.add_argument('out')
     args = p.parse_args()
-    serve(args) if args.mode == 'server' else client(args)
+    if args.mode == 'server':
+        if args.read_pause:
+            args.read_pause = (int(args.read_pause[0]), args.read_pause[1])
+        serve(args)
+    elif args.mode == 'client':
+        client(args)
+    else:
+        merge(args)
 
 
 if __name__ == '__main__':
