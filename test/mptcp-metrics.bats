@@ -4,8 +4,8 @@ bats_require_minimum_version 1.5.0
 # References, each named in its test:
 #  - kernel counters saved by test/gen beside each generated capture
 #    (MPTCP_INFO; test/ref/mptcp-truth);
-#  - test/ref/mptcp-reinj: reinjected bytes by interval arithmetic over
-#    tshark's raw DSN / subflow sequence / data-level length fields;
+#  - reinjections, TCP retransmissions and unique bytes against the
+#    independent oracle: test/mptcp-oracle.bats (test/ref/mptcp-oracle);
 #  - test/ref/mptcp-mptcptrace: mptcptrace's seqAcked and conTime
 #    definitions applied to tshark's 64-bit DATA_ACKs and IDSNs;
 #  - hand-derived expectations of the crafted cases (test/ref/mptcp-expect);
@@ -37,36 +37,6 @@ mptcp_captures() {
 		n=$((n + 1))
 	done
 	[ "$n" -ge 10 ]
-}
-
-@test "reinjected bytes and segments equal the tshark interval arithmetic on every capture" {
-	local f n=0 rows=0
-	for f in $(mptcp_captures); do
-		mptcp-join "$f" > "$T/j"
-		"$PY" "$TOP/test/ref/mptcp-reinj" "$f" "$T/j" > "$T/ref"
-		mptcp-metrics "$f" > "$T/m"
-		run "$PY" - "$T/ref" "$T/m" <<-'EOF'
-		import csv, sys
-		ref = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
-		m = {r["mpconn"]: r for r in csv.DictReader(open(sys.argv[2]), delimiter="\t")}
-		bad = 0
-		for r in ref:
-		    x = m.get(r["mpconn"])
-		    got = tuple(x[r["dir"] + "_" + k] for k in ("data_bytes", "reinj_bytes", "reinj_segs")) if x else None
-		    want = (r["data_bytes"], r["reinj_bytes"], r["reinj_segs"])
-		    if got != want:
-		        print("mpconn %s %s: ref %s, mptcp-metrics %s" % (r["mpconn"], r["dir"], want, got))
-		        bad = 1
-		print(len(ref))
-		sys.exit(bad)
-		EOF
-		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
-		rows=$((rows + ${lines[-1]}))
-		n=$((n + 1))
-	done
-	[ "$n" -ge 15 ]
-	# the corpus has reinjections: client_2 and server_2 (about 45)
-	mptcp-metrics "$FIX/corpus/pymptcpanalyzer-client_2.pcap" | pick c2s_reinj_segs | awk '{s += $1} END {exit !(s >= 30)}'
 }
 
 @test "unique bytes and connection time follow mptcptrace's seqAcked and conTime" {
