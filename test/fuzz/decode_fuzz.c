@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	int dlt = link_types[data[0] % (sizeof link_types / sizeof link_types[0])];
 	struct pkt p = { 0 };
-	if (decode_frame(dlt, data + 1, (uint32_t)(size - 1), &p) == DECODED) {
+	if (decode_frame(dlt, data + 1, (uint32_t)(size - 1), (uint32_t)(size - 1), &p) == DECODED) {
 		o.len = 0;
 		pkt_writer_record(&w, &o, &p);
 	}
