@@ -432,11 +432,10 @@ static struct origin *O(const struct dstat *ds, uint32_t i)
 static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
 static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
 
-/* Span i and the one before it, touching and of one origin, become one;
- * the first transmission kept is the earlier. Returns the survivor. */
-static uint32_t merge_prev(struct dstat *ds, uint32_t i)
+/* Span i and p, the one before it, touching and of one origin, become
+ * one; the first transmission kept is the earlier. Returns the survivor. */
+static uint32_t merge_into(struct dstat *ds, uint32_t p, uint32_t i)
 {
-	uint32_t p = spans_prev(&ds->orig, i);
 	if (!p || spans_at(&ds->orig, p)->hi != spans_at(&ds->orig, i)->lo)
 		return i;
 	struct origin *a = O(ds, p), *b = O(ds, i);
@@ -463,7 +462,8 @@ static void acct_walk(struct dstat *ds, uint64_t a, uint64_t b)
 		ds->acked_unseen += e - cur;
 		cur = e;
 	}
-	uint32_t i = cur < b ? spans_find(&ds->orig, cur) : 0;
+	uint32_t i = cur < b ? spans_find(&ds->orig, cur) : 0, prev = 0;
+	int have_prev = 0;
 	while (cur < b) {
 		if (!i || spans_at(&ds->orig, i)->lo >= b) {
 			ds->acked_unseen += b - cur;
@@ -481,8 +481,13 @@ static void acct_walk(struct dstat *ds, uint64_t a, uint64_t b)
 			ds->origin_acked += e - cur;
 		cur = e;
 		uint32_t next = spans_next(&ds->orig, i);
-		if (x->hi <= b)
-			merge_prev(ds, i);
+		if (x->hi <= b) {
+			if (!have_prev)
+				prev = spans_prev(&ds->orig, i);
+			i = merge_into(ds, prev, i);
+		}
+		prev = i;
+		have_prev = 1;
 		i = next;
 	}
 }
@@ -535,9 +540,9 @@ static void orig_bound(struct dstat *ds)
 {
 	if (ds->orig.n <= ORIG_MAX)
 		return;
-	for (uint32_t i = spans_first(&ds->orig); i;) {
+	for (uint32_t i = spans_first(&ds->orig), prev = 0; i;) {
 		uint32_t next = spans_next(&ds->orig, i);
-		merge_prev(ds, i);
+		prev = merge_into(ds, prev, i);
 		i = next;
 	}
 	while (ds->orig.n > ORIG_MAX / 4 * 3) {
@@ -660,7 +665,10 @@ static void new_origin(struct dstat *ds, uint64_t a, uint64_t b, int sf, uint64_
 	uint64_t ov = acct_overlap(ds, a, b);
 	ds->acked_unseen -= ov; /* counted unseen when DATA_ACKed */
 	ds->origin_acked += ov;
-	uint32_t p = spans_find(&ds->orig, a - 1);
+	/* new data goes last, nearly always */
+	uint32_t p = ds->orig.last;
+	if (!p || spans_at(&ds->orig, p)->hi > a)
+		p = spans_find(&ds->orig, a - 1);
 	if (p && spans_at(&ds->orig, p)->hi == a) {
 		struct origin *o = O(ds, p);
 		if (o->kind == SPAN_ORIGIN && o->sf == sf && o->off == off &&
@@ -687,7 +695,9 @@ static void place(struct seg_ctx *c, uint64_t a, uint64_t b, uint64_t off)
 		ds->forgotten_bytes += e - cur;
 		cur = e;
 	}
-	uint32_t i = cur < b ? spans_find(&ds->orig, cur) : 0;
+	uint32_t last = ds->orig.last, i = 0;
+	if (cur < b && last && spans_at(&ds->orig, last)->hi > cur)
+		i = spans_find(&ds->orig, cur); /* else nothing at or above cur */
 	while (cur < b) {
 		if (!i || spans_at(&ds->orig, i)->lo >= b) {
 			new_origin(ds, cur, b, sf, off, c->now);
@@ -1210,6 +1220,7 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	struct dstat *ds = &mc->d[d];
 	static const double pct[] = { 25, 50, 75, 90, 95, 97, 98, 99 };
 	uint64_t uniq = 0;
+	acct_sync(mc, d); /* a key learned after the last DATA_ACK moves the base */
 	int hu = unique_bytes(mc, d, &uniq);
 	out_tab_u64(o, ds->pkts);
 	out_tab_u64(o, ds->data_pkts);
