@@ -3,6 +3,7 @@
 #include <err.h>
 #include <fcntl.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -178,6 +179,32 @@ void capture_close(struct capture *c)
 	c->fp = NULL;
 }
 
+/* The frame's timestamp fits the int64 nanoseconds every tool computes
+ * with (libpcap gives nanoseconds: the file was opened so); one earlier
+ * than the frame before is counted, and the first warned about. */
+static int time_ok(struct capture *c, const struct pcap_pkthdr *h)
+{
+	if (h->ts.tv_sec < 0 || h->ts.tv_sec > INT64_MAX / 1000000000 - 1 ||
+	    h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000) {
+		c->skipped[SKIP_BAD_TIME]++;
+		return 0;
+	}
+	int64_t ns = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
+	if (!c->nano)
+		ns -= ns % 1000; /* what the records keep */
+	if (c->has_last && ns < c->last_ns) {
+		if (!c->ts_back++) {
+			c->ts_back_frame = c->frame;
+			warnx("%s: frame %llu: timestamp before the previous frame's: the capture "
+			    "is not in time order (analysed in file order; counted, see -v)", c->path,
+			    (unsigned long long)(c->frame - c->frame0));
+		}
+	}
+	c->last_ns = ns;
+	c->has_last = 1;
+	return 1;
+}
+
 int capture_next(struct capture *c, struct pkt *p)
 {
 	struct pcap_pkthdr *h;
@@ -196,12 +223,15 @@ int capture_next(struct capture *c, struct pkt *p)
 			return 0;
 		}
 		c->frame++;
-		enum skip_reason why = decode_frame(c->dlt, data, h->caplen, p);
+		if (!time_ok(c, h))
+			continue;
+		enum skip_reason why = decode_frame(c->dlt, data, h->caplen, h->len, p);
 		if (why != DECODED) {
 			c->skipped[why]++;
 			continue;
 		}
 		c->opt_bad += p->opt_bad;
+		c->ip_len_cut += p->ip_len_cut;
 		p->frame = c->frame;
 		p->ts_sec = h->ts.tv_sec;
 		p->ts_frac = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec / 1000;
@@ -222,6 +252,12 @@ void capture_report(const struct capture *c, const char *what)
 		if (c->skipped[i])
 			fprintf(stderr, ", %s %llu", skip_reason_name[i],
 			    (unsigned long long)c->skipped[i]);
-	fprintf(stderr, "; %llu with malformed or cut TCP options\n",
+	fprintf(stderr, "; %llu with malformed or cut TCP options",
 	    (unsigned long long)c->opt_bad);
+	fprintf(stderr, "; %llu with an IP length beyond the frame",
+	    (unsigned long long)c->ip_len_cut);
+	fprintf(stderr, "; %llu timestamps backwards", (unsigned long long)c->ts_back);
+	if (c->ts_back)
+		fprintf(stderr, " (first at frame %llu)", (unsigned long long)c->ts_back_frame);
+	fprintf(stderr, "\n");
 }

@@ -17,7 +17,13 @@ struct capture {
 	uint64_t frame0;    /* frames read before this file */
 	uint64_t skipped[SKIP_NREASONS];
 	uint64_t opt_bad;   /* records whose TCP options were malformed or cut */
+	uint64_t ip_len_cut; /* records whose IP length went beyond the frame */
 	int failed;         /* a file ended with a read error */
+	/* frames timestamped before the frame before them: counted, the first
+	 * one warned about; the analysis keeps file order */
+	uint64_t ts_back, ts_back_frame;
+	int64_t last_ns;
+	int has_last;
 };
 
 /* Opens path; on failure prints a message naming it and returns -1. */
@@ -25,7 +31,8 @@ int capture_open(struct capture *c, const char *path);
 void capture_close(struct capture *c);
 
 /* Next TCP segment: 1 with *p filled, 0 at end of file or after a read
- * error (reported, c->failed set). Skipped frames are counted. */
+ * error (reported, c->failed set). Skipped frames are counted, frames
+ * whose timestamp would not fit int64 nanoseconds among them. */
 int capture_next(struct capture *c, struct pkt *p);
 
 /* Prints the per-reason counts to stderr. */

@@ -7,7 +7,7 @@
 
 const char *const skip_reason_name[SKIP_NREASONS] = {
 	"decoded", "non_ip", "non_tcp", "ip_fragment", "truncated",
-	"bad_ip_header", "bad_tcp_header",
+	"bad_ip_header", "bad_tcp_header", "bad_timestamp",
 };
 
 /* Link types not always named by older pcap headers. */
@@ -95,8 +95,12 @@ static enum skip_reason decode_ppp(const uint8_t *d, uint32_t n, struct pkt *p)
 	return SKIP_NON_IP;
 }
 
-enum skip_reason decode_frame(int dlt, const uint8_t *d, uint32_t n, struct pkt *p)
+enum skip_reason decode_frame(int dlt, const uint8_t *d, uint32_t n, uint32_t wirelen,
+    struct pkt *p)
 {
+	/* every layer strips the same header from both lengths */
+	p->wire_extra = wirelen > n ? wirelen - n : 0;
+	p->ip_len_cut = 0;
 	switch (dlt) {
 	case DLT_EN10MB:
 		if (n < 14)
@@ -132,6 +136,11 @@ static enum skip_reason decode_ipv4(const uint8_t *d, uint32_t n, struct pkt *p)
 		return SKIP_BAD_IP;
 	if (n < hl)
 		return SKIP_TRUNCATED;
+	if (total > n + p->wire_extra) {
+		/* longer than the frame itself: not a snap-length cut */
+		total = n + p->wire_extra;
+		p->ip_len_cut = 1;
+	}
 	uint16_t frag = rd16(d + 6);
 	if (frag & 0x3fff) /* MF set or non-zero offset */
 		return SKIP_IP_FRAGMENT;
@@ -152,6 +161,10 @@ static enum skip_reason decode_ipv6(const uint8_t *d, uint32_t n, struct pkt *p)
 		return SKIP_TRUNCATED;
 	uint32_t payload = rd16(d + 4), off = 40;
 	uint8_t next = d[6];
+	if (40 + payload > n + p->wire_extra) {
+		payload = n + p->wire_extra - 40;
+		p->ip_len_cut = 1;
+	}
 	p->ipv = 6;
 	p->ip_id = -1;
 	p->ttl = d[7];

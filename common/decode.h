@@ -12,6 +12,7 @@ enum skip_reason {
 	SKIP_TRUNCATED,    /* cut by the snap length before the TCP header ends */
 	SKIP_BAD_IP,       /* inconsistent IP header */
 	SKIP_BAD_TCP,      /* inconsistent TCP header */
+	SKIP_BAD_TIME,     /* a timestamp no 64-bit nanosecond count holds */
 	SKIP_NREASONS
 };
 
@@ -20,9 +21,10 @@ extern const char *const skip_reason_name[SKIP_NREASONS];
 /* 1 if pcap link type dlt can be decoded. */
 int decode_link_supported(int dlt);
 
-/* Decodes the frame; fills p (except frame and timestamp) on DECODED. */
+/* Decodes the frame of wirelen bytes, caplen of them captured; fills p
+ * (except frame and timestamp) on DECODED. */
 enum skip_reason decode_frame(int dlt, const uint8_t *data, uint32_t caplen,
-    struct pkt *p);
+    uint32_t wirelen, struct pkt *p);
 
 /* Parses the TCP options in [opt, opt + n) into p. */
 void decode_tcp_options(const uint8_t *opt, uint32_t n, struct pkt *p);

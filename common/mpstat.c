@@ -6,38 +6,50 @@
 #include <string.h>
 
 #include "mpjoin.h"
+#include "seqset.h"
+#include "spans.h"
+#include "summary.h"
 #include "util.h"
 
 #define NS 1000000000LL
 
+/* Memory bounds per connection direction (man/mptcp-metrics.1). */
+#define ORIG_MAX 16000   /* data-level origin ranges (arrays of 2^14) */
+#define PEND_MAX 16384   /* mappings waiting for their RTT sample */
+#define SFMAP_MAX 4000   /* runs of mappings of one offset, per subflow */
 
+/* What the data-level space of a direction holds at a data sequence
+ * number: the origin of data bytes (the mapping, as subflow and DSN minus
+ * subflow position, under which the capture first saw them sent, and
+ * when), or a DATA_FIN's octet. Adjacent bytes of one origin are one span
+ * once DATA_ACKed, so the spans follow subflow switches, not bytes. */
+enum { SPAN_ORIGIN, SPAN_FIN };
 
-/* A data-level range mapped and not yet DATA_ACKed: the subflow and the
- * subflow sequence numbers (dsn - delta) it was first mapped to, when. */
-struct iv {
-	uint64_t start, end;
-	int64_t t;
-	int sf;
-	uint64_t delta;
+struct origin {
+	uint64_t off;   /* dsn - subflow position: the mapping's identity */
+	int64_t t;      /* first transmission (of the span's first byte) */
+	int32_t sf;
+	uint8_t kind;
 };
 
-/* A mapping waiting for the DATA_ACK that covers it (an RTT sample). */
+/* A mapping waiting for the DATA_ACK that covers it (an RTT sample);
+ * keys as in the origin spans, disjoint and sorted. */
 struct pend {
-	uint64_t start, end;
+	uint64_t lo, hi, off;
 	int64_t t;
-	int sf;
-	int bad; /* part of it was reinjected: no sample */
+	int32_t sf;
+	uint8_t bad; /* some byte went under another mapping first: no sample */
 };
 
-/* Sorted vectors consumed from the front: [lo, n) are live. */
-struct ivvec { struct iv *v; size_t lo, n, cap; };
-struct pendvec { struct pend *v; size_t lo, n, cap; };
+struct pendq {
+	struct pend *v;
+	uint32_t head, n, cap;
+};
 
 struct mapping {
-	uint8_t valid;
+	uint8_t valid, infinite;
 	uint64_t dsn;
 	uint32_t ssn, len; /* len: data bytes (DATA_FIN excluded) */
-	uint64_t own_lo, own_hi; /* the part this mapping was first to map */
 };
 
 /* One MPTCP direction of a subflow (dir = the sending side). */
@@ -46,9 +58,17 @@ struct sfdir {
 	uint64_t reinj_origin_bytes, reinj_carried_bytes, reinj_carried_segs;
 	int64_t first_data, last_data, last_ack;
 	uint8_t has_data, has_ack;
-	uint8_t has_isn, has_nxt;
-	uint32_t isn, nxt;     /* TCP level, relative: next new byte */
-	struct mapping map;    /* the last mapping seen */
+	uint8_t has_isn, has_ref;
+	uint32_t isn;          /* subflow sequence numbers of mappings count from it */
+	uint32_t ref;          /* positions count from the first sequence number seen */
+	int64_t top;           /* highest position carried: the unwrapping reference */
+	struct seqset seen;    /* positions carried: the TCP level */
+	struct mapping dss;    /* the last DSS mapping (any kind) */
+	/* the mappings seen: position spans, each with its dsn - position;
+	 * touching ones of one offset merged */
+	struct spans maps;
+	uint8_t has_inf;
+	int64_t inf_pos;       /* an infinite mapping: nothing placed from it on */
 };
 
 struct sf {
@@ -68,15 +88,19 @@ struct sf {
 
 struct dstat {
 	uint64_t pkts, data_pkts, data_bytes, mappings, reinj_bytes, reinj_segs;
-	uint64_t rexmit_bytes;
-	uint8_t has_base, has_dack, fin, has_fin_dsn;
+	uint64_t rexmit_bytes, unmapped_bytes, forgotten_bytes;
+	/* the accounting identity's terms (man page) */
+	uint64_t origin_bytes, origin_acked, acked_unseen, fin_acked, fins;
+	uint8_t has_kbase, has_base, has_dack, has_acct, has_forgot, fin_flag;
+	uint64_t kbase;      /* keys of data sequence numbers: dsn - kbase */
 	uint64_t base_dsn;   /* lowest DSN mapped, for connections without IDSN */
-	uint64_t dack, fin_dsn;
+	uint64_t dack;
 	int64_t dack_ts;
-	struct ivvec sent;
-	struct pendvec pend;
-	int64_t *rtt;
-	size_t nrtt, caprtt;
+	uint64_t acct_lo, acct_hi; /* keys: [base, DATA_ACK) accounted for */
+	uint64_t forgot_hi;  /* keys below it: origins dropped at ORIG_MAX */
+	struct spans orig;
+	struct pendq pend;
+	struct rttset rtt;
 	int cur_sf;          /* subflow of the current burst, -1 none */
 	uint64_t bursts, b_maps, b_bytes;
 	int64_t b_start, b_end;
@@ -91,7 +115,8 @@ struct mps_conn {
 	uint8_t has_key[2];
 	uint64_t key[2];
 	int64_t key_ns[2];   /* when each key (so each IDSN) was first seen */
-	int64_t first_ns, last_ns;
+	int64_t first_ns, last_ns, prev_ns;
+	uint64_t ts_back;    /* packets timestamped before the one before them */
 	uint8_t digits;
 	struct sf **sfs;
 	int nsf;
@@ -108,15 +133,6 @@ static void out_ts(struct out *o, int64_t ns, int digits)
 	out_fixed(o, sec, digits == 9 ? (uint64_t)frac : (uint64_t)frac / 1000, digits);
 }
 
-/* Milliseconds with microsecond digits, from nanoseconds (truncated). */
-static void out_ms(struct out *o, int64_t ns)
-{
-	int64_t us = ns / 1000;
-	out_fixed(o, us / 1000, (uint64_t)(us % 1000), 3);
-}
-
-
-
 static void tab_opt_ts(struct out *o, int have, int64_t ns, int digits)
 {
 	out_tab(o);
@@ -125,8 +141,6 @@ static void tab_opt_ts(struct out *o, int have, int64_t ns, int digits)
 	else
 		out_dash(o);
 }
-
-static int seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 
 /* ---- connection table ---- */
 
@@ -156,10 +170,12 @@ static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p
 	}
 	mc = xcalloc(1, sizeof *mc);
 	mc->id = id;
-	mc->first_ns = mc->last_ns = pkt_time_ns(p);
+	mc->first_ns = mc->last_ns = mc->prev_ns = pkt_time_ns(p);
 	mc->digits = p->ts_digits;
-	for (int d = 0; d < 2; d++)
+	for (int d = 0; d < 2; d++) {
 		mc->d[d].cur_sf = -1;
+		spans_init(&mc->d[d].orig, sizeof(struct origin));
+	}
 	size_t h = slot(s, id);
 	mc->hnext = s->tab[h];
 	s->tab[h] = mc;
@@ -193,6 +209,10 @@ static struct sf *sf_new(struct mps_conn *mc, int index, const struct pkt *p,
 	sf->first_ns = sf->last_ns = pkt_time_ns(p);
 	sf->backup0 = sf->backup = -1;
 	sf->c_id = sf->s_id = -1;
+	for (int d = 0; d < 2; d++) {
+		seqset_init(&sf->d[d].seen);
+		spans_init(&sf->d[d].maps, sizeof(uint64_t));
+	}
 	if (index >= mc->nsf) {
 		mc->sfs = xrealloc(mc->sfs, (size_t)(index + 1) * sizeof *mc->sfs);
 		for (int i = mc->nsf; i <= index; i++)
@@ -320,17 +340,17 @@ static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 }
 
 static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
-    const struct pend *pd)
+    int sf, uint64_t dsn, uint64_t len, int64_t rtt)
 {
 	if (s->ev != MPS_EV_RTT)
 		return;
 	struct out *o = s->o;
 	ev_start(o, mc, d, now);
-	out_tab_u64(o, label(mc, pd->sf));
-	out_tab_u64(o, pd->start);
-	out_tab_u64(o, pd->end - pd->start);
+	out_tab_u64(o, label(mc, sf));
+	out_tab_u64(o, dsn);
+	out_tab_u64(o, len);
 	out_tab(o);
-	out_ms(o, now - pd->t);
+	out_ms_ns(o, rtt);
 	out_nl(o);
 }
 
@@ -385,39 +405,168 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 }
 
 /* ---- data-level bookkeeping ---- */
+/* ---- data-level bookkeeping ---- */
 
-static void iv_compact(struct ivvec *v)
+/* Data sequence numbers as order-preserving keys: the first one seen in a
+ * direction sits mid-range, so every DSN within 2^63 of it (all of them,
+ * in practice) compares right even across the 2^64 wrap. */
+static uint64_t key_of(struct dstat *ds, uint64_t dsn)
 {
-	if (v->lo > 64 && v->lo > v->n / 2) {
-		memmove(v->v, v->v + v->lo, (v->n - v->lo) * sizeof *v->v);
-		v->n -= v->lo;
-		v->lo = 0;
+	if (!ds->has_kbase) {
+		ds->kbase = dsn - (1ULL << 63);
+		ds->has_kbase = 1;
 	}
+	return dsn - ds->kbase;
 }
 
-static void iv_insert(struct ivvec *v, size_t at, uint64_t a, uint64_t b, int64_t t,
-    int sf, uint64_t delta)
+static uint64_t dsn_of(const struct dstat *ds, uint64_t key)
 {
-	if (v->n == v->cap) {
-		iv_compact(v);
-		if (v->n == v->cap) {
-			v->cap = v->cap ? v->cap * 2 : 16;
-			v->v = xrealloc(v->v, v->cap * sizeof *v->v);
+	return key + ds->kbase;
+}
+
+static struct origin *O(const struct dstat *ds, uint32_t i)
+{
+	return spans_val(&ds->orig, i);
+}
+
+static uint64_t min_u64(uint64_t a, uint64_t b) { return a < b ? a : b; }
+static uint64_t max_u64(uint64_t a, uint64_t b) { return a > b ? a : b; }
+
+/* Span i and p, the one before it, touching and of one origin, become
+ * one; the first transmission kept is the earlier. Returns the survivor. */
+static uint32_t merge_into(struct dstat *ds, uint32_t p, uint32_t i)
+{
+	if (!p || spans_at(&ds->orig, p)->hi != spans_at(&ds->orig, i)->lo)
+		return i;
+	struct origin *a = O(ds, p), *b = O(ds, i);
+	if (a->kind != SPAN_ORIGIN || b->kind != SPAN_ORIGIN || a->sf != b->sf || a->off != b->off)
+		return i;
+	if (b->t < a->t)
+		a->t = b->t;
+	uint64_t hi = spans_at(&ds->orig, i)->hi;
+	spans_erase(&ds->orig, i);
+	spans_at(&ds->orig, p)->hi = hi;
+	return p;
+}
+
+/* [a, b) (keys) joins the data DATA_ACKed above the base: its bytes are
+ * first transmissions, DATA_FIN octets, or data the capture never saw
+ * sent. Spans it leaves wholly below are merged with their neighbours. */
+static void acct_walk(struct dstat *ds, uint64_t a, uint64_t b)
+{
+	uint64_t cur = a;
+	if (ds->has_forgot && cur < ds->forgot_hi) {
+		/* origins dropped at the bound: taken as unseen, which moves
+		 * bytes between unacked and acked_unseen but keeps the identity */
+		uint64_t e = min_u64(b, ds->forgot_hi);
+		ds->acked_unseen += e - cur;
+		cur = e;
+	}
+	uint32_t i = cur < b ? spans_find(&ds->orig, cur) : 0, prev = 0;
+	int have_prev = 0;
+	while (cur < b) {
+		if (!i || spans_at(&ds->orig, i)->lo >= b) {
+			ds->acked_unseen += b - cur;
+			break;
 		}
-		at = at > v->n ? v->n : at;
+		struct span *x = spans_at(&ds->orig, i);
+		if (x->lo > cur) {
+			ds->acked_unseen += x->lo - cur;
+			cur = x->lo;
+		}
+		uint64_t e = min_u64(x->hi, b);
+		if (O(ds, i)->kind == SPAN_FIN)
+			ds->fin_acked += e - cur;
+		else
+			ds->origin_acked += e - cur;
+		cur = e;
+		uint32_t next = spans_next(&ds->orig, i);
+		if (x->hi <= b) {
+			if (!have_prev)
+				prev = spans_prev(&ds->orig, i);
+			i = merge_into(ds, prev, i);
+		}
+		prev = i;
+		have_prev = 1;
+		i = next;
 	}
-	memmove(v->v + at + 1, v->v + at, (v->n - at) * sizeof *v->v);
-	v->v[at] = (struct iv){ a, b, t, sf, delta };
-	v->n++;
 }
 
-/* First live interval ending after a. */
-static size_t iv_find(const struct ivvec *v, uint64_t a)
+/* The data-level base: IDSN + 1, else the lowest DSN mapped. */
+static int base_dsn(const struct mps_conn *mc, int d, uint64_t *v);
+
+/* Brings the accounted part to [base, highest DATA_ACK). The base only
+ * moves down (a lower DSN mapped, without the IDSN). */
+static void acct_sync(struct mps_conn *mc, int d)
 {
-	size_t lo = v->lo, hi = v->n;
+	struct dstat *ds = &mc->d[d];
+	uint64_t base;
+	if (!ds->has_dack || !base_dsn(mc, d, &base))
+		return;
+	uint64_t lo = key_of(ds, base), hi = key_of(ds, ds->dack);
+	if (hi < lo)
+		hi = lo;
+	if (!ds->has_acct) {
+		ds->acct_lo = ds->acct_hi = lo;
+		ds->has_acct = 1;
+	} else if (lo < ds->acct_lo) {
+		if (ds->acct_lo == ds->acct_hi)
+			ds->acct_hi = lo;
+		else
+			acct_walk(ds, lo, ds->acct_lo);
+		ds->acct_lo = lo;
+	}
+	if (hi > ds->acct_hi) {
+		acct_walk(ds, ds->acct_hi, hi);
+		ds->acct_hi = hi;
+	}
+}
+
+/* Bytes of [a, b) inside the accounted part. */
+static uint64_t acct_overlap(const struct dstat *ds, uint64_t a, uint64_t b)
+{
+	if (!ds->has_acct)
+		return 0;
+	uint64_t lo = max_u64(a, ds->acct_lo), hi = min_u64(b, ds->acct_hi);
+	return hi > lo ? hi - lo : 0;
+}
+
+/* At ORIG_MAX spans: first the spans of one origin merge whatever their
+ * times (reinjection delays get coarser); if that is not enough, the
+ * lowest spans, furthest below the DATA_ACK, are dropped, and what is
+ * sent into them later counts as forgotten. Leaves room for a quarter
+ * of the bound, so the cost is amortised over the spans added. */
+static void orig_bound(struct dstat *ds)
+{
+	if (ds->orig.n <= ORIG_MAX)
+		return;
+	for (uint32_t i = spans_first(&ds->orig), prev = 0; i;) {
+		uint32_t next = spans_next(&ds->orig, i);
+		prev = merge_into(ds, prev, i);
+		i = next;
+	}
+	while (ds->orig.n > ORIG_MAX / 4 * 3) {
+		uint32_t i = spans_first(&ds->orig);
+		ds->forgot_hi = spans_at(&ds->orig, i)->hi;
+		ds->has_forgot = 1;
+		spans_erase(&ds->orig, i);
+	}
+}
+
+/* ---- mappings waiting for an RTT sample ---- */
+
+static struct pend *PQ(const struct pendq *q, uint32_t i)
+{
+	return &q->v[q->head + i];
+}
+
+/* Index of the first pending mapping ending after x. */
+static uint32_t pend_find(const struct pendq *q, uint64_t x)
+{
+	uint32_t lo = 0, hi = q->n;
 	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		if (v->v[mid].end <= a)
+		uint32_t mid = lo + (hi - lo) / 2;
+		if (PQ(q, mid)->hi <= x)
 			lo = mid + 1;
 		else
 			hi = mid;
@@ -425,126 +574,261 @@ static size_t iv_find(const struct ivvec *v, uint64_t a)
 	return lo;
 }
 
-static void pend_bad(struct pendvec *pv, uint64_t a, uint64_t b)
+/* Bytes [a, b) went out under mapping (sf, off): the pending samples of
+ * other mappings covering them are spoilt. */
+static void pend_bad(struct pendq *q, uint64_t a, uint64_t b, int sf, uint64_t off)
 {
-	for (size_t i = pv->n; i > pv->lo; i--) {
-		struct pend *pd = &pv->v[i - 1];
-		if (pd->end <= a)
-			break;
-		if (pd->start < b)
+	for (uint32_t i = pend_find(q, a); i < q->n && PQ(q, i)->lo < b; i++) {
+		struct pend *pd = PQ(q, i);
+		if (pd->sf != sf || pd->off != off)
 			pd->bad = 1;
 	}
 }
 
-/* A fresh mapping [a, b) of direction d on subflow sf: the parts no
- * mapping above the DATA_ACK covers yet become this mapping's. Returns 1
- * when all of it was new (an RTT sample can be taken). */
-static int map_range(struct mps_conn *mc, int d, struct sf *sf, struct mapping *m,
-    uint64_t delta, int64_t now)
+/* A mapping [a, b) sent for the first time, none of whose bytes had gone
+ * out before: it waits for its DATA_ACK. One overlapping a waiting one is
+ * no clean sample, and spoils it. */
+static void pend_push(struct pendq *q, uint64_t a, uint64_t b, int64_t t, int sf, uint64_t off)
 {
-	struct dstat *ds = &mc->d[d];
-	struct ivvec *v = &ds->sent;
-	uint64_t a = m->dsn, b = m->dsn + m->len;
-	int all_new = !(ds->has_dack && a < ds->dack);
-	if (ds->has_dack && a < ds->dack)
-		a = b < ds->dack ? b : ds->dack;
-	m->own_lo = m->own_hi = a;
-	size_t i = iv_find(v, a);
-	while (a < b) {
-		if (i < v->n && v->v[i].start <= a) {
-			all_new = 0;
-			a = b < v->v[i].end ? b : v->v[i].end;
-			i++;
-			continue;
-		}
-		uint64_t e = (i < v->n && v->v[i].start < b) ? v->v[i].start : b;
-		iv_insert(v, i, a, e, now, sf->index, delta);
-		if (m->own_lo == m->own_hi)
-			m->own_lo = a;
-		m->own_hi = e;
-		i++;
-		a = e;
+	uint32_t i = pend_find(q, a);
+	if (i < q->n && PQ(q, i)->lo < b) {
+		pend_bad(q, a, b, sf, off);
+		return;
 	}
-	return all_new;
+	if (q->n >= PEND_MAX)
+		return; /* the bound: no sample for this one */
+	if (q->head + q->n == q->cap) {
+		if (q->head > 0) {
+			memmove(q->v, q->v + q->head, q->n * sizeof *q->v);
+			q->head = 0;
+		} else {
+			q->cap = q->cap ? q->cap * 2 : 16;
+			q->v = xreallocarray(q->v, q->cap, sizeof *q->v);
+		}
+	}
+	/* new data nearly always goes last */
+	struct pend *at = PQ(q, i);
+	memmove(at + 1, at, (q->n - i) * sizeof *at);
+	*at = (struct pend){ a, b, off, t, sf, 0 };
+	q->n++;
 }
 
-/* Payload [a, b) of direction d, new at the TCP level on subflow sf under
- * mapping m: every byte some other mapping (another subflow, or other
- * subflow sequence numbers) mapped before is reinjected. */
-static void data_range(struct mps *s, struct mps_conn *mc, int d, struct sf *sf,
-    const struct mapping *m, uint64_t delta, uint64_t a, uint64_t b, int64_t now)
+/* The DATA_ACK reached key dack: samples of the mappings it covers. */
+static void pend_ack(struct mps *s, struct mps_conn *mc, int d, uint64_t dack, int64_t now)
 {
 	struct dstat *ds = &mc->d[d];
-	uint64_t reinj = 0;
-	if (ds->has_dack && a < ds->dack) {
-		/* DATA_ACKed, so mapped before: by this mapping only if it was
-		 * the first to map it; who else did is no longer kept */
-		uint64_t e = b < ds->dack ? b : ds->dack;
-		if (!(a >= m->own_lo && e <= m->own_hi)) {
-			reinj += e - a;
-			ev_reinject(s, mc, d, now, a, e - a, -1, sf->index, 0);
-			pend_bad(&ds->pend, a, e);
+	struct pendq *q = &ds->pend;
+	while (q->n && PQ(q, 0)->hi <= dack) {
+		struct pend *pd = PQ(q, 0);
+		/* a timestamp step backwards gives no sample */
+		if (!pd->bad && now >= pd->t) {
+			rttset_add(&ds->rtt, now - pd->t);
+			ev_rtt(s, mc, d, now, pd->sf, dsn_of(ds, pd->lo), pd->hi - pd->lo, now - pd->t);
 		}
-		a = e;
+		q->head++;
+		q->n--;
 	}
-	struct ivvec *v = &ds->sent;
-	size_t i = iv_find(v, a);
-	while (a < b) {
-		if (i < v->n && v->v[i].start <= a) {
-			struct iv *x = &v->v[i];
-			uint64_t e = b < x->end ? b : x->end;
-			if (x->sf != sf->index || x->delta != delta) {
-				reinj += e - a;
-				if (x->sf >= 0 && x->sf < mc->nsf && mc->sfs[x->sf])
-					mc->sfs[x->sf]->d[d].reinj_origin_bytes += e - a;
-				ev_reinject(s, mc, d, now, a, e - a, x->sf, sf->index, x->t);
-				pend_bad(&ds->pend, a, e);
+	if (!q->n)
+		q->head = 0;
+}
+
+/* No byte of [a, b) has been sent yet, as far as is known. */
+static int all_unsent(const struct dstat *ds, uint64_t a, uint64_t b)
+{
+	if (ds->has_forgot && a < ds->forgot_hi)
+		return 0;
+	for (uint32_t i = spans_find(&ds->orig, a); i && spans_at(&ds->orig, i)->lo < b;
+	    i = spans_next(&ds->orig, i))
+		if (O(ds, i)->kind == SPAN_ORIGIN)
+			return 0;
+	return 1;
+}
+
+/* ---- placing the new bytes of a segment ---- */
+
+/* What on_new needs about the segment being accounted. */
+struct seg_ctx {
+	struct mps *s;
+	struct mps_conn *mc;
+	struct sf *sf;
+	int d;
+	int64_t now;
+	uint64_t placed, reinj, same_map, unmapped;
+};
+
+/* Bytes [a, b) with no origin yet: their first transmission. Only the
+ * span before is merged with (the caller still walks the ones after). */
+static void new_origin(struct dstat *ds, uint64_t a, uint64_t b, int sf, uint64_t off,
+    int64_t now)
+{
+	ds->origin_bytes += b - a;
+	uint64_t ov = acct_overlap(ds, a, b);
+	ds->acked_unseen -= ov; /* counted unseen when DATA_ACKed */
+	ds->origin_acked += ov;
+	/* new data goes last, nearly always */
+	uint32_t p = ds->orig.last;
+	if (!p || spans_at(&ds->orig, p)->hi > a)
+		p = spans_find(&ds->orig, a - 1);
+	if (p && spans_at(&ds->orig, p)->hi == a) {
+		struct origin *o = O(ds, p);
+		if (o->kind == SPAN_ORIGIN && o->sf == sf && o->off == off &&
+		    (o->t == now || b <= ds->acct_hi)) {
+			spans_at(&ds->orig, p)->hi = b;
+			return;
+		}
+	}
+	uint32_t i = spans_insert(&ds->orig, a, b);
+	*O(ds, i) = (struct origin){ off, now, sf, SPAN_ORIGIN };
+}
+
+/* Data bytes [a, b) (keys), new at the TCP level, sent under mapping
+ * (sf, off): first transmissions, reinjections, or (impossible unless
+ * positions were lost) the same mapping again. */
+static void place(struct seg_ctx *c, uint64_t a, uint64_t b, uint64_t off)
+{
+	struct dstat *ds = &c->mc->d[c->d];
+	int sf = c->sf->index;
+	uint64_t cur = a;
+	pend_bad(&ds->pend, a, b, sf, off);
+	if (ds->has_forgot && cur < ds->forgot_hi) {
+		uint64_t e = min_u64(b, ds->forgot_hi);
+		ds->forgotten_bytes += e - cur;
+		cur = e;
+	}
+	uint32_t last = ds->orig.last, i = 0;
+	if (cur < b && last && spans_at(&ds->orig, last)->hi > cur)
+		i = spans_find(&ds->orig, cur); /* else nothing at or above cur */
+	while (cur < b) {
+		if (!i || spans_at(&ds->orig, i)->lo >= b) {
+			new_origin(ds, cur, b, sf, off, c->now);
+			break;
+		}
+		uint64_t lo = spans_at(&ds->orig, i)->lo;
+		if (lo > cur) {
+			new_origin(ds, cur, lo, sf, off, c->now);
+			cur = lo;
+			continue;
+		}
+		uint64_t e = min_u64(spans_at(&ds->orig, i)->hi, b);
+		struct origin *o = O(ds, i);
+		if (o->kind == SPAN_FIN) {
+			/* data where a DATA_FIN was: the octet was data after all */
+			*o = (struct origin){ off, c->now, sf, SPAN_ORIGIN };
+			ds->origin_bytes += e - cur;
+			if (acct_overlap(ds, cur, e)) {
+				ds->fin_acked -= e - cur;
+				ds->origin_acked += e - cur;
 			}
-			a = e;
-			i++;
-			continue;
+		} else if (o->sf == sf && o->off == off) {
+			c->same_map += e - cur;
+		} else {
+			uint64_t n = e - cur;
+			c->reinj += n;
+			struct mps_conn *mc = c->mc;
+			if (o->sf >= 0 && o->sf < mc->nsf && mc->sfs[o->sf])
+				mc->sfs[o->sf]->d[c->d].reinj_origin_bytes += n;
+			ev_reinject(c->s, mc, c->d, c->now, dsn_of(ds, cur), n, o->sf, sf, o->t);
 		}
-		/* not mapped yet (its mapping's range was not seen): now it is */
-		uint64_t e = (i < v->n && v->v[i].start < b) ? v->v[i].start : b;
-		iv_insert(v, i, a, e, now, sf->index, delta);
-		i++;
-		a = e;
-	}
-	if (reinj) {
-		ds->reinj_bytes += reinj;
-		ds->reinj_segs++;
-		sf->d[d].reinj_carried_bytes += reinj;
-		sf->d[d].reinj_carried_segs++;
+		cur = e;
+		i = spans_next(&ds->orig, i);
 	}
 }
 
-static void rtt_add(struct dstat *ds, int64_t v)
+/* Positions as order-preserving keys of the subflow's mapping spans. */
+static uint64_t pkey(int64_t x) { return (uint64_t)x ^ (1ULL << 63); }
+
+static uint64_t *MOFF(const struct sfdir *sd, uint32_t i)
 {
-	if (ds->nrtt == ds->caprtt) {
-		ds->caprtt = ds->caprtt ? ds->caprtt * 2 : 64;
-		ds->rtt = xrealloc(ds->rtt, ds->caprtt * sizeof *ds->rtt);
-	}
-	ds->rtt[ds->nrtt++] = v;
+	return spans_val(&sd->maps, i);
 }
 
-static void pend_push(struct pendvec *pv, uint64_t a, uint64_t b, int64_t t, int sf)
+/* Mapping [a, b) (position keys) with offset off joins the mappings seen:
+ * where it overlaps older ones it wins (a subflow byte has one mapping,
+ * so only a broken sender or a lost position makes them differ). */
+static void map_add(struct sfdir *sd, uint64_t a, uint64_t b, uint64_t off)
 {
-	if (pv->n == pv->cap && pv->lo > 0) {
-		memmove(pv->v, pv->v + pv->lo, (pv->n - pv->lo) * sizeof *pv->v);
-		pv->n -= pv->lo;
-		pv->lo = 0;
+	struct spans *t = &sd->maps;
+	uint32_t i = spans_find(t, a);
+	if (i && spans_at(t, i)->lo <= a && spans_at(t, i)->hi >= b && *MOFF(sd, i) == off)
+		return; /* known: the common case of a mapping seen again */
+	while (i && spans_at(t, i)->lo < b) {
+		struct span *x = spans_at(t, i);
+		uint32_t next = spans_next(t, i);
+		if (x->lo < a && x->hi > b) {
+			uint64_t hi = x->hi, o = *MOFF(sd, i);
+			x->hi = a;
+			uint32_t j = spans_insert(t, b, hi);
+			*MOFF(sd, j) = o;
+			break;
+		}
+		if (x->lo < a)
+			x->hi = a;
+		else if (x->hi > b)
+			x->lo = b;
+		else
+			spans_erase(t, i);
+		i = next;
 	}
-	if (pv->n == pv->cap) {
-		pv->cap = pv->cap ? pv->cap * 2 : 16;
-		pv->v = xrealloc(pv->v, pv->cap * sizeof *pv->v);
+	uint32_t k = spans_insert(t, a, b);
+	*MOFF(sd, k) = off;
+	/* touching spans of one offset are one run of mappings */
+	uint32_t p = spans_prev(t, k);
+	if (p && spans_at(t, p)->hi == a && *MOFF(sd, p) == off) {
+		spans_erase(t, k);
+		spans_at(t, p)->hi = b;
+		k = p;
 	}
-	/* kept sorted by end; new data nearly always goes last */
-	size_t i = pv->n;
-	while (i > pv->lo && pv->v[i - 1].end > b)
-		i--;
-	memmove(pv->v + i + 1, pv->v + i, (pv->n - i) * sizeof *pv->v);
-	pv->v[i] = (struct pend){ a, b, t, sf, 0 };
-	pv->n++;
+	uint32_t n = spans_next(t, k);
+	if (n && spans_at(t, n)->lo == spans_at(t, k)->hi && *MOFF(sd, n) == off) {
+		uint64_t hi = spans_at(t, n)->hi;
+		spans_erase(t, n);
+		spans_at(t, k)->hi = hi;
+	}
+	/* mappings of positions every byte of which was carried can place
+	 * nothing more: only the TCP-new bytes are placed */
+	int64_t lo, hi;
+	if (seqset_first(&sd->seen, &lo, &hi))
+		for (uint32_t f; (f = spans_first(t)) && f != k &&
+		    spans_at(t, f)->lo >= pkey(lo) && spans_at(t, f)->hi <= pkey(hi);)
+			spans_erase(t, f);
+	while (t->n > SFMAP_MAX) /* the oldest mappings go first */
+		spans_erase(t, spans_first(t));
+}
+
+/* seqset's callback: positions [a, b) of the segment no earlier segment
+ * carried, placed through the mappings seen on the subflow; bytes outside
+ * every mapping, or after an infinite one, have no data-level place. */
+static void on_new(void *ctx, int64_t a, int64_t b)
+{
+	struct seg_ctx *c = ctx;
+	struct sfdir *sd = &c->sf->d[c->d];
+	struct dstat *ds = &c->mc->d[c->d];
+	if (sd->has_inf && b > sd->inf_pos) {
+		int64_t from = a > sd->inf_pos ? a : sd->inf_pos;
+		c->unmapped += (uint64_t)(b - from);
+		b = from;
+	}
+	uint64_t cur = pkey(a), end = pkey(b);
+	uint32_t i = cur < end ? spans_find(&sd->maps, cur) : 0;
+	while (cur < end) {
+		if (!i || spans_at(&sd->maps, i)->lo >= end) {
+			c->unmapped += end - cur;
+			break;
+		}
+		uint64_t lo = spans_at(&sd->maps, i)->lo, hi = spans_at(&sd->maps, i)->hi;
+		if (lo > cur) {
+			c->unmapped += lo - cur;
+			cur = lo;
+		}
+		uint64_t e = min_u64(hi, end), off = *MOFF(sd, i);
+		uint32_t next = spans_next(&sd->maps, i);
+		/* dsn = position + offset */
+		uint64_t k = key_of(ds, (uint64_t)(int64_t)(cur ^ (1ULL << 63)) + off);
+		c->placed += e - cur;
+		place(c, k, k + (e - cur), off);
+		cur = e;
+		i = next;
+	}
 }
 
 /* A DATA_ACK of direction d's data, sent on subflow sf. */
@@ -567,50 +851,53 @@ static void on_dack(struct mps *s, struct mps_conn *mc, int d, int sf,
 	ds->has_dack = 1;
 	ds->dack_ts = now;
 	ev_dack(s, mc, d, now, sf, dack, have_new, newly);
-	struct ivvec *v = &ds->sent;
-	while (v->lo < v->n && v->v[v->lo].end <= dack)
-		v->lo++;
-	if (v->lo < v->n && v->v[v->lo].start < dack)
-		v->v[v->lo].start = dack;
-	if (v->lo == v->n)
-		v->lo = v->n = 0;
-	struct pendvec *pv = &ds->pend;
-	while (pv->lo < pv->n && pv->v[pv->lo].end <= dack) {
-		struct pend *pd = &pv->v[pv->lo++];
-		if (!pd->bad) {
-			rtt_add(ds, now - pd->t);
-			ev_rtt(s, mc, d, now, pd);
-		}
-	}
-	if (pv->lo == pv->n)
-		pv->lo = pv->n = 0;
+	acct_sync(mc, d);
+	pend_ack(s, mc, d, key_of(ds, dack), now);
 }
 
-/* The mapping a packet's data belongs to: its own, or the subflow's last. */
-static int packet_mapping(const struct pkt *p, const struct mps_tag *t,
-    struct sfdir *sd, int *fresh)
+/* The DATA_FIN of a DSS mapping takes the octet after its data. */
+static void on_fin_octet(struct dstat *ds, uint64_t dsn)
 {
-	struct mapping m = { 0 };
-	*fresh = 0;
+	uint64_t k = key_of(ds, dsn);
+	if (ds->has_forgot && k < ds->forgot_hi)
+		return;
+	uint32_t i = spans_find(&ds->orig, k);
+	if (i && spans_at(&ds->orig, i)->lo <= k)
+		return; /* this DATA_FIN again, or data there */
+	i = spans_insert(&ds->orig, k, k + 1);
+	*O(ds, i) = (struct origin){ 0, 0, -1, SPAN_FIN };
+	ds->fins++;
+	if (acct_overlap(ds, k, k + 1)) {
+		ds->acked_unseen--;
+		ds->fin_acked++;
+	}
+	orig_bound(ds);
+}
+
+/* The DSS mapping a packet carries, if any. */
+static int packet_mapping(const struct pkt *p, const struct mps_tag *t, struct mapping *m)
+{
+	memset(m, 0, sizeof *m);
 	if (t->has_dsn && PKT_HAS(p, MP_DSS) && (p->dss.flags & DSS_M)) {
 		/* an infinite mapping (length 0) places nothing after it */
-		m.valid = 1;
-		m.dsn = t->dsn64;
-		m.ssn = p->dss.ssn;
-		m.len = p->dss.dlen ? p->dss.dlen - (p->dss.fin ? 1u : 0u) : 0;
+		m->valid = 1;
+		m->dsn = t->dsn64;
+		m->ssn = p->dss.ssn;
+		m->infinite = p->dss.dlen == 0;
+		m->len = p->dss.dlen ? p->dss.dlen - (p->dss.fin ? 1u : 0u) : 0;
 	} else if (t->has_dsn && PKT_HAS(p, MP_CAPABLE) && p->cap.has_dlen) {
-		m.valid = 1;
-		m.dsn = t->dsn64;
-		m.ssn = 1;
-		m.len = p->cap.dlen;
+		m->valid = 1;
+		m->dsn = t->dsn64;
+		m->ssn = 1;
+		m->len = p->cap.dlen;
 	}
-	if (m.valid) {
-		*fresh = !(sd->map.valid && sd->map.dsn == m.dsn && sd->map.ssn == m.ssn &&
-		    sd->map.len == m.len);
-		if (*fresh)
-			sd->map = m;
-	}
-	return sd->map.valid;
+	return m->valid;
+}
+
+static int same_mapping(const struct mapping *a, const struct mapping *b)
+{
+	return a->valid == b->valid && a->infinite == b->infinite && a->dsn == b->dsn &&
+	    a->ssn == b->ssn && a->len == b->len;
 }
 
 static void burst_note(struct mps *s, struct mps_conn *mc, int d, int sf,
@@ -621,31 +908,32 @@ static void burst_note(struct mps *s, struct mps_conn *mc, int d, int sf,
 		ev_burst(s, mc, d);
 		ds->cur_sf = sf;
 		ds->bursts++;
-		ds->b_start = now;
+		ds->b_start = ds->b_end = now;
 		ds->b_maps = ds->b_bytes = 0;
 	}
 	ds->b_maps++;
 	ds->b_bytes += bytes;
-	ds->b_end = now;
+	if (now > ds->b_end)
+		ds->b_end = now;
 }
 
-/* TCP level: the part of a segment below the highest subflow sequence
- * number sent before is a TCP retransmission; returns its length. */
-static uint32_t tcp_skip(struct sfdir *sd, struct dstat *ds, uint32_t rel, uint32_t len)
+/* A mapping sent for the first time: counted; without the IDSN, the
+ * lowest DSN mapped is the data level's base. */
+static void new_mapping(struct mps_conn *mc, int d, const struct mapping *m)
 {
-	uint32_t skip = 0;
-	if (sd->has_nxt && seq_lt(rel, sd->nxt)) {
-		skip = sd->nxt - rel;
-		if (skip > len)
-			skip = len;
-		sd->rexmit_bytes += skip;
-		ds->rexmit_bytes += skip;
+	struct dstat *ds = &mc->d[d];
+	ds->mappings++;
+	if (!ds->has_base || (int64_t)(m->dsn - ds->base_dsn) < 0) {
+		ds->base_dsn = m->dsn;
+		ds->has_base = 1;
+		acct_sync(mc, d);
 	}
-	if (!sd->has_nxt || seq_lt(sd->nxt, rel + len)) {
-		sd->nxt = rel + len;
-		sd->has_nxt = 1;
-	}
-	return skip;
+}
+
+/* The position of sequence number seq in direction sd. */
+static int64_t position(struct sfdir *sd, uint32_t seq)
+{
+	return seq_unwrap(seq - sd->ref, sd->top);
 }
 
 /* Payload and mapping of a packet sent by side d on subflow sf. */
@@ -654,8 +942,12 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 {
 	struct sfdir *sd = &sf->d[d];
 	struct dstat *ds = &mc->d[d];
-	int fresh;
-	int mapped = packet_mapping(p, t, sd, &fresh);
+	struct mapping own;
+	int has_own = packet_mapping(p, t, &own);
+	int fresh = has_own && !same_mapping(&own, &sd->dss);
+	int own_data = has_own && (own.len || own.infinite);
+	if (fresh)
+		sd->dss = own;
 	if (p->len > 0) {
 		ds->data_pkts++;
 		ds->data_bytes += p->len;
@@ -666,42 +958,69 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		sd->has_data = 1;
 		sd->last_data = now;
 	}
-	if (!sd->has_isn && mapped && fresh && p->len > 0) {
+	if (!sd->has_isn && fresh && own_data && p->len > 0) {
 		/* no SYN seen: the segment starts its mapping */
-		sd->isn = p->seq - sd->map.ssn;
+		sd->isn = p->seq - own.ssn;
 		sd->has_isn = 1;
 	}
-	uint32_t rel = p->seq - sd->isn, skip = 0;
-	if (p->len > 0 && sd->has_isn)
-		skip = tcp_skip(sd, ds, rel, p->len);
-	if (fresh && (p->len == 0 || skip < p->len)) {
-		/* a new mapping, not one repeated by a TCP retransmission */
-		ds->mappings++;
-		if (!ds->has_base || (int64_t)(sd->map.dsn - ds->base_dsn) < 0) {
-			ds->base_dsn = sd->map.dsn;
-			ds->has_base = 1;
-		}
-	}
-	uint64_t delta = sd->map.dsn - sd->map.ssn;
-	if (fresh && sd->map.len) {
-		int all_new = map_range(mc, d, sf, &sd->map, delta, now);
-		if (skip == 0 && p->len > 0) {
-			burst_note(s, mc, d, sf->index, sd->map.len, now);
-			if (all_new)
-				pend_push(&ds->pend, sd->map.dsn, sd->map.dsn + sd->map.len,
-				    now, sf->index);
-		}
-	}
-	if (p->len == 0 || !sd->has_isn || !mapped || skip == p->len)
+	int syn = !!(p->flags & TH_SYN), fin = !!(p->flags & TH_FIN);
+	if (!p->len && !syn && !fin) {
+		if (fresh)
+			new_mapping(mc, d, &own);
 		return;
-	uint32_t off = rel + skip - sd->map.ssn;
-	if (off >= sd->map.len)
-		return; /* beyond the mapping: not placed at the data level */
-	uint32_t n = p->len - skip;
-	if (n > sd->map.len - off)
-		n = sd->map.len - off;
-	uint64_t a = sd->map.dsn + off;
-	data_range(s, mc, d, sf, &sd->map, delta, a, a + n, now);
+	}
+	if (!sd->has_ref) {
+		sd->ref = p->seq;
+		sd->top = 1LL << 32;
+		sd->has_ref = 1;
+	}
+	int64_t at = position(sd, p->seq);
+	struct seg_ctx c = { s, mc, sf, d, now, 0, 0, 0, 0 };
+	/* the segment's own mapping (a DATA_FIN-only one maps no data) */
+	int64_t m0 = 0;
+	if (own_data && sd->has_isn) {
+		m0 = position(sd, sd->isn + own.ssn);
+		if (own.infinite) {
+			if (!sd->has_inf || m0 < sd->inf_pos)
+				sd->inf_pos = m0;
+			sd->has_inf = 1;
+		} else {
+			map_add(sd, pkey(m0), pkey(m0 + own.len), own.dsn - (uint64_t)m0);
+		}
+	}
+	/* a first transmission of a mapping none of whose bytes went out
+	 * before may give an RTT sample: decided before its bytes count */
+	uint64_t mk = 0;
+	int sample = 0;
+	if (fresh && own_data && !own.infinite && p->len > 0 && sd->has_isn) {
+		mk = key_of(ds, own.dsn);
+		sample = all_unsent(ds, mk, mk + own.len);
+	}
+	struct seqset_seg r = seqset_segment(&sd->seen, at, syn, p->len, fin, on_new, &c);
+	int64_t end = at + syn + (int64_t)p->len + fin;
+	if (end > sd->top)
+		sd->top = end;
+	/* the same mapping sent again is a TCP retransmission, whatever the
+	 * subflow sequence numbers say */
+	uint64_t rexmit = r.payload_seen + c.same_map;
+	sd->rexmit_bytes += rexmit;
+	ds->rexmit_bytes += rexmit;
+	ds->unmapped_bytes += c.unmapped;
+	if (fresh && (p->len == 0 || r.payload_new > 0))
+		new_mapping(mc, d, &own); /* not one repeated by a TCP retransmission */
+	if (fresh && own_data && !own.infinite && c.placed > 0) {
+		burst_note(s, mc, d, sf->index, own.len, now);
+		if (sample)
+			pend_push(&ds->pend, mk, mk + own.len, now, sf->index,
+			    own.dsn - (uint64_t)m0);
+	}
+	if (c.reinj) {
+		ds->reinj_bytes += c.reinj;
+		ds->reinj_segs++;
+		sd->reinj_carried_bytes += c.reinj;
+		sd->reinj_carried_segs++;
+	}
+	orig_bound(ds);
 }
 
 static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
@@ -723,12 +1042,10 @@ static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		const struct mp_dss *x = &p->dss;
 		if ((x->flags & DSS_M) && x->dlen == 0)
 			ds->infinite++;
-		if (x->fin && t->has_dsn && x->dlen) {
-			ds->fin = 1;
-			ds->fin_dsn = t->dsn64 + x->dlen - 1;
-			ds->has_fin_dsn = 1;
-		} else if (x->fin) {
-			ds->fin = 1;
+		if (x->fin) {
+			ds->fin_flag = 1;
+			if (t->has_dsn && (x->flags & DSS_M) && x->dlen)
+				on_fin_octet(ds, t->dsn64 + x->dlen - 1);
 		}
 	}
 	if (PKT_HAS(p, MP_ADD_ADDR))
@@ -762,8 +1079,6 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	if (p->flags & TH_SYN) {
 		sd->isn = p->seq;
 		sd->has_isn = 1;
-		sd->nxt = 1;
-		sd->has_nxt = 1;
 		if (p->flags & TH_ACK)
 			sf->synack = 1;
 		else
@@ -789,12 +1104,13 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 static const char *const conn_cols[] = {
 	"mpconn", "version", "status", "ipv", "c_addr", "c_port", "s_addr", "s_port",
 	"c_token", "s_token", "c_idsn", "s_idsn", "subflows", "subflows_data",
-	"start_ts", "end_ts", "duration_s", NULL
+	"start_ts", "end_ts", "duration_s", "ts_backwards", NULL
 };
 
 static const char *const dir_cols[] = {
 	"pkts", "data_pkts", "data_bytes", "unique_bytes", "mappings",
 	"reinj_bytes", "reinj_segs", "reinj_frac", "tcp_rexmit_bytes",
+	"unacked_bytes", "acked_unseen_bytes", "unmapped_bytes", "origin_forgotten_bytes",
 	"bursts", "switches", "rtt_n", "rtt_min_ms", "rtt_max_ms", "rtt_avg_ms",
 	"rtt_stdev_ms", "rtt_p25_ms", "rtt_p50_ms", "rtt_p75_ms", "rtt_p90_ms",
 	"rtt_p95_ms", "rtt_p97_ms", "rtt_p98_ms", "rtt_p99_ms",
@@ -861,72 +1177,25 @@ void mps_header(const struct mps *s)
 	out_nl(o);
 }
 
-static int cmp_i64(const void *a, const void *b)
+static int base_dsn(const struct mps_conn *mc, int d, uint64_t *v)
 {
-	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* numpy.percentile's default ('linear'): between the order statistics
- * around (n - 1) * q, in nanoseconds. */
-static double pctl(const int64_t *v, size_t n, double q)
-{
-	double h = (double)(n - 1) * q;
-	size_t i = (size_t)floor(h);
-	if (i + 1 >= n)
-		return (double)v[n - 1];
-	return (double)v[i] + (h - (double)i) * (double)(v[i + 1] - v[i]);
-}
-
-static void out_rtt(struct out *o, struct dstat *ds)
-{
-	static const double q[] = { .25, .5, .75, .90, .95, .97, .98, .99 };
-	size_t n = ds->nrtt;
-	out_tab_u64(o, n);
-	if (!n) {
-		for (int i = 0; i < 12; i++)
-			out_str(o, "\t-");
-		return;
+	if (idsn(mc, d, v)) {
+		*v += 1;
+		return 1;
 	}
-	qsort(ds->rtt, n, sizeof *ds->rtt, cmp_i64);
-	double sum = 0, sq = 0;
-	for (size_t i = 0; i < n; i++)
-		sum += (double)ds->rtt[i];
-	double avg = sum / (double)n;
-	for (size_t i = 0; i < n; i++)
-		sq += ((double)ds->rtt[i] - avg) * ((double)ds->rtt[i] - avg);
-	out_tab(o);
-	out_ms(o, ds->rtt[0]);
-	out_tab(o);
-	out_ms(o, ds->rtt[n - 1]);
-	out_tab(o);
-	out_double(o, avg / 1e6, 3);
-	out_tab(o);
-	out_double(o, n > 1 ? sqrt(sq / (double)(n - 1)) / 1e6 : 0, 3);
-	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
-		out_tab(o);
-		out_double(o, pctl(ds->rtt, n, q[i]) / 1e6, 3);
-	}
+	*v = mc->d[d].base_dsn;
+	return mc->d[d].has_base;
 }
 
-/* Data bytes DATA_ACKed: from the IDSN + 1 (else the lowest DSN mapped) to
- * the highest DATA_ACK, less the DATA_FIN's octet when it was acked. */
-static int unique_bytes(const struct mps_conn *mc, int d, uint64_t *v, int *fin_acked)
+/* Data bytes DATA_ACKed: from the base to the highest DATA_ACK, less the
+ * DATA_FIN octets in between; none without a base. */
+static int unique_bytes(const struct mps_conn *mc, int d, uint64_t *v)
 {
 	const struct dstat *ds = &mc->d[d];
 	uint64_t base;
-	*fin_acked = ds->has_fin_dsn && ds->has_dack && (int64_t)(ds->dack - ds->fin_dsn) > 0;
-	if (idsn(mc, d, &base))
-		base += 1;
-	else if (ds->has_base)
-		base = ds->base_dsn;
-	else
+	if (!base_dsn(mc, d, &base))
 		return 0;
-	if (!ds->has_dack || (int64_t)(ds->dack - base) < 0) {
-		*v = 0;
-		return 1;
-	}
-	*v = ds->dack - base - (uint64_t)*fin_acked;
+	*v = ds->has_acct ? ds->acct_hi - ds->acct_lo - ds->fin_acked : 0;
 	return 1;
 }
 
@@ -949,8 +1218,10 @@ static const char *conn_status(const struct mps_conn *mc)
 static void out_dir(struct out *o, struct mps_conn *mc, int d)
 {
 	struct dstat *ds = &mc->d[d];
+	static const double pct[] = { 25, 50, 75, 90, 95, 97, 98, 99 };
 	uint64_t uniq = 0;
-	int fin_acked = 0, hu = unique_bytes(mc, d, &uniq, &fin_acked);
+	acct_sync(mc, d); /* a key learned after the last DATA_ACK moves the base */
+	int hu = unique_bytes(mc, d, &uniq);
 	out_tab_u64(o, ds->pkts);
 	out_tab_u64(o, ds->data_pkts);
 	out_tab_u64(o, ds->data_bytes);
@@ -961,9 +1232,13 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	out_tab(o);
 	out_double(o, ds->data_bytes ? (double)ds->reinj_bytes / (double)ds->data_bytes : NAN, 6);
 	out_tab_u64(o, ds->rexmit_bytes);
+	out_tab_u64(o, ds->origin_bytes - ds->origin_acked);
+	out_tab_u64(o, ds->acked_unseen);
+	out_tab_u64(o, ds->unmapped_bytes);
+	out_tab_u64(o, ds->forgotten_bytes);
 	out_tab_u64(o, ds->bursts);
 	out_tab_u64(o, ds->bursts ? ds->bursts - 1 : 0);
-	out_rtt(o, ds);
+	rttset_write(o, &ds->rtt, pct, (int)(sizeof pct / sizeof *pct));
 	/* mptcptrace's conTime: from learning the IDSN to the last DATA_ACK
 	 * that raised the acknowledged point */
 	int ht = ds->has_dack && mc->has_key[d];
@@ -972,8 +1247,8 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	tab_opt_ts(o, ht, con, mc->digits);
 	out_tab(o);
 	out_double(o, hu && ht && con > 0 ? (double)uniq / ((double)con / 1e9) : NAN, 3);
-	out_tab_u64(o, ds->fin);
-	out_tab_u64(o, (uint64_t)fin_acked);
+	out_tab_u64(o, ds->fins ? ds->fins : ds->fin_flag);
+	out_tab_u64(o, ds->fin_acked);
 	out_tab_u64(o, ds->infinite);
 	out_tab_u64(o, ds->add_addr);
 	out_tab_u64(o, ds->rm_addr);
@@ -1022,6 +1297,7 @@ static void conn_record(struct mps *s, struct mps_conn *mc)
 	out_ts(o, mc->last_ns, mc->digits);
 	out_tab(o);
 	out_ts(o, mc->last_ns - mc->first_ns, mc->digits);
+	out_tab_u64(o, mc->ts_back);
 	for (int d = 0; d < 2; d++)
 		out_dir(o, mc, d);
 	out_nl(o);
@@ -1101,13 +1377,20 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	} else if (!s->ev) {
 		conn_record(s, mc);
 	}
-	for (int i = 0; i < mc->nsf; i++)
+	for (int i = 0; i < mc->nsf; i++) {
+		if (!mc->sfs[i])
+			continue;
+		for (int d = 0; d < 2; d++) {
+			seqset_free(&mc->sfs[i]->d[d].seen);
+			spans_free(&mc->sfs[i]->d[d].maps);
+		}
 		free(mc->sfs[i]);
+	}
 	free(mc->sfs);
 	for (int d = 0; d < 2; d++) {
-		free(mc->d[d].sent.v);
+		spans_free(&mc->d[d].orig);
 		free(mc->d[d].pend.v);
-		free(mc->d[d].rtt);
+		rttset_free(&mc->d[d].rtt);
 	}
 	free(mc);
 }
@@ -1154,6 +1437,9 @@ void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
 	int d = sf->role == DIR_C2S ? m->dir : !m->dir;
 	if (now > mc->last_ns)
 		mc->last_ns = now;
+	if (now < mc->prev_ns)
+		mc->ts_back++;
+	mc->prev_ns = now;
 	if (now > sf->last_ns)
 		sf->last_ns = now;
 	mc->d[d].pkts++;

@@ -83,6 +83,10 @@ struct pkt {
 	uint32_t tsval, tsecr;
 	uint32_t sack[PKT_MAX_SACK][2];
 	uint8_t opt_bad; /* TCP options malformed or cut by the snap length */
+	/* the IP length claimed more bytes than the frame carried on the wire:
+	 * ip_len and len were cut to the frame (no payload is invented) */
+	uint8_t ip_len_cut;
+	uint32_t wire_extra; /* decoding: bytes the frame had beyond the capture */
 
 	/* MPTCP: mp.n == 0 when no MPTCP option; have is a bit per subtype */
 	struct mp_opt_list mp;

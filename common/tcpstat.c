@@ -6,6 +6,8 @@
 #include <string.h>
 
 #include "flow.h"
+#include "seqset.h"
+#include "summary.h"
 #include "util.h"
 
 #define MS_NS 1000000LL
@@ -19,7 +21,6 @@
 
 /* Bounds that keep a connection's memory independent of its length. */
 #define SEG_MAX 4096          /* sequence runs remembered per direction */
-#define RTT_KEEP 32768        /* RTT samples kept for percentiles */
 
 const char *const tcp_class_name[TC_NCLASS] = {
 	"-", "rto", "fr", "reorder", "netdup", "flowctl", "unknown",
@@ -47,6 +48,7 @@ struct dirstat {
 	uint32_t dupacks_cur;         /* dup ACKs received for snd_una */
 	struct seg *seg;
 	uint32_t head, n, cap;
+	struct seqset seen;           /* what was carried: new vs retransmitted */
 
 	/* what this side last advertised and sent */
 	uint8_t has_win, has_last, has_dack;
@@ -69,13 +71,11 @@ struct dirstat {
 	uint64_t win_max, win_min;
 	int64_t inflight_max, inflight_min, inflight_last;
 
-	/* RTT samples: exact moments, a bounded reservoir for percentiles */
+	/* RTT: the running sums tstat's thresholds use, and the samples */
 	uint64_t rtt_n, rtt_sum;
 	double rtt_sum2;
 	int64_t rtt_min, rtt_max;
-	uint64_t *rtt;
-	uint32_t rtt_len, rtt_cap;
-	uint64_t rng;
+	struct rttset rtt;
 };
 
 struct tcpconn {
@@ -251,15 +251,6 @@ static void ev_inflight(struct tcpconn *c, int dir, int64_t now)
 
 /* ---- RTT ---- */
 
-static uint64_t xorshift(uint64_t *s)
-{
-	uint64_t x = *s;
-	x ^= x << 13;
-	x ^= x >> 7;
-	x ^= x << 17;
-	return *s = x;
-}
-
 static void rtt_sample(struct tcpconn *c, int dir, int64_t now, int64_t rtt)
 {
 	struct dirstat *d = &c->d[dir];
@@ -272,22 +263,10 @@ static void rtt_sample(struct tcpconn *c, int dir, int64_t now, int64_t rtt)
 		d->rtt_min = rtt;
 	if (rtt > d->rtt_max)
 		d->rtt_max = rtt;
-	/* Beyond RTT_KEEP samples, a uniform reservoir (Vitter's R) with a
-	 * seeded generator, so the same input gives the same percentiles. */
-	if (d->rtt_len < RTT_KEEP) {
-		if (d->rtt_len == d->rtt_cap) {
-			d->rtt_cap = d->rtt_cap ? d->rtt_cap * 2 : 8;
-			d->rtt = xreallocarray(d->rtt, d->rtt_cap, sizeof *d->rtt);
-		}
-		d->rtt[d->rtt_len++] = (uint64_t)rtt;
-	} else {
-		uint64_t j = xorshift(&d->rng) % d->rtt_n;
-		if (j < RTT_KEEP)
-			d->rtt[j] = (uint64_t)rtt;
-	}
+	rttset_add(&d->rtt, rtt);
 	if (c->cfg->ev == TEV_RTT) {
 		ev_start(c, now, dir);
-		out_double(c->cfg->evout, (double)rtt / MS_NS, 3);
+		out_ms_ns(c->cfg->evout, rtt);
 		out_nl(c->cfg->evout);
 	}
 }
@@ -430,21 +409,17 @@ static void ev_rexmit(struct tcpconn *c, int dir, int64_t now, int cls,
 	out_nl(o);
 }
 
-static inline int64_t overlap(int64_t a0, int64_t a1, int64_t b0, int64_t b1)
-{
-	int64_t lo = a0 > b0 ? a0 : b0, hi = a1 < b1 ? a1 : b1;
-	return hi > lo ? hi - lo : 0;
-}
-
 /* The general case of a packet's sequence space [s, e): it overlaps runs
- * sent before, or fills a hole below snd_max. */
+ * sent before, or fills a hole below snd_max. The runs give its class;
+ * how many of its bytes are retransmitted the caller has from the
+ * sequence ranges carried (rex_bytes). */
 static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
-    int64_t now, int64_t s, int64_t e, int64_t ps, int64_t pe)
+    int64_t now, int64_t s, int64_t e, uint64_t rex_bytes)
 {
 	struct dirstat *d = &c->d[dir];
 	uint32_t i0 = seg_find(d, s);
 	struct rx_case x = { 0 };
-	int64_t rex_bytes = 0, new_bytes = 0, new_below = 0;
+	int new_below = 0;
 	int64_t cur = s;
 
 	/* what was there before */
@@ -455,18 +430,13 @@ static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
 			x.ref = g;
 			x.prev_cls = j > 0 ? S(d, j - 1)->cls : TC_NONE;
 		}
-		rex_bytes += overlap(g->start, g->end, ps, pe);
-		if (g->start > cur) {
-			new_bytes += overlap(cur, g->start, ps, pe);
+		if (g->start > cur)
 			new_below |= cur < d->snd_max;
-		}
 		if (g->end > cur)
 			cur = g->end;
 	}
-	if (cur < e) {
-		new_bytes += overlap(cur, e, ps, pe);
+	if (cur < e)
 		new_below |= cur < d->snd_max;
-	}
 
 	int cls = TC_NONE;
 	if (x.seen || new_below) {
@@ -484,17 +454,7 @@ static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
 		cls = classify(c, dir, p, &x);
 		d->cls[cls]++;
 		recovery_note(d, cls);
-		ev_rexmit(c, dir, now, cls, p, (uint64_t)rex_bytes);
-	}
-	if (x.seen) {
-		d->rexmit_pkts++;
-		d->rexmit_bytes += (uint64_t)rex_bytes;
-	} else if (new_below) {
-		d->ooo_pkts++;
-	}
-	if (new_bytes > 0) {
-		d->unique_bytes += (uint64_t)new_bytes;
-		d->last_payload_ns = now;
+		ev_rexmit(c, dir, now, cls, p, rex_bytes);
 	}
 
 	/* now record it: restamp overlapped runs, add runs for new space */
@@ -535,7 +495,20 @@ static void seq_in(struct tcpconn *c, int dir, const struct pkt *p, int64_t now)
 	if (!d->init)
 		dir_init(d, p->seq);
 	int64_t s = unwrap(p->seq, d->snd_max);
-	int64_t ps = s + syn, pe = ps + p->len, e = pe + fin;
+	int64_t e = s + syn + p->len + fin;
+	/* new or retransmitted: by the sequence ranges carried, as in
+	 * mptcp-metrics (common/seqset.h) */
+	struct seqset_seg r = seqset_segment(&d->seen, s, syn, p->len, fin, NULL, NULL);
+	if (r.any_seen) {
+		d->rexmit_pkts++;
+		d->rexmit_bytes += r.payload_seen;
+	} else if (r.new_lo < d->snd_max) {
+		d->ooo_pkts++; /* it fills a hole */
+	}
+	if (r.payload_new) {
+		d->unique_bytes += r.payload_new;
+		d->last_payload_ns = now;
+	}
 	if (syn) {
 		d->isn = s;
 		d->syn_seen = 1;
@@ -551,11 +524,8 @@ static void seq_in(struct tcpconn *c, int dir, const struct pkt *p, int64_t now)
 		g->start = s;
 		g->end = e;
 		seg_stamp(g, p, now, TC_NONE);
-		d->unique_bytes += p->len;
-		if (p->len)
-			d->last_payload_ns = now;
 	} else {
-		seq_general(c, dir, p, now, s, e, ps, pe);
+		seq_general(c, dir, p, now, s, e, r.payload_seen);
 	}
 	if (e > d->snd_max)
 		d->snd_max = e;
@@ -816,7 +786,7 @@ struct tcpconn *tcpconn_new(const struct tcpstat_cfg *cfg, uint64_t id,
 	for (int i = 0; i < 2; i++) {
 		c->d[i].syn_wscale = -1;
 		c->d[i].mss = -1;
-		c->d[i].rng = 0x9e3779b97f4a7c15ULL ^ id ^ ((uint64_t)i << 32);
+		seqset_init(&c->d[i].seen);
 	}
 	return c;
 }
@@ -825,7 +795,8 @@ void tcpconn_free(struct tcpconn *c)
 {
 	for (int i = 0; i < 2; i++) {
 		free(c->d[i].seg);
-		free(c->d[i].rtt);
+		seqset_free(&c->d[i].seen);
+		rttset_free(&c->d[i].rtt);
 	}
 	free(c);
 }
@@ -842,7 +813,7 @@ static const char *const dir_cols[] = {
 	"rexmit_pkts", "rexmit_bytes", "ooo_pkts", "syn", "fin", "rst", "ack",
 	"pure_ack", "dupacks", "keepalive", "zwp", "first_payload_ts", "last_payload_ts",
 	"last_payload_rexmit_ts", "first_ack_ts", "last_ack_ts", "fin_ack_ts",
-	"rtt_n", "rtt_min_ms", "rtt_max_ms", "rtt_avg_ms", "rtt_std_ms",
+	"rtt_n", "rtt_min_ms", "rtt_max_ms", "rtt_avg_ms", "rtt_stdev_ms",
 	"rtt_p50_ms", "rtt_p90_ms", "rtt_p95_ms", "rtt_p99_ms",
 	"ttl_min", "ttl_max", "seg_min", "seg_max", "mss", "wscale", "sack",
 	"sack_pkts", "ts", "win_max", "win_min", "win_zero", "inflight_max",
@@ -891,29 +862,6 @@ static void f_ts(struct out *o, const struct tcpconn *c, int64_t ns)
 		out_dash(o);
 }
 
-static void f_ms(struct out *o, double ns, int have)
-{
-	out_tab(o);
-	if (have)
-		out_double(o, ns / MS_NS, 3);
-	else
-		out_dash(o);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-	return x < y ? -1 : x > y;
-}
-
-/* Nearest rank: the smallest sample with at least p% of the samples at
- * or below it, i.e. sorted[ceil(p n / 100) - 1]. */
-static uint64_t pct(const uint64_t *v, uint32_t n, unsigned p)
-{
-	uint64_t k = ((uint64_t)p * n + 99) / 100;
-	return v[k ? k - 1 : 0];
-}
-
 static void dir_record(struct out *o, const struct tcpconn *c, struct dirstat *d)
 {
 	out_tab_u64(o, d->pkts);
@@ -939,23 +887,8 @@ static void dir_record(struct out *o, const struct tcpconn *c, struct dirstat *d
 	f_ts(o, c, d->last_ack_ns);
 	f_ts(o, c, d->fin_ack_ns);
 
-	int have = d->rtt_n > 0;
-	out_tab_u64(o, d->rtt_n);
-	f_ms(o, (double)d->rtt_min, have);
-	f_ms(o, (double)d->rtt_max, have);
-	f_ms(o, have ? (double)d->rtt_sum / (double)d->rtt_n : 0, have);
-	double sd = 0;
-	if (d->rtt_n > 1) {
-		double n = (double)d->rtt_n, s = (double)d->rtt_sum;
-		double v = (d->rtt_sum2 - s * s / n) / (n - 1);
-		sd = v > 0 ? sqrt(v) : 0;
-	}
-	f_ms(o, sd, d->rtt_n > 1);
-	if (have)
-		qsort(d->rtt, d->rtt_len, sizeof *d->rtt, cmp_u64);
-	static const unsigned ps[] = { 50, 90, 95, 99 };
-	for (int i = 0; i < 4; i++)
-		f_ms(o, have ? (double)pct(d->rtt, d->rtt_len, ps[i]) : 0, have);
+	static const double ps[] = { 50, 90, 95, 99 };
+	rttset_write(o, &d->rtt, ps, 4);
 
 	int any = d->pkts > 0;
 	out_tab(o);

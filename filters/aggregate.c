@@ -1,7 +1,8 @@
 /* aggregate: group-by over TSV/CSV records. Summary statistics (count,
  * sum, min, max, mean, stdev, median, percentiles, distinct, first, last),
- * CDF and byte-weighted CDF points, histograms. Statistics follow numpy:
- * population stdev, percentiles by linear interpolation. See aggregate(1).
+ * CDF and byte-weighted CDF points, histograms. Statistics are the
+ * toolkit's (common/summary.h): numpy's percentiles and median, the
+ * sample standard deviation (n - 1). See aggregate(1).
  *
  * Memory: count/sum/min/max/mean/stdev/first/last are constant per group;
  * median, percentiles and CDFs keep the group's values of their column;
@@ -17,6 +18,7 @@
 #include <unistd.h>
 
 #include "out.h"
+#include "summary.h"
 #include "tsv.h"
 #include "util.h"
 
@@ -46,11 +48,12 @@ struct agg {
 	char *oname;
 };
 
-/* Streaming moments: compensated sum (Neumaier) and Welford's variance,
- * so long groups keep the precision numpy's two-pass formulas have. */
+/* Streaming moments: compensated sum (Neumaier) and Welford's variance
+ * (struct moments), so long groups keep the precision numpy's two-pass
+ * formulas have. */
 struct nstat {
-	uint64_t n;
-	double sum, comp, min, max, mean, m2;
+	struct moments mo;
+	double sum, comp;
 };
 
 struct dvec {
@@ -233,17 +236,10 @@ static int parse_num(const char *p, size_t n, double *v)
 
 static void ns_add(struct nstat *s, double x)
 {
-	if (s->n == 0 || x < s->min)
-		s->min = x;
-	if (s->n == 0 || x > s->max)
-		s->max = x;
 	double t = s->sum + x;
 	s->comp += fabs(s->sum) >= fabs(x) ? (s->sum - t) + x : (x - t) + s->sum;
 	s->sum = t;
-	s->n++;
-	double d = x - s->mean;
-	s->mean += d / (double)s->n;
-	s->m2 += d * (x - s->mean);
+	moments_add(&s->mo, x);
 }
 
 static void dv_push(struct dvec *d, double x)
@@ -278,29 +274,6 @@ static int cmp_vw(const void *a, const void *b)
 	if (x->v != y->v)
 		return (x->v > y->v) - (x->v < y->v);
 	return (x->w > y->w) - (x->w < y->w);
-}
-
-/* numpy.percentile, method 'linear' (numpy >= 1.22 code path): virtual
- * index (n-1)q, then _lerp, which for gamma >= 0.5 interpolates from the
- * upper value so results match numpy bit for bit. v is sorted. */
-static double percentile(const double *v, size_t n, double pct)
-{
-	double q = pct / 100.0;
-	double h = (double)(n - 1) * q;
-	double lo = floor(h);
-	size_t i = (size_t)lo, j = i + 1 < n ? i + 1 : n - 1;
-	if (i >= n - 1)
-		return v[n - 1];
-	double g = h - lo, a = v[i], b = v[j], d = b - a;
-	return g >= 0.5 ? b - d * (1 - g) : a + d * g;
-}
-
-/* numpy.median: the middle value, or the mean of the two middle ones. */
-static double median(const double *v, size_t n)
-{
-	if (n % 2)
-		return v[n / 2];
-	return (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
 /* ---- output */
@@ -868,17 +841,17 @@ static double agg_value(const struct agg *a, struct group *g)
 	case F_SUM:
 		return s->sum + s->comp;
 	case F_MIN:
-		return s->n ? s->min : NAN;
+		return s->mo.n ? s->mo.min : NAN;
 	case F_MAX:
-		return s->n ? s->max : NAN;
+		return s->mo.n ? s->mo.max : NAN;
 	case F_MEAN:
-		return s->n ? (s->sum + s->comp) / (double)s->n : NAN;
+		return s->mo.n ? (s->sum + s->comp) / (double)s->mo.n : NAN;
 	case F_STDEV:
-		return s->n ? sqrt(s->m2 / (double)s->n) : NAN;
+		return moments_stdev(&s->mo);
 	case F_MEDIAN:
-		return d->n ? median(d->v, d->n) : NAN;
+		return d->n ? stat_median(d->v, d->n) : NAN;
 	case F_PCT:
-		return d->n ? percentile(d->v, d->n, a->pct) : NAN;
+		return d->n ? stat_percentile(d->v, d->n, a->pct) : NAN;
 	case F_DISTINCT:
 		return (double)g->ss[a->slot].set.n;
 	default:

@@ -34,7 +34,7 @@ with open(sys.argv[1], "w") as f:
 PY
 }
 
-@test "summary statistics match numpy (mean, population std, median, percentiles)" {
+@test "summary statistics match numpy (mean, sample std with ddof=1, median, percentiles)" {
     need_numpy
     make_random $T/r.tsv
     run "$BIN/aggregate" -g app,cond -a count,count:rtt_avg_ms,sum:rtt_avg_ms,min:rtt_avg_ms,max:rtt_avg_ms \
@@ -57,7 +57,7 @@ for o in out:
     g = [r for r in rows if (r[0], r[1]) == tuple(o[:2])]
     x = np.array([float(r[2]) for r in g if r[2] != "-"])
     b = np.array([float(r[3]) for r in g])
-    exp = [len(g), len(x), x.sum(), x.min(), x.max(), x.mean(), x.std(), np.median(x),
+    exp = [len(g), len(x), x.sum(), x.min(), x.max(), x.mean(), x.std(ddof=1), np.median(x),
            np.percentile(x, 0), np.percentile(x, 1), np.percentile(x, 25),
            np.percentile(x, 50), np.percentile(x, 90), np.percentile(x, 99.9),
            np.percentile(x, 100), b.sum(), b.mean(), np.percentile(b, 33.3)]

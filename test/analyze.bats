@@ -61,7 +61,7 @@ EV_MP_DACK="ts mpconn dir subflow dack bytes"
 EV_MP_BURSTS="mpconn dir burst subflow start_ts end_ts duration_s mappings bytes"
 EV_MP_REINJ="ts mpconn dir dsn len from_subflow to_subflow delay_s"
 EV_MP_ADDR="ts mpconn dir subflow event addr_id addr port backup"
-MANIFEST="name input size_bytes mode light clean frames segments skipped non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header bad_options tcp_conns mptcp_conns subflows version host started_ts elapsed_s"
+MANIFEST="name input size_bytes mode light clean frames segments skipped non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header bad_timestamp bad_options ip_len_beyond_frame ts_backwards ts_backwards_frame tcp_conns mptcp_conns subflows version host started_ts elapsed_s"
 
 header() { head -1 "$1" | tr '\t' ' '; }
 
@@ -187,6 +187,22 @@ has_cols() {
 	assert_equal "$(pick frames < "$m")" "$(capinfos -M -c "$f" | awk -F': *' '/Number of packets/ {print $2}')"
 	assert_equal "$(pick segments < "$m")" "$(tshark -r "$f" -Y tcp 2>/dev/null | wc -l)"
 	assert_equal "$(pick skipped,non_ip,non_tcp,ip_fragment,truncated,bad_ip_header,bad_tcp_header < "$m")" "4 1 3 0 0 0 0"
+	assert_equal "$(pick bad_timestamp,ip_len_beyond_frame,ts_backwards,ts_backwards_frame < "$m")" "0 0 0 -"
+	# client_1: frames timestamped before the one before them, and the
+	# first, by tshark's frame.time_epoch (compared exactly, as decimals)
+	local want
+	want=$(tshark -r "$IN/sub/tcp_client_wifi_20240101-130000_wlan0.pcap" -T fields -e frame.number -e frame.time_epoch 2>/dev/null |
+	    "$PY" -c 'import sys
+from decimal import Decimal
+prev = None; n = 0; first = "-"
+for l in sys.stdin:
+    fr, t = l.split(); t = Decimal(t)
+    if prev is not None and t < prev:
+        n += 1; first = fr if first == "-" else first
+    prev = t
+print(n, first)')
+	[ "${want%% *}" -gt 0 ]
+	assert_equal "$(pick ts_backwards,ts_backwards_frame < "$OUT/sub/tcp_client_wifi_20240101-130000_wlan0/manifest.tsv")" "$want"
 	# handover: 1324 frames (capinfos), 2 TCP connections = 2 subflows of 1 MPTCP connection
 	assert_equal "$(pick frames,skipped,tcp_conns,mptcp_conns,subflows < "$HO/manifest.tsv")" \
 	    "$(capinfos -M -c "$IN/mptcp_handover_both_20240101-120000_any.pcap" | awk -F': *' '/Number of packets/ {print $2}') 0 2 1 2"

@@ -98,10 +98,13 @@ all_captures() {
 }
 
 @test "several files form one stream with frame numbers continuing" {
-	# tcpdump-mptcp-v1.pcap has 20 frames (capinfos), all TCP
+	# tcpdump-mptcp-v1.pcap has 20 frames (capinfos), all TCP; the second
+	# copy starts before the first one ended: the one warning (stderr)
+	# names its first frame
 	local f=$FIX/corpus/tcpdump-mptcp-v1.pcap
-	run pcap2pkt -c frame "$f" "$f"
+	run --separate-stderr pcap2pkt -c frame "$f" "$f"
 	assert_success
+	[ "$stderr" = "pcap2pkt: $f: frame 1: timestamp before the previous frame's: the capture is not in time order (analysed in file order; counted, see -v)" ]
 	assert_line --index 0 frame
 	assert_line --index 20 20
 	assert_line --index 21 21
@@ -111,7 +114,7 @@ all_captures() {
 
 @test "column selection, payload bytes, unknown column" {
 	# ptcpdump-tcp.pcapng frame 7 carries 'GET / HTTP/1.1' (tshark -x)
-	run pcap2pkt -x 4 -c frame,len,payload "$FIX/corpus/ptcpdump-tcp.pcapng"
+	run --separate-stderr pcap2pkt -x 4 -c frame,len,payload "$FIX/corpus/ptcpdump-tcp.pcapng"
 	assert_success
 	assert_line --index 0 $'frame\tlen\tpayload'
 	assert_line --index 1 $'1\t0\t-'
@@ -184,7 +187,7 @@ PY
 }
 
 @test "a closed pipe ends pcap2pkt quietly; a full disk is an error" {
-	run bash -c "pcap2pkt $FIX/corpus/pymptcpanalyzer-client_2.pcap | head -1"
+	run --separate-stderr bash -c "pcap2pkt $FIX/corpus/pymptcpanalyzer-client_2.pcap | head -1"
 	assert_success
 	assert_output "$(pcap2pkt "$FIX/corpus/pymptcpanalyzer-client_2.pcap" | head -1)"
 	run bash -c "pcap2pkt $FIX/corpus/pymptcpanalyzer-client_2.pcap 2>&1 >/dev/full"
@@ -209,7 +212,7 @@ PY
 		want=$(awk -F'\t' '$1=="records"{print $3}' "$e")
 		got=$(tail -n +2 "$BATS_TEST_TMPDIR/out" | wc -l)
 		[ "$want" = "$got" ] || { echo "$f: records $got, expected $want"; false; }
-		for reason in non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header; do
+		for reason in non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header bad_timestamp; do
 			want=$(awk -F'\t' -v m="skipped_$reason" '$1==m{print $3}' "$e")
 			got=$(grep -o ", $reason [0-9]*" "$BATS_TEST_TMPDIR/err" | awk '{print $3}')
 			[ "${want:-0}" = "${got:-0}" ] ||
@@ -228,4 +231,35 @@ PY
 	assert_success
 	assert_output --partial $'\tdss!'
 	assert_output --partial "1 with malformed or cut TCP options"
+}
+
+@test "an IP length beyond the frame invents no payload: cut to the frame, counted (crafted bad-iplen-beyond)" {
+	# frames 3 and 7 claim IP lengths of 1500 and 40 + 2000 bytes but carry
+	# 140 and 110 (caplen = frame length: no snap-length cut); tshark
+	# computes tcp.len 100 and 50 from the frame too (test/craft/craft.py)
+	local f=$FIX/craft/bad-iplen-beyond.pcap
+	run --separate-stderr pcap2pkt -v -c frame,ip_len,len "$f"
+	assert_success
+	assert_line --index 3 $'3\t140\t100'
+	assert_line --index 7 $'7\t110\t50'
+	[[ "$stderr" == *"; 2 with an IP length beyond the frame;"* ]]
+	run bash -c "tshark -r $f -T fields -e tcp.len 2>/dev/null | paste -sd' '"
+	assert_output "0 0 100 0 0 0 50"
+	# and the connection records count those bytes only
+	export -f pick
+	run bash -c "tcp-metrics $f | pick c2s_data_bytes | paste -sd' '"
+	assert_output "100 50"
+}
+
+@test "a timestamp no int64 of nanoseconds holds: the frame is skipped and counted; in records, an error" {
+	# bad-timestamp.pcap (pcapng): frame 3 is stamped 2^64-1 microseconds
+	run --separate-stderr pcap2pkt -v -c frame,ts "$FIX/craft/bad-timestamp.pcap"
+	assert_success
+	assert_output "$(printf 'frame\tts\n1\t1700000000.000000\n2\t1700000000.050000')"
+	[[ "$stderr" == *"3 frames, 2 TCP segments, 1 skipped, bad_timestamp 1;"* ]]
+	# a record whose ts would overflow is refused with its line
+	pcap2pkt "$FIX/craft/tcp-rto.pcap" | awk -F'\t' -v OFS='\t' 'NR == 3 {$2 = "9223372036.000000"} 1' > "$BATS_TEST_TMPDIR/r"
+	run flowsplit "$BATS_TEST_TMPDIR/r"
+	assert_failure
+	assert_output --partial ":3: column 'ts': timestamp out of range"
 }

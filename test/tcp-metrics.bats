@@ -262,3 +262,55 @@ records() {
 		END { exit bad }'
 	done
 }
+
+# RTT statistics of a tcp-metrics record against numpy on the samples of
+# -e rtt (exact, ms with 3 decimals): exact below 8192 samples (within the
+# 3 decimals), within 1% beyond (summary.h); sample stdev, '-' below 2.
+rtt_vs_numpy() {
+	"$PY" - "$1" "$2" <<-'EOF'
+	import csv, sys
+	import numpy as np
+	ev = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+	bad = big = 0
+	for m in csv.DictReader(open(sys.argv[2]), delimiter="\t"):
+	    for d in ("c2s", "s2c"):
+	        v = np.array([float(e["rtt_ms"]) for e in ev if e["conn"] == m["conn"] and e["dir"] == d])
+	        if int(m[d + "_rtt_n"]) != len(v):
+	            print("count", m["conn"], d); bad = 1
+	        if not len(v):
+	            continue
+	        exact = len(v) <= 8192
+	        big += not exact
+	        want = {"min": v.min(), "max": v.max(), "avg": v.mean(), "stdev": v.std(ddof=1) if len(v) > 1 else None}
+	        for k, w in want.items():
+	            got = m["%s_rtt_%s_ms" % (d, k)]
+	            if (w is None) != (got == "-") or (w is not None and abs(float(got) - w) > 0.0015):
+	                print(m["conn"], d, k, got, w); bad = 1
+	        for q in (50, 90, 95, 99):
+	            w, got = np.percentile(v, q), float(m["%s_rtt_p%d_ms" % (d, q)])
+	            if abs(got - w) > (0.0015 if exact else 0.01 * w + 0.0005):
+	                print(m["conn"], d, "p%d" % q, got, w, "exact" if exact else "histogram"); bad = 1
+	print(big)
+	sys.exit(bad)
+	EOF
+}
+
+@test "RTT statistics equal numpy on the samples of -e rtt (numpy's percentiles, sample stdev)" {
+	local f
+	for f in "$FIX"/gen/*.pcap "$FIX"/corpus/pymptcpanalyzer-client_1_tcp_only.pcap; do
+		tcp-metrics -e rtt "$f" > "$BATS_TEST_TMPDIR/ev" 2>/dev/null
+		tcp-metrics "$f" > "$BATS_TEST_TMPDIR/m" 2>/dev/null
+		run rtt_vs_numpy "$BATS_TEST_TMPDIR/ev" "$BATS_TEST_TMPDIR/m"
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+	done
+}
+
+@test "RTT percentiles beyond 8192 samples: within 1% of numpy (crafted mp-long, 8200 per subflow)" {
+	"$PY" "$TOP/test/craft/craft.py" "$BATS_TEST_TMPDIR" mp-long > /dev/null
+	tcp-metrics -e rtt "$BATS_TEST_TMPDIR/mp-long.pcap" > "$BATS_TEST_TMPDIR/ev"
+	tcp-metrics "$BATS_TEST_TMPDIR/mp-long.pcap" > "$BATS_TEST_TMPDIR/m"
+	run rtt_vs_numpy "$BATS_TEST_TMPDIR/ev" "$BATS_TEST_TMPDIR/m"
+	assert_success
+	# both subflows were beyond the exact bound
+	assert_output 2
+}

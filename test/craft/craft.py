@@ -3,8 +3,10 @@
 
 Usage: /usr/bin/python3 test/craft/craft.py OUTDIR [CASE...]
 
-Writes OUTDIR/NAME.pcap (classic pcap, microsecond, link type 1 = Ethernet)
-and OUTDIR/NAME.expect.tsv (metric, dir, value, why) for every case.
+Writes OUTDIR/NAME.pcap (classic pcap, microsecond, link type 1 = Ethernet;
+bad-timestamp is pcapng) and OUTDIR/NAME.expect.tsv (metric, dir, value,
+why) for every case, or the cases named. The long cases (BIG: mp-long,
+mp-bound) are written only when named; the tests make them.
 Every expected value below is written BY HAND from the packet list next to
 it (only tokens, IDSNs, HMACs and checksums are computed with hashlib/hmac,
 as the brief allows).  Nothing here models the tools under test.
@@ -712,6 +714,9 @@ def mp_fallback():
     E.add("mp_conns", "-", 0, "SYN/ACK has no MP_CAPABLE -> plain TCP (RFC 8684 s3.7)")
     E.add("fallback", "-", 1, "fallback at handshake")
     E.add("subflows", "-", 0, "no MPTCP connection")
+    E.add("unique_data_bytes", "c2s", "-", "no data level: no IDSN (no key), no mapping, no DATA_ACK")
+    E.add("data_bytes", "c2s", 100, "one segment")
+    E.add("unmapped_bytes", "c2s", 100, "its bytes have no data-level position (tcp-metrics has the connection)")
     return P, E
 
 
@@ -735,6 +740,8 @@ def mp_infinite():
     E.add("mappings", "c2s", 2, "DSS mappings with M flag at 0.200 (len 100) and 0.300 (len 0)")
     E.add("unique_data_bytes_before_fallback", "c2s", 100, "highest DATA_ACK idsn_c2s+101 - (idsn_c2s+1); later data is acked only at TCP level")
     E.add("tcp_unique_bytes", "c2s", 300, "3 x 100 at subflow level")
+    E.add("unmapped_bytes", "c2s", 200, "the payload under the infinite mapping (0.300) and after it (0.400): no data-level position")
+    ident(E, "c2s", 300, 100, 0, 0, unmapped=200)
     return P, E
 
 
@@ -901,9 +908,349 @@ def mp_v0():
     return P, E
 
 
+# ---------------------------------------------------------------- data-level accounting
+# The rules of man/mptcp-metrics.1 ("Definitions"), one case each. In every
+# case the accounting identity holds and is written out:
+# data_bytes = unique + reinj + tcp_rexmit + unacked + unmapped + forgotten - acked_unseen.
+
+def ident(E, d, data, unique, reinj, rexmit, unacked=0, unmapped=0, unseen=0, forgotten=0):
+    assert data == unique + reinj + rexmit + unacked + unmapped + forgotten - unseen
+    E.add("tcp_rexmit_bytes", d, rexmit, "payload bytes whose subflow sequence numbers an earlier captured segment carried")
+    E.add("unacked_bytes", d, unacked, "first transmissions no DATA_ACK covered")
+    E.add("acked_unseen_bytes", d, unseen, "data bytes DATA_ACKed whose transmission the capture lacks")
+    E.add("unmapped_bytes", d, unmapped, "new payload bytes outside every mapping seen")
+    E.add("origin_forgotten_bytes", d, forgotten, "no origin was dropped at the memory bound")
+
+
+@case("mp-remap-offset")
+def mp_remap_offset():
+    """One subflow sends data again at new subflow sequence numbers (another
+    DSN - SSN offset): a reinjection on the same subflow."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    D0 = IDSN_C + 1
+    P.tcp(0.200, CW, SM, "PA", 1001, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))        # M1
+    P.tcp(0.250, SM, CW, "A", 5001, 1101, opts=dss(D0 + 100))
+    P.tcp(0.300, CW, SM, "PA", 1101, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 101, 100))      # M2 = D0.. at ssn 101
+    P.tcp(0.350, SM, CW, "A", 5001, 1201, opts=dss(D0 + 100))
+    P.tcp(0.400, CW, SM, "PA", 1201, 5001, 100, opts=dss(IDSN_S + 1, True, D0 + 100, True, 201, 100))  # M3
+    P.tcp(0.450, SM, CW, "A", 5001, 1301, opts=dss(D0 + 200))
+    close(P, 0.600, 1301, 5001, CW, SM)
+    E.add("conns", "-", 1, "one subflow")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("data_bytes", "c2s", 300, "M1 + M2 + M3, 100 each")
+    E.add("unique_data_bytes", "c2s", 200, "final DATA_ACK D0+200 (D0 = idsn_c2s+1)")
+    E.add("reinj_bytes", "c2s", 100, "M2 carries D0..D0+100 at subflow seq 101..201 (dsn - ssn = D0-101), first sent at ssn 1..101 (D0-1) by M1: another mapping of the same subflow, DATA_ACKed or not")
+    E.add("reinj_segs", "c2s", 1, "M2")
+    E.add("mappings", "c2s", 3, "M1, M2, M3")
+    E.add("sf1_reinj_origin_bytes", "c2s", 100, "M1 on Wi-Fi is the origin")
+    E.add("sf1_reinj_carried_bytes", "c2s", 100, "M2 on Wi-Fi carried them")
+    E.add("rtt_n", "c2s", 2, "M1 0.200->0.250 (DATA_ACK D0+100 before M2 went out), M3 0.400->0.450; M2 none (its bytes went out before)")
+    ident(E, "c2s", 300, 200, 100, 0)
+    return P, E
+
+
+@case("mp-rexmit-acked")
+def mp_rexmit_acked():
+    """A subflow's own TCP retransmission of a mapping, after the data was
+    DATA_ACKed through a reinjection on another subflow, is no reinjection."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    join_hs(P, 0.300, CC, SM, TOK_S, 2000, 6000)
+    D0 = IDSN_C + 1
+    P.tcp(0.500, CW, SM, "PA", 1001, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))   # M1, never acked on Wi-Fi
+    P.tcp(0.800, CC, SM, "PA", 2001, 6001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))   # R1: reinjection
+    P.tcp(0.850, SM, CC, "A", 6001, 2101, opts=dss(D0 + 100))
+    P.tcp(1.100, CW, SM, "PA", 1001, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))   # M1 again (Wi-Fi RTO)
+    P.tcp(1.150, SM, CW, "A", 5001, 1101, opts=dss(D0 + 100))
+    E.add("conns", "-", 2, "Wi-Fi MP_CAPABLE + cellular join")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("data_bytes", "c2s", 300, "M1, R1, M1 again")
+    E.add("unique_data_bytes", "c2s", 100, "DATA_ACK D0+100")
+    E.add("reinj_bytes", "c2s", 100, "R1 on cellular sends D0..D0+100, first sent by M1 on Wi-Fi")
+    E.add("reinj_segs", "c2s", 1, "R1 only: the second M1 repeats Wi-Fi subflow seq 1001..1101 under its own mapping")
+    E.add("sf1_tcp_rexmit_bytes", "c2s", 100, "M1 at 1.100 repeats subflow seq 1001..1101")
+    E.add("sf1_reinj_origin_bytes", "c2s", 100, "M1 is R1's origin")
+    E.add("sf1_reinj_carried_bytes", "c2s", 0, "the repeat of M1 is a TCP retransmission")
+    E.add("sf2_reinj_carried_bytes", "c2s", 100, "R1")
+    E.add("rtt_n", "c2s", 0, "M1's bytes went out under R1 before the DATA_ACK; R1's had gone out before")
+    ident(E, "c2s", 300, 100, 100, 100)
+    return P, E
+
+
+@case("mp-remap-acked")
+def mp_remap_acked():
+    """Late join, then a mapping on it covering data partly first sent on
+    Wi-Fi and already DATA_ACKed: the part sent before is reinjected even
+    though DATA_ACKed; the parts no one sent are new (no span with holes)."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    D0 = IDSN_C + 1
+    P.tcp(0.500, CW, SM, "PA", 1001, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))        # M1 [D0, D0+100)
+    P.tcp(0.510, CW, SM, "PA", 1101, 5001, 100, opts=dss(IDSN_S + 1, True, D0 + 200, True, 101, 100))  # M3 [D0+200, D0+300)
+    P.tcp(0.550, SM, CW, "A", 5001, 1101, opts=dss(D0 + 100))
+    join_hs(P, 0.560, CC, SM, TOK_S, 2000, 6000)
+    R = dss(IDSN_S + 1, True, D0 + 100, True, 1, 300)                                                 # R [D0+100, D0+400)
+    P.tcp(0.700, CC, SM, "PA", 2001, 6001, 100, opts=R)      # D0+100..200: nobody sent it: new
+    P.tcp(0.750, SM, CW, "A", 5001, 1201, opts=dss(D0 + 300))
+    P.tcp(0.800, CC, SM, "PA", 2101, 6001, 100, opts=R)      # D0+200..300: M3's, DATA_ACKed: reinjected
+    P.tcp(0.810, CC, SM, "PA", 2201, 6001, 100, opts=R)      # D0+300..400: new
+    P.tcp(0.860, SM, CC, "A", 6001, 2301, opts=dss(D0 + 400))
+    E.add("conns", "-", 2, "Wi-Fi MP_CAPABLE + cellular join at 0.560")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("data_bytes", "c2s", 500, "Wi-Fi 200 + cellular 300")
+    E.add("unique_data_bytes", "c2s", 400, "DATA_ACK D0+400")
+    E.add("reinj_bytes", "c2s", 100, "only D0+200..D0+300 (cellular 0.800) had gone out before (M3, Wi-Fi 0.510); DATA_ACKed at 0.750, still a reinjection")
+    E.add("reinj_segs", "c2s", 1, "the cellular segment at 0.800")
+    E.add("mappings", "c2s", 3, "M1, M3, R (its three segments repeat one DSS)")
+    E.add("sf1_reinj_origin_bytes", "c2s", 100, "M3")
+    E.add("sf2_reinj_carried_bytes", "c2s", 100, "cellular")
+    E.add("rtt_n", "c2s", 2, "M1 0.500->0.550 (50 ms), M3 0.510->0.750 (240 ms, DATA_ACK D0+300 before the reinjection at 0.800); R none (D0+200.. had gone out before R)")
+    ident(E, "c2s", 500, 400, 100, 0)
+    return P, E
+
+
+@case("mp-holefill")
+def mp_holefill():
+    """A segment lost before the capture point, retransmitted later: the
+    retransmission fills a hole, so it is new at the TCP level, and goes
+    through the reinjection check like any new byte."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    join_hs(P, 0.300, CC, SM, TOK_S, 2000, 6000)
+    D0 = IDSN_C + 1
+    P.tcp(0.500, CW, SM, "PA", 1001, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))          # A
+    # B (Wi-Fi seq 1101, D0+100) is lost before the capture point: not in the capture
+    P.tcp(0.520, CW, SM, "PA", 1201, 5001, 100, opts=dss(IDSN_S + 1, True, D0 + 200, True, 201, 100))  # C
+    P.tcp(0.550, SM, CW, "A", 5001, 1101, opts=dss(D0 + 100))
+    P.tcp(0.600, CC, SM, "PA", 2001, 6001, 100, opts=dss(IDSN_S + 1, True, D0 + 100, True, 1, 100))    # R: B's data on cellular
+    P.tcp(0.650, SM, CC, "A", 6001, 2101, opts=dss(D0 + 300))
+    P.tcp(0.700, CW, SM, "PA", 1101, 5001, 100, opts=dss(IDSN_S + 1, True, D0 + 100, True, 101, 100))  # B retransmitted
+    P.tcp(0.750, SM, CW, "A", 5001, 1301, opts=dss(D0 + 300))
+    E.add("conns", "-", 2, "Wi-Fi MP_CAPABLE + cellular join")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("data_bytes", "c2s", 400, "A, C, R, B")
+    E.add("unique_data_bytes", "c2s", 300, "DATA_ACK D0+300")
+    E.add("reinj_bytes", "c2s", 100, "B at 0.700 is new on Wi-Fi (no captured segment carried seq 1101..1201) but D0+100..200 first went out on cellular (R, 0.600)")
+    E.add("reinj_segs", "c2s", 1, "B")
+    E.add("sf1_tcp_rexmit_bytes", "c2s", 0, "B fills a hole: below the highest sequence number sent, yet never carried")
+    E.add("sf2_reinj_origin_bytes", "c2s", 100, "R is B's origin")
+    E.add("sf1_reinj_carried_bytes", "c2s", 100, "B")
+    E.add("rtt_n", "c2s", 3, "A 0.500->0.550 (50), C 0.520->0.650 (130), R 0.600->0.650 (50); B none")
+    ident(E, "c2s", 400, 300, 100, 0)
+    return P, E
+
+
+@case("mp-ts-back")
+def mp_ts_back():
+    """Timestamps stepping backwards (as in a capture merged from several
+    interfaces): counted, analysed in file order, no reinjection invented,
+    no negative RTT sample."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    join_hs(P, 0.300, CC, SM, TOK_S, 2000, 6000)
+    D0 = IDSN_C + 1
+    P.tcp(0.500, CW, SM, "PA", 1001, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))          # frame 7
+    P.tcp(0.490, CC, SM, "PA", 2001, 6001, 100, opts=dss(IDSN_S + 1, True, D0 + 100, True, 1, 100))    # frame 8: 10 ms earlier
+    P.tcp(0.560, SM, CW, "A", 5001, 1101, opts=dss(D0 + 200))
+    P.tcp(0.600, CW, SM, "PA", 1101, 5001, 100, opts=dss(IDSN_S + 1, True, D0 + 200, True, 101, 100))  # frame 10
+    P.tcp(0.590, SM, CW, "A", 5001, 1201, opts=dss(D0 + 300))                                          # frame 11: before frame 10
+    P.tcp(0.620, SM, CC, "A", 6001, 2101, opts=dss(D0 + 300))
+    E.add("conns", "-", 2, "Wi-Fi MP_CAPABLE + cellular join")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("ts_backwards", "-", 2, "frame 8 (0.490 after 0.500) and frame 11 (0.590 after 0.600)")
+    E.add("ts_backwards_first_frame", "-", 8, "3 MP_CAPABLE + 3 MP_JOIN handshake frames, Wi-Fi data, then the cellular one")
+    E.add("data_bytes", "c2s", 300, "3 x 100")
+    E.add("unique_data_bytes", "c2s", 300, "DATA_ACK D0+300")
+    E.add("reinj_bytes", "c2s", 0, "three disjoint DSN ranges: nothing sent twice, whatever the timestamps")
+    E.add("rtt_n", "c2s", 2, "D0.. 0.500->0.560 (60 ms), D0+100.. 0.490->0.560 (70 ms); D0+200.. would be 0.600->0.590: no negative sample")
+    ident(E, "c2s", 300, 300, 0, 0)
+    return P, E
+
+
+@case("mp-datafin2")
+def mp_datafin2():
+    """Two DATA_FINs at different data sequence numbers: each takes its
+    octet, none is data."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    D0 = IDSN_C + 1
+    P.tcp(0.200, CW, SM, "PA", 1001, 5001, 100, opts=dss(IDSN_S + 1, True, D0, True, 1, 100))
+    P.tcp(0.250, SM, CW, "A", 5001, 1101, opts=dss(D0 + 100))
+    P.tcp(0.300, CW, SM, "A", 1101, 5001, opts=dss(IDSN_S + 1, True, D0 + 100, True, 0, 1, fin=True))
+    P.tcp(0.400, CW, SM, "A", 1101, 5001, opts=dss(IDSN_S + 1, True, D0 + 101, True, 0, 1, fin=True))
+    P.tcp(0.450, SM, CW, "A", 5001, 1101, opts=dss(D0 + 102))
+    E.add("conns", "-", 1, "one subflow")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("data_bytes", "c2s", 100, "one data segment")
+    E.add("data_fin", "c2s", 2, "DATA_FINs at D0+100 (0.300) and D0+101 (0.400), two octets")
+    E.add("data_fin_acked", "c2s", 2, "DATA_ACK D0+102 covers both")
+    E.add("unique_data_bytes", "c2s", 100, "D0+102 - D0 = 102 less the two DATA_FIN octets; never more than the data sent")
+    ident(E, "c2s", 100, 100, 0, 0)
+    return P, E
+
+
+# ---------------------------------------------------------------- long cases
+# Too large to ship: written only when named (`craft.py DIR mp-long`), as the
+# tests do. Frames are packed by hand (scapy would take minutes).
+
+BIG = {}
+
+
+def big_case(name):
+    def deco(f):
+        BIG[name] = f
+        return f
+    return deco
+
+
+def fast_tcp(P, t, a, b, flags, seq, ack, data=b"", opts=b""):
+    """An Ethernet/IPv4 TCP frame like Cap.tcp's, without scapy."""
+    import ipaddress
+    seg = tcp_bytes(a, b, flags, seq, ack, data, 65535, opts)
+    ipid = P.ipid.get(a.ip, 100 if a.mac == MAC_C else 200)
+    P.ipid[a.ip] = (ipid + 1) & 0xFFFF
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(seg), ipid, 0x4000, 64, 6, 0,
+                      ipaddress.IPv4Address(a.ip).packed, ipaddress.IPv4Address(b.ip).packed)
+    hdr = hdr[:10] + struct.pack("!H", (~csum16(hdr)) & 0xFFFF) + hdr[12:]
+    mac = lambda m: bytes(int(x, 16) for x in m.split(":"))
+    P.raw(t, mac(b.mac) + mac(a.mac) + b"\x08\x00" + hdr + seg)
+
+
+def long_rtt_us(k):
+    """RTT of mapping k in the long case, in microseconds (1.000 to 90.757 ms)."""
+    return 1000 + (k * 7919) % 9973 * 9
+
+
+LONG_N = 16400     # mappings: 8200 per subflow, more than RTT_EXACT (8192) each
+
+
+@big_case("mp-long")
+def mp_long():
+    """A long connection: LONG_N 10-byte mappings, two on Wi-Fi, two on
+    cellular, and so on (the data level keeps LONG_N / 2 ranges, under
+    its bound), each DATA_ACKed on its subflow after long_rtt_us(k); then
+    data of early and late mappings sent again at other offsets."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    join_hs(P, 0.300, CC, SM, TOK_S, 2000, 6000)
+    D0, L = IDSN_C + 1, 10
+    nxt = {CW: 1001, CC: 2001}
+    data = payload(L)
+    for k in range(LONG_N):
+        c, srv_seq = (CW, 5001) if k // 2 % 2 == 0 else (CC, 6001)
+        seq = nxt[c]
+        t = 1.0 + 0.1 * k
+        ssn = seq - (1000 if c is CW else 2000)
+        fast_tcp(P, t, c, SM, "PA", seq, srv_seq, data, dss(IDSN_S + 1, True, D0 + L * k, True, ssn, L))
+        fast_tcp(P, t + long_rtt_us(k) / 1e6, SM, c, "A", srv_seq, seq + L, opts=dss(D0 + L * (k + 1)))
+        nxt[c] = seq + L
+    t = 1.0 + 0.1 * LONG_N
+    # sent again, already DATA_ACKed, each at new subflow sequence numbers
+    again = [(CC, 0), (CC, 2), (CW, 8002), (CW, LONG_N - 4)]
+    for i, (c, k) in enumerate(again):
+        seq = nxt[c]
+        ssn = seq - (1000 if c is CW else 2000)
+        fast_tcp(P, t + 0.01 * i, c, SM, "PA", seq, 5001 if c is CW else 6001, data,
+                 dss(IDSN_S + 1, True, D0 + L * k, True, ssn, L))
+        nxt[c] = seq + L
+    for c, srv_seq in ((CW, 5001), (CC, 6001)):
+        fast_tcp(P, t + 0.1, SM, c, "A", srv_seq, nxt[c], opts=dss(D0 + L * LONG_N))
+    E.add("conns", "-", 2, "Wi-Fi MP_CAPABLE + cellular join")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("data_bytes", "c2s", L * LONG_N + 4 * L, "LONG_N mappings of 10 bytes, then 4 sent again")
+    E.add("unique_data_bytes", "c2s", L * LONG_N, "DATA_ACK D0 + 10 LONG_N")
+    E.add("reinj_bytes", "c2s", 4 * L, "mappings 0 (Wi-Fi) and 2 (cellular) again on cellular, 8002 (cellular) and LONG_N-4 (Wi-Fi) again on Wi-Fi, each at another DSN - SSN offset")
+    E.add("reinj_segs", "c2s", 4, "one segment each")
+    E.add("mappings", "c2s", LONG_N + 4, "every mapping once")
+    E.add("sf1_reinj_origin_bytes", "c2s", 2 * L, "mappings 0 and LONG_N-4 (k // 2 even: Wi-Fi)")
+    E.add("sf2_reinj_origin_bytes", "c2s", 2 * L, "mappings 2 and 8002 (k // 2 odd: cellular)")
+    E.add("sf1_reinj_carried_bytes", "c2s", 2 * L, "8002 and LONG_N-4 went again on Wi-Fi")
+    E.add("sf2_reinj_carried_bytes", "c2s", 2 * L, "0 and 2 went again on cellular")
+    E.add("rtt_n", "c2s", LONG_N, "every mapping, DATA_ACKed once, long_rtt_us(k) after it went out")
+    ident(E, "c2s", L * LONG_N + 4 * L, L * LONG_N, 4 * L, 0)
+    return P, E
+
+
+BOUND_N = 20000    # mappings, more than ORIG_MAX (16000) origin ranges
+
+
+@big_case("mp-bound")
+def mp_bound():
+    """BOUND_N 10-byte mappings alternating Wi-Fi and cellular with no
+    DATA_ACK until the end: the data level reaches its bound (ORIG_MAX
+    16000 ranges, man/mptcp-metrics.1) at the 16001st mapping. Nothing
+    merges (alternating origins), so the lowest ranges are dropped until
+    3/4 of the bound (12000) are left: mappings 0..4000, DSN D0..D0+40010,
+    are forgotten; 3999 more ranges stay under the bound.
+    Every mapping k = 500 mod 1000 is lost before the capture point and
+    shows up after mapping k+7 (a hole fill, inserted among the others)."""
+    P, E = Cap(), Exp()
+    mp_hs(P, 0.0)
+    join_hs(P, 0.300, CC, SM, TOK_S, 2000, 6000)
+    D0, L = IDSN_C + 1, 10
+    data = payload(L)
+
+    def send(t, k):
+        c = CW if k % 2 == 0 else CC
+        ssn = 1 + L * (k // 2)
+        fast_tcp(P, t, c, SM, "PA", ssn + (1000 if c is CW else 2000), 5001 if c is CW else 6001,
+                 data, dss(None, True, D0 + L * k, True, ssn, L))
+    late = {}
+    for k in range(BOUND_N):
+        t = 1.0 + 0.001 * k
+        if k % 1000 == 500:
+            late[k + 7] = k
+        else:
+            send(t, k)
+        if k in late:
+            send(t + 0.0005, late.pop(k))
+    t = 1.0 + 0.001 * BOUND_N
+    nxt = {CW: 1001 + L * (BOUND_N // 2), CC: 2001 + L * (BOUND_N // 2)}
+    # mapping 0 again on cellular: its origin was forgotten
+    fast_tcp(P, t, CC, SM, "PA", nxt[CC], 6001, data, dss(None, True, D0, True, nxt[CC] - 2000, L))
+    nxt[CC] += L
+    # mapping 10500 (Wi-Fi, a hole fill) again on cellular: a reinjection
+    fast_tcp(P, t + 0.005, CC, SM, "PA", nxt[CC], 6001, data, dss(None, True, D0 + L * 10500, True, nxt[CC] - 2000, L))
+    nxt[CC] += L
+    # the last mapping (cellular) again on Wi-Fi: a reinjection
+    k = BOUND_N - 1
+    fast_tcp(P, t + 0.01, CW, SM, "PA", nxt[CW], 5001, data, dss(None, True, D0 + L * k, True, nxt[CW] - 1000, L))
+    nxt[CW] += L
+    fast_tcp(P, t + 0.1, SM, CW, "A", 5001, nxt[CW], opts=dss(D0 + L * BOUND_N))
+    forgot = 4001 * L
+    E.add("conns", "-", 2, "Wi-Fi MP_CAPABLE + cellular join")
+    mp_ids(E)
+    E.add("mp_conns", "-", 1, "one MP_CAPABLE")
+    E.add("data_bytes", "c2s", L * BOUND_N + 3 * L, "BOUND_N mappings, then 3 sent again")
+    E.add("unique_data_bytes", "c2s", L * BOUND_N, "the one DATA_ACK, D0 + 10 BOUND_N")
+    E.add("reinj_bytes", "c2s", 2 * L, "mappings 10500 and BOUND_N-1 again on the other subflow; their ranges are remembered")
+    E.add("reinj_segs", "c2s", 2, "those two segments")
+    E.add("sf1_reinj_origin_bytes", "c2s", L, "mapping 10500 (even) went out on Wi-Fi first, as a hole fill")
+    E.add("sf2_reinj_origin_bytes", "c2s", L, "the last mapping (odd) went out on cellular first")
+    E.add("sf1_reinj_carried_bytes", "c2s", L, "the last mapping again")
+    E.add("sf2_reinj_carried_bytes", "c2s", L, "mapping 10500 again")
+    E.add("rtt_n", "c2s", 16382, "PEND_MAX (16384) mappings, 0..16383, wait for a sample, the others get none; those of mappings 0 and 10500 are spoilt by their second transmission under another mapping before the DATA_ACK")
+    E.add("tcp_rexmit_bytes", "c2s", 0, "every subflow byte once: the late mappings fill holes")
+    E.add("unacked_bytes", "c2s", forgot, "the forgotten ranges, DATA_ACKed at the end, count as unseen, so their first transmissions as never DATA_ACKed")
+    E.add("acked_unseen_bytes", "c2s", forgot, "D0..D0+40010: forgotten when DATA_ACKed")
+    E.add("unmapped_bytes", "c2s", 0, "every byte in a mapping")
+    E.add("origin_forgotten_bytes", "c2s", L, "mapping 0 sent again: its origin had been dropped")
+    assert L * BOUND_N + 3 * L == L * BOUND_N + 2 * L + 0 + forgot + 0 + L - forgot
+    return P, E
+
+
 # ================================================================ malformed cases
 # Expectations for pcap2pkt: records emitted, packets skipped by reason.
-REASONS = ["non_ip", "non_tcp", "ip_fragment", "truncated", "bad_ip_header", "bad_tcp_header"]
+REASONS = ["non_ip", "non_tcp", "ip_fragment", "truncated", "bad_ip_header", "bad_tcp_header",
+           "bad_timestamp"]
 
 
 def skipped(E, records, rwhy, **reasons):
@@ -1054,6 +1401,61 @@ def bad_hdr():
     return P, E
 
 
+@case("bad-iplen-beyond")
+def bad_iplen_beyond():
+    P, E = Cap(), Exp()
+    P.tcp(0.000, C4, S4, "S", 1000, 0, opts=b"\x02\x04\x05\xb4")
+    P.tcp(0.050, S4, C4, "SA", 5000, 1001, opts=b"\x02\x04\x05\xb4")
+    fr = bytearray(bytes(P.tcp(0.100, C4, S4, "PA", 1001, 5001, 100)))
+    P.recs.pop()
+    fr[16:18] = struct.pack("!H", 1500)  # IPv4 total length 1500; the frame carries 140 bytes of IP
+    P.raw(0.100, fr)                    # captured whole: caplen = frame length = 154
+    P.tcp(0.150, S4, C4, "A", 5001, 1101)
+    P.tcp(0.200, C6, S6, "S", 1000, 0, opts=b"\x02\x04\x05\xa0")
+    P.tcp(0.250, S6, C6, "SA", 5000, 1001, opts=b"\x02\x04\x05\xa0")
+    fr = bytearray(bytes(P.tcp(0.300, C6, S6, "PA", 1001, 5001, 50)))
+    P.recs.pop()
+    fr[18:20] = struct.pack("!H", 2000)  # IPv6 payload length 2000; 70 bytes follow the header
+    P.raw(0.300, fr)
+    E.add("valid_capture", "-", 1, "well-formed pcap")
+    skipped(E, 7, "all 7 frames decode (IPv4: SYN, SYN/ACK, data, ACK; IPv6: SYN, SYN/ACK, data); two claim more IP bytes than they carry")
+    E.add("frame3_len", "-", 100, "the 100 payload bytes the frame carries, not 1500 - 20 - 20 = 1460 claimed (nothing was cut by a snap length: caplen = frame length)")
+    E.add("frame3_ip_len", "-", 140, "cut to the 140 IP bytes the frame carries")
+    E.add("frame7_len", "-", 50, "not 2000 - 20 = 1980")
+    E.add("frame7_ip_len", "-", 110, "40 + the 70 bytes after the IPv6 header")
+    E.add("ip_len_beyond_frame", "-", 2, "frames 3 and 7")
+    E.add("data_bytes", "c2s", 150, "tcp-metrics over both connections: 100 + 50, no phantom payload")
+    return P, E
+
+
+def write_pcapng(path, recs, linktype=1):
+    """pcapng: SHB, one IDB (microsecond timestamps), one EPB per record;
+    recs: (timestamp in microseconds since the epoch, frame bytes)."""
+    def block(kind, body):
+        body += b"\0" * (-len(body) % 4)
+        n = 12 + len(body)
+        return struct.pack("<II", kind, n) + body + struct.pack("<I", n)
+    out = [block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)),
+           block(1, struct.pack("<HHI", linktype, 0, 65535))]
+    for us, data in recs:
+        out.append(block(6, struct.pack("<IIIII", 0, us >> 32, us & 0xFFFFFFFF, len(data), len(data)) + data))
+    with open(path, "wb") as f:
+        f.write(b"".join(out))
+
+
+@case("bad-timestamp")
+def bad_timestamp():
+    P, E = Cap(), Exp()
+    P.tcp(0.000, C4, S4, "S", 1000, 0, opts=b"\x02\x04\x05\xb4")
+    P.tcp(0.050, S4, C4, "SA", 5000, 1001, opts=b"\x02\x04\x05\xb4")
+    P.tcp(0.100, C4, S4, "A", 1001, 5001)
+    us = [EPOCH * 1_000_000, EPOCH * 1_000_000 + 50_000, 2**64 - 1]
+    E.add("valid_capture", "-", 1, "well-formed pcapng (microsecond timestamps)")
+    skipped(E, 2, "frames 1 and 2",
+            bad_timestamp=(1, "frame 3: timestamp 2^64-1 us = 18446744073709 s, beyond the 9223372035 s an int64 count of nanoseconds holds"))
+    return ("pcapng", [(u, bytes(r[1])) for u, r in zip(us, P.recs)]), E
+
+
 @case("empty")
 def empty():
     E = Exp()
@@ -1077,9 +1479,11 @@ def main():
     names = sys.argv[2:] or list(CASES)
     os.makedirs(out, exist_ok=True)
     for name in names:
-        obj, E = CASES[name]()
+        obj, E = (CASES.get(name) or BIG[name])()
         path = os.path.join(out, name + ".pcap")
-        if isinstance(obj, tuple) and obj[0] == "raw":
+        if isinstance(obj, tuple) and obj[0] == "pcapng":
+            write_pcapng(path, obj[1])
+        elif isinstance(obj, tuple) and obj[0] == "raw":
             with open(path, "wb") as f:
                 f.write(obj[1])
         elif isinstance(obj, tuple) and obj[0] == "cut":

@@ -1,6 +1,7 @@
 /* libFuzzer target: any bytes as a frame of any supported link type must
  * decode or be skipped without reading out of bounds, and a decoded
- * segment must format into a record. The first byte picks the link type. */
+ * segment must format into a record. The first byte picks the link type
+ * and how many bytes the frame had beyond the capture (a snap length). */
 #include <stddef.h>
 #include <stdint.h>
 
@@ -26,9 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size < 1)
 		return 0;
-	int dlt = link_types[data[0] % (sizeof link_types / sizeof link_types[0])];
+	size_t nlt = sizeof link_types / sizeof link_types[0];
+	int dlt = link_types[data[0] % nlt];
+	uint32_t caplen = (uint32_t)(size - 1), extra = (uint32_t)(data[0] / nlt) * 64;
 	struct pkt p = { 0 };
-	if (decode_frame(dlt, data + 1, (uint32_t)(size - 1), &p) == DECODED) {
+	if (decode_frame(dlt, data + 1, caplen, caplen + extra, &p) == DECODED) {
 		o.len = 0;
 		pkt_writer_record(&w, &o, &p);
 	}

@@ -1,0 +1,51 @@
+/* An ordered set of disjoint half-open spans [lo, hi) of 64-bit keys,
+ * each with a payload of a fixed size: the sequence ranges seen of a TCP
+ * direction (seqset.h), the data-level origins of an MPTCP direction
+ * (mpstat.c). A treap with deterministic priorities in one array, so
+ * finding, inserting and erasing cost O(log n) whatever the order of the
+ * operations, and the largest span is at hand for appending. Indexes are
+ * stable; pointers into the array are not across spans_insert. */
+#ifndef SPANS_H
+#define SPANS_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct span {
+	uint64_t lo, hi;
+	uint32_t left, right, prio;
+};
+
+struct spans {
+	struct span *s;        /* s[0]: the empty tree */
+	unsigned char *val;    /* payload of span i at val + i * vsize */
+	size_t vsize;
+	uint32_t root, last;   /* last: the span with the highest keys */
+	uint32_t freelist, used, cap, n;
+	uint32_t rng;
+};
+
+void spans_init(struct spans *t, size_t vsize);
+void spans_free(struct spans *t);
+
+static inline struct span *spans_at(const struct spans *t, uint32_t i)
+{
+	return &t->s[i];
+}
+
+static inline void *spans_val(const struct spans *t, uint32_t i)
+{
+	return t->val + (size_t)i * t->vsize;
+}
+
+/* The first span ending after x (hi > x), or 0. */
+uint32_t spans_find(const struct spans *t, uint64_t x);
+/* The span after / before span i, or 0. */
+uint32_t spans_next(const struct spans *t, uint32_t i);
+uint32_t spans_prev(const struct spans *t, uint32_t i);
+uint32_t spans_first(const struct spans *t);
+
+/* Adds [lo, hi), which must overlap no span; its payload is zeroed. */
+uint32_t spans_insert(struct spans *t, uint64_t lo, uint64_t hi);
+void spans_erase(struct spans *t, uint32_t i);
+
+#endif
