@@ -1233,7 +1233,7 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	out_double(o, ds->data_bytes ? (double)ds->reinj_bytes / (double)ds->data_bytes : NAN, 6);
 	out_tab_u64(o, ds->rexmit_bytes);
 	out_tab_u64(o, ds->origin_bytes - ds->origin_acked);
-	out_tab_u64(o, ds->acked_unseen);
+	out_tab_opt_u64(o, hu, ds->acked_unseen);
 	out_tab_u64(o, ds->unmapped_bytes);
 	out_tab_u64(o, ds->forgotten_bytes);
 	out_tab_u64(o, ds->bursts);

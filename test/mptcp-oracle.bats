@@ -20,7 +20,7 @@ setup() {
 	[ -x "$BIN/mptcp-metrics" ] || fail "$BIN/mptcp-metrics not built"
 }
 
-gen_captures() { ls "$FIX"/gen/*.pcap; }
+gen_captures() { ls "$FIX"/gen/*.pcap "$FIX"/gen/pair/*.pcap; }
 corpus_captures() { ls "$FIX"/corpus/*.pcap "$FIX"/corpus/*.pcapng; }
 craft_captures() { ls "$FIX"/craft/mp-*.pcap; }
 
@@ -188,7 +188,7 @@ compare_folder() {
 }
 
 @test "mptcp-metrics equals the oracle on every generated capture" {
-	run compare_folder gen_captures 8
+	run compare_folder gen_captures 30
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
