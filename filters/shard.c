@@ -118,10 +118,16 @@ static int spawn(char **argv, int fd_out)
 		nkids = 0; /* its siblings are not this process's to stop */
 		/* the command sees a pipeline's usual SIGPIPE, not shard's */
 		signal(SIGPIPE, SIG_DFL);
-		if (dup2(p[0], 0) < 0 || dup2(fd_out, 1) < 0)
-			err(126, "dup2");
+		if (dup2(p[0], 0) < 0 || dup2(fd_out, 1) < 0) {
+			warn("dup2");
+			_exit(126);
+		}
 		execvp(argv[0], argv);
-		err(errno == ENOENT ? 127 : 126, "%s", argv[0]);
+		/* the shell's statuses; _exit: shard's exit handlers are not
+		 * this process's */
+		int e = errno;
+		warn("%s", argv[0]);
+		_exit(e == ENOENT ? 127 : 126);
 	}
 	kids[nkids++] = pid;
 	close(p[0]);
@@ -398,6 +404,12 @@ int main(int argc, char *argv[])
 	}
 	split(&in, col, sinks, n);
 	tsv_close(&in);
+	for (unsigned k = 0; k < n; k++)
+		free(names[k]);
+	free(names);
+	free(sinks);
+	free(p.pre);
+	free(p.post);
 
 	finished = 1;
 	return wait_all(argv[0], argc && !pat);

@@ -27,11 +27,9 @@ setup_file() {
 	ssh-keygen -q -t ed25519 -N '' -f "$D/host_key"
 	ssh-keygen -q -t ed25519 -N '' -f "$D/client_key"
 	cp "$D/client_key.pub" "$D/authorized_keys"
-	# sshd's privilege separation folder (made by the Debian service)
-	if [ ! -d /run/sshd ]; then
-		mkdir -p /run/sshd
-		touch "$D/made-run-sshd"
-	fi
+	# sshd's privilege separation folder, which the Debian service makes;
+	# left in place after (another sshd may need it by then)
+	mkdir -p /run/sshd
 	local h
 	for h in A B T; do
 		free_port > "$D/$h.port"
@@ -82,7 +80,6 @@ teardown_file() {
 	for h in A B T; do
 		[ -s "$D/$h.pid" ] && kill_tree KILL "$(cat "$D/$h.pid")"
 	done
-	[ -e "$D/made-run-sshd" ] && rmdir /run/sshd 2>/dev/null
 	rm -rf "$D"
 }
 
