@@ -1,0 +1,64 @@
+# shellcheck shell=bash
+# Helpers of the suites that run analyze beyond this process tree (ssh,
+# Slurm): comparing output folders, finding free ports, stopping a daemon
+# with everything it started.
+
+# A TCP port nobody listens on now, on 127.0.0.1.
+free_port() {
+	/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# The processes below PID, from ps's parent links.
+descendants() {
+	local c
+	for c in $(ps -o pid= --ppid "$1"); do
+		echo "$c"
+		descendants "$c"
+	done
+}
+
+# kill_tree SIG PID: PID and every process below it get SIG. They are
+# stopped first, so that none starts another one on the way.
+kill_tree() {
+	local sig=$1 top=$2 all new p
+	kill -STOP "$top" 2>/dev/null || return 0
+	all=$top
+	while :; do
+		new=$(descendants "$top" | sort -n | tr '\n' ' ')
+		for p in $new; do kill -STOP "$p" 2>/dev/null || true; done
+		[ "$new" = "$(descendants "$top" | sort -n | tr '\n' ' ')" ] && break
+	done
+	all="$all $new"
+	for p in $all; do kill "-$sig" "$p" 2>/dev/null || true; done
+	for p in $all; do kill -CONT "$p" 2>/dev/null || true; done
+}
+
+# same_folders A B: the folders of two analyze runs hold the same files
+# with the same bytes, except the manifest's host, started_ts and
+# elapsed_s (where, when and how long: they differ by nature); no hidden
+# (temp) entry in either.
+same_folders() {
+	local a=$1 b=$2 f
+	[ -z "$(find "$a" "$b" -name '.*')" ] || { echo "hidden entries: $(find "$a" "$b" -name '.*')" >&2; return 1; }
+	diff <(cd "$a" && find . | LC_ALL=C sort) <(cd "$b" && find . | LC_ALL=C sort) >&2 ||
+	    { echo "not the same files: $a $b" >&2; return 1; }
+	while IFS= read -r f; do
+		case $f in
+		*/manifest.tsv)
+			cmp <(manifest_fixed "$a/$f") <(manifest_fixed "$b/$f") ||
+			    { echo "manifests differ: $f" >&2; return 1; } ;;
+		*)
+			cmp "$a/$f" "$b/$f" || return 1 ;;
+		esac
+	done < <(cd "$a" && find . -type f)
+	[ -n "$(find "$a" -name manifest.tsv)" ] || { echo "no manifest in $a" >&2; return 1; }
+}
+
+# A manifest without its host, started_ts and elapsed_s columns (found
+# by name in the header, which must have them).
+manifest_fixed() {
+	awk -F'\t' -v OFS='\t' '
+	NR == 1 { for (i = 1; i <= NF; i++) if ($i ~ /^(host|started_ts|elapsed_s)$/) { drop[i] = 1; nd++ }
+		  if (nd != 3) { print "manifest without host, started_ts or elapsed_s" > "/dev/stderr"; exit 1 } }
+	{ s = ""; for (i = 1; i <= NF; i++) if (!(i in drop)) s = s (s == "" ? "" : OFS) $i; print s }' "$1"
+}
