@@ -18,17 +18,22 @@ descendants() {
 }
 
 # kill_tree SIG PID: PID and every process below it get SIG. They are
-# stopped first, so that none starts another one on the way.
+# stopped first, so that none starts another one on the way, and get SIG
+# children first: a process stopped in a process group that its parent's
+# death orphans would get SIGHUP and SIGCONT from the kernel and could
+# still clean up (bash runs its EXIT trap on SIGHUP), which a crashed
+# host would not.
 kill_tree() {
 	local sig=$1 top=$2 all new p
 	kill -STOP "$top" 2>/dev/null || return 0
-	all=$top
 	while :; do
 		new=$(descendants "$top" | sort -n | tr '\n' ' ')
 		for p in $new; do kill -STOP "$p" 2>/dev/null || true; done
 		[ "$new" = "$(descendants "$top" | sort -n | tr '\n' ' ')" ] && break
 	done
-	all="$all $new"
+	# descendants lists a parent before its children: reversed, children first
+	all=$(descendants "$top" | tac | tr '\n' ' ')
+	all="$all $top"
 	for p in $all; do kill "-$sig" "$p" 2>/dev/null || true; done
 	for p in $all; do kill -CONT "$p" 2>/dev/null || true; done
 }

@@ -181,6 +181,43 @@ accepted() {
 	wait_ssh B
 }
 
+@test "a host lost with runs not retried: they fail, named; analyze removes what they left" {
+	# --retries 1: a lost run is not run again, so no worker of another
+	# host cleans up after it; analyze itself sweeps what the lost runs
+	# left (their temporary folders carry its run id) under each
+	# capture's lock. mptcp-join waits 30 s: both captures are under way
+	# on B when its sshd and everything under it are killed.
+	mkdir "$D/slow2"
+	local t c
+	for t in pcap2pkt flowsplit tcp-metrics mptcp-metrics ifmatch; do ln -sf "$BIN/$t" "$D/slow2/$t"; done
+	printf '#!/bin/sh\nsleep 30\nexec %s "$@"\n' "$BIN/mptcp-join" > "$D/slow2/mptcp-join"
+	chmod +x "$D/slow2/mptcp-join"
+	mkdir "$O.in"
+	cp "$IN/mptcp-both.pcap" "$IN/mptcp-loss.pcap" "$O.in/"
+	MPTCP_TOOLS_BIN=$D/slow2 "$TOP/pipelines/analyze" -j 2 --retries 1 -S "$(cat "$D/B.login")" -o "$O" "$O.in" 2> "$O.err" &
+	local pid=$! i
+	for i in $(seq 300); do
+		[ "$(find "$O" -name '.*.tmp.*' | wc -l)" -eq 2 ] && break
+		sleep 0.1
+	done
+	assert_equal "$(find "$O" -name '.*.tmp.*' | wc -l)" 2
+	kill_tree KILL "$(cat "$D/B.pid")"
+	local st=0
+	wait "$pid" || st=$?
+	assert_equal "$st" 2
+	for c in mptcp-both mptcp-loss; do
+		grep -q "^analyze: $O.in/$c.pcap: FAILED: its runs were lost with their host or connection (" "$O.err"
+		grep -q "^analyze: $O.in/$c.pcap: removed the stale temporary folder $O/.$c.tmp.[A-Za-z0-9]*\.[A-Za-z0-9]* (left by pid [0-9]* on $(hostname))$" "$O.err"
+	done
+	grep -q "analyze: 2 of 2 captures failed" "$O.err"
+	# nothing left: no temporary folder, no lock
+	run ls -A "$O"
+	assert_output ""
+	rm -f "$D/B.pid"
+	/usr/sbin/sshd -f "$D/B.conf" -E "$D/B.log" 3>&-
+	wait_ssh B
+}
+
 @test "no host reachable: every capture fails, named, no folder written" {
 	local dead
 	dead=$(free_port)
