@@ -71,6 +71,11 @@ setup_file() {
 	grep -q "1 of 20 captures failed" "$D/local/ref.err"
 	# the tools installed on host T, at a path of their own
 	make -s -C "$TOP" install PREFIX="$D/remote" > /dev/null
+	# captures with hostile names, and their local run
+	mkdir "$D/local/hin"
+	hostile_captures "$D/local/hin"
+	"$TOP/pipelines/analyze" -o "$D/local/href" "$D/local/hin" 2> "$D/local/href.err" && return 1
+	grep -q "1 of 11 captures failed" "$D/local/href.err"
 }
 
 teardown_file() {
@@ -284,4 +289,37 @@ accepted() {
 	run "$TOP/pipelines/analyze" --retries x -S : -o "$O" "$IN"
 	assert_failure 2
 	assert_output --partial "--retries: expected a number"
+}
+
+# CANARY files in the home folders a name's command would have reached:
+# this host's root (hosts A, B and ':' log in as root here) and T's
+canaries() {
+	find ~root "$D" -maxdepth 1 -name 'CANARY*'
+	$(ssh_cmd T) root@127.0.0.1 'find ~ -maxdepth 1 -name "CANARY*"'
+}
+
+@test "hostile names across hosts: -S and --transfer write the local run's folders, run nothing, name them escaped" {
+	# Expected: the local run of the same captures (hostile.bats checks
+	# its tables and names); the bad capture's name escaped by python
+	# (hostile_bad_shown), in pcap2pkt's words for a file that is no capture.
+	local bad line
+	assert_equal "$(canaries)" ""
+	bad=$(hostile_bad_shown "$D/local/hin")
+	line="analyze: $bad: FAILED: pcap2pkt: $bad: not a readable pcap or pcapng capture (unknown file format)"
+	grep -qxF "$line" "$D/local/href.err"
+	printf '%s\n' "$(cat "$D/A.login")" "$(cat "$D/B.login")" 1/: > "$O.logins"
+	run --separate-stderr "$TOP/pipelines/analyze" -j 2 --sshloginfile "$O.logins" -o "$O/s" "$D/local/hin"
+	assert_failure 1
+	assert_equal "$(grep -c FAILED <<< "$stderr")" 1
+	grep -qxF "$line" <<< "$stderr"
+	same_folders "$D/local/href" "$O/s"
+	# --transfer: every capture to host T, which sees none of these files
+	run --separate-stderr "$TOP/pipelines/analyze" -v --transfer --remote-bin "$D/remote/bin" \
+	    -S "$(cat "$D/T.login")" -o "$O/t" "$D/local/hin"
+	assert_failure 1
+	assert_equal "$(grep -c FAILED <<< "$stderr")" 1
+	grep -qxF "$line" <<< "$stderr"
+	assert_equal "$(grep -c ": copied back from $(ssh_cmd T) root@127.0.0.1 -> " <<< "$stderr")" 10
+	same_folders "$D/local/href" "$O/t"
+	assert_equal "$(canaries)" ""
 }
