@@ -39,6 +39,11 @@ setup_file() {
 	echo "not a capture" > "$in/bad/mptcp_notes_lab_20240105-100000_any.pcap"
 	"$TOP/pipelines/analyze" -o "$S/ref" "$in" 2> "$S/ref.err" && return 1
 	grep -q "analyze: 1 of 9 captures failed" "$S/ref.err"
+	# captures with hostile names, and their local run
+	mkdir "$S/hin"
+	hostile_captures "$S/hin"
+	"$TOP/pipelines/analyze" -o "$S/href" "$S/hin" 2> "$S/href.err" && return 1
+	grep -q "analyze: 1 of 11 captures failed" "$S/href.err"
 }
 
 # munged, slurmctld, slurmd for one node (this host, 2 CPUs), then waits
@@ -243,6 +248,26 @@ drain() {
 	assert_equal "$(find "$O" -mindepth 1)" ""
 }
 
+@test "hostile names: the local run's folders, nothing run, the bad one named escaped; % in the output path" {
+	# Expected: the local run of the same captures (hostile.bats checks
+	# its tables and names); the bad capture's name escaped by python
+	# (hostile_bad_shown), in pcap2pkt's words for a file that is no
+	# capture. The output folder's path holds "%a" and "%%", which sbatch
+	# would read as its filename pattern in --output.
+	local bad o=$O/p%a%%j
+	bad=$(hostile_bad_shown "$S/hin")
+	run --separate-stderr "$AS" -w -b 4 -o "$o" "$S/hin"
+	assert_failure 1
+	[[ "$stderr" == *": 11 captures in 3 tasks (0 already analysed)"* ]]
+	# from the task's log
+	grep -qxF "analyze: $bad: FAILED: pcap2pkt: $bad: not a readable pcap or pcapng capture (unknown file format)" <<< "$stderr"
+	assert_equal "$(grep -c FAILED <<< "$stderr")" 1
+	[[ "$stderr" == *"analyze-slurm: 1 of 11 captures failed"* ]]
+	same_folders "$S/href" "$o"
+	# the tasks ran as root: a name's command would have touched ~root
+	assert_equal "$(find ~root "$S" -maxdepth 1 -name 'CANARY*')" ""
+}
+
 @test "usage errors" {
 	run "$AS" -b 0 -o "$O" "$IN"
 	assert_failure 2
@@ -255,4 +280,13 @@ drain() {
 	run --separate-stderr "$AS" -w -o "$O" "$S/no-such.pcap"
 	assert_failure 1
 	assert_equal "$stderr" "$(printf 'analyze-slurm: %s: FAILED: no such file or directory\nanalyze-slurm: nothing to submit (0 captures already analysed)' "$S/no-such.pcap")"
+	# a name with a tab and a newline, escaped (analyze(1), Names)
+	run --separate-stderr "$AS" -w -o "$O" "$S/no"$'\t'"such"$'\n'".pcap"
+	assert_failure 1
+	assert_equal "${stderr%%$'\n'*}" "analyze-slurm: $S/no\\tsuch\\n.pcap: FAILED: no such file or directory"
+	# Slurm cannot start tasks whose log path holds a backslash: said before
+	run "$AS" -w -o "$O/a\\b" "$IN"
+	assert_failure 2
+	assert_output "analyze-slurm: Slurm cannot write task logs under a path with a backslash: $O/a\\\\b"
+	assert [ ! -e "$O/a\\b" ]
 }
