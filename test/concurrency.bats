@@ -223,3 +223,38 @@ same_tables() {
 	assert_equal "$(stat -c %a "$T/u27/c8-mptcp-short/manifest.tsv")" 640
 	assert_equal "$(stat -c %a "$T/u27/report.html")" 640
 }
+
+@test "--transfer publishes under the capture's lock: a folder another run finished meanwhile is kept" {
+	# Run A (no transfer) holds the lock on the capture for 8 s; run B
+	# (--transfer to this host ':', whose worker writes into B's incoming
+	# folder, under a lock of its own there) finishes first, then waits
+	# for A's lock to move its copy into place, and finds A's folder.
+	# Expected: A's manifest (its started_ts) survives B, as the lock rule
+	# of analyze(1) says, and nothing hidden is left.
+	slow_bin 8
+	local c=$IN/c10-mp-join-failed.pcap pa st
+	MPTCP_TOOLS_BIN=$T/slow "$A" -o "$T/o" "$c" 2> "$T/ea" &
+	pa=$!
+	wait_for "$T/o/.c10-mp-join-failed.tmp.*"
+	sleep 1
+	local tb f
+	tb=$(date +%s.%N)
+	run --separate-stderr "$A" -v --transfer -S : -o "$T/o" "$c"
+	assert_success
+	[[ "$stderr" == *"analyze: $c: being analysed by another run (pid "*", waiting"* ]]
+	[[ "$stderr" == *"analyze: $c: analysed meanwhile by another run, its folder kept"* ]]
+	[[ "$stderr" != *"copied back"* ]]
+	st=0
+	wait "$pa" || st=$?
+	assert_equal "$st" 0
+	# the folder is A's: it started before B
+	local started
+	started=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "started_ts") c = i } NR == 2 { print $c }' "$T/o/c10-mp-join-failed/manifest.tsv")
+	assert [ -n "$started" ]
+	awk -v s="$started" -v t="$tb" 'BEGIN { exit !(s < t) }'
+	for f in "$BATS_FILE_TMPDIR"/single/c10-mp-join-failed/*.tsv; do
+		[ "${f##*/}" = manifest.tsv ] || cmp "$f" "$T/o/c10-mp-join-failed/${f##*/}"
+	done
+	run find "$T/o" -name '.*'
+	assert_output ""
+}
