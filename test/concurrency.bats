@@ -152,7 +152,9 @@ same_tables() {
 		[ -n "$worker" ]
 		# the filters are running (the stall among them)
 		for i in $(seq 600); do
-			strays | grep -qF "$T/slow/stall 60" && break
+			# not through grep: ps may list the grep itself, whose
+			# arguments hold the string, before the stall has started
+			[[ "$(strays)" == *"$T/slow/stall 60"* ]] && break
 			sleep 0.1
 		done
 		run strays
