@@ -260,3 +260,25 @@ same_tables() {
 	run find "$T/o" -name '.*'
 	assert_output ""
 }
+
+@test "--transfer: the incoming folder of a killed run of this host is removed by the next, a live one's kept" {
+	# Owner records as in the stale-folder test above: an exited process
+	# (dead), a running sleep with its start time from /proc (live), and
+	# one of another host (whose liveness this host cannot know: kept).
+	local host dead live st
+	host=$(hostname)
+	mkdir -p "$T/o/.incoming.AAAAAA.BBBBBB/o/9" "$T/o/.incoming.CCCCCC.DDDDDD" "$T/o/.incoming.EEEEEE.FFFFFF"
+	sh -c 'exit 0' & dead=$!
+	wait "$dead"
+	sleep 60 & live=$!
+	st=$($PY -c 'import sys; s = open("/proc/%s/stat" % sys.argv[1]).read(); print(s[s.rindex(")") + 2:].split()[19])' "$live")
+	printf '%s\t%s\t-\n' "$host" "$dead" > "$T/o/.incoming.AAAAAA.BBBBBB/.owner"
+	printf '%s\t%s\t%s\n' "$host" "$live" "$st" > "$T/o/.incoming.CCCCCC.DDDDDD/.owner"
+	printf '%s\t%s\t-\n' "not-$host" "$dead" > "$T/o/.incoming.EEEEEE.FFFFFF/.owner"
+	run "$A" --transfer -S : -o "$T/o" "$IN/c8-mptcp-short.pcap"
+	kill "$live"
+	assert_success
+	[ -s "$T/o/c8-mptcp-short/manifest.tsv" ]
+	run ls -A "$T/o"
+	assert_output "$(printf '%s\n' .incoming.CCCCCC.DDDDDD .incoming.EEEEEE.FFFFFF c8-mptcp-short)"
+}
