@@ -13,14 +13,20 @@ struct out out_stdout = { .fd = 1 };
 void out_flush(struct out *o)
 {
 	size_t off = 0;
+	if (o->gone)
+		o->len = 0;
 	while (off < o->len) {
 		ssize_t n = write(o->fd, o->buf + off, o->len - off);
 		if (n < 0 && errno == EINTR)
 			continue;
+		if (n < 0 && errno == EPIPE && o->keep_going) {
+			o->gone = 1;
+			break;
+		}
 		if (n < 0 && errno == EPIPE)
 			exit(0); /* the reader went away: not our failure */
 		if (n < 0)
-			err(1, "write error on standard output");
+			err(1, "write error on %s", o->name ? o->name : "standard output");
 		off += (size_t)n;
 	}
 	o->len = 0;
@@ -31,7 +37,7 @@ void out_close(struct out *o)
 	out_flush(o);
 	/* Some file systems (NFS) report a full disk only at close. */
 	if (close(o->fd) < 0 && errno != EINTR)
-		err(1, "write error on standard output");
+		err(1, "write error on %s", o->name ? o->name : "standard output");
 }
 
 void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits)

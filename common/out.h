@@ -10,6 +10,13 @@
 
 struct out {
 	int fd;
+	/* For a writer other than a filter's standard output: messages name
+	 * `name` (NULL: "standard output"); with keep_going, a reader that
+	 * went away (EPIPE) sets `gone` and the data is dropped, instead of
+	 * ending the tool with status 0 (shard feeds several commands and
+	 * must outlive one that stops). */
+	const char *name;
+	int keep_going, gone;
 	size_t len;
 	char buf[OUT_BUFSZ];
 };

@@ -344,3 +344,14 @@ print(n, first)')
 	assert_output ""
 	grep -q 'analyze: interrupted' "$T/err"
 }
+
+@test "-n -0: each capture and its folder end with a NUL byte, whatever the names hold" {
+	# Expected: the names made here, a tab and a newline in one of them.
+	mkdir "$T/odd"
+	local odd
+	odd=$(printf 'a b\tc\nd')
+	cp "$FIX/craft/bad-nontcp.pcap" "$T/odd/$odd.pcap"
+	cp "$FIX/craft/bad-nontcp.pcap" "$T/odd/plain.pcap.gz"
+	"$ANALYZE_SRC" -n -0 -o "$T/o" "$T/odd" > "$T/list"
+	printf '%s\0' "$T/odd/$odd.pcap" "$T/o/$odd" "$T/odd/plain.pcap.gz" "$T/o/plain" | cmp - "$T/list"
+}

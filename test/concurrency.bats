@@ -152,7 +152,9 @@ same_tables() {
 		[ -n "$worker" ]
 		# the filters are running (the stall among them)
 		for i in $(seq 600); do
-			strays | grep -qF "$T/slow/stall 60" && break
+			# not through grep: ps may list the grep itself, whose
+			# arguments hold the string, before the stall has started
+			[[ "$(strays)" == *"$T/slow/stall 60"* ]] && break
 			sleep 0.1
 		done
 		run strays
@@ -222,4 +224,61 @@ same_tables() {
 	assert_equal "$(stat -c %a "$T/u27/c8-mptcp-short")" 750
 	assert_equal "$(stat -c %a "$T/u27/c8-mptcp-short/manifest.tsv")" 640
 	assert_equal "$(stat -c %a "$T/u27/report.html")" 640
+}
+
+@test "--transfer publishes under the capture's lock: a folder another run finished meanwhile is kept" {
+	# Run A (no transfer) holds the lock on the capture for 8 s; run B
+	# (--transfer to this host ':', whose worker writes into B's incoming
+	# folder, under a lock of its own there) finishes first, then waits
+	# for A's lock to move its copy into place, and finds A's folder.
+	# Expected: A's manifest (its started_ts) survives B, as the lock rule
+	# of analyze(1) says, and nothing hidden is left.
+	slow_bin 8
+	local c=$IN/c10-mp-join-failed.pcap pa st
+	MPTCP_TOOLS_BIN=$T/slow "$A" -o "$T/o" "$c" 2> "$T/ea" &
+	pa=$!
+	wait_for "$T/o/.c10-mp-join-failed.tmp.*"
+	sleep 1
+	local tb f
+	tb=$(date +%s.%N)
+	run --separate-stderr "$A" -v --transfer -S : -o "$T/o" "$c"
+	assert_success
+	[[ "$stderr" == *"analyze: $c: being analysed by another run (pid "*", waiting"* ]]
+	[[ "$stderr" == *"analyze: $c: analysed meanwhile by another run, its folder kept"* ]]
+	[[ "$stderr" != *"copied back"* ]]
+	st=0
+	wait "$pa" || st=$?
+	assert_equal "$st" 0
+	# the folder is A's: it started before B
+	local started
+	started=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "started_ts") c = i } NR == 2 { print $c }' "$T/o/c10-mp-join-failed/manifest.tsv")
+	assert [ -n "$started" ]
+	awk -v s="$started" -v t="$tb" 'BEGIN { exit !(s < t) }'
+	for f in "$BATS_FILE_TMPDIR"/single/c10-mp-join-failed/*.tsv; do
+		[ "${f##*/}" = manifest.tsv ] || cmp "$f" "$T/o/c10-mp-join-failed/${f##*/}"
+	done
+	run find "$T/o" -name '.*'
+	assert_output ""
+}
+
+@test "--transfer: the incoming folder of a killed run of this host is removed by the next, a live one's kept" {
+	# Owner records as in the stale-folder test above: an exited process
+	# (dead), a running sleep with its start time from /proc (live), and
+	# one of another host (whose liveness this host cannot know: kept).
+	local host dead live st
+	host=$(hostname)
+	mkdir -p "$T/o/.incoming.AAAAAA.BBBBBB/o/9" "$T/o/.incoming.CCCCCC.DDDDDD" "$T/o/.incoming.EEEEEE.FFFFFF"
+	sh -c 'exit 0' & dead=$!
+	wait "$dead"
+	sleep 60 & live=$!
+	st=$($PY -c 'import sys; s = open("/proc/%s/stat" % sys.argv[1]).read(); print(s[s.rindex(")") + 2:].split()[19])' "$live")
+	printf '%s\t%s\t-\n' "$host" "$dead" > "$T/o/.incoming.AAAAAA.BBBBBB/.owner"
+	printf '%s\t%s\t%s\n' "$host" "$live" "$st" > "$T/o/.incoming.CCCCCC.DDDDDD/.owner"
+	printf '%s\t%s\t-\n' "not-$host" "$dead" > "$T/o/.incoming.EEEEEE.FFFFFF/.owner"
+	run "$A" --transfer -S : -o "$T/o" "$IN/c8-mptcp-short.pcap"
+	kill "$live"
+	assert_success
+	[ -s "$T/o/c8-mptcp-short/manifest.tsv" ]
+	run ls -A "$T/o"
+	assert_output "$(printf '%s\n' .incoming.CCCCCC.DDDDDD .incoming.EEEEEE.FFFFFF c8-mptcp-short)"
 }

@@ -115,3 +115,19 @@ in_tmpfs() {
 	assert_failure 1
 	assert_line "analyze: $T/gz.pcap.gz: FAILED: flowsplit: out of luck"
 }
+
+@test "a filter's message names the capture as analyze does: one line, the name escaped" {
+	# pcap2pkt names the file as it was given it; with a tab and a newline
+	# in the name, its message would split the FAILED line. Expected: the
+	# path escaped by python (analyze(1), Names), in pcap2pkt's words for a
+	# file that is not a capture (pcap2pkt alone on a plain name, below).
+	local bad=$T/$'bad\tx\ny'.pcap plain=$T/plain.pcap want reason
+	echo "not a capture" > "$bad"
+	cp "$bad" "$plain"
+	reason=$(pcap2pkt "$plain" 2>&1 > /dev/null | head -1)
+	reason=${reason#"pcap2pkt: $plain: "}
+	want=$($PY -c 'import sys; print(sys.argv[1].replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"))' "$bad")
+	run --separate-stderr "$A" -o "$T/o" "$bad"
+	assert_failure 1
+	assert_equal "$stderr" "$(printf 'analyze: %s: FAILED: pcap2pkt: %s: %s\nanalyze: 1 of 1 captures failed' "$want" "$want" "$reason")"
+}
