@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SEC_NS 1000000000LL
 
 
 void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
@@ -14,8 +13,8 @@ void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
 	memset(t, 0, sizeof *t);
 	t->nbucket = 1024;
 	t->bucket = xcalloc(t->nbucket, sizeof *t->bucket);
-	t->idle_ns = (int64_t)(idle_s * SEC_NS);
-	t->grace_ns = (int64_t)(grace_s * SEC_NS);
+	t->idle_ns = seconds_to_ns(idle_s);
+	t->grace_ns = seconds_to_ns(grace_s);
 	t->on_end = on_end;
 	t->ctx = ctx;
 }

@@ -3,6 +3,7 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,9 +37,22 @@ double parse_seconds_arg(const char *opt, const char *arg)
 	char *end;
 	errno = 0;
 	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= 0))
+	if (end == arg || *end)
 		errx(2, "%s: expected a number of seconds, got '%s'", opt, arg);
+	if (isnan(v))
+		errx(2, "%s: expected a number of seconds, got '%s' (not a number)", opt, arg);
+	if (v < 0)
+		errx(2, "%s: expected a number of seconds, got '%s' (negative)", opt, arg);
+	/* ERANGE: an overflow is infinite (no limit), an underflow is 0 */
 	return v;
+}
+
+int64_t seconds_to_ns(double s)
+{
+	/* from 2^63 ns (292 years) on, and for inf: no limit */
+	if (!(s * 1e9 < 9223372036854775807.0))
+		return INT64_MAX;
+	return (int64_t)(s * 1e9);
 }
 
 void *xcalloc(size_t n, size_t sz)

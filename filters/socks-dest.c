@@ -413,7 +413,7 @@ static void run(const char *path, const uint8_t dec[256], double idle_s)
 {
 	struct tsv in;
 	struct cols c;
-	struct ctab t = { .idle_ns = (int64_t)(idle_s * 1e9), .next_sweep = INT64_MIN };
+	struct ctab t = { .idle_ns = seconds_to_ns(idle_s), .next_sweep = INT64_MIN };
 	tsv_open(&in, path);
 	if (in.ncols == 0)
 		errx(1, "%s: empty input: no header line", in.path);
@@ -431,7 +431,8 @@ static void run(const char *path, const uint8_t dec[256], double idle_s)
 		if (t.now >= t.next_sweep) {
 			if (t.next_sweep != INT64_MIN)
 				ct_sweep(&t, &c, t.now - t.idle_ns);
-			t.next_sweep = t.now + (t.idle_ns / 4 > 1000000000 ? t.idle_ns / 4 : 1000000000);
+			int64_t step = t.idle_ns / 4 > 1000000000 ? t.idle_ns / 4 : 1000000000;
+			t.next_sweep = t.now > INT64_MAX - step ? INT64_MAX : t.now + step;
 		}
 		int c2s = tsv_eq(&in, c.dir, "c2s");
 		if (!c2s && !tsv_eq(&in, c.dir, "s2c"))

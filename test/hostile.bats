@@ -8,8 +8,12 @@ bats_require_minimum_version 1.5.0
 
 setup() {
 	load common
+	export -f pick
 	T=$BATS_TEST_TMPDIR
 	HOSTILE=$TOP/test/craft/hostile.py
+	# no configuration file of the user's
+	export HOME=$T XDG_CONFIG_HOME=
+	unset MPTCP_TOOLS_CONF
 }
 
 # The hex of payload bytes 0..n-1 of hostile.py's jumbo segments (i % 251).
@@ -72,4 +76,35 @@ jumbo_hex() {
 	assert_success
 	assert_output "$(printf 'frame\tmss\tmptcp\n1\t-\tshort!\n2\t1460\tshort!')"
 	[[ "$stderr" == *"; 2 with malformed or cut TCP options"* ]]
+}
+
+@test "-i inf or 1e10 is no idle timeout; NaN and negative seconds are refused" {
+	# a capture lasting under 1 s (capinfos): tshark's tcp.stream count is
+	# the number of connections whatever the timeout beyond that
+	local f=$FIX/corpus/pymptcpanalyzer-client_2.pcap
+	want=$(tshark -r "$f" -Y tcp -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+	for i in inf 1e10 1e300 infinity; do
+		got=$(pcap2pkt "$f" | flowsplit -i "$i" | pick conn | sort -u | wc -l)
+		[ "$got" -eq "$want" ] || { echo "flowsplit -i $i: $got connections, tshark $want"; false; }
+		got=$(tcp-metrics -i "$i" -g "$i" "$f" | tail -n +2 | wc -l)
+		[ "$got" -eq "$want" ] || { echo "tcp-metrics -i $i: $got records, tshark $want"; false; }
+	done
+	for tool in flowsplit tcp-metrics mptcp-join mptcp-metrics socks-dest; do
+		run $tool -i nan /dev/null
+		assert_failure 2
+		assert_output "$tool: -i: expected a number of seconds, got 'nan' (not a number)"
+		run $tool -i -1 /dev/null
+		assert_failure 2
+		assert_output "$tool: -i: expected a number of seconds, got '-1' (negative)"
+	done
+	run flowsplit -g -0.5 /dev/null
+	assert_output "flowsplit: -g: expected a number of seconds, got '-0.5' (negative)"
+}
+
+@test "socks-dest -i inf: every request decoded as with the default timeout" {
+	# expected.tsv: the destinations chosen when crafting socks.pcap
+	local s=$FIX/socks
+	run bash -c "pcap2pkt -x 128 '$s/socks.pcap' | flowsplit -i inf | socks-dest -i inf -k 's3cret#1' | pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err | sort"
+	assert_success
+	assert_output "$(tail -n +2 "$s/expected.tsv" | tr '\t' ' ' | sort)"
 }
