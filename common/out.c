@@ -20,7 +20,7 @@ void out_flush(struct out *o)
 		if (n < 0 && errno == EPIPE)
 			exit(0); /* the reader went away: not our failure */
 		if (n < 0)
-			err(1, "write error on standard output");
+			err(1, "write error on %s", o->name ? o->name : "standard output");
 		off += (size_t)n;
 	}
 	o->len = 0;
@@ -31,7 +31,7 @@ void out_close(struct out *o)
 	out_flush(o);
 	/* Some file systems (NFS) report a full disk only at close. */
 	if (close(o->fd) < 0 && errno != EINTR)
-		err(1, "write error on standard output");
+		err(1, "write error on %s", o->name ? o->name : "standard output");
 }
 
 void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits)

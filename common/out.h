@@ -10,6 +10,7 @@
 
 struct out {
 	int fd;
+	const char *name; /* for messages; NULL: standard output */
 	size_t len;
 	char buf[OUT_BUFSZ];
 };

@@ -5,15 +5,28 @@
 #include <fcntl.h>
 #include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+
+/* At exit: what went through stdio's stdout (the usage on -h) must have
+ * been written; a closed pipe is the reader's choice, not an error. */
+static void check_stdout(void)
+{
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+		warn("write error on standard output");
+		_exit(1);
+	}
+}
 
 void tool_init(const char *argv0)
 {
 	const char *slash = strrchr(argv0, '/');
 	program_invocation_short_name = (char *)(slash ? slash + 1 : argv0);
 	signal(SIGPIPE, SIG_IGN);
+	atexit(check_stdout);
 	/* Records stream through pipes by the hundred megabytes: larger pipe
 	 * buffers mean far fewer context switches between the stages. Not a
 	 * pipe, or not allowed: nothing changes. */

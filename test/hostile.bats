@@ -108,3 +108,33 @@ jumbo_hex() {
 	assert_success
 	assert_output "$(tail -n +2 "$s/expected.tsv" | tr '\t' ' ' | sort)"
 }
+
+@test "-h to a full disk is a write error; -o FILE errors name the file" {
+	for tool in pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics ifmatch aggregate socks-dest; do
+		run $tool -h
+		assert_success
+		run bash -c "$tool -h > /dev/full"
+		assert_failure 1
+		assert_output "$tool: write error on standard output: No space left on device"
+	done
+	# a closed pipe is still no error
+	run bash -c "set -o pipefail; pcap2pkt -h | true"
+	assert_success
+	run tcp-metrics -e rtt -o /dev/full "$FIX/corpus/tcpdump-mptcp-v1.pcap"
+	assert_failure 1
+	assert_output --partial "tcp-metrics: write error on /dev/full: No space left on device"
+}
+
+@test "a field of more than 20 characters that is no number is 'not a whole number'" {
+	pcap2pkt -c ts,ipv,src,dst,sport,dport,flags,seq "$FIX/corpus/tcpdump-mptcp-v1.pcap" | head -3 > "$T/b"
+	for v in 123456789012345678901x x12345678901234567890123 abcdefghijklmnopqrstuvwxyz; do
+		sed "3s/\t[^\t]*\$/\t$v/" "$T/b" > "$T/c"
+		run flowsplit "$T/c"
+		assert_failure 1
+		assert_output "flowsplit: $T/c:3: column 'seq': not a whole number: '$v'"
+	done
+	# 21 digits: a number, too large for 64 bits
+	sed "3s/\t[^\t]*\$/\t123456789012345678901/" "$T/b" > "$T/c"
+	run flowsplit "$T/c"
+	assert_output "flowsplit: $T/c:3: column 'seq': number too large: '123456789012345678901'"
+}
