@@ -167,6 +167,7 @@ struct ctab {
 
 struct cols {
 	int conn, dir, ts, ipv, src, dst, sport, dport, len, payload;
+	int frame;           /* -1: none, then the order is not checked */
 	int mpconn, subflow; /* -1 without mptcp-join */
 };
 
@@ -316,6 +317,7 @@ static void bind_cols(struct cols *c, const struct tsv *in)
 	c->dport = tsv_need(in, "dport", "pcap2pkt");
 	c->len = tsv_need(in, "len", "pcap2pkt");
 	c->payload = tsv_need(in, "payload", "pcap2pkt -x N");
+	c->frame = tsv_col(in, "frame");
 	c->mpconn = tsv_col(in, "mpconn");
 	c->subflow = tsv_col(in, "subflow");
 	if ((c->mpconn < 0) != (c->subflow < 0))
@@ -424,6 +426,8 @@ static void run(const char *path, const uint8_t dec[256], double idle_s)
 		int64_t sec;
 		uint32_t nsec;
 		uint8_t digits;
+		if (c.frame >= 0 && !tsv_dash(&in, c.frame))
+			tsv_frame_order(&in, c.frame, tsv_u64(&in, c.frame));
 		tsv_ts(&in, c.ts, &sec, &nsec, &digits);
 		int64_t now = sec * 1000000000 + nsec;
 		if (now > t.now)

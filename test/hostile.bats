@@ -138,3 +138,120 @@ jumbo_hex() {
 	run flowsplit "$T/c"
 	assert_output "flowsplit: $T/c:3: column 'seq': number too large: '123456789012345678901'"
 }
+
+# Records of a capture in a fixed shuffled order (the header first).
+shuffled() {
+	awk 'NR == 1 { print "0\t" $0; next } { print 1 + (NR * 7919) % 1009 "\t" $0 }' |
+	    sort -n -s -k1,1 | cut -f2-
+}
+
+@test "records out of frame order are an error naming the line and both frames" {
+	# tcp-portreuse: 2 connections on one tuple (its expect.tsv); shuffled,
+	# flowsplit used to find 4 and exit 0
+	local f=$FIX/craft/tcp-portreuse.pcap
+	pcap2pkt "$f" | shuffled > "$T/shuf"
+	run flowsplit "$T/shuf"
+	assert_failure 1
+	assert_output --regexp "^flowsplit: $T/shuf:[0-9]+: column 'frame': frame [0-9]+ after frame [0-9]+: records must be in frame order, as pcap2pkt writes them\$"
+	# a record repeated is out of order too: frame 2 after frame 2
+	pcap2pkt "$f" | awk 'NR == 3 { print } 1' > "$T/dup"
+	run flowsplit "$T/dup"
+	assert_output "flowsplit: $T/dup:4: column 'frame': frame 2 after frame 2: records must be in frame order, as pcap2pkt writes them"
+	# the consumers of flowsplit's and mptcp-join's records check it too
+	swap() { awk 'NR == 3 { x = $0; next } NR == 4 { print; print x; next } 1'; }
+	pcap2pkt "$f" | flowsplit | swap > "$T/swap"
+	pcap2pkt "$f" | flowsplit | mptcp-join | swap > "$T/swapj"
+	run mptcp-metrics "$T/swapj"
+	assert_failure 1
+	assert_output "mptcp-metrics: $T/swapj:4: column 'frame': frame 2 after frame 3: records must be in frame order, as pcap2pkt writes them"
+	for tool in tcp-metrics mptcp-join; do
+		run $tool "$T/swap"
+		assert_failure 1
+		assert_output "$tool: $T/swap:4: column 'frame': frame 2 after frame 3: records must be in frame order, as pcap2pkt writes them"
+	done
+	pcap2pkt -x 16 "$f" | flowsplit | awk 'NR == 3 { x = $0; next } NR == 4 { print; print x; next } 1' > "$T/swapx"
+	run socks-dest -k x "$T/swapx"
+	assert_failure 1
+	assert_output --partial "socks-dest: $T/swapx:4: column 'frame': frame 2 after frame 3"
+	# without a frame column nothing is checked (pcap2pkt -c leaves it out)
+	pcap2pkt -c ts,ipv,src,dst,sport,dport,flags,seq "$f" | flowsplit > /dev/null
+}
+
+@test "a stream split by connection (README's two forms) is still in order in each part" {
+	# the parts together hold every connection once (tshark's tcp.stream
+	# count), with the records the single stream gives
+	local f=$FIX/corpus/pymptcpanalyzer-client_2.pcap
+	want=$(tshark -r "$f" -Y tcp -T fields -e tcp.stream 2>/dev/null | sort -u | wc -l)
+	pcap2pkt "$f" | flowsplit > "$T/recs"
+	tcp-metrics "$T/recs" | tail -n +2 | sort -n > "$T/single"
+	[ "$(wc -l < "$T/single")" -eq "$want" ]
+	# awk hands each connection to one of 3 tcp-metrics, in input order
+	(cd "$T" && awk -F'\t' -v n=3 '
+	    NR == 1 { for (i = 1; i <= NF; i++) if ($i == "conn") c = i
+	              for (k = 0; k < n; k++) { out[k] = "tcp-metrics > conns." k ".tsv"; print | out[k] }
+	              next }
+	    { print | out[$c % n] }' recs)
+	awk 'FNR > 1' "$T"/conns.?.tsv | sort -n | cmp - "$T/single"
+	# GNU parallel --shard, the order restored by sorting on the frame
+	h=$(head -1 "$T/recs")
+	run bash -c "set -o pipefail; parallel --pipe --colsep '\t' --shard conn -j3 \"(echo '$h'; sort -n -k1,1) | tcp-metrics\" < '$T/recs' | awk '!/^conn\t/' | sort -n | cmp - '$T/single'"
+	assert_success
+}
+
+@test "a stream cut inside a record (a killed stage) is an error; aggregate reads a foreign file's last line" {
+	local f=$FIX/corpus/pymptcpanalyzer-client_2.pcap
+	pcap2pkt -x 16 "$f" | flowsplit > "$T/recs"
+	mptcp-join "$T/recs" > "$T/joined"
+	n=$(wc -l < "$T/recs")
+	# cut 10 bytes into line n - 5
+	head -n $((n - 6)) "$T/recs" > "$T/cut"
+	sed -n "$((n - 5))p" "$T/recs" | head -c 10 >> "$T/cut"
+	head -n $((n - 6)) "$T/joined" > "$T/jcut"
+	sed -n "$((n - 5))p" "$T/joined" | head -c 10 >> "$T/jcut"
+	for tool in flowsplit tcp-metrics mptcp-join socks-dest ifmatch; do
+		opt=; [ $tool = socks-dest ] && opt="-k x"
+		[ $tool = flowsplit ] && pcap2pkt -x 16 "$f" | head -n $((n - 6)) > "$T/cutp" &&
+			sed -n "$((n - 5))p" "$T/recs" | head -c 10 >> "$T/cutp"
+		in=$T/cut; [ $tool = flowsplit ] && in=$T/cutp
+		run --separate-stderr $tool $opt "$in"
+		[ "$status" -eq 1 ] || { echo "$tool: exit $status"; false; }
+		[ "$stderr" = "$tool: $in:$((n - 5)): input ends inside a record (no final newline): was the stage before killed?" ] ||
+			{ echo "$tool: $stderr"; false; }
+	done
+	run --separate-stderr mptcp-metrics "$T/jcut"
+	assert_failure 1
+	[ "$stderr" = "mptcp-metrics: $T/jcut:$((n - 5)): input ends inside a record (no final newline): was the stage before killed?" ]
+	# under set -o pipefail, a killed producer fails the pipeline too (the
+	# consumer alone may see whole lines only)
+	run bash -c "set -o pipefail; (head -n 20 '$T/recs'; kill -9 \$BASHPID) | tcp-metrics > /dev/null"
+	assert_failure
+	# aggregate: a file from elsewhere may lack its final newline
+	printf 'a\tb\n1\t2\n3\t4' > "$T/foreign"
+	run aggregate -a sum:a "$T/foreign"
+	assert_success
+	assert_output "$(printf 'sum_a\n4')"
+	printf 'a,b\n1,2\n3,4' > "$T/foreign.csv"
+	run aggregate --csv -a sum:a "$T/foreign.csv"
+	assert_output "$(printf 'sum_a\n4')"
+}
+
+@test "a 256 MB line, a 3-million-column header, an unclosed CSV quote: bounded memory, file:line errors" {
+	local f=$FIX/corpus/tcpdump-mptcp-v1.pcap
+	{ pcap2pkt "$f" | head -3; head -c 268435456 /dev/zero | tr '\0' 'x'; echo; } > "$T/long"
+	run --separate-stderr /usr/bin/time -f '%M' flowsplit "$T/long"
+	[ "$status" -eq 1 ]
+	[ "${stderr%%$'\n'*}" = "flowsplit: $T/long:4: line longer than 4194304 bytes" ]
+	# peak RSS (KiB, GNU time's last line): a few times the 4 MiB bound,
+	# not the 788 MB the line used to cost (ASan builds add their shadow)
+	rss=${stderr##*$'\n'}
+	[ -n "${MPTCP_TOOLS_BIN:-}" ] || [ "$rss" -lt 65536 ] || { echo "peak RSS $rss KiB"; false; }
+	rm -f "$T/long"
+	run bash -c "{ printf frame; head -c 3000000 /dev/zero | tr '\\0' '\\t'; echo; } | flowsplit"
+	assert_failure 1
+	assert_output "flowsplit: stdin:1: more than 65535 columns"
+	run bash -c "{ printf 'a,b\\n\"'; head -c 5000000 /dev/zero | tr '\\0' '\\n'; } | aggregate --csv -a count"
+	assert_failure 1
+	assert_output --regexp '^aggregate: stdin:[0-9]+: record longer than 4194304 bytes \(a quote not closed\?\)$'
+	run bash -c "{ printf 'a\\tb\\n'; head -c 5000000 /dev/zero | tr '\\0' 'x'; } | aggregate -a count"
+	assert_output "aggregate: stdin:2: line longer than 4194304 bytes"
+}
