@@ -1,4 +1,5 @@
 #include "mpjoin.h"
+#include "hash.h"
 #include "util.h"
 
 #include <err.h>
@@ -89,9 +90,11 @@ uint64_t mp_widen32(uint64_t ref, uint32_t lo)
 
 /* ---- token table: token -> (connection, side whose key it hashes) ---- */
 
+/* Tokens are chosen by whoever made the capture (a join SYN names any
+ * token it likes): keyed, or chosen tokens would share one chain. */
 static size_t tok_slot(const struct mpj *j, uint32_t token)
 {
-	return (size_t)((token * 2654435761u) >> 7) & (j->ntok - 1);
+	return (size_t)hash_u64(token) & (j->ntok - 1);
 }
 
 static void tok_grow(struct mpj *j)

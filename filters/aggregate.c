@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "out.h"
 #include "tsv.h"
 #include "util.h"
@@ -151,12 +152,10 @@ _Noreturn static void usage(int status)
 
 /* ---- hash set */
 
+/* Group keys and values come from any file: keyed (common/hash.h). */
 static uint64_t hash(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)p[i]) * 1099511628211ULL;
-	return h ^ (h >> 29);
+	return hash_bytes(p, n);
 }
 
 static struct hent **ht_slot(const struct htab *t, uint64_t h, const char *k, size_t n)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hash.h"
 #include "out.h"
 #include "tsv.h"
 #include "util.h"
@@ -174,7 +175,7 @@ struct cols {
 
 static struct conn *ct_find(const struct ctab *t, uint64_t id)
 {
-	size_t i = (size_t)(id * 0x9e3779b97f4a7c15ULL >> 20) & (t->cap - 1);
+	size_t i = (size_t)hash_u64(id) & (t->cap - 1); /* ids may be crafted */
 	while (t->slot[i].used && t->slot[i].id != id)
 		i = (i + 1) & (t->cap - 1);
 	return &t->slot[i];

@@ -255,3 +255,14 @@ shuffled() {
 	run bash -c "{ printf 'a\\tb\\n'; head -c 5000000 /dev/zero | tr '\\0' 'x'; } | aggregate -a count"
 	assert_output "aggregate: stdin:2: line longer than 4194304 bytes"
 }
+
+@test "the keyed hash is SipHash: the published vectors" {
+	# SipHash paper, appendix A, and the reference code's vectors.h
+	# (key 00..0f, messages 00..0e, empty, 00..07); test/unit/hash_test.c
+	cc -std=c11 -D_GNU_SOURCE -I"$TOP/common" -o "$T/hash_test" "$TOP/test/unit/hash_test.c" "$TOP/common/hash.c"
+	run "$T/hash_test"
+	assert_success
+	assert_output "$(printf '%s\n' 'ok siphash-2-4 paper vector a129ca6149be45e5' \
+	    'ok siphash-2-4 empty 726fdb47dd0e0e31' 'ok siphash-2-4 8 bytes 93f5f5799a932462' \
+	    'ok hash_u64 equals hash_bytes of the value'"'"'s bytes')"
+}
