@@ -266,3 +266,55 @@ shuffled() {
 	    'ok siphash-2-4 empty 726fdb47dd0e0e31' 'ok siphash-2-4 8 bytes 93f5f5799a932462' \
 	    'ok hash_u64 equals hash_bytes of the value'"'"'s bytes')"
 }
+
+@test "mptcp-metrics: subflow indexes beyond 4095 are refused, 100 crafted lines stay small" {
+	# 100 records of 100 MPTCP connections, each naming subflow 4095 (the
+	# last index mptcp-join gives, MPJ_MAX_SUBFLOWS = 4096) or 1,000,000,
+	# which used to cost 8 MB each (785 MB for 22 KB of records)
+	$PY "$HOSTILE" joins "$T/j.pcap" 2
+	mptcp-join "$T/j.pcap" | head -2 > "$T/one"
+	awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; print; next }
+	    { for (k = 1; k <= 100; k++) { $c["frame"] = k; $c["conn"] = k; $c["mpconn"] = k
+	      $c["subflow"] = 4095; print } }' "$T/one" > "$T/bomb"
+	run --separate-stderr /usr/bin/time -f '%M' mptcp-metrics "$T/bomb"
+	assert_success
+	[ "${#lines[@]}" -eq 101 ]
+	[ -n "${MPTCP_TOOLS_BIN:-}" ] || [ "$stderr" -lt 65536 ] || { echo "peak RSS $stderr KiB"; false; }
+	sed '3s/\t4095\t/\t1000000\t/' "$T/bomb" > "$T/bomb2"
+	run mptcp-metrics "$T/bomb2"
+	assert_failure 1
+	assert_output "mptcp-metrics: $T/bomb2:3: column 'subflow': subflow index beyond the 4096 subflows of a connection: '1000000'"
+}
+
+# Peak heap bytes of a command (valgrind massif).
+peak_heap() {
+	valgrind --tool=massif --massif-out-file="$T/massif" "$@" > /dev/null 2>&1
+	sed -n 's/^mem_heap_B=//p' "$T/massif" | sort -n | tail -1
+}
+
+@test "mptcp-join: 4096 subflows per connection at most; ended subflows freed unless -s lists them" {
+	# hostile.py joins: one MPTCP v1 connection open throughout, 4100
+	# joins naming its server's token (SHA-256 of the key, RFC 8684), each
+	# reset by the server: subflow 0 and 4095 joins fit the bound, the
+	# joins from frame 8194 (4 + 2 * 4095) on are left untagged
+	$PY "$HOSTILE" joins "$T/j.pcap" 4100
+	run --separate-stderr mptcp-join -s "$T/j.pcap"
+	assert_success
+	[ "${#lines[@]}" -eq 4097 ]
+	[ "$(printf '%s\n' "${lines[@]}" | tail -n +2 | cut -f1 | sort -u)" = 1 ]
+	[ "$(printf '%s\n' "${lines[@]}" | tail -1 | cut -f2)" = 4095 ]
+	[ "$stderr" = "$(printf '%s\n' \
+	    'mptcp-join: frame 8194: MPTCP connection 1 has had 4096 subflows: this join and later ones are left untagged' \
+	    'mptcp-join: 5 joins beyond 4096 subflows per MPTCP connection left untagged')" ]
+	# the records: the 5 refused joins' SYNs and RSTs carry no mpconn
+	run bash -c "mptcp-join '$T/j.pcap' 2>/dev/null | pick frame,mpconn | awk '\$2 == \"-\" { print \$1 }' | tr '\\n' ' '"
+	assert_output "8194 8195 8196 8197 8198 8199 8200 8201 8202 8203 "
+	# memory: 4000 ended joins of a live connection; without -s only the
+	# live subflows are kept (the reset ones end after the 10 s grace),
+	# with -s every row waits for the end of the connection
+	$PY "$HOSTILE" joins "$T/k.pcap" 4000
+	plain=$(peak_heap "$BIN/mptcp-join" "$T/k.pcap")
+	table=$(peak_heap "$BIN/mptcp-join" -s "$T/k.pcap")
+	echo "peak heap: $plain bytes without -s, $table with -s"
+	[ "$((plain * 4))" -lt "$table" ]
+}

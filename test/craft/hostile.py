@@ -11,6 +11,13 @@ Usage: /usr/bin/python3 test/craft/hostile.py CASE OUT [N]
                      descending (sequence order reversed, no ACKs until
                      the end), random (a fixed shuffle, same), oneway
                      (in order, the client side only: no ACK ever)
+  joins OUT N        an MPTCP v1 connection (handshake, keys) that stays
+                     open while N joins to it are opened and reset, one
+                     every 50 ms, each from its own client port
+  joins-collide OUT N   N join SYNs of unknown tokens, each on its own
+  joins-random OUT N    TCP connection: tokens chosen to share one bucket
+                     of the old token hash (bits 7-21 of token*2654435761
+                     equal), or spread at random
   optlen01 OUT       one SYN with an MPTCP option of length 0, one with
                      length 1 (each ends the option list)
   pcapng-idb2 OUT    pcapng: section, interface 0, two packets, then a
@@ -93,6 +100,76 @@ def order(kind, out, n):
     write_pcap(out, frames)
 
 
+KEY_C, KEY_S = 0x1122334455667788, 0x99AABBCCDDEEFF00
+
+
+def mp_capable(key_s=None, key_c=None):
+    """MP_CAPABLE v1: no key in the SYN, the server's in the SYN/ACK, both
+    (sender's first) in the third ACK; flags 0x01 (HMAC-SHA256)."""
+    keys = b"".join(struct.pack("!Q", k) for k in (key_c, key_s) if k is not None)
+    return bytes([30, 4 + len(keys), 0x01, 0x01]) + keys
+
+
+def mp_join_syn(token, nonce, addr_id=1):
+    return bytes([30, 12, 0x10, addr_id]) + struct.pack("!II", token, nonce)
+
+
+def token_of(key):
+    import hashlib
+    return struct.unpack("!I", hashlib.sha256(struct.pack("!Q", key)).digest()[:4])[0]
+
+
+def joins(out, n):
+    frames = [c2s(ISN_C, 0, SYN, opts=mp_capable()),
+              s2c(ISN_S, ISN_C + 1, SYN | ACK, opts=mp_capable(key_s=KEY_S)),
+              c2s(ISN_C + 1, ISN_S + 1, ACK, opts=mp_capable(key_s=KEY_S, key_c=KEY_C))]
+    tok = token_of(KEY_S)
+    recs = [(0.0, f) for f in frames]
+    for i in range(n):
+        port = 10000 + i
+        t = 0.01 + 0.05 * i
+        syn = ipv4_tcp(C_IP, S_IP, port, S_PORT, 7000 + i, 0, SYN, opts=mp_join_syn(tok, i))
+        rst = ipv4_tcp(S_IP, C_IP, S_PORT, port, 0, 7001 + i, 0x04 | ACK)
+        recs += [(t, syn), (t + 0.001, rst)]
+    # the first subflow goes on: one data-less ACK after the last join
+    recs.append((0.05 * n + 1.0, c2s(ISN_C + 1, ISN_S + 1, ACK)))
+    write_pcap_timed(out, recs)
+
+
+def write_pcap_timed(path, recs):
+    with open(path, "wb") as f:
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 65535, 1))
+        for t, data in recs:
+            us = int(round(t * 1000000))
+            f.write(struct.pack("<IIII", EPOCH + us // 1000000, us % 1000000, len(data), len(data)))
+            f.write(data)
+
+
+def join_tokens(kind, n):
+    if kind == "random":
+        rnd = random.Random(16)
+        return [rnd.getrandbits(32) for _ in range(n)]
+    # t * 2654435761 mod 2^22 in one 128-value block: bits 7..21 agree for
+    # every table of up to 2^15 buckets; bits 22..31 of t are free
+    inv = pow(2654435761, -1, 1 << 22)
+    out = []
+    for hi in range(1 << 10):
+        for r in range(128):
+            out.append((hi << 22) | ((inv * (0x5a5a << 7 | r)) % (1 << 22)))
+            if len(out) == n:
+                return out
+    return out
+
+
+def joins_tokens(kind, out, n):
+    frames = []
+    for i, tok in enumerate(join_tokens(kind, n)):
+        src = bytes([10, 1, i >> 16 & 255, i >> 8 & 255])
+        frames.append(ipv4_tcp(src, S_IP, 10000 + (i & 0xff), S_PORT, 1000, 0, SYN,
+                               opts=mp_join_syn(tok, i)))
+    write_pcap(out, frames)
+
+
 def optlen01(out):
     # kind 30 with length 0, then kind 30 with length 1: a length below 2
     # cannot be stepped over, so each ends the TCP option list
@@ -131,6 +208,10 @@ def main():
         jumbo(out, n)
     elif case.startswith("order-"):
         order(case[6:], out, n)
+    elif case == "joins":
+        joins(out, n)
+    elif case in ("joins-collide", "joins-random"):
+        joins_tokens(case[6:], out, n)
     elif case == "optlen01":
         optlen01(out)
     elif case == "pcapng-idb2":
