@@ -318,3 +318,67 @@ peak_heap() {
 	echo "peak heap: $plain bytes without -s, $table with -s"
 	[ "$((plain * 4))" -lt "$table" ]
 }
+
+# Instructions (callgrind: the same count on a loaded machine) per packet
+# of a command reading capture $1.
+ir_per_packet() {
+	local f=$1 ir pk
+	shift
+	ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" "$f" 2>&1 >/dev/null |
+	    sed -n 's/.*refs: *//p' | tr -d ,)
+	pk=$(capinfos -M -c "$f" | tail -1 | awk '{ print $NF }')
+	echo $((ir / pk))
+}
+
+# c2s columns of tcp-metrics' record for capture $1: name=value ...
+c2s_of() {
+	tcp-metrics "$1" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+	    { print "pkts=" $c["c2s_data_pkts"], "bytes=" $c["c2s_data_bytes"], "unique=" $c["c2s_unique_bytes"],
+	      "rexmit=" $c["c2s_rexmit_pkts"] "/" $c["c2s_rexmit_bytes"], "ooo=" $c["c2s_ooo_pkts"] }'
+}
+
+@test "tcp-metrics: instructions per packet within 2x of a bulk transfer, in any segment order" {
+	[ -z "${MPTCP_TOOLS_BIN:-}" ] || skip "callgrind does not run ASan builds (make check runs this)"
+	# hostile.py order-KIND: 30,000 segments of 100 bytes; bulk is in order
+	# with an ACK every second segment; descending and random send every
+	# segment before any ACK; oneway has no ACK at all. The old run list
+	# took 30-150 times the bulk figure on the last three.
+	for k in bulk descending random oneway; do
+		$PY "$HOSTILE" order-$k "$T/$k.pcap" 30000
+	done
+	bulk=$(ir_per_packet "$T/bulk.pcap" tcp-metrics)
+	for k in descending random oneway; do
+		n=$(ir_per_packet "$T/$k.pcap" tcp-metrics)
+		echo "$k: $n instructions per packet, bulk $bulk"
+		[ "$n" -le $((2 * bulk)) ]
+	done
+	# the counts, derived from the segment lists: 30,000 x 100 bytes, none
+	# sent twice; out of order: every segment but the first when descending
+	[ "$(c2s_of "$T/descending.pcap")" = "pkts=30000 bytes=3000000 unique=3000000 rexmit=0/0 ooo=29999" ]
+	[ "$(c2s_of "$T/oneway.pcap")" = "pkts=30000 bytes=3000000 unique=3000000 rexmit=0/0 ooo=0" ]
+	# random, beyond the 4096 runs kept: merged holes make some new bytes
+	# count as retransmitted (man page), but every byte is one or the other
+	c2s_of "$T/random.pcap" | awk '{ split($2, b, "="); split($3, u, "="); split($4, r, "[=/]")
+	    if (b[2] != 3000000 || u[2] + r[3] != b[2]) { print; exit 1 } }'
+	# random within the bound: exact; out of order = segments starting below
+	# the highest byte sent before them (hostile.py order_ooo)
+	$PY "$HOSTILE" order-random "$T/r3k.pcap" 3000
+	ooo=$(cd "$TOP/test/craft" && $PY -c 'import hostile; print(hostile.order_ooo("random", 3000))')
+	[ "$(c2s_of "$T/r3k.pcap")" = "pkts=3000 bytes=300000 unique=300000 rexmit=0/0 ooo=$ooo" ]
+}
+
+@test "mptcp-join: join SYNs with tokens chosen to collide cost what random tokens cost" {
+	[ -z "${MPTCP_TOOLS_BIN:-}" ] || skip "callgrind does not run ASan builds (make check runs this)"
+	# 20,000 join SYNs of unknown tokens, each its own connection: tokens
+	# that all fell into one bucket of the old hash (bits 7-21 of
+	# token * 2654435761 equal), against random ones
+	$PY "$HOSTILE" joins-collide "$T/c.pcap" 20000
+	$PY "$HOSTILE" joins-random "$T/r.pcap" 20000
+	c=$(ir_per_packet "$T/c.pcap" mptcp-join -s)
+	r=$(ir_per_packet "$T/r.pcap" mptcp-join -s)
+	echo "colliding tokens: $c instructions per packet, random: $r"
+	[ "$c" -le $((2 * r)) ]
+	# every join is its own unknown-token connection (tshark: 20,000 SYNs
+	# with distinct tokens)
+	[ "$(mptcp-join -s "$T/c.pcap" | pick status | sort | uniq -c | awk '{ print $1, $2 }')" = "20000 failed_no_synack" ]
+}

@@ -82,14 +82,29 @@ def jumbo(out, n):
     write_pcap(out, frames)
 
 
-def order(kind, out, n):
-    size = 100
-    frames = handshake()
+def order_starts(kind, n, size=100):
     starts = [ISN_C + 1 + k * size for k in range(n)]
     if kind == "descending":
         starts.reverse()
     elif kind == "random":
         random.Random(16).shuffle(starts)
+    return starts
+
+
+def order_ooo(kind, n, size=100):
+    """Segments that start below the highest byte sent before them (the
+    SYN's sequence number is the first): out of order, by definition."""
+    high, ooo = ISN_C + 1, 0
+    for s in order_starts(kind, n, size):
+        ooo += s < high
+        high = max(high, s + size)
+    return ooo
+
+
+def order(kind, out, n):
+    size = 100
+    frames = handshake()
+    starts = order_starts(kind, n, size)
     end = ISN_C + 1 + n * size
     for i, s in enumerate(starts):
         frames.append(c2s(s, ISN_S + 1, ACK | PSH, b"x" * size, ipid=2 + i))
@@ -220,4 +235,5 @@ def main():
         sys.exit("unknown case " + case)
 
 
-main()
+if __name__ == "__main__":
+    main()
