@@ -134,13 +134,15 @@ static int pcapng_is_nano(const unsigned char *h, size_t n)
 	if (n < 12)
 		return 0;
 	int swap = rd32e(h + 8, 0) != 0x1A2B3C4D;
-	uint32_t off = rd32e(h + 4, swap);
-	if (off < 28 || off + 16 > n || rd32e(h + off, swap) != 1)
+	/* lengths from the file, in size_t: a huge one must not wrap */
+	size_t off = rd32e(h + 4, swap);
+	if (off < 28 || off > n || n - off < 16 || rd32e(h + off, swap) != 1)
 		return 0;
-	uint32_t end = off + rd32e(h + off + 4, swap);
+	size_t end = off + (size_t)rd32e(h + off + 4, swap);
 	if (end > n)
-		end = (uint32_t)n;
-	for (uint32_t o = off + 16; o + 4 <= end - 4;) {
+		end = n;
+	/* the options between the 16-byte head and the trailing length */
+	for (size_t o = off + 16; o + 8 <= end;) {
 		uint16_t code = rd16e(h + o, swap), len = rd16e(h + o + 2, swap);
 		if (code == 0)
 			break;

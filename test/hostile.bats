@@ -382,3 +382,16 @@ c2s_of() {
 	# with distinct tokens)
 	[ "$(mptcp-join -s "$T/c.pcap" | pick status | sort | uniq -c | awk '{ print $1, $2 }')" = "20000 failed_no_synack" ]
 }
+
+@test "a pcapng section header with a length near 2^32 is refused, not read past (found by fuzzing)" {
+	# capture_fuzz: block length 0xffffffff made the check of the first
+	# interface block's place wrap around (the head buffer read 4 GB on)
+	{ printf '\n\r\r\n'; head -c 60 /dev/zero | tr '\0' '\377'; } > "$T/ng"
+	run pcap2pkt "$T/ng"
+	assert_failure 1
+	assert_output --partial "ng: not a readable pcap or pcapng capture"
+	# the same with a byte order magic and an interface block after it
+	{ printf '\n\r\r\n\370\377\377\377M<+\032'; head -c 40 /dev/zero; } > "$T/ng2"
+	run pcap2pkt "$T/ng2"
+	assert_failure 1
+}
