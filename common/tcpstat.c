@@ -20,6 +20,12 @@
 
 /* Bounds that keep a connection's memory independent of its length. */
 #define SEG_MAX 4096          /* sequence runs remembered per direction */
+/* A segment lying over more than this many whole runs (a retransmission
+ * of many small segments at once) merges them into one: they were last
+ * sent together, and without it every such segment would cost a step per
+ * run (4096 at most) again. Linux retransmits at most an MSS or a TSO
+ * burst of full segments at once, far fewer runs. */
+#define SEG_COVER_MERGE 64
 #define RTT_KEEP 32768        /* RTT samples kept for percentiles */
 
 const char *const tcp_class_name[TC_NCLASS] = {
@@ -316,6 +322,16 @@ static void runs_merge_last(struct dirstat *d)
 	sa->acked &= sb->acked;
 	runs_path(r, sb->start, up);
 	runs_unlink(r, b, up);
+}
+
+/* Run b, right after run a and sent by the same transmission, becomes
+ * part of a. */
+static void runs_absorb(struct dirstat *d, uint16_t a, uint16_t b)
+{
+	uint16_t up[SL_LEVELS];
+	S(d, a)->end = S(d, b)->end;
+	runs_path(&d->runs, S(d, b)->start, up);
+	runs_unlink(&d->runs, b, up);
 }
 
 /* Inserts the run [start, end), which overlaps none, keeping the list
@@ -636,8 +652,10 @@ static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
 	int64_t cur = s;
 
 	/* what was there before */
+	uint32_t inside = 0; /* runs within [s, e) */
 	for (uint16_t j = i0; j != SL_NIL && S(d, j)->start < e; j = seg_next(d, j)) {
 		struct seg *g = S(d, j);
+		inside += g->start >= s && g->end <= e;
 		if (!x.seen) {
 			x.seen = 1;
 			x.ref = g;
@@ -686,22 +704,35 @@ static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
 		d->last_payload_ns = now;
 	}
 
-	/* now record it: restamp overlapped runs, add runs for new space */
+	/* now record it: restamp overlapped runs, add runs for new space; a
+	 * segment over more than SEG_COVER_MERGE runs merges those within it
+	 * (see there) */
+	int merge = inside > SEG_COVER_MERGE;
+	uint16_t last_inside = SL_NIL;
 	cur = s;
 	uint16_t j = i0;
 	while (cur < e) {
 		if (j != SL_NIL && S(d, j)->start <= cur) {
 			struct seg *g = S(d, j);
-			if (g->end > cur) {
-				seg_stamp(g, p, now, cls);
-				g->rexmit = 1;
-				if (g->acked)
-					d->acked_sent_max = now;
-				cur = g->end;
+			uint16_t next = seg_next(d, j);
+			seg_stamp(g, p, now, cls);
+			g->rexmit = 1;
+			if (g->acked)
+				d->acked_sent_max = now;
+			cur = g->end;
+			if (merge && g->start >= s && g->end <= e) {
+				struct seg *h = last_inside != SL_NIL ? S(d, last_inside) : NULL;
+				if (h && h->end == g->start && h->acked == g->acked)
+					runs_absorb(d, last_inside, j);
+				else
+					last_inside = j;
+			} else {
+				last_inside = SL_NIL;
 			}
-			j = seg_next(d, j);
+			j = next;
 			continue;
 		}
+		last_inside = SL_NIL;
 		/* a gap below run j (or the end): a new run, placed before j; a
 		 * merge at the bound never takes j, two runs or more from it */
 		int64_t gap_end = j != SL_NIL && S(d, j)->start < e ? S(d, j)->start : e;

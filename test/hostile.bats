@@ -365,6 +365,14 @@ c2s_of() {
 	$PY "$HOSTILE" order-random "$T/r3k.pcap" 3000
 	ooo=$(cd "$TOP/test/craft" && $PY -c 'import hostile; print(hostile.order_ooo("random", 3000))')
 	[ "$(c2s_of "$T/r3k.pcap")" = "pkts=3000 bytes=300000 unique=300000 rexmit=0/0 ooo=$ooo" ]
+	# 4000 one-byte segments, then 4000 retransmissions of all 4000 bytes:
+	# each lies over every run (the old list: 170,000 instructions each);
+	# 8000 segments, 4000 + 4000 x 4000 bytes, 4000 of them new
+	$PY "$HOSTILE" cover "$T/cover.pcap" 4000
+	n=$(ir_per_packet "$T/cover.pcap" tcp-metrics)
+	echo "cover: $n instructions per packet, bulk $bulk"
+	[ "$n" -le $((2 * bulk)) ]
+	[ "$(c2s_of "$T/cover.pcap")" = "pkts=8000 bytes=16004000 unique=4000 rexmit=4000/16000000 ooo=0" ]
 }
 
 @test "mptcp-join: join SYNs with tokens chosen to collide cost what random tokens cost" {

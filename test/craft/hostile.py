@@ -11,6 +11,8 @@ Usage: /usr/bin/python3 test/craft/hostile.py CASE OUT [N]
                      descending (sequence order reversed, no ACKs until
                      the end), random (a fixed shuffle, same), oneway
                      (in order, the client side only: no ACK ever)
+  cover OUT N        N one-byte segments, then N retransmissions of all
+                     N bytes at once (each lies over N runs)
   joins OUT N        an MPTCP v1 connection (handshake, keys) that stays
                      open while N joins to it are opened and reset, one
                      every 50 ms, each from its own client port
@@ -185,6 +187,15 @@ def joins_tokens(kind, out, n):
     write_pcap(out, frames)
 
 
+def cover(out, n):
+    frames = handshake()
+    for k in range(n):
+        frames.append(c2s(ISN_C + 1 + k, ISN_S + 1, ACK | PSH, b"x", ipid=2 + k))
+    for k in range(n):
+        frames.append(c2s(ISN_C + 1, ISN_S + 1, ACK | PSH, b"y" * n, ipid=2 + n + k))
+    write_pcap(out, frames)
+
+
 def optlen01(out):
     # kind 30 with length 0, then kind 30 with length 1: a length below 2
     # cannot be stepped over, so each ends the TCP option list
@@ -223,6 +234,8 @@ def main():
         jumbo(out, n)
     elif case.startswith("order-"):
         order(case[6:], out, n)
+    elif case == "cover":
+        cover(out, n)
     elif case == "joins":
         joins(out, n)
     elif case in ("joins-collide", "joins-random"):
