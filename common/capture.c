@@ -176,8 +176,8 @@ static int head_is_pcapng(const unsigned char *h, size_t n)
 
 /* The stream of path; pcapng files, plain or compressed, and every
  * compressed file go through zlib (which passes plain bytes through), so
- * a pcapng block chain can be followed (*track). */
-static FILE *open_stream(const char *path, int *nano, struct ng_track **track)
+ * a pcapng block chain can be followed; *cookie gets that stream. */
+static FILE *open_stream(const char *path, int *nano, struct gz_cookie **cookie)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
 	if (fd < 0)
@@ -190,7 +190,7 @@ static FILE *open_stream(const char *path, int *nano, struct ng_track **track)
 		errno = e;
 		return NULL;
 	}
-	*track = NULL;
+	*cookie = NULL;
 	if (got >= 4 && !(head[0] == GZ_MAGIC0 && head[1] == GZ_MAGIC1) &&
 	    !head_is_pcapng(head, (size_t)got)) {
 		FILE *fp = fdopen(fd, "rb"); /* plain seekable pcap: no zlib layer */
@@ -210,13 +210,17 @@ static FILE *open_stream(const char *path, int *nano, struct ng_track **track)
 	g->nhead = r > 0 ? r : 0;
 	*nano = head_is_nano(g->head, (size_t)g->nhead);
 	if (head_is_pcapng(g->head, (size_t)g->nhead))
-		*track = g->track = calloc(1, sizeof *g->track);
+		g->track = calloc(1, sizeof *g->track);
 	cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
 	FILE *fp = fopencookie(g, "rb", io);
-	if (!fp)
+	if (!fp) {
 		gz_cookie_close(g);
-	else
-		setvbuf(fp, NULL, _IOFBF, 1 << 18);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, 1 << 18);
+	/* kept by the caller too: the FILE's hold on it is not one a leak
+	 * checker sees, should the tool exit in the middle of the file */
+	*cookie = g;
 	return fp;
 }
 
@@ -225,7 +229,7 @@ int capture_open(struct capture *c, const char *path)
 	char ebuf[PCAP_ERRBUF_SIZE];
 	c->path = path;
 	c->frame0 = c->frame;
-	c->fp = open_stream(path, &c->nano, &c->track);
+	c->fp = open_stream(path, &c->nano, &c->cookie);
 	if (!c->fp) {
 		warn("%s", path);
 		return -1;
@@ -236,7 +240,7 @@ int capture_open(struct capture *c, const char *path)
 		warnx("%s: not a readable pcap or pcapng capture (%s)", path, ebuf);
 		fclose(c->fp);
 		c->fp = NULL;
-		c->track = NULL;
+		c->cookie = NULL;
 		return -1;
 	}
 	c->dlt = pcap_datalink(c->pcap);
@@ -253,10 +257,10 @@ int capture_open(struct capture *c, const char *path)
 void capture_close(struct capture *c)
 {
 	if (c->pcap)
-		pcap_close(c->pcap); /* closes c->fp too, and frees c->track */
+		pcap_close(c->pcap); /* closes c->fp too, and frees c->cookie */
 	c->pcap = NULL;
 	c->fp = NULL;
-	c->track = NULL;
+	c->cookie = NULL;
 }
 
 /* pcapng block types that hold a packet (RFC draft: obsolete, simple,
@@ -270,7 +274,7 @@ static int ng_packet_block(uint32_t type)
  * a pcapng file cut inside a block that holds no packet. */
 static void read_failed(struct capture *c)
 {
-	const struct ng_track *t = c->track;
+	const struct ng_track *t = c->cookie ? c->cookie->track : NULL;
 	const char *why = pcap_geterr(c->pcap);
 	c->failed = 1;
 	if (t && !t->lost && strstr(why, "truncated") && (t->end == 0 || t->end > t->pos) &&

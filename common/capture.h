@@ -18,7 +18,7 @@ struct capture {
 	uint64_t skipped[SKIP_NREASONS];
 	uint64_t opt_bad;   /* records whose TCP options were malformed or cut */
 	int failed;         /* a file ended with a read error */
-	struct ng_track *track; /* pcapng: the block being read (capture.c) */
+	struct gz_cookie *cookie; /* the stream under fp (capture.c), or NULL */
 };
 
 /* Opens path; on failure prints a message naming it and returns -1. */
