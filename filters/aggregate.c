@@ -750,7 +750,7 @@ struct csvread {
 static void csv_cb_field(void *s, size_t n, void *arg)
 {
 	struct csvread *r = arg;
-	if (r->len + n > r->cap) {
+	if (r->len + n > r->cap || !r->buf) { /* a buffer even for empty fields */
 		r->cap = 2 * (r->len + n) + 256;
 		r->buf = xrealloc(r->buf, r->cap);
 	}

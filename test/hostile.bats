@@ -416,3 +416,11 @@ c2s_of() {
 		assert_success
 	done
 }
+
+@test "aggregate: a CSV of empty fields only (found by fuzzing)" {
+	# filter_fuzz aggregate: with no byte in any field the field buffer was
+	# never allocated, and the fields pointed at NULL + 0 (UBSan)
+	run bash -c "printf ',\\n,\\n,\\n' | aggregate --csv -a count"
+	assert_success
+	assert_output "$(printf 'count\n2')"
+}
