@@ -59,10 +59,12 @@ sanitize: deps
 	MPTCP_TOOLS_BIN=$(CURDIR)/bin-san ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
 	    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 sh test/run-suite
 
-# libFuzzer on the frame decoder, seeded with every shipped frame.
+# libFuzzer (ASan + UBSan) on every parser and input path, a short while
+# each from the committed seeds (test/fuzz/corpus); FUZZ_SECONDS per target.
+# The long run is test/fuzz/run-long (doc/fuzz.md).
 fuzz:
 	@sh test/deps check
-	sh test/fuzz/run $(or $(FUZZ_SECONDS),60)
+	sh test/fuzz/run $(or $(FUZZ_SECONDS),20)
 
 demo:
 	@sh test/deps demo

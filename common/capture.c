@@ -21,7 +21,67 @@ struct gz_cookie {
 	gzFile gz;
 	unsigned char head[HEAD_MAX]; /* read ahead, replayed first */
 	int nhead, used;
+	struct ng_track *track;       /* pcapng: the block chain, or NULL */
 };
+
+/* pcapng: the chain of blocks followed through the bytes as they are
+ * read, so that when libpcap reports a cut the tool knows whether the
+ * cut block was a packet (a truncated frame) or another block (an
+ * interface description, statistics...), which is no frame at all. */
+struct ng_track {
+	uint64_t pos;          /* bytes of the stream seen */
+	uint64_t start;        /* where the current block starts */
+	uint64_t end;          /* and ends; 0 while its header is incomplete */
+	unsigned char hdr[12]; /* type, length, (section) byte-order magic */
+	int nhdr, swap, lost;  /* lost: a length made no sense, give up */
+	uint32_t type;
+};
+
+static void ng_block_header(struct ng_track *t)
+{
+	uint32_t type, len;
+	memcpy(&type, t->hdr, 4);
+	if (type == 0x0A0D0D0A) { /* a section: its magic sets the byte order */
+		uint32_t bom;
+		memcpy(&bom, t->hdr + 8, 4);
+		t->swap = bom != 0x1A2B3C4D;
+	}
+	memcpy(&len, t->hdr + 4, 4);
+	if (t->swap) {
+		type = __builtin_bswap32(type);
+		len = __builtin_bswap32(len);
+	}
+	t->type = type;
+	if (len < 12 || len % 4)
+		t->lost = 1;
+	t->end = t->start + len;
+}
+
+/* Follows the block chain through n more bytes of the stream. */
+static void ng_track_bytes(struct ng_track *t, const unsigned char *b, size_t n)
+{
+	uint64_t from = t->pos, to = t->pos + n;
+	t->pos = to;
+	while (!t->lost) {
+		if (t->end) {
+			if (t->end >= to)
+				return;
+			t->start = t->end; /* the next block starts in these bytes */
+			t->end = 0;
+			t->nhdr = 0;
+		}
+		uint64_t at = t->start + (uint64_t)t->nhdr;
+		if (at >= to)
+			return;
+		size_t k = (size_t)(to - at) < (size_t)(12 - t->nhdr) ? (size_t)(to - at) :
+		    (size_t)(12 - t->nhdr);
+		memcpy(t->hdr + t->nhdr, b + (at - from), k);
+		t->nhdr += (int)k;
+		if (t->nhdr < 12)
+			return;
+		ng_block_header(t);
+	}
+}
 
 static ssize_t gz_cookie_read(void *cookie, char *buf, size_t n)
 {
@@ -32,21 +92,25 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t n)
 		memcpy(buf, g->head + g->used, done);
 		g->used += (int)done;
 	}
-	if (done == n)
-		return (ssize_t)done;
-	size_t want = n - done > (1u << 30) ? (1u << 30) : n - done;
-	int r = gzread(g->gz, buf + done, (unsigned)want);
-	if (r < 0) {
-		errno = EIO;
-		return -1;
+	if (done < n) {
+		size_t want = n - done > (1u << 30) ? (1u << 30) : n - done;
+		int r = gzread(g->gz, buf + done, (unsigned)want);
+		if (r < 0) {
+			errno = EIO;
+			return -1;
+		}
+		done += (size_t)r;
 	}
-	return (ssize_t)(done + (size_t)r);
+	if (g->track)
+		ng_track_bytes(g->track, (const unsigned char *)buf, done);
+	return (ssize_t)done;
 }
 
 static int gz_cookie_close(void *cookie)
 {
 	struct gz_cookie *g = cookie;
 	int r = gzclose_r(g->gz);
+	free(g->track);
 	free(g);
 	return r == Z_OK ? 0 : EOF;
 }
@@ -71,13 +135,15 @@ static int pcapng_is_nano(const unsigned char *h, size_t n)
 	if (n < 12)
 		return 0;
 	int swap = rd32e(h + 8, 0) != 0x1A2B3C4D;
-	uint32_t off = rd32e(h + 4, swap);
-	if (off < 28 || off + 16 > n || rd32e(h + off, swap) != 1)
+	/* lengths from the file, in size_t: a huge one must not wrap */
+	size_t off = rd32e(h + 4, swap);
+	if (off < 28 || off > n || n - off < 16 || rd32e(h + off, swap) != 1)
 		return 0;
-	uint32_t end = off + rd32e(h + off + 4, swap);
+	size_t end = off + (size_t)rd32e(h + off + 4, swap);
 	if (end > n)
-		end = (uint32_t)n;
-	for (uint32_t o = off + 16; o + 4 <= end - 4;) {
+		end = n;
+	/* the options between the 16-byte head and the trailing length */
+	for (size_t o = off + 16; o + 8 <= end;) {
 		uint16_t code = rd16e(h + o, swap), len = rd16e(h + o + 2, swap);
 		if (code == 0)
 			break;
@@ -103,7 +169,16 @@ static int head_is_nano(const unsigned char *h, size_t n)
 	return memcmp(h, be, 4) == 0 || memcmp(h, le, 4) == 0;
 }
 
-static FILE *open_stream(const char *path, int *nano)
+static int head_is_pcapng(const unsigned char *h, size_t n)
+{
+	static const unsigned char ng[4] = { 0x0a, 0x0d, 0x0d, 0x0a };
+	return n >= 4 && memcmp(h, ng, 4) == 0;
+}
+
+/* The stream of path; pcapng files, plain or compressed, and every
+ * compressed file go through zlib (which passes plain bytes through), so
+ * a pcapng block chain can be followed; *cookie gets that stream. */
+static FILE *open_stream(const char *path, int *nano, struct gz_cookie **cookie)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
 	if (fd < 0)
@@ -116,8 +191,10 @@ static FILE *open_stream(const char *path, int *nano)
 		errno = e;
 		return NULL;
 	}
-	if (got >= 4 && !(head[0] == GZ_MAGIC0 && head[1] == GZ_MAGIC1)) {
-		FILE *fp = fdopen(fd, "rb"); /* plain seekable file: no zlib layer */
+	*cookie = NULL;
+	if (got >= 4 && !(head[0] == GZ_MAGIC0 && head[1] == GZ_MAGIC1) &&
+	    !head_is_pcapng(head, (size_t)got)) {
+		FILE *fp = fdopen(fd, "rb"); /* plain seekable pcap: no zlib layer */
 		if (fp)
 			setvbuf(fp, NULL, _IOFBF, 1 << 18);
 		*nano = head_is_nano(head, (size_t)got);
@@ -133,12 +210,18 @@ static FILE *open_stream(const char *path, int *nano)
 	int r = gzread(g->gz, g->head, HEAD_MAX);
 	g->nhead = r > 0 ? r : 0;
 	*nano = head_is_nano(g->head, (size_t)g->nhead);
+	if (head_is_pcapng(g->head, (size_t)g->nhead))
+		g->track = calloc(1, sizeof *g->track);
 	cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
 	FILE *fp = fopencookie(g, "rb", io);
-	if (!fp)
+	if (!fp) {
 		gz_cookie_close(g);
-	else
-		setvbuf(fp, NULL, _IOFBF, 1 << 18);
+		return NULL;
+	}
+	setvbuf(fp, NULL, _IOFBF, 1 << 18);
+	/* kept by the caller too: the FILE's hold on it is not one a leak
+	 * checker sees, should the tool exit in the middle of the file */
+	*cookie = g;
 	return fp;
 }
 
@@ -147,7 +230,7 @@ int capture_open(struct capture *c, const char *path)
 	char ebuf[PCAP_ERRBUF_SIZE];
 	c->path = path;
 	c->frame0 = c->frame;
-	c->fp = open_stream(path, &c->nano);
+	c->fp = open_stream(path, &c->nano, &c->cookie);
 	if (!c->fp) {
 		warn("%s", path);
 		return -1;
@@ -158,6 +241,7 @@ int capture_open(struct capture *c, const char *path)
 		warnx("%s: not a readable pcap or pcapng capture (%s)", path, ebuf);
 		fclose(c->fp);
 		c->fp = NULL;
+		c->cookie = NULL;
 		return -1;
 	}
 	c->dlt = pcap_datalink(c->pcap);
@@ -174,9 +258,42 @@ int capture_open(struct capture *c, const char *path)
 void capture_close(struct capture *c)
 {
 	if (c->pcap)
-		pcap_close(c->pcap); /* closes c->fp too */
+		pcap_close(c->pcap); /* closes c->fp too, and frees c->cookie */
 	c->pcap = NULL;
 	c->fp = NULL;
+	c->cookie = NULL;
+}
+
+/* pcapng block types that hold a packet (RFC draft: obsolete, simple,
+ * enhanced). */
+static int ng_packet_block(uint32_t type)
+{
+	return type == 2 || type == 3 || type == 6;
+}
+
+/* libpcap could not read the next block: a frame cut or broken, except
+ * a pcapng file cut inside a block that holds no packet. */
+static void read_failed(struct capture *c)
+{
+	const struct ng_track *t = c->cookie ? c->cookie->track : NULL;
+	const char *why = pcap_geterr(c->pcap);
+	c->failed = 1;
+	if (t && !t->lost && strstr(why, "truncated") && (t->end == 0 || t->end > t->pos) &&
+	    t->nhdr >= 4) {
+		uint32_t type;
+		memcpy(&type, t->hdr, 4);
+		type = t->swap ? __builtin_bswap32(type) : type;
+		if (!ng_packet_block(type)) {
+			warnx("%s: cut inside a pcapng block of type %u, which holds no packet, "
+			    "after frame %llu: %s", c->path, type,
+			    (unsigned long long)(c->frame - c->frame0), why);
+			return;
+		}
+	}
+	warnx("%s: frame %llu: %s", c->path,
+	    (unsigned long long)(c->frame - c->frame0 + 1), why);
+	c->frame++; /* the frame that could not be read */
+	c->skipped[SKIP_TRUNCATED]++;
 }
 
 /* The frame's timestamp fits the int64 nanoseconds every tool computes
@@ -214,12 +331,7 @@ int capture_next(struct capture *c, struct pkt *p)
 		if (r == PCAP_ERROR_BREAK)
 			return 0;
 		if (r != 1) {
-			warnx("%s: frame %llu: %s", c->path,
-			    (unsigned long long)(c->frame - c->frame0 + 1),
-			    pcap_geterr(c->pcap));
-			c->failed = 1;
-			c->frame++; /* the frame that could not be read */
-			c->skipped[SKIP_TRUNCATED]++;
+			read_failed(c);
 			return 0;
 		}
 		c->frame++;

@@ -24,6 +24,7 @@ struct capture {
 	uint64_t ts_back, ts_back_frame;
 	int64_t last_ns;
 	int has_last;
+	struct gz_cookie *cookie; /* the stream under fp (capture.c), or NULL */
 };
 
 /* Opens path; on failure prints a message naming it and returns -1. */

@@ -269,13 +269,13 @@ void decode_tcp_options(const uint8_t *o, uint32_t n, struct pkt *p)
 			i++;
 			continue;
 		}
-		if (i + 1 >= n) {
-			p->opt_bad = 1;
-			break;
-		}
-		uint32_t len = o[i + 1];
+		/* no length byte, or a length below 2 that cannot be stepped
+		 * over: the list ends here; an MPTCP option is listed as "short!" */
+		uint32_t len = i + 1 < n ? o[i + 1] : 0;
 		if (len < 2) {
 			p->opt_bad = 1;
+			if (kind == 30)
+				mptcp_opt_bad(o + i, 1, p);
 			break;
 		}
 		if (i + len > n) { /* past the header, or cut by the snap length */

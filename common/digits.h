@@ -82,7 +82,7 @@ static inline int digits_scan(const char *p, uint64_t *v)
 }
 
 /* A whole field of n bytes at p as a number: 1, 0 when empty or not all
- * digits, -1 when above UINT64_MAX. Fields of up to eight bytes, most
+ * digits, -1 when all digits but above UINT64_MAX. Fields of up to eight bytes, most
  * of a record's, take one word. */
 static inline int digits_field(const char *p, uint32_t n, uint64_t *v)
 {
@@ -94,8 +94,12 @@ static inline int digits_field(const char *p, uint32_t n, uint64_t *v)
 		*v = digits_value(w, (int)n);
 		return 1;
 	}
-	if (n > DIGITS_MAX)
+	if (n > DIGITS_MAX) { /* too large only when it is a number at all */
+		for (uint32_t i = 0; i < n; i++)
+			if ((unsigned char)(p[i] - '0') > 9)
+				return 0;
 		return -1;
+	}
 	if (n == 0)
 		return 0;
 	int r = digits_scan(p, v);

@@ -1,11 +1,11 @@
 #include "flow.h"
+#include "hash.h"
 #include "util.h"
 
 #include <err.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define SEC_NS 1000000000LL
 
 
 void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
@@ -14,16 +14,12 @@ void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
 	memset(t, 0, sizeof *t);
 	t->nbucket = 1024;
 	t->bucket = xcalloc(t->nbucket, sizeof *t->bucket);
-	t->idle_ns = (int64_t)(idle_s * SEC_NS);
-	t->grace_ns = (int64_t)(grace_s * SEC_NS);
+	t->idle_ns = seconds_to_ns(idle_s);
+	t->grace_ns = seconds_to_ns(grace_s);
 	t->on_end = on_end;
 	t->ctx = ctx;
 }
 
-/* Eight bytes at a time, multiplied and folded: keys are 8 (ids) or 37
- * (tuples) bytes, and this is on every packet's path. Not meant to resist
- * chosen collisions beyond what a capture's author could do to their own
- * analysis. */
 void pkt_endpoints(const struct pkt *p, int dir, uint8_t *c_addr, uint8_t *s_addr,
     uint16_t *c_port, uint16_t *s_port)
 {
@@ -37,21 +33,27 @@ void pkt_endpoints(const struct pkt *p, int dir, uint8_t *c_addr, uint8_t *s_add
 	*s_port = c2s ? p->dport : p->sport;
 }
 
+/* Keys are 8 bytes (connection ids) or 37 (tuples, which a capture's
+ * author chooses): keyed, so no capture puts its connections into one
+ * chain. */
 static uint64_t hash_key(const uint8_t *k, size_t n)
 {
-	uint64_t h = 0x9e3779b97f4a7c15ULL ^ n;
-	size_t i = 0;
-	for (; i + 8 <= n; i += 8) {
-		uint64_t w;
-		memcpy(&w, k + i, 8);
-		h = (h ^ w) * 0xff51afd7ed558ccdULL;
-		h ^= h >> 32;
+	if (n == 8) {
+		uint64_t id;
+		memcpy(&id, k, 8);
+		return hash_u64(id);
 	}
-	for (; i < n; i++)
-		h = (h ^ k[i]) * 0x100000001b3ULL;
-	h ^= h >> 29;
-	h *= 0xc4ceb9fe1a85ec53ULL;
-	return h ^ (h >> 32);
+	if (n == 37 && k[0] == 4) {
+		/* an IPv4 tuple without its zero padding (see tuple_key): 13
+		 * bytes hash in two SipHash words instead of five */
+		uint8_t v4[13];
+		v4[0] = 4;
+		memcpy(v4 + 1, k + 1, 4);
+		memcpy(v4 + 5, k + 17, 6);
+		memcpy(v4 + 11, k + 35, 2);
+		return hash_bytes(v4, sizeof v4);
+	}
+	return hash_bytes(k, n);
 }
 
 static void list_del(struct flow_list *l, struct flow *f)
@@ -96,12 +98,16 @@ static void grow(struct flowtab *t)
 	t->nbucket = n;
 }
 
+/* The flow found last is tried first: packets come in runs of one
+ * connection, and a comparison costs less than the keyed hash. */
 static struct flow *find(struct flowtab *t, const uint8_t *key, size_t n)
 {
-	struct flow *f = t->bucket[hash_key(key, n) & (t->nbucket - 1)];
-	for (; f; f = f->hnext)
+	struct flow *f = t->last;
+	if (f && f->keylen == n && memcmp(f->key, key, n) == 0)
+		return f;
+	for (f = t->bucket[hash_key(key, n) & (t->nbucket - 1)]; f; f = f->hnext)
 		if (f->keylen == n && memcmp(f->key, key, n) == 0)
-			return f;
+			return t->last = f;
 	return NULL;
 }
 
@@ -128,6 +134,8 @@ static void end_flow(struct flowtab *t, struct flow *f)
 	while (*pp != f)
 		pp = &(*pp)->hnext;
 	*pp = f->hnext;
+	if (t->last == f)
+		t->last = NULL;
 	list_del(f->closed ? &t->closed : &t->open, f);
 	t->count--;
 	if (t->on_end)

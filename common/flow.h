@@ -49,6 +49,7 @@ struct flowtab {
 	uint64_t next_id;
 	flow_end_fn on_end;
 	void *ctx;
+	struct flow *last;            /* found last (find's shortcut) */
 };
 
 void flowtab_init(struct flowtab *t, double idle_s, double grace_s,

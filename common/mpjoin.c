@@ -1,4 +1,5 @@
 #include "mpjoin.h"
+#include "hash.h"
 #include "util.h"
 
 #include <err.h>
@@ -89,9 +90,11 @@ uint64_t mp_widen32(uint64_t ref, uint32_t lo)
 
 /* ---- token table: token -> (connection, side whose key it hashes) ---- */
 
+/* Tokens are chosen by whoever made the capture (a join SYN names any
+ * token it likes): keyed, or chosen tokens would share one chain. */
 static size_t tok_slot(const struct mpj *j, uint32_t token)
 {
-	return (size_t)((token * 2654435761u) >> 7) & (j->ntok - 1);
+	return (size_t)hash_u64(token) & (j->ntok - 1);
 }
 
 static void tok_grow(struct mpj *j)
@@ -226,12 +229,21 @@ static struct mpj_sf *add_subflow(struct mpj_conn *mc, const struct pkt *p,
 
 /* A join SYN: attached to the connection whose token it names, else to a
  * new connection flagged unknown_token (its handshake was not captured);
- * later joins with the same token find that one. */
-static struct mpj_sf *start_join(struct mpj *j, const struct pkt *p,
-    const struct pkt_meta *m)
+ * later joins with the same token find that one. PLAIN when the
+ * connection has all the subflows it may have. */
+static void *start_join(struct mpj *j, const struct pkt *p, const struct pkt_meta *m)
 {
 	struct mpj_tok *t = tok_find(j, p->join.token);
 	struct mpj_sf *sf;
+	if (t && t->mc->nsub >= MPJ_MAX_SUBFLOWS) {
+		if (!t->mc->over++)
+			warnx("frame %llu: MPTCP connection %llu has had %d subflows: "
+			    "this join and later ones are left untagged",
+			    (unsigned long long)p->frame, (unsigned long long)t->mc->id,
+			    MPJ_MAX_SUBFLOWS);
+		j->over++;
+		return PLAIN;
+	}
 	if (t) {
 		/* the server's token is named by joins the client opens */
 		sf = add_subflow(t->mc, p, m, t->side == DIR_S2C ? DIR_C2S : DIR_S2C);
@@ -449,6 +461,21 @@ static void end_conn(struct mpj *j, struct mpj_conn *mc)
 	free(mc);
 }
 
+/* Takes an ended subflow out of its live connection: only the subflow
+ * table (-s, an on_end callback) needs it any more. */
+static void drop_subflow(struct mpj_conn *mc, struct mpj_sf *sf)
+{
+	struct mpj_sf **pp = &mc->sfs, *prev = NULL;
+	while (*pp != sf) {
+		prev = *pp;
+		pp = &(*pp)->next;
+	}
+	*pp = sf->next;
+	if (mc->last == sf)
+		mc->last = prev;
+	free(sf);
+}
+
 static void flow_end(struct flow *f, void *ctx)
 {
 	struct mpj *j = ctx;
@@ -457,6 +484,8 @@ static void flow_end(struct flow *f, void *ctx)
 		return;
 	if (--sf->mc->live == 0)
 		end_conn(j, sf->mc);
+	else if (!j->on_end)
+		drop_subflow(sf->mc, sf);
 }
 
 void mpj_init(struct mpj *j, const struct flow_opts *fo, mpj_end_fn on_end, void *ctx)
@@ -489,6 +518,9 @@ void mpj_packet(struct mpj *j, const struct pkt *p, const struct pkt_meta *m,
 void mpj_finish(struct mpj *j)
 {
 	flowtab_finish(&j->subflows);
+	if (j->over)
+		warnx("%llu join%s beyond %d subflows per MPTCP connection left untagged",
+		    (unsigned long long)j->over, j->over == 1 ? "" : "s", MPJ_MAX_SUBFLOWS);
 	free(j->tok);
 	j->tok = NULL;
 }

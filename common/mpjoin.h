@@ -29,6 +29,13 @@ void mp_join_hmac(int version, uint64_t key_a, uint64_t key_b, uint32_t r_a,
 /* The value with the low 32 bits lo that is nearest to ref (mod 2^64). */
 uint64_t mp_widen32(uint64_t ref, uint32_t lo);
 
+/* Subflows one MPTCP connection may have over its life (RFC 8684 sets no
+ * limit; Linux keeps at most 8 at a time). A join beyond it is left
+ * untagged (plain TCP), counted and warned about: the bound keeps a
+ * connection that never ends, while joins keep coming, from growing
+ * without end here and in mptcp-metrics (which refuses a larger index). */
+#define MPJ_MAX_SUBFLOWS 4096
+
 enum mpj_status {
 	MPJ_ESTABLISHED, MPJ_FALLBACK, MPJ_FAILED_NO_SYNACK, MPJ_FAILED_NO_ACK,
 	MPJ_FAILED_RST, MPJ_FAILED_TCPRST, MPJ_UNKNOWN_TOKEN, MPJ_MIDSTREAM,
@@ -81,7 +88,8 @@ struct mpj_conn {
 	int64_t first_ns;             /* first packet of subflow 0 */
 	uint8_t ts_digits;
 	int nsub, live;
-	struct mpj_sf *sfs, *last;
+	uint64_t over;                /* joins refused: MPJ_MAX_SUBFLOWS reached */
+	struct mpj_sf *sfs, *last;    /* live subflows; ended ones too with -s */
 	struct mpj_tok {              /* token table entry per side */
 		struct mpj_tok *next;
 		struct mpj_conn *mc;
@@ -107,7 +115,8 @@ struct mpj {
 	struct mpj_tok **tok;         /* token hash */
 	size_t ntok, tokcount;
 	uint64_t next_id;
-	mpj_end_fn on_end;
+	uint64_t over;                /* joins refused, all connections */
+	mpj_end_fn on_end;            /* NULL: ended subflows are freed at once */
 	void *ctx;
 };
 

@@ -4,9 +4,11 @@
 #include "pktfmt.h"
 
 #include <arpa/inet.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mptcp_opt.h"
+#include "util.h"
 
 #define PKT_COL_NAME(id, name) name,
 const char *const pkt_col_name[PKT_NCOLS] = { PKT_COLUMNS(PKT_COL_NAME) };
@@ -134,11 +136,12 @@ static char *put_addr(char *w, int ipv, const uint8_t *a)
 /* Whole seconds and a point, then `digits` (0, 6 or 9) fraction digits. */
 static char *put_fixed(char *w, int64_t whole, uint32_t frac, int digits)
 {
+	uint64_t mag = (uint64_t)whole;
 	if (whole < 0) {
 		*w++ = '-';
-		whole = -whole;
+		mag = (uint64_t)0 - mag;
 	}
-	w = put_u64(w, (uint64_t)whole);
+	w = put_u64(w, mag);
 	*w++ = '.';
 	if (digits == 6) {
 		*w = (char)('0' + frac / 100000);
@@ -375,6 +378,36 @@ static uint8_t col_group(enum pkt_col c)
 	return 0;
 }
 
+/* Bytes the puts may write beyond the cursor: the 16-byte subtype names,
+ * the 24-byte timestamp digits, the 32-byte blocks of dashes. */
+#define PKT_WRITE_SLACK 64
+
+#define ADDR_MAX 45  /* INET6_ADDRSTRLEN - 1 */
+#define U64_MAX_LEN 20
+#define U32_MAX_LEN 10
+
+/* The longest text column c can take, as its put writes it. */
+static size_t col_max_len(enum pkt_col c, unsigned payload_max)
+{
+	switch (c) {
+	case COL_TS: return 1 + U64_MAX_LEN + 1 + 9;
+	case COL_SRC: case COL_DST: return ADDR_MAX;
+	case COL_FLAGS: return 8;
+	case COL_SACK: return PKT_MAX_SACK * (2 * U32_MAX_LEN + 2);
+	case COL_MPTCP: /* "fastclose!" at most per option, then ",more255" */
+		return PKT_MAX_MPOPTS * (9 + 2) + 8;
+	case COL_MPJ_HMAC: return 2 * sizeof ((struct mp_join *)0)->hmac;
+	case COL_AA_ADDR: return PKT_MAX_ADD_ADDR * (ADDR_MAX + 1);
+	case COL_AA_HMAC:
+		return PKT_MAX_ADD_ADDR * (2 * sizeof ((struct mp_add_addr *)0)->hmac + 1);
+	case COL_AA_ID: case COL_AA_PORT: case COL_AA_ECHO:
+		return PKT_MAX_ADD_ADDR * (U64_MAX_LEN + 1);
+	case COL_RM_IDS: return PKT_MAX_RM_IDS * 4;
+	case COL_PAYLOAD: return payload_max ? 2 * (size_t)payload_max : 1;
+	default: return U64_MAX_LEN; /* a number or "-" */
+	}
+}
+
 static void make_segments(struct pkt_writer *w)
 {
 	if (!octet[0].n)
@@ -388,13 +421,15 @@ static void make_segments(struct pkt_writer *w)
 		else
 			w->seg[w->nseg++] = (struct pkt_segment){ g, (uint8_t)i, 1 };
 	}
-	for (int i = 0; i < PKT_NCOLS; i++) {
+	for (int i = 0; i < PKT_MAX_CHOSEN; i++) {
 		w->dashes[2 * i] = '-';
 		w->dashes[2 * i + 1] = '\t';
 	}
-	/* every column at its longest: an IPv6 address, 4 SACK blocks, 4
-	 * ADD_ADDR options, 32 REMOVE_ADDR ids, the mptcp list */
-	w->max_record = 2048 + 2 * (size_t)w->payload_max + 128;
+	/* every chosen column at its longest, with its tab, plus room for
+	 * the fixed-size copies that write past a field's end */
+	w->max_record = PKT_WRITE_SLACK;
+	for (int i = 0; i < w->ncols; i++)
+		w->max_record += col_max_len(w->cols[i], w->payload_max) + 1;
 }
 
 int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max,
@@ -411,10 +446,10 @@ int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max
 		for (;;) {
 			size_t n = strcspn(s, ",");
 			int c = pkt_col_lookup(s, n);
-			if (c < 0 || w->ncols == PKT_NCOLS) {
+			if (c < 0 || w->ncols == PKT_MAX_CHOSEN) {
 				*bad = s;
 				*badlen = n;
-				return -1;
+				return c < 0 ? -1 : -2;
 			}
 			w->cols[w->ncols++] = (enum pkt_col)c;
 			if (!s[n])
@@ -424,6 +459,7 @@ int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max
 	}
 	make_segments(w);
 	w->is_default = !spec;
+	w->big = w->max_record > OUT_BUFSZ / 2 ? xcalloc(1, w->max_record) : NULL;
 	return 0;
 }
 
@@ -561,7 +597,19 @@ char *pkt_writer_put(const struct pkt_writer *pw, char *w, const struct pkt *p)
 
 void pkt_writer_record(const struct pkt_writer *pw, struct out *o, const struct pkt *p)
 {
+	if (pw->big) {
+		/* longer than the output buffer could take at once: formatted
+		 * aside, then copied through in pieces */
+		out_mem(o, pw->big, (size_t)(pkt_writer_put(pw, pw->big, p) - pw->big));
+		return;
+	}
 	if (o->len + pw->max_record > OUT_BUFSZ)
 		out_flush(o);
 	o->len = (size_t)(pkt_writer_put(pw, o->buf + o->len, p) - o->buf);
+}
+
+void pkt_writer_free(struct pkt_writer *w)
+{
+	free(w->big);
+	w->big = NULL;
 }

@@ -52,21 +52,28 @@ struct pkt_segment {
 	uint8_t start, len; /* positions in cols */
 };
 
+/* Columns a -c list may name, repeats included. */
+#define PKT_MAX_CHOSEN (2 * PKT_NCOLS)
+
 struct pkt_writer {
 	int ncols;
-	enum pkt_col cols[PKT_NCOLS];
+	enum pkt_col cols[PKT_MAX_CHOSEN];
 	unsigned payload_max;
 	int nseg;
-	struct pkt_segment seg[PKT_NCOLS];
-	char dashes[2 * PKT_NCOLS];
-	size_t max_record; /* bytes a record may take at most */
+	struct pkt_segment seg[PKT_MAX_CHOSEN];
+	char dashes[2 * PKT_MAX_CHOSEN];
+	size_t max_record; /* bytes a record may take at most, for these columns */
 	int is_default;    /* all columns in table order */
+	char *big;         /* a record's room when it may exceed the output buffer */
 };
 
 /* spec: comma-separated column names, or NULL for all (payload only when
- * payload_max > 0). Returns -1 and names the bad column in *bad. */
+ * payload_max > 0). Returns -1 and names the bad column in *bad, or -2
+ * when the list has more than PKT_MAX_CHOSEN columns (*bad: the first
+ * one too many). */
 int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max,
     const char **bad, size_t *badlen);
+void pkt_writer_free(struct pkt_writer *w);
 void pkt_writer_header(const struct pkt_writer *w, struct out *o);
 /* Writes the record, ended by a newline. */
 void pkt_writer_record(const struct pkt_writer *w, struct out *o, const struct pkt *p);

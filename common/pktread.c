@@ -25,6 +25,7 @@ void pkt_cols_bind(struct pkt_cols *c, const struct tsv *t, const int *need)
 void pkt_cols_restrict(struct pkt_cols *c, const int *use)
 {
 	int keep[PKT_NCOLS] = { 0 };
+	keep[COL_FRAME] = 1; /* when present, for the order check */
 	for (; *use >= 0; use++)
 		keep[*use] = 1;
 	for (int i = 0; i < PKT_NCOLS; i++)
@@ -423,6 +424,8 @@ void pkt_parse(struct pkt *p, struct pkt_cols *c, struct tsv *t)
 	const int *x = c->idx;
 	uint32_t ns;
 	p->frame = num(c, COL_FRAME, 0);
+	if (x[COL_FRAME] >= 0 && !(c->dash >> COL_FRAME & 1))
+		tsv_frame_order(t, x[COL_FRAME], p->frame);
 	if (x[COL_TS] >= 0) {
 		tsv_ts(t, x[COL_TS], &p->ts_sec, &ns, &p->ts_digits);
 		p->ts_frac = p->ts_digits == 9 ? ns : ns / 1000;

@@ -40,7 +40,9 @@ struct pkt_cols {
 void pkt_cols_bind(struct pkt_cols *c, const struct tsv *t, const int *need);
 
 /* Forgets the bound columns not in use[] (ended by -1), so pkt_parse
- * parses only what a filter reads: parsing is most of a filter's time. */
+ * parses only what a filter reads: parsing is most of a filter's time.
+ * The frame column stays when present: pkt_parse checks that frames
+ * increase (tsv_frame_order). */
 void pkt_cols_restrict(struct pkt_cols *c, const int *use);
 
 /* Frees what pkt_parse planned. */

@@ -3,14 +3,22 @@
 #include <err.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int source_is_capture(const char *path)
 {
 	unsigned char m[4];
-	int fd = open(path, O_RDONLY);
+	struct stat st;
+	int fd = open(path, O_RDONLY | O_NONBLOCK);
 	if (fd < 0)
 		return 0;
+	/* A pipe (bash's <(...)) cannot be read twice: what a look at its
+	 * first bytes takes is gone. It holds records, like stdin. */
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return 0;
+	}
 	ssize_t n = read(fd, m, 4);
 	close(fd);
 	if (n < 4)

@@ -35,7 +35,8 @@ struct pkt_meta {
 	int hs;
 };
 
-/* 1 when path starts like a pcap, pcapng or gzip file. */
+/* 1 when path is a regular file that starts like a pcap, pcapng or gzip
+ * file (a pipe is taken for records: its bytes cannot be looked at twice). */
 int source_is_capture(const char *path);
 
 /* files: NULL-terminated; none means TSV on stdin. All captures, or one

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "flow.h"
+#include "hash.h"
 #include "seqset.h"
 #include "summary.h"
 #include "util.h"
@@ -21,6 +22,12 @@
 
 /* Bounds that keep a connection's memory independent of its length. */
 #define SEG_MAX 4096          /* sequence runs remembered per direction */
+/* A segment lying over more than this many whole runs (a retransmission
+ * of many small segments at once) merges them into one: they were last
+ * sent together, and without it every such segment would cost a step per
+ * run (4096 at most) again. Linux retransmits at most an MSS or a TSO
+ * burst of full segments at once, far fewer runs. */
+#define SEG_COVER_MERGE 64
 
 const char *const tcp_class_name[TC_NCLASS] = {
 	"-", "rto", "fr", "reorder", "netdup", "flowctl", "unknown",
@@ -40,14 +47,40 @@ struct seg {
 	uint8_t cls;                  /* class of its last transmission */
 };
 
+/* The runs of a direction, sorted by start and not overlapping, in a
+ * skip list (Pugh, 1990) over a pool of nodes addressed by 16-bit index:
+ * finding, inserting and removing a run cost O(log n) expected whatever
+ * the order of the segments, appending at the end and removing at the
+ * front O(1). Node heights come from a generator seeded with the
+ * process's hash key, so no input can be made to line the list up. */
+#define SL_LEVELS 8
+#define SL_NIL 0xffffu   /* no node */
+#define SL_HEAD 0xfffeu  /* the list head, as a predecessor */
+
+struct segnode {
+	struct seg s;
+	uint16_t next[SL_LEVELS];
+	uint16_t prev;                /* level 0, SL_NIL for the first */
+	uint8_t height;
+};
+
+struct runs {
+	struct segnode *pool;
+	uint32_t cap, n;              /* nodes allocated; runs in the list */
+	uint16_t first[SL_LEVELS];    /* the head's links */
+	uint16_t tail[SL_LEVELS];     /* last node of each level, or SL_NIL */
+	uint16_t free;                /* unused nodes, through next[0] */
+	uint8_t levels;               /* levels in use */
+	uint64_t rng;
+};
+
 struct dirstat {
 	/* sequence state, unwrapped to 64 bits around snd_max */
 	uint8_t init, syn_seen, fin_seen, in_recovery;
 	int64_t snd_max, snd_una, isn, fin_end, recover;
 	int64_t acked_sent_max;       /* latest transmission among acked runs */
 	uint32_t dupacks_cur;         /* dup ACKs received for snd_una */
-	struct seg *seg;
-	uint32_t head, n, cap;
+	struct runs runs;             /* what was sent, not yet forgotten */
 	struct seqset seen;           /* what was carried: new vs retransmitted */
 
 	/* what this side last advertised and sent */
@@ -107,33 +140,148 @@ static void dir_init(struct dirstat *d, uint32_t seq)
 	d->snd_max = d->snd_una = (int64_t)seq + (1LL << 32);
 }
 
-/* ---- the run list: a deque of runs sorted by start, not overlapping ---- */
+/* ---- the run list (struct runs) ---- */
 
-static inline struct seg *S(struct dirstat *d, uint32_t i)
+static inline struct seg *S(struct dirstat *d, uint16_t i)
 {
-	return &d->seg[d->head + i];
+	return &d->runs.pool[i].s;
 }
 
-/* Room for one more run at the end of the array. */
-static void seg_room(struct dirstat *d)
+static inline uint16_t seg_first(const struct dirstat *d)
 {
-	if (d->head + d->n < d->cap)
-		return;
-	if (d->head > 0 && d->head >= d->cap / 4) {
-		memmove(d->seg, d->seg + d->head, d->n * sizeof *d->seg);
-		d->head = 0;
-		return;
+	return d->runs.n ? d->runs.first[0] : SL_NIL;
+}
+
+static inline uint16_t seg_next(const struct dirstat *d, uint16_t i)
+{
+	return d->runs.pool[i].next[0];
+}
+
+static inline uint16_t seg_prev(const struct dirstat *d, uint16_t i)
+{
+	return d->runs.pool[i].prev;
+}
+
+static inline uint16_t seg_last(const struct dirstat *d)
+{
+	return d->runs.n ? d->runs.tail[0] : SL_NIL;
+}
+
+static void runs_init(struct runs *r, uint64_t seed)
+{
+	memset(r, 0, sizeof *r);
+	for (int l = 0; l < SL_LEVELS; l++)
+		r->first[l] = r->tail[l] = SL_NIL;
+	r->free = SL_NIL;
+	r->rng = seed | 1;
+}
+
+/* The link at level l out of node x (or out of the head). */
+static inline uint16_t *link_of(struct runs *r, uint16_t x, int l)
+{
+	return x == SL_HEAD ? &r->first[l] : &r->pool[x].next[l];
+}
+
+/* up[l]: the last node at level l whose run starts before start. */
+static void runs_path(struct runs *r, int64_t start, uint16_t *up)
+{
+	uint16_t x = SL_HEAD;
+	for (int l = r->levels - 1; l >= 0; l--) {
+		uint16_t nx;
+		while ((nx = *link_of(r, x, l)) != SL_NIL && r->pool[nx].s.start < start)
+			x = nx;
+		up[l] = x;
 	}
-	d->cap = d->cap ? d->cap * 2 : 16;
-	d->seg = xreallocarray(d->seg, d->cap, sizeof *d->seg);
+	for (int l = r->levels; l < SL_LEVELS; l++)
+		up[l] = SL_HEAD;
 }
 
-/* Merges run i+1 into run i, covering the gap between them: used only
- * when the list is at its bound, where forgetting a hole is the cost. */
-static void seg_merge_next(struct dirstat *d, uint32_t i)
+static uint16_t node_alloc(struct runs *r)
 {
-	struct seg *a = S(d, i), *b = S(d, i + 1);
-	a->end = b->end;
+	if (r->free == SL_NIL) {
+		uint32_t old = r->cap;
+		r->cap = r->cap ? 2 * r->cap : 16;
+		r->pool = xreallocarray(r->pool, r->cap, sizeof *r->pool);
+		for (uint32_t i = r->cap; i-- > old;) {
+			r->pool[i].next[0] = r->free;
+			r->free = (uint16_t)i;
+		}
+	}
+	uint16_t i = r->free;
+	r->free = r->pool[i].next[0];
+	return i;
+}
+
+static uint8_t node_height(struct runs *r)
+{
+	uint64_t x = r->rng;
+	x ^= x << 13;
+	x ^= x >> 7;
+	x ^= x << 17;
+	r->rng = x;
+	uint8_t h = 1;
+	while (h < SL_LEVELS && (x & 3) == 0) { /* each level a quarter of the one below */
+		h++;
+		x >>= 2;
+	}
+	return h;
+}
+
+/* Links a new node for [start, end) after the path up; returns it. */
+static uint16_t runs_link(struct runs *r, const uint16_t *up, int64_t start, int64_t end)
+{
+	uint16_t i = node_alloc(r);
+	struct segnode *nd = &r->pool[i];
+	memset(nd, 0, sizeof *nd);
+	nd->s.start = start;
+	nd->s.end = end;
+	nd->height = node_height(r);
+	if (nd->height > r->levels)
+		r->levels = nd->height;
+	for (int l = 0; l < nd->height; l++) {
+		uint16_t *in = link_of(r, up[l], l);
+		nd->next[l] = *in;
+		*in = i;
+		if (nd->next[l] == SL_NIL)
+			r->tail[l] = i;
+	}
+	for (int l = nd->height; l < SL_LEVELS; l++)
+		nd->next[l] = SL_NIL;
+	nd->prev = up[0] == SL_HEAD ? SL_NIL : up[0];
+	if (nd->next[0] != SL_NIL)
+		r->pool[nd->next[0]].prev = i;
+	r->n++;
+	return i;
+}
+
+/* Unlinks node i, whose predecessors are up. */
+static void runs_unlink(struct runs *r, uint16_t i, const uint16_t *up)
+{
+	struct segnode *nd = &r->pool[i];
+	for (int l = 0; l < nd->height; l++) {
+		*link_of(r, up[l], l) = nd->next[l];
+		if (r->tail[l] == i)
+			r->tail[l] = up[l] == SL_HEAD ? SL_NIL : up[l];
+	}
+	if (nd->next[0] != SL_NIL)
+		r->pool[nd->next[0]].prev = nd->prev;
+	while (r->levels > 0 && r->first[r->levels - 1] == SL_NIL)
+		r->levels--;
+	nd->next[0] = r->free;
+	r->free = i;
+	r->n--;
+}
+
+static void runs_unlink_first(struct runs *r)
+{
+	static const uint16_t head[SL_LEVELS] = { SL_HEAD, SL_HEAD, SL_HEAD, SL_HEAD,
+		SL_HEAD, SL_HEAD, SL_HEAD, SL_HEAD };
+	runs_unlink(r, r->first[0], head);
+}
+
+/* Takes b's transmission into a when it is the later one. */
+static void seg_take_later(struct seg *a, const struct seg *b)
+{
 	if (b->sent_ns >= a->sent_ns) {
 		a->sent_ns = b->sent_ns;
 		a->ip_id = b->ip_id;
@@ -142,42 +290,96 @@ static void seg_merge_next(struct dirstat *d, uint32_t i)
 		a->has_ts = b->has_ts;
 		a->cls = b->cls;
 	}
-	a->rexmit |= b->rexmit;
-	a->acked &= b->acked;
-	memmove(b, b + 1, (d->n - i - 2) * sizeof *b);
-	d->n--;
 }
 
-/* Inserts a run at index *i (0..n), which it may move down by one when
- * the list is at its bound and its two oldest runs are merged; returns
- * the new run, zeroed. Near the front the bound is let go instead, as
- * merging there would swallow the very gap being filled. */
-static struct seg *seg_insert(struct dirstat *d, uint32_t *i)
+/* The list at its bound: two neighbouring runs become one, covering the
+ * gap between them, which is the cost. Normally the two lowest (they
+ * are mostly acknowledged); when the new run goes before the second
+ * one, the two highest, as merging the lowest would swallow the very
+ * gap being filled (segments in descending order do that every time). */
+static void runs_merge_first(struct dirstat *d)
 {
-	if (d->n >= SEG_MAX && *i >= 2) {
-		seg_merge_next(d, 0);
-		(*i)--;
-	}
-	seg_room(d);
-	struct seg *s = S(d, *i);
-	memmove(s + 1, s, (d->n - *i) * sizeof *s);
-	d->n++;
-	memset(s, 0, sizeof *s);
-	return s;
+	struct runs *r = &d->runs;
+	uint16_t a = r->first[0], b = seg_next(d, a);
+	struct seg *sa = S(d, a), *sb = S(d, b);
+	struct seg m = *sa; /* a with b merged in, as if b had been merged into a */
+	m.end = sb->end;
+	seg_take_later(&m, sb);
+	m.rexmit |= sb->rexmit;
+	m.acked &= sb->acked;
+	*sb = m;
+	runs_unlink_first(r);
 }
 
-/* Index of the first run ending after pos (n when none). */
-static uint32_t seg_find(struct dirstat *d, int64_t pos)
+static void runs_merge_last(struct dirstat *d)
 {
-	uint32_t lo = 0, hi = d->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (S(d, mid)->end <= pos)
-			lo = mid + 1;
-		else
-			hi = mid;
+	struct runs *r = &d->runs;
+	uint16_t b = seg_last(d), a = seg_prev(d, b), up[SL_LEVELS];
+	struct seg *sa = S(d, a), *sb = S(d, b);
+	sa->end = sb->end;
+	seg_take_later(sa, sb);
+	sa->rexmit |= sb->rexmit;
+	sa->acked &= sb->acked;
+	runs_path(r, sb->start, up);
+	runs_unlink(r, b, up);
+}
+
+/* Run b, right after run a and sent by the same transmission, becomes
+ * part of a. */
+static void runs_absorb(struct dirstat *d, uint16_t a, uint16_t b)
+{
+	uint16_t up[SL_LEVELS];
+	S(d, a)->end = S(d, b)->end;
+	runs_path(&d->runs, S(d, b)->start, up);
+	runs_unlink(&d->runs, b, up);
+}
+
+/* Inserts the run [start, end), which overlaps none, keeping the list
+ * within SEG_MAX runs; returns it, zeroed but for its range. */
+static uint16_t seg_insert(struct dirstat *d, int64_t start, int64_t end)
+{
+	struct runs *r = &d->runs;
+	uint16_t up[SL_LEVELS], last = seg_last(d);
+	int append = last == SL_NIL || S(d, last)->start < start;
+	if (append) {
+		for (int l = 0; l < SL_LEVELS; l++)
+			up[l] = r->tail[l] == SL_NIL ? SL_HEAD : r->tail[l];
+	} else {
+		runs_path(r, start, up);
 	}
-	return lo;
+	if (r->n >= SEG_MAX) {
+		uint16_t first = r->first[0];
+		/* at least two runs before the new one */
+		if (up[0] != SL_HEAD && up[0] != first) {
+			runs_merge_first(d);
+			for (int l = 0; l < SL_LEVELS; l++)
+				if (up[l] == first)
+					up[l] = SL_HEAD;
+		} else {
+			runs_merge_last(d); /* up holds the head and the first run only */
+		}
+	}
+	return runs_link(r, up, start, end);
+}
+
+/* The first run ending after pos (SL_NIL when none). The first two are
+ * tried before a search: that is where an ACK's runs are. */
+static uint16_t seg_find(struct dirstat *d, int64_t pos)
+{
+	struct runs *r = &d->runs;
+	uint16_t f = seg_first(d);
+	if (f == SL_NIL || S(d, f)->end > pos)
+		return f;
+	uint16_t g = seg_next(d, f);
+	if (g == SL_NIL || S(d, g)->end > pos)
+		return g;
+	uint16_t x = SL_HEAD;
+	for (int l = r->levels - 1; l >= 0; l--) {
+		uint16_t nx;
+		while ((nx = *link_of(r, x, l)) != SL_NIL && r->pool[nx].s.end <= pos)
+			x = nx;
+	}
+	return *link_of(r, x, 0);
 }
 
 static void seg_stamp(struct seg *s, const struct pkt *p, int64_t now, int cls)
@@ -197,8 +399,13 @@ static void seg_stamp(struct seg *s, const struct pkt *p, int64_t now, int cls)
  * every later run in the list for the rest of the connection. */
 static void seg_collapse_head(struct dirstat *d)
 {
-	while (d->n >= 2 && S(d, 0)->acked && S(d, 1)->acked) {
-		struct seg *a = S(d, 0), *b = S(d, 1);
+	for (;;) {
+		uint16_t ia = seg_first(d);
+		if (ia == SL_NIL || seg_next(d, ia) == SL_NIL)
+			return;
+		struct seg *a = S(d, ia), *b = S(d, seg_next(d, ia));
+		if (!a->acked || !b->acked)
+			return;
 		if (a->sent_ns > b->sent_ns) {
 			b->sent_ns = a->sent_ns;
 			b->ip_id = a->ip_id;
@@ -209,11 +416,8 @@ static void seg_collapse_head(struct dirstat *d)
 		}
 		b->start = a->start;
 		b->rexmit |= a->rexmit;
-		d->head++;
-		d->n--;
+		runs_unlink_first(&d->runs);
 	}
-	if (d->n == 0)
-		d->head = 0;
 }
 
 /* ---- events ---- */
@@ -417,18 +621,20 @@ static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
     int64_t now, int64_t s, int64_t e, uint64_t rex_bytes)
 {
 	struct dirstat *d = &c->d[dir];
-	uint32_t i0 = seg_find(d, s);
+	uint16_t i0 = seg_find(d, s);
 	struct rx_case x = { 0 };
 	int new_below = 0;
 	int64_t cur = s;
 
 	/* what was there before */
-	for (uint32_t j = i0; j < d->n && S(d, j)->start < e; j++) {
+	uint32_t inside = 0; /* runs within [s, e) */
+	for (uint16_t j = i0; j != SL_NIL && S(d, j)->start < e; j = seg_next(d, j)) {
 		struct seg *g = S(d, j);
+		inside += g->start >= s && g->end <= e;
 		if (!x.seen) {
 			x.seen = 1;
 			x.ref = g;
-			x.prev_cls = j > 0 ? S(d, j - 1)->cls : TC_NONE;
+			x.prev_cls = seg_prev(d, j) != SL_NIL ? S(d, seg_prev(d, j))->cls : TC_NONE;
 		}
 		if (g->start > cur)
 			new_below |= cur < d->snd_max;
@@ -443,8 +649,9 @@ static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
 		if (x.seen) {
 			x.recovery = now - x.ref->sent_ns;
 		} else {
-			const struct seg *prev = i0 > 0 ? S(d, i0 - 1) : NULL;
-			const struct seg *next = i0 < d->n ? S(d, i0) : NULL;
+			uint16_t ip = i0 != SL_NIL ? seg_prev(d, i0) : seg_last(d);
+			const struct seg *prev = ip != SL_NIL ? S(d, ip) : NULL;
+			const struct seg *next = i0 != SL_NIL ? S(d, i0) : NULL;
 			int64_t tn = next ? next->sent_ns : now;
 			x.since_next = now - tn;
 			x.recovery = now - (prev ? prev->sent_ns : tn);
@@ -457,33 +664,45 @@ static void seq_general(struct tcpconn *c, int dir, const struct pkt *p,
 		ev_rexmit(c, dir, now, cls, p, rex_bytes);
 	}
 
-	/* now record it: restamp overlapped runs, add runs for new space */
+	/* now record it: restamp overlapped runs, add runs for new space; a
+	 * segment over more than SEG_COVER_MERGE runs merges those within it
+	 * (see there) */
+	int merge = inside > SEG_COVER_MERGE;
+	uint16_t last_inside = SL_NIL;
 	cur = s;
-	uint32_t j = i0;
+	uint16_t j = i0;
 	while (cur < e) {
-		if (j < d->n && S(d, j)->start <= cur) {
+		if (j != SL_NIL && S(d, j)->start <= cur) {
 			struct seg *g = S(d, j);
-			if (g->end > cur) {
-				seg_stamp(g, p, now, cls);
-				g->rexmit = 1;
-				if (g->acked)
-					d->acked_sent_max = now;
-				cur = g->end;
+			uint16_t next = seg_next(d, j);
+			seg_stamp(g, p, now, cls);
+			g->rexmit = 1;
+			if (g->acked)
+				d->acked_sent_max = now;
+			cur = g->end;
+			if (merge && g->start >= s && g->end <= e) {
+				struct seg *h = last_inside != SL_NIL ? S(d, last_inside) : NULL;
+				if (h && h->end == g->start && h->acked == g->acked)
+					runs_absorb(d, last_inside, j);
+				else
+					last_inside = j;
+			} else {
+				last_inside = SL_NIL;
 			}
-			j++;
+			j = next;
 			continue;
 		}
-		int64_t gap_end = j < d->n && S(d, j)->start < e ? S(d, j)->start : e;
-		struct seg *g = seg_insert(d, &j);
-		g->start = cur;
-		g->end = gap_end;
+		last_inside = SL_NIL;
+		/* a gap below run j (or the end): a new run, placed before j; a
+		 * merge at the bound never takes j, two runs or more from it */
+		int64_t gap_end = j != SL_NIL && S(d, j)->start < e ? S(d, j)->start : e;
+		struct seg *g = S(d, seg_insert(d, cur, gap_end));
 		seg_stamp(g, p, now, cls);
 		if (cur < d->snd_una) { /* below the ACK: the receiver has it */
 			g->acked = 1;
 			d->acked_sent_max = now;
 		}
 		cur = gap_end;
-		j++;
 	}
 }
 
@@ -519,10 +738,7 @@ static void seq_in(struct tcpconn *c, int dir, const struct pkt *p, int64_t now)
 	}
 	if (s >= d->snd_max) {
 		/* the common case: new data at or beyond the highest sent */
-		uint32_t at = d->n;
-		struct seg *g = seg_insert(d, &at);
-		g->start = s;
-		g->end = e;
+		struct seg *g = S(d, seg_insert(d, s, e));
 		seg_stamp(g, p, now, TC_NONE);
 	} else {
 		seq_general(c, dir, p, now, s, e, r.payload_seen);
@@ -609,7 +825,7 @@ static void ack_in(struct tcpconn *c, int adir, const struct pkt *p, int64_t now
 	/* Karn: sample the run this ACK ends exactly, when it was sent once
 	 * and nothing before it was sent later (tstat's rtt_ackin). */
 	int64_t newest = d->acked_sent_max;
-	for (uint32_t j = seg_find(d, d->snd_una); j < d->n; j++) {
+	for (uint16_t j = seg_find(d, d->snd_una); j != SL_NIL; j = seg_next(d, j)) {
 		struct seg *g = S(d, j);
 		if (g->start >= A)
 			break;
@@ -787,6 +1003,7 @@ struct tcpconn *tcpconn_new(const struct tcpstat_cfg *cfg, uint64_t id,
 		c->d[i].syn_wscale = -1;
 		c->d[i].mss = -1;
 		seqset_init(&c->d[i].seen);
+		runs_init(&c->d[i].runs, hash_u64(id ^ ((uint64_t)i << 63)));
 	}
 	return c;
 }
@@ -794,7 +1011,7 @@ struct tcpconn *tcpconn_new(const struct tcpstat_cfg *cfg, uint64_t id,
 void tcpconn_free(struct tcpconn *c)
 {
 	for (int i = 0; i < 2; i++) {
-		free(c->d[i].seg);
+		free(c->d[i].runs.pool);
 		seqset_free(&c->d[i].seen);
 		rttset_free(&c->d[i].rtt);
 	}

@@ -30,7 +30,7 @@ struct tcpconn;
 struct tcpconn *tcpconn_new(const struct tcpstat_cfg *cfg, uint64_t id,
     const struct pkt *p, int dir, int hs);
 /* Accounts one packet. Never allocates except when a connection's
- * segment list or sample array has to grow. */
+ * run list or sample array has to grow. */
 void tcpconn_packet(struct tcpconn *c, const struct pkt *p, int dir);
 void tcpconn_free(struct tcpconn *c);
 

@@ -29,10 +29,17 @@ static int next_line(struct tsv *t)
 			t->line++;
 			return 1;
 		}
+		if (t->end - t->start > TSV_LINE_MAX)
+			errx(1, "%s:%llu: line longer than %u bytes", t->path,
+			    (unsigned long long)t->line + 1, TSV_LINE_MAX);
 		if (t->eof) {
 			if (t->start == t->end)
 				return 0;
-			/* last line without a newline */
+			if (!t->foreign)
+				errx(1, "%s:%llu: input ends inside a record (no final newline): "
+				    "was the stage before killed?", t->path,
+				    (unsigned long long)t->line + 1);
+			/* a foreign file's last line without a newline */
 			t->rec = t->buf + t->start;
 			t->reclen = t->end - t->start;
 			t->start = t->end;
@@ -135,9 +142,10 @@ void tsv_want(struct tsv *t, int col)
 	t->want[col] = 1;
 }
 
-void tsv_open(struct tsv *t, const char *path)
+static void open_tsv(struct tsv *t, const char *path, int foreign)
 {
 	memset(t, 0, sizeof *t);
+	t->foreign = foreign;
 	t->path = strcmp(path, "-") == 0 ? "stdin" : path;
 	t->fd = strcmp(path, "-") == 0 ? 0 : open(path, O_RDONLY);
 	if (t->fd < 0)
@@ -149,6 +157,8 @@ void tsv_open(struct tsv *t, const char *path)
 	int n = 0;
 	for (size_t i = 0; i < t->reclen; i++)
 		n += t->rec[i] == '\t';
+	if (n >= TSV_COLS_MAX)
+		errx(1, "%s:1: more than %d columns", t->path, TSV_COLS_MAX);
 	t->ncols = n + 1;
 	t->f = xrealloc(NULL, sizeof *t->f * (size_t)t->ncols);
 	/* tab[-1] is the "tab" before the first field */
@@ -167,6 +177,16 @@ void tsv_open(struct tsv *t, const char *path)
 	t->headerlen = t->reclen;
 	if (t->headerlen && h[t->headerlen - 1] == '\r')
 		t->headerlen--;
+}
+
+void tsv_open(struct tsv *t, const char *path)
+{
+	open_tsv(t, path, 0);
+}
+
+void tsv_open_foreign(struct tsv *t, const char *path)
+{
+	open_tsv(t, path, 1);
 }
 
 void tsv_close(struct tsv *t)
@@ -280,4 +300,15 @@ int tsv_eq(const struct tsv *t, int col, const char *s)
 {
 	size_t n = strlen(s);
 	return t->f[col].n == n && memcmp(t->f[col].p, s, n) == 0;
+}
+
+void tsv_frame_order(struct tsv *t, int col, uint64_t v)
+{
+	if (t->has_frame && v <= t->frame)
+		errx(1, "%s:%llu: column '%s': frame %llu after frame %llu: records must be "
+		    "in frame order, as pcap2pkt writes them", t->path,
+		    (unsigned long long)t->line, t->names[col], (unsigned long long)v,
+		    (unsigned long long)t->frame);
+	t->has_frame = 1;
+	t->frame = v;
 }

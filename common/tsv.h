@@ -30,11 +30,28 @@ struct tsv {
 	uint32_t *tab;
 	/* Columns a filter reads (tsv_want), or NULL for all. */
 	uint8_t *want;
+	int foreign;        /* tsv_open_foreign */
+	uint8_t has_frame;  /* tsv_frame_order: a frame was seen */
+	uint64_t frame;     /* the last one */
 };
 
+/* Bounds that keep a hostile line from taking the memory: a line (the
+ * header included) of more than TSV_LINE_MAX bytes, or a header of more
+ * than TSV_COLS_MAX columns, is an error naming the file and line. The
+ * longest record the tools write (pcap2pkt -x 4096 with 110 payload
+ * columns) is under 1 MiB. */
+#define TSV_LINE_MAX (4u << 20)
+#define TSV_COLS_MAX 65535
+
 /* Opens path ("-" for stdin) and reads the header; exits on failure. An
- * empty input yields ncols == 0 and no records. */
+ * empty input yields ncols == 0 and no records. The input must end with
+ * a newline: the record streams between the tools always do, so a last
+ * line without one means the stage before was cut off (killed), and is
+ * an error. */
 void tsv_open(struct tsv *t, const char *path);
+/* The same for files from elsewhere (aggregate): a last line without its
+ * newline is a record. */
+void tsv_open_foreign(struct tsv *t, const char *path);
 void tsv_close(struct tsv *t);
 
 /* Reads the next record: 1, or 0 at end of input. A record with a wrong
@@ -81,5 +98,11 @@ uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt);
 void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits);
 /* 1 when the field equals s. */
 int tsv_eq(const struct tsv *t, int col, const char *s);
+
+/* Checks that frame v of the current line (column col) is above the
+ * previous line's: the record readers need their input in capture order,
+ * as pcap2pkt writes it (a stream split by connection keeps it in each
+ * part). Exits naming the line and both frames. */
+void tsv_frame_order(struct tsv *t, int col, uint64_t v);
 
 #endif

@@ -3,16 +3,30 @@
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+
+/* At exit: what went through stdio's stdout (the usage on -h) must have
+ * been written; a closed pipe is the reader's choice, not an error. */
+static void check_stdout(void)
+{
+	if ((fflush(stdout) != 0 || ferror(stdout)) && errno != EPIPE) {
+		warn("write error on standard output");
+		_exit(1);
+	}
+}
 
 void tool_init(const char *argv0)
 {
 	const char *slash = strrchr(argv0, '/');
 	program_invocation_short_name = (char *)(slash ? slash + 1 : argv0);
 	signal(SIGPIPE, SIG_IGN);
+	atexit(check_stdout);
 	/* Records stream through pipes by the hundred megabytes: larger pipe
 	 * buffers mean far fewer context switches between the stages. Not a
 	 * pipe, or not allowed: nothing changes. */
@@ -36,9 +50,22 @@ double parse_seconds_arg(const char *opt, const char *arg)
 	char *end;
 	errno = 0;
 	double v = strtod(arg, &end);
-	if (errno || end == arg || *end || !(v >= 0))
+	if (end == arg || *end)
 		errx(2, "%s: expected a number of seconds, got '%s'", opt, arg);
+	if (isnan(v))
+		errx(2, "%s: expected a number of seconds, got '%s' (not a number)", opt, arg);
+	if (v < 0)
+		errx(2, "%s: expected a number of seconds, got '%s' (negative)", opt, arg);
+	/* ERANGE: an overflow is infinite (no limit), an underflow is 0 */
 	return v;
+}
+
+int64_t seconds_to_ns(double s)
+{
+	/* from 2^63 ns (292 years) on, and for inf: no limit */
+	if (!(s * 1e9 < 9223372036854775807.0))
+		return INT64_MAX;
+	return (int64_t)(s * 1e9);
 }
 
 void *xcalloc(size_t n, size_t sz)

@@ -11,8 +11,12 @@ void tool_init(const char *argv0);
 /* Parses a decimal option argument in [min, max] or exits with usage error. */
 long long parse_count_arg(const char *opt, const char *arg, long long min, long long max);
 
-/* Parses seconds with an optional fraction ("1.5") or exits. */
+/* Parses seconds with an optional fraction ("1.5"), "inf" or a huge
+ * number for no limit, or exits: NaN and negative values are errors. */
 double parse_seconds_arg(const char *opt, const char *arg);
+/* Seconds as int64 nanoseconds, INT64_MAX (no limit) when they do not
+ * fit, inf included. s must not be NaN or negative. */
+int64_t seconds_to_ns(double s);
 
 /* Allocation that ends the tool with a message when memory runs out. */
 void *xcalloc(size_t n, size_t sz);

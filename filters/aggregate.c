@@ -17,6 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "hash.h"
 #include "out.h"
 #include "summary.h"
 #include "tsv.h"
@@ -154,12 +155,10 @@ _Noreturn static void usage(int status)
 
 /* ---- hash set */
 
+/* Group keys and values come from any file: keyed (common/hash.h). */
 static uint64_t hash(const char *p, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	for (size_t i = 0; i < n; i++)
-		h = (h ^ (uint8_t)p[i]) * 1099511628211ULL;
-	return h ^ (h >> 29);
+	return hash_bytes(p, n);
 }
 
 static struct hent **ht_slot(const struct htab *t, uint64_t h, const char *k, size_t n)
@@ -693,7 +692,7 @@ static void bind(struct state *st, char **names, int ncols)
 static void read_tsv(struct state *st, const char *path)
 {
 	struct tsv in;
-	tsv_open(&in, path);
+	tsv_open_foreign(&in, path);
 	st->path = in.path;
 	if (in.ncols == 0)
 		errx(1, "%s: empty input: no header line", in.path);
@@ -716,12 +715,15 @@ struct csvread {
 	int nf, fcap, ncols;
 	char **names;
 	uint64_t line;
+	size_t rec_bytes; /* read since the last record ended */
 };
+
+#define CSV_CHUNK (1 << 16)
 
 static void csv_cb_field(void *s, size_t n, void *arg)
 {
 	struct csvread *r = arg;
-	if (r->len + n > r->cap) {
+	if (r->len + n > r->cap || !r->buf) { /* a buffer even for empty fields */
 		r->cap = 2 * (r->len + n) + 256;
 		r->buf = xrealloc(r->buf, r->cap);
 	}
@@ -761,6 +763,7 @@ static void csv_cb_record(int c, void *arg)
 	}
 	r->nf = 0;
 	r->len = 0;
+	r->rec_bytes = 0;
 }
 
 static void read_csv(struct state *st, const char *path)
@@ -775,15 +778,32 @@ static void read_csv(struct state *st, const char *path)
 	if (csv_init(&p, CSV_STRICT | CSV_STRICT_FINI) != 0)
 		errx(1, "out of memory");
 	csv_set_delim(&p, (unsigned char)st->sp->delim);
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	/* line by line, so errors can name the line */
-	while ((n = getline(&line, &cap, fp)) >= 0) {
-		r.line++;
-		if (csv_parse(&p, line, (size_t)n, csv_cb_field, csv_cb_record, &r) != (size_t)n)
-			errx(1, "%s:%llu: %s", st->path, (unsigned long long)r.line,
-			    csv_strerror(csv_error(&p)));
+	char *buf = xrealloc(NULL, CSV_CHUNK);
+	size_t n, linelen = 0;
+	/* line by line, so errors can name the line; a line, or a record
+	 * (newlines in quotes), longer than TSV_LINE_MAX is an error, so a
+	 * hostile file cannot take the memory */
+	while ((n = fread(buf, 1, CSV_CHUNK, fp)) > 0) {
+		for (size_t off = 0; off < n;) {
+			char *nl = memchr(buf + off, '\n', n - off);
+			size_t k = nl ? (size_t)(nl - buf) + 1 - off : n - off;
+			if (linelen == 0)
+				r.line++;
+			linelen += k;
+			r.rec_bytes += k;
+			if (linelen > TSV_LINE_MAX + 1)
+				errx(1, "%s:%llu: line longer than %u bytes", st->path,
+				    (unsigned long long)r.line, TSV_LINE_MAX);
+			if (r.rec_bytes > TSV_LINE_MAX + 1)
+				errx(1, "%s:%llu: record longer than %u bytes (a quote not closed?)",
+				    st->path, (unsigned long long)r.line, TSV_LINE_MAX);
+			if (csv_parse(&p, buf + off, k, csv_cb_field, csv_cb_record, &r) != k)
+				errx(1, "%s:%llu: %s", st->path, (unsigned long long)r.line,
+				    csv_strerror(csv_error(&p)));
+			off += k;
+			if (nl)
+				linelen = 0;
+		}
 	}
 	if (ferror(fp))
 		err(1, "%s", path);
@@ -799,7 +819,7 @@ static void read_csv(struct state *st, const char *path)
 	free(r.buf);
 	free(r.off);
 	free(r.f);
-	free(line);
+	free(buf);
 	if (!std)
 		fclose(fp);
 }

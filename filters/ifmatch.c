@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hash.h"
 #include "out.h"
 #include "tsv.h"
 #include "util.h"
@@ -148,12 +149,15 @@ struct table {
 	const char *path;
 };
 
+/* Keyed (common/hash.h): the table is the user's, but a keyed hash
+ * keeps its chains short whatever its prefixes. */
 static uint64_t pfx_hash(const struct pfx *p)
 {
-	uint64_t h = 1469598103934665603ULL ^ (uint64_t)(p->fam * 131 + p->len);
-	for (int i = 0; i < 16; i++)
-		h = (h ^ p->a[i]) * 1099511628211ULL;
-	return h;
+	uint8_t k[18];
+	k[0] = p->fam;
+	k[1] = p->len;
+	memcpy(k + 2, p->a, 16);
+	return hash_bytes(k, sizeof k);
 }
 
 static struct tent *tab_find(const struct table *t, const struct pfx *k)

@@ -46,6 +46,8 @@ static void bind_tags(struct tag_cols *c, const struct tsv *t)
 	c->mpdir = tsv_need(t, "mpdir", "mptcp-join");
 }
 
+_Static_assert(MPJ_MAX_SUBFLOWS == 4096, "the message below names the bound");
+
 static void read_tags(const struct tag_cols *c, const struct tsv *t, struct mps_tag *g)
 {
 	g->mpconn = tsv_u64_or(t, c->mpconn, 0);
@@ -54,8 +56,8 @@ static void read_tags(const struct tag_cols *c, const struct tsv *t, struct mps_
 		return;
 	}
 	uint64_t sf = tsv_u64(t, c->subflow);
-	if (sf > 1000000)
-		tsv_bad(t, c->subflow, "subflow index out of range:");
+	if (sf >= MPJ_MAX_SUBFLOWS) /* mptcp-join gives no more */
+		tsv_bad(t, c->subflow, "subflow index beyond the 4096 subflows of a connection:");
 	g->subflow = (int)sf;
 	g->has_dsn = !tsv_dash(t, c->dsn64);
 	g->dsn64 = tsv_u64_or(t, c->dsn64, 0);

@@ -141,8 +141,12 @@ int main(int argc, char *argv[])
 	struct pkt_writer w;
 	const char *bad;
 	size_t badlen;
-	if (pkt_writer_init(&w, columns, payload, &bad, &badlen) < 0)
+	switch (pkt_writer_init(&w, columns, payload, &bad, &badlen)) {
+	case -1:
 		errx(2, "-c: unknown column '%.*s'", (int)badlen, bad);
+	case -2:
+		errx(2, "-c: more than %d columns", PKT_MAX_CHOSEN);
+	}
 	ring.writer = &w;
 	ring.payload_max = payload;
 	for (int i = 0; payload && i < NBATCH; i++)
@@ -161,5 +165,8 @@ int main(int argc, char *argv[])
 	out_close(&out_stdout);
 	if (verbose)
 		capture_report(&cap, "pcap2pkt");
+	pkt_writer_free(&w);
+	for (int i = 0; i < NBATCH; i++)
+		free(ring.batch[i].payload);
 	return status;
 }

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "hash.h"
 #include "out.h"
 #include "tsv.h"
 #include "util.h"
@@ -167,13 +168,14 @@ struct ctab {
 
 struct cols {
 	int conn, dir, ts, ipv, src, dst, sport, dport, len, payload;
+	int frame;           /* -1: none, then the order is not checked */
 	int mpconn, subflow; /* -1 without mptcp-join */
 };
 
 
 static struct conn *ct_find(const struct ctab *t, uint64_t id)
 {
-	size_t i = (size_t)(id * 0x9e3779b97f4a7c15ULL >> 20) & (t->cap - 1);
+	size_t i = (size_t)hash_u64(id) & (t->cap - 1); /* ids may be crafted */
 	while (t->slot[i].used && t->slot[i].id != id)
 		i = (i + 1) & (t->cap - 1);
 	return &t->slot[i];
@@ -316,6 +318,7 @@ static void bind_cols(struct cols *c, const struct tsv *in)
 	c->dport = tsv_need(in, "dport", "pcap2pkt");
 	c->len = tsv_need(in, "len", "pcap2pkt");
 	c->payload = tsv_need(in, "payload", "pcap2pkt -x N");
+	c->frame = tsv_col(in, "frame");
 	c->mpconn = tsv_col(in, "mpconn");
 	c->subflow = tsv_col(in, "subflow");
 	if ((c->mpconn < 0) != (c->subflow < 0))
@@ -413,7 +416,7 @@ static void run(const char *path, const uint8_t dec[256], double idle_s)
 {
 	struct tsv in;
 	struct cols c;
-	struct ctab t = { .idle_ns = (int64_t)(idle_s * 1e9), .next_sweep = INT64_MIN };
+	struct ctab t = { .idle_ns = seconds_to_ns(idle_s), .next_sweep = INT64_MIN };
 	tsv_open(&in, path);
 	if (in.ncols == 0)
 		errx(1, "%s: empty input: no header line", in.path);
@@ -424,6 +427,8 @@ static void run(const char *path, const uint8_t dec[256], double idle_s)
 		int64_t sec;
 		uint32_t nsec;
 		uint8_t digits;
+		if (c.frame >= 0 && !tsv_dash(&in, c.frame))
+			tsv_frame_order(&in, c.frame, tsv_u64(&in, c.frame));
 		tsv_ts(&in, c.ts, &sec, &nsec, &digits);
 		int64_t now = sec * 1000000000 + nsec;
 		if (now > t.now)
@@ -431,7 +436,8 @@ static void run(const char *path, const uint8_t dec[256], double idle_s)
 		if (t.now >= t.next_sweep) {
 			if (t.next_sweep != INT64_MIN)
 				ct_sweep(&t, &c, t.now - t.idle_ns);
-			t.next_sweep = t.now + (t.idle_ns / 4 > 1000000000 ? t.idle_ns / 4 : 1000000000);
+			int64_t step = t.idle_ns / 4 > 1000000000 ? t.idle_ns / 4 : 1000000000;
+			t.next_sweep = t.now > INT64_MAX - step ? INT64_MAX : t.now + step;
 		}
 		int c2s = tsv_eq(&in, c.dir, "c2s");
 		if (!c2s && !tsv_eq(&in, c.dir, "s2c"))

@@ -63,6 +63,7 @@ static struct out *open_records(const char *path)
 	if (fd < 0)
 		err(1, "%s", path);
 	file_out.fd = fd;
+	file_out.name = path;
 	return &file_out;
 }
 

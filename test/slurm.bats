@@ -249,7 +249,7 @@ drain() {
 }
 
 @test "hostile names: the local run's folders, nothing run, the bad one named escaped; % in the output path" {
-	# Expected: the local run of the same captures (hostile.bats checks
+	# Expected: the local run of the same captures (hostile-names.bats checks
 	# its tables and names); the bad capture's name escaped by python
 	# (hostile_bad_shown), in pcap2pkt's words for a file that is no
 	# capture. The output folder's path holds "%a" and "%%", which sbatch

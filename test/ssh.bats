@@ -299,7 +299,7 @@ canaries() {
 }
 
 @test "hostile names across hosts: -S and --transfer write the local run's folders, run nothing, name them escaped" {
-	# Expected: the local run of the same captures (hostile.bats checks
+	# Expected: the local run of the same captures (hostile-names.bats checks
 	# its tables and names); the bad capture's name escaped by python
 	# (hostile_bad_shown), in pcap2pkt's words for a file that is no capture.
 	local bad line

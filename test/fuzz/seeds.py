@@ -1,10 +1,14 @@
 #!/usr/bin/python3
-"""Writes every frame of the given classic pcap files as a libFuzzer seed:
-one byte for the link type's index in decode_fuzz.c, then the frame."""
+"""Writes decode_fuzz seeds: of each classic pcap file given, its first
+frames (at most 2), each as: the link type's index in decode_fuzz.c, a
+byte of the -x choice (low two bits) and the bytes the frame had beyond
+the capture (the others, in steps of 64, rounded up), a -c list (none, or
+one with repeats), then the frame."""
 import gzip, os, struct, sys
 
 LINKS = [0, 1, 9, 12, 101, 104, 108, 113, 228, 229, 276]
 out = sys.argv[1]
+os.makedirs(out, exist_ok=True)
 n = 0
 for path in sys.argv[2:]:
     raw = open(path, 'rb').read()
@@ -15,12 +19,17 @@ for path in sys.argv[2:]:
     link = struct.unpack('<I', raw[20:24])[0]
     if link not in LINKS:
         continue
-    off = 24
-    while off + 16 <= len(raw) and n < 20000:
-        caplen = struct.unpack('<I', raw[off + 8:off + 12])[0]
+    off, k = 24, 0
+    while off + 16 <= len(raw) and k < 2:
+        caplen, wirelen = struct.unpack('<II', raw[off + 8:off + 16])
+        cut = min(63, (max(wirelen - caplen, 0) + 63) // 64) << 2
         frame = raw[off + 16:off + 16 + caplen]
         off += 16 + caplen
-        with open(os.path.join(out, 'seed%06d' % n), 'wb') as f:
-            f.write(bytes([LINKS.index(link)]) + frame)
+        # -x 64 and all columns; or -x 4096 with payload, frame, mptcp, payload
+        head = bytes([LINKS.index(link), cut | 2, 0]) if k % 2 == 0 else \
+            bytes([LINKS.index(link), cut | 3, 4, 54, 0, 21, 54])
+        with open(os.path.join(out, 'seed%04d' % n), 'wb') as f:
+            f.write(head + frame)
         n += 1
-print('seeds:', n)
+        k += 1
+print('decode seeds:', n)

@@ -1,0 +1,339 @@
+/* libFuzzer target: one filter's main() on the input, with options picked
+ * by the input's first byte (FUZZ_TARGET picks the filter; test/fuzz/run
+ * compiles the filter with -Dmain=filter_main).
+ *
+ * The filters end on bad input with errx(), and exit without freeing what
+ * they hold: run in-process, every refused input would leak its reader's
+ * buffers. So each input runs in a child process, where errx is an exit
+ * like any other, and the child hands its coverage counters back to the
+ * fuzzer before it leaves. A child killed by a signal (an ASan or UBSan
+ * report, a crash) makes this process abort, so the fuzzer keeps the
+ * input; a child that hangs trips the fuzzer's -timeout here. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int filter_main(int argc, char *argv[]);
+
+/* libFuzzer's edge counters (counters.c) */
+uint8_t *fuzz_counters(size_t *n);
+
+static uint8_t *shared_counters;
+static int in_child;
+
+/* Leaks are not what these targets look for (make sanitize checks the
+ * tools' own exits); the children leave without freeing. */
+const char *__asan_default_options(void);
+const char *__asan_default_options(void)
+{
+	return "detect_leaks=0:abort_on_error=1";
+}
+
+const char *__ubsan_default_options(void);
+const char *__ubsan_default_options(void)
+{
+	return "print_stacktrace=1:halt_on_error=1:abort_on_error=1";
+}
+
+/* The child's memory, checked every 20 ms: the fuzzer watches only its
+ * own process, and a memory bomb is what these targets look for too. */
+#define CHILD_RSS_MAX_KB (1536L * 1024)
+
+static void check_rss(int sig)
+{
+	struct rusage ru;
+	(void)sig;
+	if (getrusage(RUSAGE_SELF, &ru) == 0 && ru.ru_maxrss > CHILD_RSS_MAX_KB) {
+		static const char msg[] = "filter_fuzz: the child took more than 1.5 GB\n";
+		(void)!write(2, msg, sizeof msg - 1);
+		abort();
+	}
+}
+
+static _Noreturn void child_exit(void)
+{
+	size_t n;
+	uint8_t *c = fuzz_counters(&n);
+	memcpy(shared_counters, c, n);
+	_exit(0);
+}
+
+/* The tools' error exits, silent here (but with FUZZ_DEBUG set). */
+void errx(int status, const char *fmt, ...)
+{
+	(void)status;
+	if (getenv("FUZZ_DEBUG")) {
+		va_list ap;
+		va_start(ap, fmt);
+		vfprintf(stderr, fmt, ap);
+		va_end(ap);
+		fputc('\n', stderr);
+	}
+	if (in_child)
+		child_exit();
+	_exit(1);
+}
+
+void err(int status, const char *fmt, ...)
+{
+	(void)status, (void)fmt;
+	if (in_child)
+		child_exit();
+	_exit(1);
+}
+
+void warnx(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+void warn(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+static void at_exit_in_child(void)
+{
+	if (in_child)
+		child_exit();
+}
+
+/* A file holding bytes, as a path the filter can open. */
+static int file_of(const uint8_t *p, size_t n, char *path, size_t pathlen)
+{
+	int fd = memfd_create("input", 0);
+	if (fd < 0)
+		abort();
+	for (size_t off = 0; off < n;) {
+		ssize_t w = write(fd, p + off, n - off);
+		if (w <= 0)
+			abort();
+		off += (size_t)w;
+	}
+	lseek(fd, 0, SEEK_SET);
+	snprintf(path, pathlen, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+#define MAXARG 24
+
+struct args {
+	int argc;
+	char *argv[MAXARG];
+	char buf[MAXARG][256];
+};
+
+static void add(struct args *a, const char *s)
+{
+	if (a->argc + 1 >= MAXARG)
+		abort();
+	snprintf(a->buf[a->argc], sizeof a->buf[0], "%s", s);
+	a->argv[a->argc] = a->buf[a->argc];
+	a->argc++;
+	a->argv[a->argc] = NULL;
+}
+
+/* Several options separated by spaces. */
+static void add_words(struct args *a, const char *s)
+{
+	char w[256];
+	while (*s) {
+		size_t n = strcspn(s, " ");
+		if (n) {
+			snprintf(w, sizeof w, "%.*s", (int)n, s);
+			add(a, w);
+		}
+		s += n;
+		s += *s == ' ';
+	}
+}
+
+static const char *pick(const char *const *opts, size_t n, uint8_t sel)
+{
+	return opts[sel % n];
+}
+
+#define PICK(opts, sel) pick(opts, sizeof opts / sizeof opts[0], sel)
+
+#if defined(FUZZ_AGGREGATE)
+/* Column k of the header line of p (n bytes), split at delim, into w. */
+static void header_col(const uint8_t *p, size_t n, char delim, int k, char *w, size_t wn)
+{
+	size_t i = 0;
+	for (int c = 0; c < k && i < n; i++)
+		if (p[i] == (uint8_t)delim)
+			c++;
+	else if (p[i] == '\n')
+		break;
+	size_t j = 0;
+	while (i < n && p[i] != (uint8_t)delim && p[i] != '\n' && p[i] != '\r' && j + 1 < wn)
+		w[j++] = (char)p[i++];
+	w[j] = 0;
+	if (!j)
+		snprintf(w, wn, "x");
+}
+#endif
+
+/* The filter's arguments for this input: sel picks the options, path
+ * holds the records or file (d, n), path2 ifmatch's address table. */
+static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
+    const char *path, const char *path2)
+{
+#if defined(FUZZ_FLOWSPLIT)
+	static const char *const opts[] = { "", "-i 0.001", "-g 0", "-i inf -g inf" };
+	add(a, "flowsplit");
+	add_words(a, PICK(opts, sel));
+#elif defined(FUZZ_TCP_METRICS)
+	static const char *const opts[] = { "", "-e rtt -o /dev/null", "-e rexmit -o /dev/null",
+		"-e ack -o /dev/null", "-e inflight -o /dev/null", "-i 0.5 -g 0" };
+	add(a, "tcp-metrics");
+	add_words(a, PICK(opts, sel));
+#elif defined(FUZZ_MPTCP_JOIN)
+	static const char *const opts[] = { "", "-s", "-g 0 -i 1" };
+	add(a, "mptcp-join");
+	add_words(a, PICK(opts, sel));
+#elif defined(FUZZ_MPTCP_METRICS)
+	static const char *const opts[] = { "", "-s", "-e bursts", "-e reinject", "-e rtt",
+		"-e dack", "-e addr" };
+	add(a, "mptcp-metrics");
+	add_words(a, PICK(opts, sel));
+#elif defined(FUZZ_SOCKS_DEST)
+	static const char *const opts[] = { "-k s3cret#1", "-k x -i 1" };
+	add(a, "socks-dest");
+	add_words(a, PICK(opts, sel));
+#elif defined(FUZZ_IFMATCH)
+	/* the address table, then a NUL, then the records */
+	static const char *const opts[] = { "-N", "-w 192.168.0.0/16 -c 10.0.0.0/8 -p 198.51.100.1",
+		"-a c_addr,s_addr", "-w 2001:db8::/32" };
+	add(a, "ifmatch");
+	add_words(a, PICK(opts, sel));
+	add(a, "-t");
+	add(a, path2);
+#elif defined(FUZZ_CONFIG)
+	/* the whole input is a configuration file, read and printed back
+	 * (ifmatch -P), its prefixes parsed as ifmatch does */
+	static const char *const opts[] = { "-P", "-P -w 10.1.0.0/16", "-N -P" };
+	add(a, "ifmatch");
+	add_words(a, PICK(opts, sel));
+	add(a, "-C");
+	add(a, path);
+	(void)d, (void)n;
+	return;
+#elif defined(FUZZ_AGGREGATE)
+	/* the spec names the input's own first three columns */
+	static const char *const mode[] = { "", "--csv", "-d ;", "-o csv", "-s", "--csv -s" };
+	char c0[64], c1[64], c2[64], w[256];
+	const char *m = PICK(mode, sel);
+	char delim = strstr(m, "csv") && !strstr(m, "-o") ? ',' : strstr(m, ";") ? ';' : '\t';
+	header_col(d, n, delim, 0, c0, sizeof c0);
+	header_col(d, n, delim, 1, c1, sizeof c1);
+	header_col(d, n, delim, 2, c2, sizeof c2);
+	add(a, "aggregate");
+	add_words(a, m);
+	switch ((sel >> 3) % 4) {
+	case 0:
+		add(a, "-g");
+		add(a, c0);
+		snprintf(w, sizeof w, "count,sum:%s,mean:%s,stdev:%s,min:%s,max:%s,median:%s,p95:%s,"
+		    "distinct:%s,first:%s,last:%s", c1, c1, c1, c1, c1, c1, c1, c2, c2, c2);
+		add(a, "-a");
+		add(a, w);
+		break;
+	case 1:
+		add(a, "-c");
+		add(a, c1);
+		break;
+	case 2:
+		add(a, "-c");
+		add(a, c1);
+		add(a, "-w");
+		add(a, c2);
+		break;
+	default:
+		add(a, "-H");
+		add(a, c1);
+		add(a, "-b");
+		add(a, (sel & 0x80) ? "0:1000:7" : "0,1,10,100,1e6");
+		if (sel & 0x40) {
+			add(a, "-w");
+			add(a, c2);
+		}
+	}
+#else
+#error "FUZZ_TARGET: which filter?"
+#endif
+	(void)d, (void)n;
+	add(a, path);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	size_t nc;
+	uint8_t *counters = fuzz_counters(&nc);
+	if (size < 1)
+		return 0;
+	if (!shared_counters) {
+		shared_counters = mmap(NULL, nc ? nc : 1, PROT_READ | PROT_WRITE,
+		    MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+		if (shared_counters == MAP_FAILED)
+			abort();
+	}
+	uint8_t sel = data[0];
+	const uint8_t *d = data + 1, *table = d;
+	size_t n = size - 1, tn = 0;
+#if defined(FUZZ_IFMATCH)
+	const uint8_t *nul = memchr(d, 0, n);
+	if (nul) {
+		tn = (size_t)(nul - d);
+		d = nul + 1;
+		n -= tn + 1;
+	}
+#endif
+	pid_t pid = fork();
+	if (pid < 0)
+		abort();
+	if (pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		in_child = 1;
+		atexit(at_exit_in_child);
+		signal(SIGALRM, check_rss);
+		struct itimerval every = { { 0, 20000 }, { 0, 20000 } };
+		setitimer(ITIMER_REAL, &every, NULL);
+		int null = open("/dev/null", O_RDWR);
+		dup2(null, 0);
+		dup2(null, 1);
+		char path[64], path2[64];
+		struct args a = { 0 };
+		file_of(d, n, path, sizeof path);
+		file_of(table, tn, path2, sizeof path2);
+		make_args(&a, d, n, sel, path, path2);
+		filter_main(a.argc, a.argv);
+		child_exit();
+	}
+	int st;
+	while (waitpid(pid, &st, 0) < 0)
+		if (errno != EINTR)
+			abort();
+	/* the child's coverage, as if it had run here */
+	memcpy(counters, shared_counters, nc);
+	if (WIFSIGNALED(st) || WEXITSTATUS(st) != 0) {
+		fprintf(stderr, "filter_fuzz: the child %s %d\n",
+		    WIFSIGNALED(st) ? "died of signal" : "exited with", WIFSIGNALED(st) ?
+		    WTERMSIG(st) : WEXITSTATUS(st));
+		abort();
+	}
+	return 0;
+}
