@@ -177,7 +177,7 @@ shuffled() {
 	pcap2pkt -c ts,ipv,src,dst,sport,dport,flags,seq "$f" | flowsplit > /dev/null
 }
 
-@test "a stream split by connection (README's two forms) is still in order in each part" {
+@test "a stream split by connection (shard, or GNU parallel with sorted parts) is still in order in each part" {
 	# the parts together hold every connection once (tshark's tcp.stream
 	# count), with the records the single stream gives
 	local f=$FIX/corpus/pymptcpanalyzer-client_2.pcap
@@ -185,13 +185,8 @@ shuffled() {
 	pcap2pkt "$f" | flowsplit > "$T/recs"
 	tcp-metrics "$T/recs" | tail -n +2 | sort -n > "$T/single"
 	[ "$(wc -l < "$T/single")" -eq "$want" ]
-	# awk hands each connection to one of 3 tcp-metrics, in input order
-	(cd "$T" && awk -F'\t' -v n=3 '
-	    NR == 1 { for (i = 1; i <= NF; i++) if ($i == "conn") c = i
-	              for (k = 0; k < n; k++) { out[k] = "tcp-metrics > conns." k ".tsv"; print | out[k] }
-	              next }
-	    { print | out[$c % n] }' recs)
-	awk 'FNR > 1' "$T"/conns.?.tsv | sort -n | cmp - "$T/single"
+	# shard hands each connection to one of 3 tcp-metrics, in input order
+	shard -n 3 -c conn tcp-metrics < "$T/recs" | tail -n +2 | sort -n | cmp - "$T/single"
 	# GNU parallel --shard, the order restored by sorting on the frame
 	h=$(head -1 "$T/recs")
 	run bash -c "set -o pipefail; parallel --pipe --colsep '\t' --shard conn -j3 \"(echo '$h'; sort -n -k1,1) | tcp-metrics\" < '$T/recs' | awk '!/^conn\t/' | sort -n | cmp - '$T/single'"
