@@ -1,10 +1,13 @@
 /* An ordered set of disjoint half-open spans [lo, hi) of 64-bit keys,
  * each with a payload of a fixed size: the sequence ranges seen of a TCP
  * direction (seqset.h), the data-level origins of an MPTCP direction
- * (mpstat.c). A treap with deterministic priorities in one array, so
- * finding, inserting and erasing cost O(log n) whatever the order of the
- * operations, and the largest span is at hand for appending. Indexes are
- * stable; pointers into the array are not across spans_insert. */
+ * (mpstat.c). A treap in one array, its priorities drawn from a
+ * generator seeded with the process's hash key (hash.h), so finding,
+ * inserting and erasing cost O(log n) expected whatever the order of the
+ * operations, even one chosen against the tree; the priorities shape the
+ * tree only, never a result. The largest span is at hand for appending.
+ * Indexes are stable; pointers into the array are not across
+ * spans_insert. */
 #ifndef SPANS_H
 #define SPANS_H
 #include <stddef.h>

@@ -372,6 +372,31 @@ c2s_of() {
 	[ "$(c2s_of "$T/cover.pcap")" = "pkts=8000 bytes=16004000 unique=4000 rexmit=4000/16000000 ooo=0" ]
 }
 
+@test "tcp-metrics: segments in the order of the seen-ranges treap's old priorities cost what a random order costs" {
+	[ -z "${MPTCP_TOOLS_BIN:-}" ] || skip "callgrind does not run ASan builds (make check runs this)"
+	# hostile.py treap-KIND: 16,000 one-byte segments a byte apart, then
+	# 16,000 retransmissions of the lowest. spans: sent in the order of
+	# the priorities common/spans.c drew from its old fixed seed, which
+	# made its treap one path (264,857 instructions a packet against
+	# 32,639 for random before the run list was a skip list, 275,482
+	# against 2,809 after)
+	for k in spans random; do
+		$PY "$HOSTILE" treap-$k "$T/$k.pcap" 16000
+	done
+	a=$(ir_per_packet "$T/spans.pcap" tcp-metrics)
+	r=$(ir_per_packet "$T/random.pcap" tcp-metrics)
+	echo "treap order: $a instructions per packet, random: $r"
+	[ "$a" -le $((2 * r)) ]
+	# the counts, from the segment list: 32,000 one-byte segments, 16,000
+	# bytes new, the 16,000 copies of the lowest retransmitted; out of
+	# order: the new ones starting below the highest byte sent before
+	# them (hostile.py treap_ooo)
+	for k in spans random; do
+		ooo=$(cd "$TOP/test/craft" && $PY -c "import hostile; print(hostile.treap_ooo('$k', 16000))")
+		[ "$(c2s_of "$T/$k.pcap")" = "pkts=32000 bytes=32000 unique=16000 rexmit=16000/16000 ooo=$ooo" ]
+	done
+}
+
 @test "mptcp-join: join SYNs with tokens chosen to collide cost what random tokens cost" {
 	[ -z "${MPTCP_TOOLS_BIN:-}" ] || skip "callgrind does not run ASan builds (make check runs this)"
 	# 20,000 join SYNs of unknown tokens, each its own connection: tokens

@@ -20,6 +20,10 @@ Usage: /usr/bin/python3 test/craft/hostile.py CASE OUT [N]
   joins-random OUT N    TCP connection: tokens chosen to share one bucket
                      of the old token hash (bits 7-21 of token*2654435761
                      equal), or spread at random
+  treap-KIND OUT N   N one-byte segments, a byte apart, then N
+                     retransmissions of the lowest; KIND: spans (their
+                     order makes the treap of common/spans.c one path
+                     under its old fixed seed) or random (a fixed shuffle)
   optlen01 OUT       one SYN with an MPTCP option of length 0, one with
                      length 1 (each ends the option list)
   pcapng-idb2 OUT    pcapng: section, interface 0, two packets, then a
@@ -196,6 +200,54 @@ def cover(out, n):
     write_pcap(out, frames)
 
 
+def treap_prios(n):
+    """The first n priorities common/spans.c gave its spans before they
+    were keyed: xorshift32 from 0x9E3779B9, one per span inserted."""
+    x, out = 0x9E3779B9, []
+    for _ in range(n):
+        x ^= (x << 13) & 0xffffffff
+        x ^= x >> 17
+        x ^= (x << 5) & 0xffffffff
+        out.append(x)
+    return out
+
+
+def treap_order(kind, n):
+    """Slot (0..n-1) of the k-th segment sent. spans: the client's SYN is
+    the first span of its direction, so segment k is span k + 1; sent in
+    the order of their priorities, the spans' keys rise with them, and the
+    treap is a path down to the lowest key."""
+    if kind == "random":
+        slots = list(range(n))
+        random.Random(16).shuffle(slots)
+        return slots
+    prio = treap_prios(n + 1)[1:]
+    by_prio = sorted(range(n), key=lambda k: prio[k])
+    slot = [0] * n
+    for r, k in enumerate(by_prio):
+        slot[k] = r
+    return slot
+
+
+def treap_ooo(kind, n):
+    """Segments starting below the highest byte sent before them."""
+    high, ooo = ISN_C + 1, 0
+    for r in treap_order(kind, n):
+        s = ISN_C + 3 + 2 * r
+        ooo += s < high
+        high = max(high, s + 1)
+    return ooo
+
+
+def treap(kind, out, n):
+    frames = handshake()
+    for i, r in enumerate(treap_order(kind, n)):
+        frames.append(c2s(ISN_C + 3 + 2 * r, ISN_S + 1, ACK | PSH, b"x", ipid=2 + i))
+    for i in range(n):
+        frames.append(c2s(ISN_C + 3, ISN_S + 1, ACK | PSH, b"x", ipid=2 + n + i))
+    write_pcap(out, frames)
+
+
 def optlen01(out):
     # kind 30 with length 0, then kind 30 with length 1: a length below 2
     # cannot be stepped over, so each ends the TCP option list
@@ -240,6 +292,8 @@ def main():
         joins(out, n)
     elif case in ("joins-collide", "joins-random"):
         joins_tokens(case[6:], out, n)
+    elif case.startswith("treap-"):
+        treap(case[6:], out, n)
     elif case == "optlen01":
         optlen01(out)
     elif case == "pcapng-idb2":
