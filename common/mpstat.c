@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
 #include "mpjoin.h"
 #include "seqset.h"
 #include "spans.h"
@@ -144,9 +145,10 @@ static void tab_opt_ts(struct out *o, int have, int64_t ns, int digits)
 
 /* ---- connection table ---- */
 
+/* The ids come from the records, which may be crafted: a keyed hash. */
 static size_t slot(const struct mps *s, uint64_t id)
 {
-	return (size_t)((id * 0x9E3779B97F4A7C15ULL) >> 20) & (s->ntab - 1);
+	return (size_t)hash_u64(id) & (s->ntab - 1);
 }
 
 static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p)

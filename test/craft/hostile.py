@@ -24,6 +24,10 @@ Usage: /usr/bin/python3 test/craft/hostile.py CASE OUT [N]
                      retransmissions of the lowest; KIND: spans (their
                      order makes the treap of common/spans.c one path
                      under its old fixed seed) or random (a fixed shuffle)
+  mpconn-KIND OUT N  N MPTCP connection ids, one a line (for records
+                     made by the test): KIND collide (all in one bucket
+                     of mptcp-metrics' old table hash, bits 20-34 of
+                     id * 0x9E3779B97F4A7C15 equal) or random
   optlen01 OUT       one SYN with an MPTCP option of length 0, one with
                      length 1 (each ends the option list)
   pcapng-idb2 OUT    pcapng: section, interface 0, two packets, then a
@@ -248,6 +252,17 @@ def treap(kind, out, n):
     write_pcap(out, frames)
 
 
+def mpconn_ids(kind, n):
+    if kind == "random":
+        rnd = random.Random(16)
+        return [rnd.getrandbits(63) | 1 for _ in range(n)]
+    golden = 0x9E3779B97F4A7C15
+    inv = pow(golden, -1, 1 << 64)
+    # products with bits 20..34 fixed, the others counting
+    return [(inv * ((hi << 35) | (0x5a5a << 20) | lo)) % (1 << 64)
+            for hi in range(1, n // 1024 + 2) for lo in range(1024)][:n]
+
+
 def optlen01(out):
     # kind 30 with length 0, then kind 30 with length 1: a length below 2
     # cannot be stepped over, so each ends the TCP option list
@@ -294,6 +309,9 @@ def main():
         joins_tokens(case[6:], out, n)
     elif case.startswith("treap-"):
         treap(case[6:], out, n)
+    elif case.startswith("mpconn-"):
+        with open(out, "w") as f:
+            f.writelines("%d\n" % i for i in mpconn_ids(case[7:], n))
     elif case == "optlen01":
         optlen01(out)
     elif case == "pcapng-idb2":
