@@ -18,6 +18,11 @@
 #define ORIG_MAX 16000   /* data-level origin ranges (arrays of 2^14) */
 #define PEND_MAX 16384   /* mappings waiting for their RTT sample */
 #define SFMAP_MAX 4000   /* runs of mappings of one offset, per subflow */
+/* Subflow slots per connection: mptcp-join gives at most MPJ_MAX_SUBFLOWS
+ * indexes, and a TCP connection reusing one (records not from it, or a
+ * subflow ended here by -i or -g and seen again) takes a new slot, within
+ * the same bound; beyond, it is left out, warned about and counted. */
+#define SF_SLOTS_MAX MPJ_MAX_SUBFLOWS
 
 /* What the data-level space of a direction holds at a data sequence
  * number: the origin of data bytes (the mapping, as subflow and DSN minus
@@ -119,8 +124,14 @@ struct mps_conn {
 	int64_t first_ns, last_ns, prev_ns;
 	uint64_t ts_back;    /* packets timestamped before the one before them */
 	uint8_t digits;
+	/* subflow slots: an ended subflow is freed unless -s lists it or it
+	 * is the lowest slot taken (the connection's addresses and status);
+	 * its label stays */
 	struct sf **sfs;
-	int nsf;
+	int32_t *labels;
+	int nsf, cap_sf, low;    /* low: the lowest slot taken, -1 none */
+	int nsub, ndata_gone;   /* subflows ever; freed ones that carried data */
+	uint64_t over;          /* TCP connections left out: SF_SLOTS_MAX */
 	struct dstat d[2];
 };
 
@@ -174,6 +185,7 @@ static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p
 	mc->id = id;
 	mc->first_ns = mc->last_ns = mc->prev_ns = pkt_time_ns(p);
 	mc->digits = p->ts_digits;
+	mc->low = -1;
 	for (int d = 0; d < 2; d++) {
 		mc->d[d].cur_sf = -1;
 		spans_init(&mc->d[d].orig, sizeof(struct origin));
@@ -194,15 +206,41 @@ static void conn_unlink(struct mps *s, struct mps_conn *mc)
 	s->count--;
 }
 
+/* The slot of the subflow with index (mptcp-join's); -1 when the
+ * connection has SF_SLOTS_MAX slots already. */
+static int sf_slot(struct mps_conn *mc, int index)
+{
+	if (index < mc->nsf && mc->labels[index] >= 0)
+		index = mc->nsf; /* a record stream reusing an index: a new slot */
+	if (index >= SF_SLOTS_MAX)
+		return -1;
+	if (index >= mc->cap_sf) {
+		int cap = mc->cap_sf ? mc->cap_sf : 8;
+		while (cap <= index)
+			cap *= 2;
+		mc->sfs = xreallocarray(mc->sfs, (size_t)cap, sizeof *mc->sfs);
+		mc->labels = xreallocarray(mc->labels, (size_t)cap, sizeof *mc->labels);
+		mc->cap_sf = cap;
+	}
+	for (int i = mc->nsf; i <= index; i++) {
+		mc->sfs[i] = NULL;
+		mc->labels[i] = -1;
+	}
+	if (index >= mc->nsf)
+		mc->nsf = index + 1;
+	return index;
+}
+
 static struct sf *sf_new(struct mps_conn *mc, int index, const struct pkt *p,
     const struct pkt_meta *m, int mpdir)
 {
+	int at = sf_slot(mc, index);
+	if (at < 0)
+		return NULL;
 	struct sf *sf = xcalloc(1, sizeof *sf);
 	sf->mc = mc;
 	sf->label = index;
-	if (index < mc->nsf && mc->sfs[index])
-		index = mc->nsf; /* a record stream reusing an index: a new slot */
-	sf->index = index;
+	sf->index = at;
 	sf->conn = m->conn;
 	/* the subflow's TCP client is the MPTCP client when both agree */
 	sf->role = (mpdir == m->dir) ? DIR_C2S : DIR_S2C;
@@ -215,15 +253,23 @@ static struct sf *sf_new(struct mps_conn *mc, int index, const struct pkt *p,
 		seqset_init(&sf->d[d].seen);
 		spans_init(&sf->d[d].maps, sizeof(uint64_t));
 	}
-	if (index >= mc->nsf) {
-		mc->sfs = xrealloc(mc->sfs, (size_t)(index + 1) * sizeof *mc->sfs);
-		for (int i = mc->nsf; i <= index; i++)
-			mc->sfs[i] = NULL;
-		mc->nsf = index + 1;
-	}
-	mc->sfs[index] = sf;
+	mc->sfs[at] = sf;
+	mc->labels[at] = index;
+	if (mc->low < 0 || at < mc->low)
+		mc->low = at;
+	mc->nsub++;
 	mc->live++;
 	return sf;
+}
+
+/* What placed new bytes of a subflow: no use once its TCP connection has
+ * ended (a later packet of it is a new subflow). */
+static void sf_drop_positions(struct sf *sf)
+{
+	for (int d = 0; d < 2; d++) {
+		seqset_free(&sf->d[d].seen);
+		spans_free(&sf->d[d].maps);
+	}
 }
 
 /* ---- keys: the IDSN of each side, as mptcp-join finds them ---- */
@@ -291,7 +337,7 @@ static const char *const dirname[2] = { "c2s", "s2c" };
 /* The subflow index to print for a slot. */
 static uint64_t label(const struct mps_conn *mc, int slot)
 {
-	return slot >= 0 && slot < mc->nsf && mc->sfs[slot] ? (uint64_t)mc->sfs[slot]->label
+	return slot >= 0 && slot < mc->nsf && mc->labels[slot] >= 0 ? (uint64_t)mc->labels[slot]
 	    : (uint64_t)slot;
 }
 
@@ -1263,14 +1309,13 @@ static void conn_record(struct mps *s, struct mps_conn *mc)
 {
 	struct out *o = s->o;
 	const struct sf *sf0 = NULL;
-	int ndata = 0, nsf = 0;
+	int ndata = mc->ndata_gone, nsf = mc->nsub;
 	for (int i = 0; i < mc->nsf; i++) {
 		const struct sf *x = mc->sfs[i];
 		if (!x)
 			continue;
-		nsf++;
 		if (!sf0)
-			sf0 = x;
+			sf0 = x; /* the lowest slot (mc->low), never freed */
 		ndata += x->d[0].has_data || x->d[1].has_data;
 	}
 	uint32_t tok;
@@ -1382,13 +1427,11 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	for (int i = 0; i < mc->nsf; i++) {
 		if (!mc->sfs[i])
 			continue;
-		for (int d = 0; d < 2; d++) {
-			seqset_free(&mc->sfs[i]->d[d].seen);
-			spans_free(&mc->sfs[i]->d[d].maps);
-		}
+		sf_drop_positions(mc->sfs[i]);
 		free(mc->sfs[i]);
 	}
 	free(mc->sfs);
+	free(mc->labels);
 	for (int d = 0; d < 2; d++) {
 		spans_free(&mc->d[d].orig);
 		free(mc->d[d].pend.v);
@@ -1397,14 +1440,35 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	free(mc);
 }
 
+/* A TCP connection left out at SF_SLOTS_MAX: its flow points here. */
+static struct sf left_out;
+
+/* An ended subflow of a connection that goes on: its positions go, and
+ * so does the rest unless a record (-s) or the connection's addresses
+ * (the lowest slot) need it; its counts stay in the connection's. */
+static void sf_ended(struct mps *s, struct sf *sf)
+{
+	struct mps_conn *mc = sf->mc;
+	sf_drop_positions(sf);
+	if (s->subflows)
+		return;
+	if (sf->index == mc->low)
+		return;
+	mc->ndata_gone += sf->d[0].has_data || sf->d[1].has_data;
+	mc->sfs[sf->index] = NULL;
+	free(sf);
+}
+
 static void flow_end(struct flow *f, void *ctx)
 {
 	struct sf *sf = f->user;
-	if (!sf)
+	if (!sf || sf == &left_out)
 		return;
 	sf->ended = 1;
 	if (--sf->mc->live == 0)
 		conn_end(ctx, sf->mc);
+	else
+		sf_ended(ctx, sf);
 }
 
 void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
@@ -1433,8 +1497,19 @@ void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
 	if (!sf) {
 		struct mps_conn *mc = conn_get(s, t->mpconn, p);
 		sf = sf_new(mc, t->subflow, p, m, t->mpdir);
+		if (!sf) {
+			if (!mc->over++)
+				warnx("frame %llu: MPTCP connection %llu has had %d subflows: "
+				    "TCP connection %llu and later ones beyond are left out",
+				    (unsigned long long)p->frame, (unsigned long long)mc->id,
+				    SF_SLOTS_MAX, (unsigned long long)m->conn);
+			s->over++;
+			sf = &left_out;
+		}
 		f->user = sf;
 	}
+	if (sf == &left_out)
+		return;
 	struct mps_conn *mc = sf->mc;
 	int d = sf->role == DIR_C2S ? m->dir : !m->dir;
 	if (now > mc->last_ns)
@@ -1455,6 +1530,9 @@ void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
 void mps_finish(struct mps *s)
 {
 	flowtab_finish(&s->flows);
+	if (s->over)
+		warnx("%llu TCP connection%s beyond %d subflows per MPTCP connection left out",
+		    (unsigned long long)s->over, s->over == 1 ? "" : "s", SF_SLOTS_MAX);
 	free(s->tab);
 	s->tab = NULL;
 }

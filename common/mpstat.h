@@ -32,6 +32,7 @@ struct mps {
 	int subflows;           /* -s: subflow records instead */
 	enum mps_event ev;      /* -e: event records instead */
 	struct out *o;
+	uint64_t over;          /* TCP connections left out: too many subflows */
 };
 
 void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
