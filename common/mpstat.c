@@ -89,6 +89,10 @@ struct sf {
 	int64_t last_dir[2];  /* last packet sent by the TCP client / server */
 	int8_t backup0, backup; /* -1 unknown */
 	int16_t c_id, s_id;
+	/* when backup, c_id and s_id were last set (mc->clock): a v0 MP_PRIO
+	 * naming an address id applies to a subflow if it came after the
+	 * subflow took that id and after its own last change */
+	uint64_t backup_at, c_id_at, s_id_at;
 	struct sfdir d[2];
 };
 
@@ -132,6 +136,13 @@ struct mps_conn {
 	int nsf, cap_sf, low;    /* low: the lowest slot taken, -1 none */
 	int nsub, ndata_gone;   /* subflows ever; freed ones that carried data */
 	uint64_t over;          /* TCP connections left out: SF_SLOTS_MAX */
+	uint64_t clock;         /* counts changes of backup bits and ids */
+	/* the last v0 MP_PRIO (with an address id) each side sent for each
+	 * id, when it was and its B bit; NULL until one comes */
+	struct prio_v0 {
+		uint64_t at;
+		int8_t backup;
+	} *prio_id[2];
 	struct dstat d[2];
 };
 
@@ -270,6 +281,43 @@ static void sf_drop_positions(struct sf *sf)
 		seqset_free(&sf->d[d].seen);
 		spans_free(&sf->d[d].maps);
 	}
+}
+
+/* ---- backup bits ---- */
+
+/* The subflow's backup bit now (-1 unknown) and when it was set: its own
+ * (MP_JOIN, MP_PRIO without an id) or the latest v0 MP_PRIO naming the id
+ * it has from that side, whichever came last. Looked up, not applied to
+ * every subflow when the MP_PRIO comes, so that costs O(1) whatever the
+ * number of subflows. */
+static int8_t sf_backup(const struct mps_conn *mc, const struct sf *sf, uint64_t *at)
+{
+	int8_t b = sf->backup;
+	uint64_t t = sf->backup_at;
+	for (int d = 0; d < 2; d++) {
+		int16_t id = sf->role == d ? sf->c_id : sf->s_id;
+		uint64_t id_at = sf->role == d ? sf->c_id_at : sf->s_id_at;
+		if (id < 0 || !mc->prio_id[d])
+			continue;
+		const struct prio_v0 *e = &mc->prio_id[d][id];
+		if (e->at > id_at && e->at > t) {
+			b = e->backup;
+			t = e->at;
+		}
+	}
+	*at = t;
+	return b;
+}
+
+/* An address id of the subflow changes: what the old one gave stays. */
+static void sf_set_id(struct mps_conn *mc, struct sf *sf, int16_t *id, uint64_t *id_at,
+    int16_t v)
+{
+	if (*id == v)
+		return;
+	sf->backup = sf_backup(mc, sf, &sf->backup_at);
+	*id = v;
+	*id_at = ++mc->clock;
 }
 
 /* ---- keys: the IDSN of each side, as mptcp-join finds them ---- */
@@ -1079,11 +1127,13 @@ static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		on_capable(mc, p, d, now);
 	if (PKT_HAS(p, MP_JOIN) && (p->flags & TH_SYN)) {
 		if (dir == DIR_C2S && p->join.has_token) {
-			if (sf->backup0 < 0)
+			if (sf->backup0 < 0) {
 				sf->backup0 = sf->backup = (int8_t)p->join.backup;
-			sf->c_id = p->join.addr_id;
+				sf->backup_at = ++mc->clock;
+			}
+			sf_set_id(mc, sf, &sf->c_id, &sf->c_id_at, p->join.addr_id);
 		} else if (dir == DIR_S2C) {
-			sf->s_id = p->join.addr_id;
+			sf_set_id(mc, sf, &sf->s_id, &sf->s_id_at, p->join.addr_id);
 		}
 	}
 	if (PKT_HAS(p, MP_DSS)) {
@@ -1104,13 +1154,14 @@ static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		ds->prio++;
 		if (p->prio_id < 0) {
 			sf->backup = (int8_t)p->prio_backup;
+			sf->backup_at = ++mc->clock;
 		} else {
-			/* v0 form: every subflow using the sender's address id */
-			for (int i = 0; i < mc->nsf; i++) {
-				struct sf *x = mc->sfs[i];
-				if (x && ((x->role == d) ? x->c_id : x->s_id) == p->prio_id)
-					x->backup = (int8_t)p->prio_backup;
-			}
+			/* v0 form: every subflow using the sender's address id
+			 * (sf_backup) */
+			if (!mc->prio_id[d])
+				mc->prio_id[d] = xcalloc(256, sizeof *mc->prio_id[d]);
+			mc->prio_id[d][p->prio_id & 255] =
+			    (struct prio_v0){ ++mc->clock, (int8_t)p->prio_backup };
 		}
 	}
 	if (PKT_HAS(p, MP_FAIL))
@@ -1391,8 +1442,10 @@ static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 	int8_t b0 = sf->backup0;
 	if (b0 < 0 && sf->label == 0 && sf->syn)
 		b0 = 0; /* MP_CAPABLE has no B flag */
+	uint64_t at;
+	int8_t b = sf_backup(mc, sf, &at);
 	out_tab_opt_u64(o, b0 >= 0, (uint64_t)b0);
-	out_tab_opt_u64(o, sf->backup >= 0 || b0 >= 0, (uint64_t)(sf->backup >= 0 ? sf->backup : b0));
+	out_tab_opt_u64(o, b >= 0 || b0 >= 0, (uint64_t)(b >= 0 ? b : b0));
 	out_tab_u64(o, (uint64_t)handover(mc, sf));
 	for (int d = 0; d < 2; d++) {
 		const struct sfdir *x = &sf->d[d];
@@ -1432,6 +1485,8 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	}
 	free(mc->sfs);
 	free(mc->labels);
+	free(mc->prio_id[0]);
+	free(mc->prio_id[1]);
 	for (int d = 0; d < 2; d++) {
 		spans_free(&mc->d[d].orig);
 		free(mc->d[d].pend.v);

@@ -488,6 +488,35 @@ mp_records_ids() {
 	[ "$((plain * 2))" -lt "$table" ]
 }
 
+@test "mptcp-metrics: a v0 MP_PRIO naming an address id costs the same whatever the number of subflows" {
+	# test/craft/prio-v0.awk: 4000 subflows of one connection, then 20,001
+	# v0 MP_PRIO naming address id 1, then an MP_PRIO without id on TCP
+	# connection 2 and a new subflow with id 1
+	$PY "$HOSTILE" joins "$T/j1.pcap" 1
+	mptcp-join "$T/j1.pcap" | sed -n '1p;5p' > "$T/joinsyn"
+	[ "$(pick mptcp,mpj_id,mpj_backup < "$T/joinsyn")" = "join 1 0" ]
+	awk -v n=4000 -v m=20001 -v prio=1 -f "$TOP/test/craft/prio-v0.awk" "$T/joinsyn" > "$T/prio"
+	awk -v n=4000 -v m=20001 -v prio=0 -f "$TOP/test/craft/prio-v0.awk" "$T/joinsyn" > "$T/noprio"
+	# by the records: every subflow with id 1 from the client when the
+	# MP_PRIO came is backup (the last B was 1), those with id 2 are not,
+	# but TCP connection 2, which sent its own MP_PRIO with B 1; the later
+	# subflow keeps its MP_JOIN's B (0); every join's initial B was 0
+	mptcp-metrics -s "$T/prio" | pick conn,backup_initial,backup |
+	    awk '{ print ($1 == 2 ? "own" : $1 == 4001 ? "later" : $1 % 2 ? "id1" : "id2"), $2, $3 }' |
+	    sort | uniq -c | awk '{ print $1, $2, $3, $4 }' > "$T/got"
+	printf '%s\n' "2000 id1 0 1" "1999 id2 0 0" "1 later 0 0" "1 own 0 1" | sort -k2 | cmp - "$T/got"
+	[ "$(mptcp-metrics "$T/prio" | pick subflows,c2s_mp_prio,s2c_mp_prio)" = "4001 20002 0" ]
+	# cost: each MP_PRIO was a step per subflow (48,291 instructions a
+	# record against 4,641 for the same records without them)
+	[ -z "${MPTCP_TOOLS_BIN:-}" ] || return 0
+	a=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/mptcp-metrics" -s "$T/prio" 2>&1 >/dev/null |
+	    sed -n 's/.*refs: *//p' | tr -d ,)
+	b=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/mptcp-metrics" -s "$T/noprio" 2>&1 >/dev/null |
+	    sed -n 's/.*refs: *//p' | tr -d ,)
+	echo "with MP_PRIO: $((a / 24004)) instructions a record, without: $((b / 24004))"
+	[ "$a" -le $((2 * b)) ]
+}
+
 @test "a pcapng section header with a length near 2^32 is refused, not read past (found by fuzzing)" {
 	# capture_fuzz: block length 0xffffffff made the check of the first
 	# interface block's place wrap around (the head buffer read 4 GB on)
