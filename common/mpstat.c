@@ -38,18 +38,15 @@ struct origin {
 	uint8_t kind;
 };
 
-/* A mapping waiting for the DATA_ACK that covers it (an RTT sample);
- * keys as in the origin spans, disjoint and sorted. */
+/* A mapping waiting for the DATA_ACK that covers it (an RTT sample): a
+ * span of keys as in the origin spans, in the spans of struct dstat's
+ * pend, so that one first sent below many waiting ones (descending data
+ * sequence numbers) costs no more than one sent above them. */
 struct pend {
-	uint64_t lo, hi, off;
+	uint64_t off;
 	int64_t t;
 	int32_t sf;
 	uint8_t bad; /* some byte went under another mapping first: no sample */
-};
-
-struct pendq {
-	struct pend *v;
-	uint32_t head, n, cap;
 };
 
 struct mapping {
@@ -109,7 +106,8 @@ struct dstat {
 	uint64_t acct_lo, acct_hi; /* keys: [base, DATA_ACK) accounted for */
 	uint64_t forgot_hi;  /* keys below it: origins dropped at ORIG_MAX */
 	struct spans orig;
-	struct pendq pend;
+	struct spans pend;   /* struct pend: mappings waiting for a DATA_ACK */
+	uint64_t pend_over;  /* mappings without a sample: PEND_MAX waiting */
 	struct rttset rtt;
 	int cur_sf;          /* subflow of the current burst, -1 none */
 	uint64_t bursts, b_maps, b_bytes;
@@ -200,6 +198,7 @@ static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p
 	for (int d = 0; d < 2; d++) {
 		mc->d[d].cur_sf = -1;
 		spans_init(&mc->d[d].orig, sizeof(struct origin));
+		spans_init(&mc->d[d].pend, sizeof(struct pend));
 	}
 	size_t h = slot(s, id);
 	mc->hnext = s->tab[h];
@@ -651,30 +650,16 @@ static void orig_bound(struct dstat *ds)
 
 /* ---- mappings waiting for an RTT sample ---- */
 
-static struct pend *PQ(const struct pendq *q, uint32_t i)
+static struct pend *PQ(const struct spans *q, uint32_t i)
 {
-	return &q->v[q->head + i];
-}
-
-/* Index of the first pending mapping ending after x. */
-static uint32_t pend_find(const struct pendq *q, uint64_t x)
-{
-	uint32_t lo = 0, hi = q->n;
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-		if (PQ(q, mid)->hi <= x)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
+	return spans_val(q, i);
 }
 
 /* Bytes [a, b) went out under mapping (sf, off): the pending samples of
  * other mappings covering them are spoilt. */
-static void pend_bad(struct pendq *q, uint64_t a, uint64_t b, int sf, uint64_t off)
+static void pend_bad(struct spans *q, uint64_t a, uint64_t b, int sf, uint64_t off)
 {
-	for (uint32_t i = pend_find(q, a); i < q->n && PQ(q, i)->lo < b; i++) {
+	for (uint32_t i = spans_find(q, a); i && spans_at(q, i)->lo < b; i = spans_next(q, i)) {
 		struct pend *pd = PQ(q, i);
 		if (pd->sf != sf || pd->off != off)
 			pd->bad = 1;
@@ -683,49 +668,39 @@ static void pend_bad(struct pendq *q, uint64_t a, uint64_t b, int sf, uint64_t o
 
 /* A mapping [a, b) sent for the first time, none of whose bytes had gone
  * out before: it waits for its DATA_ACK. One overlapping a waiting one is
- * no clean sample, and spoils it. */
-static void pend_push(struct pendq *q, uint64_t a, uint64_t b, int64_t t, int sf, uint64_t off)
+ * no clean sample, and spoils it. Returns 0 when PEND_MAX are waiting:
+ * no sample for this one. */
+static int pend_push(struct dstat *ds, uint64_t a, uint64_t b, int64_t t, int sf, uint64_t off)
 {
-	uint32_t i = pend_find(q, a);
-	if (i < q->n && PQ(q, i)->lo < b) {
+	struct spans *q = &ds->pend;
+	uint32_t i = spans_find(q, a);
+	if (i && spans_at(q, i)->lo < b) {
 		pend_bad(q, a, b, sf, off);
-		return;
+		return 1;
 	}
-	if (q->n >= PEND_MAX)
-		return; /* the bound: no sample for this one */
-	if (q->head + q->n == q->cap) {
-		if (q->head > 0) {
-			memmove(q->v, q->v + q->head, q->n * sizeof *q->v);
-			q->head = 0;
-		} else {
-			q->cap = q->cap ? q->cap * 2 : 16;
-			q->v = xreallocarray(q->v, q->cap, sizeof *q->v);
-		}
+	if (q->n >= PEND_MAX) {
+		ds->pend_over++;
+		return 0;
 	}
-	/* new data nearly always goes last */
-	struct pend *at = PQ(q, i);
-	memmove(at + 1, at, (q->n - i) * sizeof *at);
-	*at = (struct pend){ a, b, off, t, sf, 0 };
-	q->n++;
+	*PQ(q, spans_insert(q, a, b)) = (struct pend){ off, t, sf, 0 };
+	return 1;
 }
 
 /* The DATA_ACK reached key dack: samples of the mappings it covers. */
 static void pend_ack(struct mps *s, struct mps_conn *mc, int d, uint64_t dack, int64_t now)
 {
 	struct dstat *ds = &mc->d[d];
-	struct pendq *q = &ds->pend;
-	while (q->n && PQ(q, 0)->hi <= dack) {
-		struct pend *pd = PQ(q, 0);
+	struct spans *q = &ds->pend;
+	for (uint32_t i; q->n && (i = spans_first(q)) && spans_at(q, i)->hi <= dack;) {
+		struct pend *pd = PQ(q, i);
 		/* a timestamp step backwards gives no sample */
 		if (!pd->bad && now >= pd->t) {
+			uint64_t lo = spans_at(q, i)->lo, hi = spans_at(q, i)->hi;
 			rttset_add(&ds->rtt, now - pd->t);
-			ev_rtt(s, mc, d, now, pd->sf, dsn_of(ds, pd->lo), pd->hi - pd->lo, now - pd->t);
+			ev_rtt(s, mc, d, now, pd->sf, dsn_of(ds, lo), hi - lo, now - pd->t);
 		}
-		q->head++;
-		q->n--;
+		spans_erase(q, i);
 	}
-	if (!q->n)
-		q->head = 0;
 }
 
 /* No byte of [a, b) has been sent yet, as far as is known. */
@@ -1106,9 +1081,15 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		new_mapping(mc, d, &own); /* not one repeated by a TCP retransmission */
 	if (fresh && own_data && !own.infinite && c.placed > 0) {
 		burst_note(s, mc, d, sf->index, own.len, now);
-		if (sample)
-			pend_push(&ds->pend, mk, mk + own.len, now, sf->index,
-			    own.dsn - (uint64_t)m0);
+		if (sample && !pend_push(ds, mk, mk + own.len, now, sf->index,
+		    own.dsn - (uint64_t)m0)) {
+			if (ds->pend_over == 1)
+				warnx("frame %llu: MPTCP connection %llu has %d mappings waiting "
+				    "for a DATA_ACK (%s): later ones give no RTT sample until "
+				    "some are acknowledged", (unsigned long long)p->frame,
+				    (unsigned long long)mc->id, PEND_MAX, dirname[d]);
+			s->pend_over++;
+		}
 	}
 	if (c.reinj) {
 		ds->reinj_bytes += c.reinj;
@@ -1489,7 +1470,7 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	free(mc->prio_id[1]);
 	for (int d = 0; d < 2; d++) {
 		spans_free(&mc->d[d].orig);
-		free(mc->d[d].pend.v);
+		spans_free(&mc->d[d].pend);
 		rttset_free(&mc->d[d].rtt);
 	}
 	free(mc);
@@ -1588,6 +1569,9 @@ void mps_finish(struct mps *s)
 	if (s->over)
 		warnx("%llu TCP connection%s beyond %d subflows per MPTCP connection left out",
 		    (unsigned long long)s->over, s->over == 1 ? "" : "s", SF_SLOTS_MAX);
+	if (s->pend_over)
+		warnx("%llu mapping%s without an RTT sample: %d were waiting for a DATA_ACK",
+		    (unsigned long long)s->pend_over, s->pend_over == 1 ? "" : "s", PEND_MAX);
 	free(s->tab);
 	s->tab = NULL;
 }

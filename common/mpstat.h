@@ -33,6 +33,7 @@ struct mps {
 	enum mps_event ev;      /* -e: event records instead */
 	struct out *o;
 	uint64_t over;          /* TCP connections left out: too many subflows */
+	uint64_t pend_over;     /* mappings without an RTT sample: too many waiting */
 };
 
 void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,

@@ -517,6 +517,33 @@ mp_records_ids() {
 	[ "$a" -le $((2 * b)) ]
 }
 
+@test "mptcp-metrics: without DATA_ACKs at most 16384 mappings wait for a sample, warned about; any order costs the same" {
+	# hostile.py mp-nodack-KIND: an MPTCP v1 connection, 30,000 client
+	# segments of 100 bytes, each its own mapping, no DATA_ACK ever; bulk
+	# in order, descending reversed
+	for k in bulk descending; do
+		$PY "$HOSTILE" mp-nodack-$k "$T/$k.pcap" 30000
+		run --separate-stderr mptcp-metrics "$T/$k.pcap"
+		assert_success
+		# from the segment list: 3,000,000 bytes in 30,000 mappings, none
+		# DATA_ACKed, so no unique byte and no RTT sample
+		[ "$(printf '%s\n' "${lines[@]}" | pick c2s_data_bytes,c2s_mappings,c2s_unique_bytes,c2s_unacked_bytes,c2s_rtt_n)" = "3000000 30000 0 3000000 0" ]
+		# the 16,385th mapping (frame 3 + 16,385) finds 16,384 waiting;
+		# it and the 13,615 after it get no sample
+		[ "$stderr" = "$(printf '%s\n' \
+		    'mptcp-metrics: frame 16388: MPTCP connection 1 has 16384 mappings waiting for a DATA_ACK (c2s): later ones give no RTT sample until some are acknowledged' \
+		    'mptcp-metrics: 13616 mappings without an RTT sample: 16384 were waiting for a DATA_ACK')" ]
+	done
+	# cost: a mapping first sent below the waiting ones was inserted into
+	# an array, 16,384 entries moved (20,851 instructions a packet against
+	# 3,593 in order)
+	[ -z "${MPTCP_TOOLS_BIN:-}" ] || return 0
+	a=$(ir_per_packet "$T/descending.pcap" mptcp-metrics)
+	b=$(ir_per_packet "$T/bulk.pcap" mptcp-metrics)
+	echo "descending: $a instructions per packet, bulk $b"
+	[ "$a" -le $((2 * b)) ]
+}
+
 @test "a pcapng section header with a length near 2^32 is refused, not read past (found by fuzzing)" {
 	# capture_fuzz: block length 0xffffffff made the check of the first
 	# interface block's place wrap around (the head buffer read 4 GB on)

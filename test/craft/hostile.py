@@ -28,6 +28,10 @@ Usage: /usr/bin/python3 test/craft/hostile.py CASE OUT [N]
                      made by the test): KIND collide (all in one bucket
                      of mptcp-metrics' old table hash, bits 20-34 of
                      id * 0x9E3779B97F4A7C15 equal) or random
+  mp-nodack-KIND OUT N   an MPTCP v1 connection (handshake, keys), then
+                     N client segments of 100 bytes, each its own DSS
+                     mapping, and no DATA_ACK ever; KIND: bulk (in
+                     order) or descending (sequence order reversed)
   optlen01 OUT       one SYN with an MPTCP option of length 0, one with
                      length 1 (each ends the option list)
   pcapng-idb2 OUT    pcapng: section, interface 0, two packets, then a
@@ -263,6 +267,33 @@ def mpconn_ids(kind, n):
             for hi in range(1, n // 1024 + 2) for lo in range(1024)][:n]
 
 
+def idsn_of(key):
+    """RFC 8684: the least significant 64 bits of SHA-256(key)."""
+    import hashlib
+    return struct.unpack("!Q", hashlib.sha256(struct.pack("!Q", key)).digest()[-8:])[0]
+
+
+def dss_map(dsn, ssn, dlen):
+    """DSS with a mapping only: flags M (0x04) and m (0x08, 8-byte DSN);
+    no checksum (MP_CAPABLE's A bit is clear)."""
+    return bytes([30, 18, 0x20, 0x0c]) + struct.pack("!QIH", dsn & (2**64 - 1), ssn, dlen)
+
+
+def mp_nodack(kind, out, n):
+    size = 100
+    frames = [c2s(ISN_C, 0, SYN, opts=mp_capable()),
+              s2c(ISN_S, ISN_C + 1, SYN | ACK, opts=mp_capable(key_s=KEY_S)),
+              c2s(ISN_C + 1, ISN_S + 1, ACK, opts=mp_capable(key_s=KEY_S, key_c=KEY_C))]
+    ks = list(range(n))
+    if kind == "descending":
+        ks.reverse()
+    base = idsn_of(KEY_C) + 1
+    for i, k in enumerate(ks):
+        frames.append(c2s(ISN_C + 1 + k * size, ISN_S + 1, ACK | PSH, b"x" * size,
+                          opts=dss_map(base + k * size, 1 + k * size, size), ipid=2 + i))
+    write_pcap(out, frames)
+
+
 def optlen01(out):
     # kind 30 with length 0, then kind 30 with length 1: a length below 2
     # cannot be stepped over, so each ends the TCP option list
@@ -312,6 +343,8 @@ def main():
     elif case.startswith("mpconn-"):
         with open(out, "w") as f:
             f.writelines("%d\n" % i for i in mpconn_ids(case[7:], n))
+    elif case.startswith("mp-nodack-"):
+        mp_nodack(case[10:], out, n)
     elif case == "optlen01":
         optlen01(out)
     elif case == "pcapng-idb2":
