@@ -197,6 +197,10 @@ static int merge_read(struct src *s, int k)
 		done = (size_t)(nl - s->buf) + 1;
 		from = nl + 1;
 	}
+	/* the bound of every record reader (tsv.h): a command that writes
+	 * without end takes no more memory than that */
+	if (s->len - done > TSV_LINE_MAX)
+		errx(1, "command %d wrote a line of more than %u bytes", k, TSV_LINE_MAX);
 	memmove(s->buf, s->buf + done, s->len - done);
 	s->len -= done;
 	return 1;

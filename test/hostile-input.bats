@@ -549,6 +549,19 @@ mp_records_ids() {
 	[ "$a" -le $((2 * b)) ]
 }
 
+@test "shard: a command writing a line without end is an error, in bounded memory" {
+	# two copies of a command that prints a header, then a 100 MB line:
+	# the merger kept it all (196 MB peak RSS); the line bound of every
+	# record reader (4 MiB, tsv.h) applies
+	printf 'conn\tx\n1\ta\n2\tb\n' > "$T/in"
+	run --separate-stderr /usr/bin/time -o "$T/rss" -f '%M' shard -n 2 -c conn \
+	    sh -c 'cat > /dev/null; printf "conn\tx\n"; head -c 100000000 /dev/zero | tr "\0" x; echo' < "$T/in"
+	assert_failure 1
+	[[ "$stderr" = *"shard: command "[01]" wrote a line of more than 4194304 bytes"* ]]
+	rss=$(tail -1 "$T/rss")
+	[ -n "${MPTCP_TOOLS_BIN:-}" ] || [ "$rss" -lt 65536 ] || { echo "peak RSS $rss KiB"; false; }
+}
+
 @test "a pcapng section header with a length near 2^32 is refused, not read past (found by fuzzing)" {
 	# capture_fuzz: block length 0xffffffff made the check of the first
 	# interface block's place wrap around (the head buffer read 4 GB on)
