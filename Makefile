@@ -74,7 +74,7 @@ demo:
 bench:
 	@sh test/deps bench
 	@$(MAKE) --no-print-directory all
-	@sh test/bench/run
+	@bash test/bench/run
 
 # The long check of issue 10: the independent oracle (test/ref/mptcp-oracle,
 # tshark) against mptcp-metrics on the bench capture, a few minutes. The

@@ -369,11 +369,11 @@ static void on_capable(struct mps_conn *mc, const struct pkt *p, int mpdir, int6
 
 /* ---- events ---- */
 
-static const char *const ev_names[] = { "", "bursts", "reinject", "rtt", "dack", "addr" };
+static const char *const ev_names[] = { "", "bursts", "reinject", "rtt", "dack", "addr", "seq" };
 
 int mps_event_parse(const char *name)
 {
-	for (int i = 1; i < 6; i++)
+	for (int i = 1; i < (int)(sizeof ev_names / sizeof ev_names[0]); i++)
 		if (strcmp(name, ev_names[i]) == 0)
 			return i;
 	return -1;
@@ -902,6 +902,40 @@ static void on_new(void *ctx, int64_t a, int64_t b)
 	}
 }
 
+/* The data sequence number of subflow position at, by the mapping
+ * covering it; 0 when none does. */
+static int dsn_at(const struct sfdir *sd, int64_t at, uint64_t *dsn)
+{
+	uint64_t k = pkey(at);
+	uint32_t i = spans_find(&sd->maps, k);
+	if (!i || spans_at(&sd->maps, i)->lo > k || spans_at(&sd->maps, i)->hi <= k)
+		return 0;
+	*dsn = (uint64_t)at + *MOFF(sd, i);
+	return 1;
+}
+
+/* -e seq: a data segment and what its bytes were, in the order of the
+ * reinjected-segment count: reinj (one byte reinjected or more), rexmit
+ * (one byte retransmitted by TCP or more), unmapped, new. */
+static void ev_seq(struct mps *s, struct mps_conn *mc, const struct sf *sf, int d,
+    const struct pkt *p, int64_t at, const struct seg_ctx *c, uint64_t rexmit)
+{
+	if (s->ev != MPS_EV_SEQ || p->len == 0)
+		return;
+	struct out *o = s->o;
+	uint64_t dsn = 0;
+	int mapped = dsn_at(&sf->d[d], at + !!(p->flags & TH_SYN), &dsn);
+	const char *kind = c->reinj ? "reinj" : rexmit ? "rexmit" : c->unmapped ? "unmapped" : "new";
+	ev_start(o, mc, d, c->now);
+	out_tab_u64(o, label(mc, sf->index));
+	out_tab_u64(o, p->frame);
+	out_tab_opt_u64(o, mapped, dsn);
+	out_tab_u64(o, p->len);
+	out_tab(o);
+	out_str(o, kind);
+	out_nl(o);
+}
+
 /* A DATA_ACK of direction d's data, sent on subflow sf. */
 static void on_dack(struct mps *s, struct mps_conn *mc, int d, int sf,
     uint64_t dack, int64_t now)
@@ -1091,6 +1125,7 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 			s->pend_over++;
 		}
 	}
+	ev_seq(s, mc, sf, d, p, at, &c, rexmit);
 	if (c.reinj) {
 		ds->reinj_bytes += c.reinj;
 		ds->reinj_segs++;
@@ -1244,6 +1279,8 @@ void mps_header(const struct mps *s)
 		[MPS_EV_DACK] = { "ts", "mpconn", "dir", "subflow", "dack", "bytes", NULL },
 		[MPS_EV_ADDR] = { "ts", "mpconn", "dir", "subflow", "event", "addr_id", "addr",
 		    "port", "backup", NULL },
+		[MPS_EV_SEQ] = { "ts", "mpconn", "dir", "subflow", "frame", "dsn", "len", "kind",
+		    NULL },
 	};
 	if (s->ev) {
 		header_cols(o, ev_cols[s->ev], &first);

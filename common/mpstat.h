@@ -21,7 +21,7 @@ struct mps_tag {
 };
 
 enum mps_event { MPS_EV_NONE, MPS_EV_BURSTS, MPS_EV_REINJECT, MPS_EV_RTT,
-	MPS_EV_DACK, MPS_EV_ADDR };
+	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ };
 
 struct mps_conn;
 

@@ -16,7 +16,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-e bursts|reinject|rtt|dack|addr] "
+	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-e bursts|reinject|rtt|dack|addr|seq] "
 	    "[-g grace_s] [-i idle_s] [file ...]\n");
 	exit(status);
 }
@@ -92,7 +92,7 @@ int main(int argc, char *argv[])
 		switch (ch) {
 		case 'e':
 			if ((ev = mps_event_parse(optarg)) < 0)
-				errx(2, "-e: expected bursts, reinject, rtt, dack or addr, got '%s'", optarg);
+				errx(2, "-e: expected bursts, reinject, rtt, dack, addr or seq, got '%s'", optarg);
 			break;
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);

@@ -204,3 +204,49 @@ compare_folder() {
 	echo "$output"
 	[ "$status" -eq 0 ]
 }
+
+# -e seq classifies every data segment; per connection and direction its
+# events must count the oracle's data_pkts, and its reinj events the
+# oracle's reinj_segs (rows matched by the first subflow's tuple)
+seq_matches_oracle() {
+	local f n bad=0 caps=0 segs=0
+	for f in $($1); do
+		n=$(outputs "$f") || return 1
+		"$BIN/mptcp-metrics" -e seq "$f" > "$n.seq" 2>/dev/null
+		caps=$((caps + 1))
+		segs=$((segs + $(wc -l < "$n.seq") - 1))
+		/usr/bin/python3 - "$n.oc" "$n.mc" "$n.seq" <<'PY' || { echo "== ${f##*/}"; bad=$((bad + 1)); }
+import csv, sys
+rd = lambda p: list(csv.DictReader(open(p), delimiter='\t'))
+oc, mc, seq = rd(sys.argv[1]), rd(sys.argv[2]), rd(sys.argv[3])
+tup = {r['mpconn']: (r['c_addr'], r['c_port'], r['s_addr'], r['s_port']) for r in mc}
+got = {}
+for e in seq:
+    k = (tup[e['mpconn']], e['dir'])
+    n, r = got.get(k, (0, 0))
+    got[k] = (n + 1, r + (e['kind'] == 'reinj'))
+ok = True
+for o in oc:
+    k = ((o['c_addr'], o['c_port'], o['s_addr'], o['s_port']), o['dir'])
+    want = (int(o['data_pkts']), int(o['reinj_segs']))
+    if got.get(k, (0, 0)) != want:
+        print(k, 'oracle', want, 'seq events', got.get(k, (0, 0)))
+        ok = False
+extra = set(got) - {((o['c_addr'], o['c_port'], o['s_addr'], o['s_port']), o['dir']) for o in oc}
+for k in extra:
+    print(k, 'seq events only', got[k])
+sys.exit(0 if ok and not extra else 1)
+PY
+	done
+	echo "$caps captures, $segs segments, $bad differ"
+	[ "$caps" -ge "$2" ] && [ "$segs" -gt 1000 ] && [ "$bad" -eq 0 ]
+}
+
+@test "-e seq: segments and reinjected segments per direction as the oracle counts them" {
+	run seq_matches_oracle corpus_captures 15
+	echo "$output"
+	[ "$status" -eq 0 ]
+	run seq_matches_oracle gen_captures 30
+	echo "$output"
+	[ "$status" -eq 0 ]
+}
