@@ -67,6 +67,8 @@ struct pkt {
 	int64_t ts_sec;
 	uint32_t ts_frac;  /* micro- or nanoseconds */
 	uint8_t ts_digits; /* 6 or 9 */
+	int64_t ifindex;   /* the link header's interface index (Linux cooked
+	                    * v2); -1 when it has none */
 
 	uint8_t ipv, ttl;
 	uint8_t src[16], dst[16];

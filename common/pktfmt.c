@@ -325,6 +325,7 @@ static char *put_col(char *w, const struct pkt *p, enum pkt_col c, unsigned payl
 	switch (c) {
 	case COL_FRAME: return put_u64(w, p->frame);
 	case COL_TS: return put_fixed(w, p->ts_sec, p->ts_frac, p->ts_digits);
+	case COL_IFINDEX: return put_u64_or_dash(w, p->ifindex >= 0, (uint64_t)p->ifindex);
 	case COL_IPV: return put_u64(w, p->ipv);
 	case COL_SRC: return put_addr(w, p->ipv, p->src);
 	case COL_DST: return put_addr(w, p->ipv, p->dst);
@@ -525,6 +526,7 @@ static char *put_default(char *w, const struct pkt *p, unsigned payload_max)
 {
 	w = put_u64(w, p->frame); TAB(w);
 	w = put_ts(w, p); TAB(w);
+	w = put_u64_or_dash(w, p->ifindex >= 0, (uint64_t)p->ifindex); TAB(w);
 	*w++ = (char)('0' + p->ipv); TAB(w);
 	w = put_addr(w, p->ipv, p->src); TAB(w);
 	w = put_addr(w, p->ipv, p->dst); TAB(w);

@@ -432,6 +432,7 @@ void pkt_parse(struct pkt *p, struct pkt_cols *c, struct tsv *t)
 	} else {
 		p->ts_sec = 0, p->ts_frac = 0, p->ts_digits = 6;
 	}
+	p->ifindex = (int64_t)bounded(t, c, COL_IFINDEX, (uint64_t)-1, UINT32_MAX);
 	p->ipv = (uint8_t)num(c, COL_IPV, 4);
 	if (p->ipv != 4 && p->ipv != 6)
 		tsv_bad(t, x[COL_IPV], "IP version is not 4 or 6:");

@@ -85,6 +85,27 @@ all_captures() {
 	     <(pcap2pkt -c frame,ts "$f" | tail -n +2)
 }
 
+@test "ifindex: the Linux cooked v2 interface index of every TCP frame, as tshark's sll.ifindex" {
+	# expected: tshark's dissection (sll.ifindex, empty where the link
+	# header has no index: written "-"), TCP frames only, on every shipped
+	# capture; at least one with indexes, one without
+	local f n=0 with=0
+	for f in $(all_captures); do
+		pcap2pkt -c frame,ifindex "$f" 2>/dev/null | tail -n +2 > "$BATS_TEST_TMPDIR/got"
+		tshark -r "$f" -Y 'tcp && !icmp && !icmpv6' -T fields -e frame.number -e sll.ifindex 2>/dev/null |
+		    awk -F'\t' '{ print $1 "\t" ($2 == "" ? "-" : $2) }' > "$BATS_TEST_TMPDIR/want"
+		# the frames pcap2pkt skips (fragments, cut headers) are not compared
+		join -t "$(printf '\t')" "$BATS_TEST_TMPDIR/want" "$BATS_TEST_TMPDIR/got" > "$BATS_TEST_TMPDIR/both"
+		[ "$(wc -l < "$BATS_TEST_TMPDIR/both")" -eq "$(wc -l < "$BATS_TEST_TMPDIR/got")" ] ||
+		    { echo "$f: frames differ"; false; }
+		awk -F'\t' '$2 != $3 { print FILENAME ": frame " $1 ": tshark " $2 ", pcap2pkt " $3; bad = 1 } END { exit bad }' \
+		    "$BATS_TEST_TMPDIR/both" || { echo "$f"; false; }
+		grep -qv -P '\t-\t-$' "$BATS_TEST_TMPDIR/both" && with=$((with + 1))
+		n=$((n + 1))
+	done
+	[ "$n" -ge 30 ] && [ "$with" -ge 5 ]
+}
+
 @test "gzip-compressed capture and stdin give the same records as the plain file" {
 	local f=$FIX/corpus/tcpdump-mptcp-v1.pcap
 	gzip -c "$f" > "$BATS_TEST_TMPDIR/x.pcap.gz"
