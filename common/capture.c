@@ -9,6 +9,9 @@
 #include <unistd.h>
 #include <zlib.h>
 
+static uint32_t rd32e(const unsigned char *p, int swap);
+static uint16_t rd16e(const unsigned char *p, int swap);
+
 #define GZ_MAGIC0 0x1f
 #define GZ_MAGIC1 0x8b
 
@@ -35,7 +38,69 @@ struct ng_track {
 	unsigned char hdr[12]; /* type, length, (section) byte-order magic */
 	int nhdr, swap, lost;  /* lost: a length made no sense, give up */
 	uint32_t type;
+	int done;              /* the current block was handled */
+	/* interface names, every section's, kept while the file is read
+	 * (libpcap may still return packets of a section the tracker has
+	 * left); sec_if maps the current section's interface ids to them. An
+	 * interface block's bytes are gathered to read its if_name. */
+	char (*name)[PKT_IFNAME_MAX + 1];
+	uint32_t nname, capname;
+	uint32_t *sec_if;
+	uint32_t nif, capif;
+	unsigned char *blk;    /* the interface block being read, or NULL */
+	uint32_t nblk;
+	/* interface ids of the packet blocks the tracker passed and libpcap
+	 * has not returned yet, oldest first (the stream is read ahead) */
+	uint32_t *fifo;
+	uint32_t fhead, fcount, fcap;
+	int ids_lost;          /* too many ahead: names no longer known */
 };
+
+#define NG_IDB_MAX 4096        /* interface block bytes kept for its options */
+#define NG_FIFO_MAX (1u << 20)
+#define NG_NAMES_MAX 65536     /* interfaces of a file whose names are kept */
+#define NG_NO_NAME UINT32_MAX
+
+static void ng_push_id(struct ng_track *t, uint32_t id)
+{
+	if (t->ids_lost)
+		return;
+	if (t->fcount == t->fcap) {
+		if (t->fcap >= NG_FIFO_MAX) {
+			t->ids_lost = 1;
+			return;
+		}
+		uint32_t ncap = t->fcap ? 2 * t->fcap : 256, *f = malloc(ncap * sizeof *f);
+		if (!f) {
+			t->ids_lost = 1;
+			return;
+		}
+		for (uint32_t i = 0; i < t->fcount; i++)
+			f[i] = t->fifo[(t->fhead + i) % t->fcap];
+		free(t->fifo);
+		t->fifo = f;
+		t->fcap = ncap;
+		t->fhead = 0;
+	}
+	t->fifo[(t->fhead + t->fcount++) % t->fcap] = id;
+}
+
+/* A packet block of interface id (of the current section). */
+static void ng_packet(struct ng_track *t, uint32_t id)
+{
+	ng_push_id(t, id < t->nif ? t->sec_if[id] : NG_NO_NAME);
+}
+
+/* The interface name of the packet libpcap returned last, or NULL. */
+static const char *ng_pop_name(struct ng_track *t)
+{
+	if (t->ids_lost || !t->fcount)
+		return NULL;
+	uint32_t k = t->fifo[t->fhead];
+	t->fhead = (t->fhead + 1) % t->fcap;
+	t->fcount--;
+	return k != NG_NO_NAME && t->name[k][0] ? t->name[k] : NULL;
+}
 
 static void ng_block_header(struct ng_track *t)
 {
@@ -55,6 +120,82 @@ static void ng_block_header(struct ng_track *t)
 	if (len < 12 || len % 4)
 		t->lost = 1;
 	t->end = t->start + len;
+	t->done = 0;
+	if (type == 0x0A0D0D0A)
+		t->nif = 0; /* interface ids count again in a new section */
+	else if (type == 6)
+		ng_packet(t, rd32e(t->hdr + 8, t->swap));
+	else if (type == 2)
+		ng_packet(t, rd16e(t->hdr + 8, t->swap));
+	else if (type == 3)
+		ng_packet(t, 0);
+	else if (type == 1 && !t->lost) {
+		t->nblk = len < NG_IDB_MAX ? len : NG_IDB_MAX;
+		t->blk = malloc(t->nblk);
+		if (t->blk)
+			memcpy(t->blk, t->hdr, 12);
+	}
+}
+
+/* An interface block read whole (or its first NG_IDB_MAX bytes): its
+ * id is the next one; its if_name option (code 2) names it. */
+static void ng_interface(struct ng_track *t)
+{
+	if (t->nif == t->capif) {
+		uint32_t ncap = t->capif ? 2 * t->capif : 8;
+		void *n = ncap <= NG_NAMES_MAX ? realloc(t->sec_if, ncap * sizeof *t->sec_if) : NULL;
+		if (!n)
+			return;
+		t->sec_if = n;
+		t->capif = ncap;
+	}
+	if (t->nname == t->capname) {
+		uint32_t ncap = t->capname ? 2 * t->capname : 8;
+		void *n = ncap <= NG_NAMES_MAX ? realloc(t->name, ncap * sizeof *t->name) : NULL;
+		if (!n) {
+			t->sec_if[t->nif++] = NG_NO_NAME;
+			return;
+		}
+		t->name = n;
+		t->capname = ncap;
+	}
+	t->sec_if[t->nif++] = t->nname;
+	char *name = t->name[t->nname++];
+	name[0] = 0;
+	uint32_t end = t->nblk == t->end - t->start ? t->nblk - 4 : t->nblk;
+	for (uint32_t at = 16; at + 4 <= end;) {
+		uint16_t code = rd16e(t->blk + at, t->swap), n = rd16e(t->blk + at + 2, t->swap);
+		if (code == 0 || at + 4 + n > end)
+			break;
+		if (code == 2) {
+			size_t k = n < PKT_IFNAME_MAX ? n : PKT_IFNAME_MAX;
+			memcpy(name, t->blk + at + 4, k);
+			name[k] = 0;
+			name[strlen(name)] = 0; /* a NUL inside ends it */
+			break;
+		}
+		at += 4 + ((n + 3u) & ~3u);
+	}
+}
+
+/* The bytes [from, to) of the stream: the part inside the current
+ * interface block is kept; a block seen whole is handled once. */
+static void ng_block_bytes(struct ng_track *t, const unsigned char *b, uint64_t from, uint64_t to)
+{
+	if (t->blk) {
+		uint64_t lo = from > t->start + 12 ? from : t->start + 12;
+		uint64_t hi = to < t->start + t->nblk ? to : t->start + t->nblk;
+		if (hi > lo)
+			memcpy(t->blk + (lo - t->start), b + (lo - from), hi - lo);
+	}
+	if (t->end > to || t->done)
+		return;
+	t->done = 1;
+	if (t->blk) {
+		ng_interface(t);
+		free(t->blk);
+		t->blk = NULL;
+	}
 }
 
 /* Follows the block chain through n more bytes of the stream. */
@@ -64,6 +205,7 @@ static void ng_track_bytes(struct ng_track *t, const unsigned char *b, size_t n)
 	t->pos = to;
 	while (!t->lost) {
 		if (t->end) {
+			ng_block_bytes(t, b, from, to);
 			if (t->end >= to)
 				return;
 			t->start = t->end; /* the next block starts in these bytes */
@@ -110,6 +252,12 @@ static int gz_cookie_close(void *cookie)
 {
 	struct gz_cookie *g = cookie;
 	int r = gzclose_r(g->gz);
+	if (g->track) {
+		free(g->track->name);
+		free(g->track->sec_if);
+		free(g->track->blk);
+		free(g->track->fifo);
+	}
 	free(g->track);
 	free(g);
 	return r == Z_OK ? 0 : EOF;
@@ -335,6 +483,7 @@ int capture_next(struct capture *c, struct pkt *p)
 			return 0;
 		}
 		c->frame++;
+		const char *ifname = c->cookie && c->cookie->track ? ng_pop_name(c->cookie->track) : NULL;
 		if (!time_ok(c, h))
 			continue;
 		enum skip_reason why = decode_frame(c->dlt, data, h->caplen, h->len, p);
@@ -348,6 +497,7 @@ int capture_next(struct capture *c, struct pkt *p)
 		p->ts_sec = h->ts.tv_sec;
 		p->ts_frac = c->nano ? (uint32_t)h->ts.tv_usec : (uint32_t)h->ts.tv_usec / 1000;
 		p->ts_digits = c->nano ? 9 : 6;
+		p->ifname = ifname;
 		return 1;
 	}
 }

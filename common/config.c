@@ -17,6 +17,7 @@ static const struct {
 	[CFG_CELL_PREFIX] = { "cell_prefix", 1 },
 	[CFG_SOCKS_PASSWORD] = { "socks_password", 0 },
 	[CFG_ADDR_TABLE] = { "addr_table", 0 },
+	[CFG_IFACE_MAP] = { "iface_map", 1 },
 };
 
 const char *config_key_name(enum cfg_key key)

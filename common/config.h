@@ -15,6 +15,7 @@ enum cfg_key {
 	CFG_CELL_PREFIX,    /* list: cellular address prefixes */
 	CFG_SOCKS_PASSWORD, /* string: the Shadowsocks table password */
 	CFG_ADDR_TABLE,     /* string: address table file (ifmatch -t) */
+	CFG_IFACE_MAP,      /* list: NAME_GLOB=iface or INDEX=iface (ifmatch -i) */
 	CFG_NKEYS
 };
 

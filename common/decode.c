@@ -101,6 +101,7 @@ enum skip_reason decode_frame(int dlt, const uint8_t *d, uint32_t n, uint32_t wi
 	/* every layer strips the same header from both lengths */
 	p->wire_extra = wirelen > n ? wirelen - n : 0;
 	p->ip_len_cut = 0;
+	p->ifindex = -1;
 	switch (dlt) {
 	case DLT_EN10MB:
 		if (n < 14)
@@ -113,6 +114,7 @@ enum skip_reason decode_frame(int dlt, const uint8_t *d, uint32_t n, uint32_t wi
 	case LT_LINUX_SLL2:
 		if (n < 20)
 			return SKIP_TRUNCATED;
+		p->ifindex = rd32(d + 4);
 		return decode_ethertype(rd16(d), d + 20, n - 20, p);
 	case DLT_RAW: case LT_RAW: case LT_IPV4: case LT_IPV6:
 		return decode_ip(d, n, p);

@@ -16,6 +16,7 @@ enum mp_subtype {
 	MP_NOSUBTYPE = 255, /* option too short to carry a subtype */
 };
 
+#define PKT_IFNAME_MAX 64 /* bytes of an interface name kept */
 #define PKT_MAX_SACK 4
 #define PKT_MAX_MPOPTS 8
 #define PKT_MAX_ADD_ADDR 4
@@ -67,6 +68,10 @@ struct pkt {
 	int64_t ts_sec;
 	uint32_t ts_frac;  /* micro- or nanoseconds */
 	uint8_t ts_digits; /* 6 or 9 */
+	int64_t ifindex;   /* the link header's interface index (Linux cooked
+	                    * v2); -1 when it has none */
+	const char *ifname; /* the pcapng interface's if_name, at most
+	                     * PKT_IFNAME_MAX bytes; NULL when none */
 
 	uint8_t ipv, ttl;
 	uint8_t src[16], dst[16];

@@ -205,6 +205,25 @@ static char *put_str(char *w, const char *s)
 	return w + n;
 }
 
+/* Text from the capture (an interface name): the toolkit's escapes for
+ * backslash, tab, newline and carriage return keep the record one line
+ * of fields. */
+static char *put_text(char *w, const char *s)
+{
+	if (!s)
+		return put_dash(w);
+	for (; *s; s++) {
+		char e = *s == '\\' ? '\\' : *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : 0;
+		if (e) {
+			*w++ = '\\';
+			*w++ = e;
+		} else {
+			*w++ = *s;
+		}
+	}
+	return w;
+}
+
 static char *put_mptcp_list(char *w, const struct pkt *p)
 {
 	if (!p->mp.n)
@@ -325,6 +344,8 @@ static char *put_col(char *w, const struct pkt *p, enum pkt_col c, unsigned payl
 	switch (c) {
 	case COL_FRAME: return put_u64(w, p->frame);
 	case COL_TS: return put_fixed(w, p->ts_sec, p->ts_frac, p->ts_digits);
+	case COL_IFINDEX: return put_u64_or_dash(w, p->ifindex >= 0, (uint64_t)p->ifindex);
+	case COL_IFNAME: return put_text(w, p->ifname);
 	case COL_IPV: return put_u64(w, p->ipv);
 	case COL_SRC: return put_addr(w, p->ipv, p->src);
 	case COL_DST: return put_addr(w, p->ipv, p->dst);
@@ -393,6 +414,7 @@ static size_t col_max_len(enum pkt_col c, unsigned payload_max)
 	case COL_TS: return 1 + U64_MAX_LEN + 1 + 9;
 	case COL_SRC: case COL_DST: return ADDR_MAX;
 	case COL_FLAGS: return 8;
+	case COL_IFNAME: return 2 * PKT_IFNAME_MAX;
 	case COL_SACK: return PKT_MAX_SACK * (2 * U32_MAX_LEN + 2);
 	case COL_MPTCP: /* "fastclose!" at most per option, then ",more255" */
 		return PKT_MAX_MPOPTS * (9 + 2) + 8;
@@ -525,6 +547,8 @@ static char *put_default(char *w, const struct pkt *p, unsigned payload_max)
 {
 	w = put_u64(w, p->frame); TAB(w);
 	w = put_ts(w, p); TAB(w);
+	w = put_u64_or_dash(w, p->ifindex >= 0, (uint64_t)p->ifindex); TAB(w);
+	w = put_text(w, p->ifname); TAB(w);
 	*w++ = (char)('0' + p->ipv); TAB(w);
 	w = put_addr(w, p->ipv, p->src); TAB(w);
 	w = put_addr(w, p->ipv, p->dst); TAB(w);

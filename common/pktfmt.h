@@ -6,7 +6,7 @@
 #include "pkt.h"
 
 #define PKT_COLUMNS(X) \
-	X(FRAME, "frame") X(TS, "ts") X(IPV, "ipv") X(SRC, "src") X(DST, "dst") \
+	X(FRAME, "frame") X(TS, "ts") X(IFINDEX, "ifindex") X(IFNAME, "ifname") X(IPV, "ipv") X(SRC, "src") X(DST, "dst") \
 	X(SPORT, "sport") X(DPORT, "dport") X(IP_ID, "ip_id") X(TTL, "ttl") \
 	X(IP_LEN, "ip_len") X(LEN, "len") X(FLAGS, "flags") X(SEQ, "seq") \
 	X(ACK, "ack") X(WIN, "win") X(MSS, "mss") X(WSCALE, "wscale") \

@@ -62,6 +62,29 @@ static uint64_t bounded(const struct tsv *t, const struct pkt_cols *c, int col,
 	return v;
 }
 
+/* An escaped text field (pktfmt's put_text) back into buf; NULL for "-".
+ * Longer than an interface name may be: an error naming the line. */
+static const char *parse_text(char *buf, const struct tsv *t, int i)
+{
+	const char *p = t->f[i].p, *end = p + t->f[i].n;
+	if (t->f[i].n == 1 && *p == '-')
+		return NULL;
+	size_t n = 0;
+	for (; p < end; p++) {
+		char ch = *p;
+		if (ch == '\\') {
+			if (++p == end)
+				tsv_bad(t, i, "a backslash ends the text:");
+			ch = *p == 't' ? '\t' : *p == 'n' ? '\n' : *p == 'r' ? '\r' : *p;
+		}
+		if (n == PKT_IFNAME_MAX)
+			tsv_bad(t, i, "interface name longer than 64 bytes:");
+		buf[n++] = ch;
+	}
+	buf[n] = 0;
+	return n ? buf : NULL;
+}
+
 /* Dotted quad, strictly: four numbers up to 255, no leading sign. */
 static int parse_ipv4(const char *p, uint32_t n, uint8_t *a)
 {
@@ -353,7 +376,7 @@ static void parse_mp_fields(struct pkt *p, const struct tsv *t, const struct pkt
 static int number_column(int col)
 {
 	switch (col) {
-	case COL_TS: case COL_SRC: case COL_DST: case COL_FLAGS: case COL_SACK:
+	case COL_TS: case COL_IFNAME: case COL_SRC: case COL_DST: case COL_FLAGS: case COL_SACK:
 	case COL_MPTCP: case COL_MPJ_HMAC: case COL_AA_ID: case COL_AA_ADDR:
 	case COL_AA_PORT: case COL_AA_ECHO: case COL_AA_HMAC: case COL_RM_IDS:
 	case COL_PAYLOAD:
@@ -432,6 +455,8 @@ void pkt_parse(struct pkt *p, struct pkt_cols *c, struct tsv *t)
 	} else {
 		p->ts_sec = 0, p->ts_frac = 0, p->ts_digits = 6;
 	}
+	p->ifindex = (int64_t)bounded(t, c, COL_IFINDEX, (uint64_t)-1, UINT32_MAX);
+	p->ifname = x[COL_IFNAME] >= 0 ? parse_text(c->ifname, t, x[COL_IFNAME]) : NULL;
 	p->ipv = (uint8_t)num(c, COL_IPV, 4);
 	if (p->ipv != 4 && p->ipv != 6)
 		tsv_bad(t, x[COL_IPV], "IP version is not 4 or 6:");

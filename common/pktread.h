@@ -33,6 +33,7 @@ struct pkt_cols {
 	int nnumbers, nfields;
 	uint64_t val[PKT_NCOLS];  /* number columns of the current line */
 	uint64_t dash;            /* bit per packet column: "-" */
+	char ifname[PKT_IFNAME_MAX + 1]; /* the current line's, unescaped */
 };
 
 /* Binds the packet columns present in t. Columns in need[] (ended by -1)

@@ -1,8 +1,12 @@
-/* ifmatch: add the phone interface (wifi, cellular, ?) of each record,
- * from its address columns. Rules in order: the address table, Wi-Fi
- * prefixes, cellular prefixes, then the seed's default (192.168. is Wi-Fi;
- * cellular unless a cellular list exists, then '?'). The proxy address
- * decides which side is the phone. See ifmatch(1). */
+/* ifmatch: add the phone interface (wifi, cellular, ?) of each record and
+ * the rule that decided it. Evidence in order: the address table, the
+ * capture's interface name (ifname column) by name patterns, its index
+ * (ifindex column) by the user's map, the capture file's name (-f, the
+ * original scripts' _wlan0. / _rmnet0.), Wi-Fi then cellular prefixes,
+ * then the original scripts' default (192.168. is Wi-Fi; cellular unless
+ * a cellular list exists, then '?'). The proxy address decides which side
+ * is the phone. See ifmatch(1). */
+#include <fnmatch.h>
 #include <arpa/inet.h>
 #include <csv.h>
 #include <err.h>
@@ -21,6 +25,25 @@
 
 enum iface { IF_NONE, IF_WIFI, IF_CELL, IF_UNKNOWN };
 static const char *const iface_name[] = { "", "wifi", "cellular", "?" };
+
+/* What decided, in rule order (the _rule column). */
+enum rule { R_NONE, R_TABLE, R_IFNAME, R_IFINDEX, R_FILENAME, R_WIFI_PREFIX,
+	R_CELL_PREFIX, R_DEFAULT };
+static const char *const rule_name[] = { "none", "table", "ifname", "ifindex",
+	"filename", "wifi_prefix", "cell_prefix", "default" };
+
+/* An interface map entry: a name glob, or an index when is_index. */
+struct ifmap {
+	const char *pat;
+	unsigned long index;
+	int is_index, iface;
+};
+
+/* After the user's entries: the usual Linux and Android names. */
+static const struct ifmap builtin_names[] = {
+	{ "wlan*", 0, 0, IF_WIFI }, { "rmnet*", 0, 0, IF_CELL },
+	{ "ccmni*", 0, 0, IF_CELL }, { "wwan*", 0, 0, IF_CELL },
+};
 
 /* A prefix: CIDR (fam 4 or 6, len bits) or the seed's text prefix
  * (fam 0: the address text starts with txt, e.g. "192.168."). */
@@ -47,8 +70,8 @@ struct addr {
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: ifmatch [-hNP] [-a col[,col]] [-C config] [-c prefix] [-o name]\n"
-	    "               [-p proxy] [-t table] [-w prefix] [file]\n");
+	    "usage: ifmatch [-hNP] [-a col[,col]] [-C config] [-c prefix] [-f capture]\n"
+	    "               [-i map] [-o name] [-p proxy] [-t table] [-w prefix] [file]\n");
 	exit(status);
 }
 
@@ -325,6 +348,78 @@ struct rules {
 	struct table tab;
 	struct pfxlist wifi, cell, proxy;
 	int seed_default; /* 192.168. is Wi-Fi (off with -N) */
+	struct ifmap *map; /* -i / iface_map entries, the user's first */
+	size_t nmap;
+	int file_iface;    /* what the capture's file name says, or IF_NONE */
+};
+
+/* One map entry "KEY=IFACE": KEY all digits is an interface index, else
+ * a glob over interface names. */
+static void map_add(struct rules *r, const char *s)
+{
+	const char *eq = strrchr(s, '=');
+	int f = eq ? parse_iface(eq + 1) : IF_NONE;
+	if (!eq || eq == s || f == IF_NONE)
+		errx(2, "iface_map: expected NAME=wifi|cellular|? or INDEX=..., got '%s'", s);
+	struct ifmap m = { strndup(s, (size_t)(eq - s)), 0, 1, f };
+	if (!m.pat)
+		err(1, "out of memory");
+	for (const char *c = m.pat; *c; c++)
+		if (*c < '0' || *c > '9')
+			m.is_index = 0;
+	if (m.is_index)
+		m.index = strtoul(m.pat, NULL, 10);
+	r->map = xreallocarray(r->map, r->nmap + 1, sizeof *r->map);
+	r->map[r->nmap++] = m;
+}
+
+static int map_name(const struct rules *r, const char *name)
+{
+	for (size_t i = 0; i < r->nmap; i++)
+		if (!r->map[i].is_index && fnmatch(r->map[i].pat, name, 0) == 0)
+			return r->map[i].iface;
+	for (size_t i = 0; i < sizeof builtin_names / sizeof builtin_names[0]; i++)
+		if (fnmatch(builtin_names[i].pat, name, 0) == 0)
+			return builtin_names[i].iface;
+	return IF_NONE;
+}
+
+static int map_index(const struct rules *r, unsigned long index)
+{
+	for (size_t i = 0; i < r->nmap; i++)
+		if (r->map[i].is_index && r->map[i].index == index)
+			return r->map[i].iface;
+	return IF_NONE;
+}
+
+/* The original scripts captured one file per interface, named
+ * ..._wlan0.pcap and ..._rmnet0.pcap: "_wlan" or "_rmnet", digits, ".". */
+static int name_says(const char *path, const char *tag)
+{
+	const char *base = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
+	size_t n = strlen(tag);
+	for (const char *s = strstr(base, tag); s; s = strstr(s + 1, tag)) {
+		const char *d = s + n;
+		while (*d >= '0' && *d <= '9')
+			d++;
+		if (d > s + n && *d == '.')
+			return 1;
+	}
+	return 0;
+}
+
+static int file_iface(const char *path)
+{
+	int w = name_says(path, "_wlan"), c = name_says(path, "_rmnet");
+	return w == c ? IF_NONE : w ? IF_WIFI : IF_CELL;
+}
+
+/* The interface evidence of a record: its ifname and ifindex fields. */
+struct ifev {
+	const char *name;
+	size_t nname;
+	const char *index;
+	size_t nindex;
 };
 
 static void parse_addr(struct addr *a, const char *p, size_t n)
@@ -348,7 +443,36 @@ static int known(const struct addr *a)
 	return a->n && !(a->n == 1 && a->txt[0] == '-');
 }
 
-static int classify(const struct rules *r, struct addr *a, int na)
+static int by_interface(const struct rules *r, const struct ifev *e, int *rule)
+{
+	char buf[64];
+	if (e->nname && !(e->nname == 1 && e->name[0] == '-') && e->nname < sizeof buf) {
+		memcpy(buf, e->name, e->nname);
+		buf[e->nname] = 0;
+		int f = map_name(r, buf);
+		if (f != IF_NONE) {
+			*rule = R_IFNAME;
+			return f;
+		}
+	}
+	if (e->nindex && e->nindex < 11 && e->index[0] >= '0' && e->index[0] <= '9') {
+		memcpy(buf, e->index, e->nindex);
+		buf[e->nindex] = 0;
+		int f = map_index(r, strtoul(buf, NULL, 10));
+		if (f != IF_NONE) {
+			*rule = R_IFINDEX;
+			return f;
+		}
+	}
+	if (r->file_iface != IF_NONE) {
+		*rule = R_FILENAME;
+		return r->file_iface;
+	}
+	return IF_NONE;
+}
+
+static int classify(const struct rules *r, struct addr *a, int na,
+    const struct ifev *e, int *rule)
 {
 	/* The phone is the side that is not the proxy; if neither or both
 	 * are, both sides are candidates, client first. */
@@ -362,25 +486,38 @@ static int classify(const struct rules *r, struct addr *a, int na)
 	int any = 0;
 	for (int i = 0; i < na; i++)
 		any |= known(&a[i]);
+	*rule = R_NONE;
 	if (!any)
 		return IF_UNKNOWN;
+	*rule = R_TABLE;
 	for (int i = 0; i < na; i++) {
 		int f = table_lookup(&r->tab, &a[i]);
 		if (f != IF_NONE)
 			return f;
 	}
+	int f = by_interface(r, e, rule);
+	if (f != IF_NONE)
+		return f;
+	*rule = R_WIFI_PREFIX;
 	for (int i = 0; i < na; i++)
 		if (list_match(&r->wifi, &a[i]))
 			return IF_WIFI;
+	*rule = R_CELL_PREFIX;
 	for (int i = 0; i < na; i++)
 		if (list_match(&r->cell, &a[i]))
 			return IF_CELL;
+	*rule = R_DEFAULT;
 	if (r->seed_default)
 		for (int i = 0; i < na; i++)
 			if (a[i].n >= 8 && memcmp(a[i].txt, "192.168.", 8) == 0)
 				return IF_WIFI;
-	/* seed: cellular unless a cellular list exists that lacks it */
-	return r->cell.n || r->tab.has_cell ? IF_UNKNOWN : IF_CELL;
+	/* the original scripts: cellular unless a cellular list exists that
+	 * lacks it */
+	if (r->cell.n || r->tab.has_cell) {
+		*rule = R_NONE;
+		return IF_UNKNOWN;
+	}
+	return IF_CELL;
 }
 
 /* Address columns: -a, else c_addr/s_addr (tcp-metrics, mptcp-join -s,
@@ -427,21 +564,37 @@ static void run(const struct rules *r, const char *path, const char *cols, const
 	if (in.ncols == 0)
 		errx(1, "%s: empty input: no header line", in.path);
 	int na = bind_cols(&in, cols, col);
-	if (tsv_col(&in, oname) >= 0)
-		errx(1, "%s: input already has a '%s' column (rename with -o)", in.path, oname);
+	int ci_name = tsv_col(&in, "ifname"), ci_index = tsv_col(&in, "ifindex");
+	char rname[256];
+	if ((size_t)snprintf(rname, sizeof rname, "%s_rule", oname) >= sizeof rname)
+		errx(2, "-o: name too long");
+	if (tsv_col(&in, oname) >= 0 || tsv_col(&in, rname) >= 0)
+		errx(1, "%s: input already has a '%s' column (rename with -o)",
+		    in.path, tsv_col(&in, oname) >= 0 ? oname : rname);
 	out_mem(&out_stdout, in.header, in.headerlen);
 	out_tab(&out_stdout);
 	out_str(&out_stdout, oname);
+	out_tab(&out_stdout);
+	out_str(&out_stdout, rname);
 	out_nl(&out_stdout);
 	while (tsv_next(&in)) {
 		for (int i = 0; i < na; i++)
 			parse_addr(&a[i], in.f[col[i]].p, in.f[col[i]].n);
+		struct ifev e = { 0 };
+		if (ci_name >= 0)
+			e.name = in.f[ci_name].p, e.nname = in.f[ci_name].n;
+		if (ci_index >= 0)
+			e.index = in.f[ci_index].p, e.nindex = in.f[ci_index].n;
+		int rule;
+		int f = classify(r, a, na, &e, &rule);
 		size_t n = in.reclen;
 		if (n && in.rec[n - 1] == '\r')
 			n--;
 		out_mem(&out_stdout, in.rec, n);
 		out_tab(&out_stdout);
-		out_str(&out_stdout, iface_name[classify(r, a, na)]);
+		out_str(&out_stdout, iface_name[f]);
+		out_tab(&out_stdout);
+		out_str(&out_stdout, rule_name[rule]);
 		out_nl(&out_stdout);
 	}
 	tsv_close(&in);
@@ -451,16 +604,18 @@ int main(int argc, char *argv[])
 {
 	struct flagval fv[256];
 	size_t nfv = 0;
-	const char *cfile = NULL, *cols = NULL, *oname = "iface";
+	const char *cfile = NULL, *cols = NULL, *oname = "iface", *capture = NULL;
 	int print = 0, ch;
 	struct rules r = { .seed_default = 1 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:hNo:Pp:t:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "a:C:c:f:hi:No:Pp:t:w:")) != -1) {
 		enum cfg_key key;
 		switch (ch) {
 		case 'a': cols = optarg; continue;
 		case 'C': cfile = optarg; continue;
+		case 'f': capture = optarg; continue;
+		case 'i': key = CFG_IFACE_MAP; break;
 		case 'N': r.seed_default = 0; continue;
 		case 'o': oname = optarg; continue;
 		case 'P': print = 1; continue;
@@ -488,6 +643,9 @@ int main(int argc, char *argv[])
 	load_prefixes(&cfg, CFG_WIFI_PREFIX, &r.wifi);
 	load_prefixes(&cfg, CFG_CELL_PREFIX, &r.cell);
 	load_prefixes(&cfg, CFG_PROXY_IP, &r.proxy);
+	for (size_t i = 0; i < config_n(&cfg, CFG_IFACE_MAP); i++)
+		map_add(&r, config_at(&cfg, CFG_IFACE_MAP, i));
+	r.file_iface = capture ? file_iface(capture) : IF_NONE;
 	if (print) {
 		config_print_sh(&cfg);
 	} else {
@@ -500,6 +658,9 @@ int main(int argc, char *argv[])
 	free(r.wifi.p);
 	free(r.cell.p);
 	free(r.proxy.p);
+	for (size_t i = 0; i < r.nmap; i++)
+		free((char *)r.map[i].pat);
+	free(r.map);
 	config_free(&cfg);
 	return 0;
 }

@@ -23,6 +23,7 @@ struct batch {
 	int n, last;
 	struct pkt pkt[BATCH];
 	uint8_t *payload; /* BATCH slots of payload_max bytes, with -x */
+	char ifname[BATCH][PKT_IFNAME_MAX + 1];
 };
 
 static struct {
@@ -82,6 +83,17 @@ static void keep_payload(struct batch *b, int k)
 	p->payload_caplen = n;
 }
 
+/* The interface name lives in the capture's tables, which the next file
+ * frees while the writer may not have reached the packet yet. */
+static void keep_ifname(struct batch *b, int k)
+{
+	struct pkt *p = &b->pkt[k];
+	if (p->ifname) {
+		strcpy(b->ifname[k], p->ifname); /* at most PKT_IFNAME_MAX bytes */
+		p->ifname = b->ifname[k];
+	}
+}
+
 /* Reads every file into batches; returns 1 when some file failed. */
 static int read_files(char **files, struct capture *cap)
 {
@@ -96,6 +108,7 @@ static int read_files(char **files, struct capture *cap)
 		while (capture_next(cap, &b->pkt[b->n])) {
 			if (ring.payload_max)
 				keep_payload(b, b->n);
+			keep_ifname(b, b->n);
 			if (++b->n < BATCH)
 				continue;
 			set_full(i, 1);

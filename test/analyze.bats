@@ -128,7 +128,7 @@ has_cols() {
 	    version join_token hmac_ok status close iface
 	assert_equal "$(header "$d/mptcp_failed.tsv")" "$(header "$d/mptcp_subflows.tsv")"
 	# the header of the subflow table ends with mptcp-join's own columns, then iface
-	[[ "$(header "$d/mptcp_subflows.tsv")" == *" version c_key s_key c_token s_token join_token c_addr_id s_addr_id hmac_ok status close iface" ]]
+	[[ "$(header "$d/mptcp_subflows.tsv")" == *" version c_key s_key c_token s_token join_token c_addr_id s_addr_id hmac_ok status close iface iface_rule" ]]
 	# a TCP capture (name starts with tcp) has no MPTCP tables
 	run ls "$OUT/sub/tcp_client_wifi_20240101-130000_wlan0"
 	assert_output "$(printf '%s\n' manifest.tsv tcp_ack.tsv tcp_conns.tsv tcp_rexmit.tsv tcp_rtt.tsv)"
@@ -163,9 +163,11 @@ has_cols() {
 @test "a gzip-compressed capture gives the same tables as the plain one" {
 	# Expected: analyze on the plain capture (read directly by each filter),
 	# against the .gz (decoded once and fanned out): same bytes.
-	"$ANALYZE_SRC" -o "$T/plain" "$FIX/corpus/tcpdump-mptcp-v1.pcap"
+	# the same name: the name is evidence for ifmatch (_rmnet0.)
+	cp "$FIX/corpus/tcpdump-mptcp-v1.pcap" "$T/mptcp_v1_cell_20240102-090000_rmnet0.pcap"
+	"$ANALYZE_SRC" -o "$T/plain" "$T/mptcp_v1_cell_20240102-090000_rmnet0.pcap"
 	local g=$OUT/sub/mptcp_v1_cell_20240102-090000_rmnet0 f n=0
-	for f in "$T/plain/tcpdump-mptcp-v1"/*.tsv; do
+	for f in "$T/plain/mptcp_v1_cell_20240102-090000_rmnet0"/*.tsv; do
 		[ "$(basename "$f")" = manifest.tsv ] && continue
 		cmp "$f" "$g/$(basename "$f")"
 		n=$((n + 1))

@@ -19,7 +19,7 @@ setup() {
 }
 
 ifaces() {
-    "$BIN/ifmatch" "$@" | awk -F'\t' 'NR > 1 { print $NF }' | paste -sd' '
+    "$BIN/ifmatch" "$@" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "iface") c = i; next } { print $c }' | paste -sd' '
 }
 
 @test "-C file: the seed's config.py settings as key=value" {

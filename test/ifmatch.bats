@@ -36,7 +36,7 @@ ifaces() {
     conns '192.168.1.5 1.2.3.4' '1.2.3.4 192.168.0.9' '10.0.0.1 1.2.3.4' > $T/c.tsv
     run "$BIN/ifmatch" $T/c.tsv
     assert_success
-    assert_output "$(printf 'conn\tc_addr\ts_addr\tiface\n1\t192.168.1.5\t1.2.3.4\twifi\n2\t1.2.3.4\t192.168.0.9\twifi\n3\t10.0.0.1\t1.2.3.4\tcellular')"
+    assert_output "$(printf 'conn\tc_addr\ts_addr\tiface\tiface_rule\n1\t192.168.1.5\t1.2.3.4\twifi\tdefault\n2\t1.2.3.4\t192.168.0.9\twifi\tdefault\n3\t10.0.0.1\t1.2.3.4\tcellular\tdefault')"
 }
 
 @test "missing addresses give ?" {
@@ -81,7 +81,7 @@ ifaces() {
 @test "-o renames the column; an existing one is an error" {
     conns '192.168.1.1 1.1.1.1' > $T/c.tsv
     run "$BIN/ifmatch" -o phone_if $T/c.tsv
-    assert_line --index 0 "$(printf 'conn\tc_addr\ts_addr\tphone_if')"
+    assert_line --index 0 "$(printf 'conn\tc_addr\ts_addr\tphone_if\tphone_if_rule')"
     "$BIN/ifmatch" $T/c.tsv > $T/once.tsv
     run "$BIN/ifmatch" $T/once.tsv
     assert_failure 1
@@ -92,7 +92,7 @@ ifaces() {
     printf 'c_addr\tz\ts_addr\r\n192.168.1.1\tkeep me\t1.1.1.1\r\n' > $T/crlf.tsv
     run "$BIN/ifmatch" < $T/crlf.tsv
     assert_success
-    assert_output "$(printf 'c_addr\tz\ts_addr\tiface\n192.168.1.1\tkeep me\t1.1.1.1\twifi')"
+    assert_output "$(printf 'c_addr\tz\ts_addr\tiface\tiface_rule\n192.168.1.1\tkeep me\t1.1.1.1\twifi\tdefault')"
 }
 
 @test "-w: IPv4 CIDR, text prefix and repeated/comma lists" {
@@ -222,11 +222,69 @@ ifaces() {
     printf 'c_addr\ts_addr\n' > $T/h.tsv
     run "$BIN/ifmatch" $T/h.tsv
     assert_success
-    assert_output "$(printf 'c_addr\ts_addr\tiface')"
+    assert_output "$(printf 'c_addr\ts_addr\tiface\tiface_rule')"
 }
 
 @test "a closed pipe is no error" {
     for i in $(seq 1 50000); do echo "192.168.1.1	1.1.1.1"; done | sed '1i c_addr\ts_addr' > $T/big.tsv
     run bash -c "'$BIN/ifmatch' $T/big.tsv | head -1; echo \${PIPESTATUS[0]}"
     assert_line --index 1 0
+}
+
+# records with the capture's interface evidence (ifname, ifindex)
+ifrecs() {
+    printf 'c_addr\ts_addr\tifname\tifindex\n'
+    local r
+    for r in "$@"; do
+        printf '%s\n' "$r" | tr ' ' '\t'
+    done
+}
+
+# the iface and iface_rule columns, "iface/rule" per record
+decided() {
+    "$BIN/ifmatch" "$@" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        { print $c["iface"] "/" $c["iface_rule"] }' | paste -sd' '
+}
+
+@test "interface evidence: names by the built-in patterns, indexes by the map, before any prefix" {
+    # man/ifmatch.1's order: table, ifname, ifindex, file name, prefixes,
+    # default. wlan0 and rmnet_data0, ccmni1, wwan0 by the built-in globs;
+    # index 2 and 3 only through -i; eth0 and index 5 match nothing
+    ifrecs '10.0.0.1 1.2.3.4 wlan0 -' '192.168.1.2 1.2.3.4 rmnet_data0 -' \
+        '10.0.0.1 1.2.3.4 ccmni1 -' '10.0.0.1 1.2.3.4 wwan0 -' \
+        '10.0.0.1 1.2.3.4 - 2' '192.168.1.2 1.2.3.4 - 3' '10.0.0.1 1.2.3.4 eth0 5' > $T/r.tsv
+    run decided -i 2=wifi,3=cellular $T/r.tsv
+    assert_output 'wifi/ifname cellular/ifname cellular/ifname cellular/ifname wifi/ifindex cellular/ifindex cellular/default'
+    # without the map, indexes say nothing; a Wi-Fi prefix decides then
+    run decided -w 10.0.0.0/8 $T/r.tsv
+    assert_output 'wifi/ifname cellular/ifname cellular/ifname cellular/ifname wifi/wifi_prefix wifi/default wifi/wifi_prefix'
+    # a user name glob comes before the built-in ones; the table before all
+    run decided -i 'wlan*=cellular' $T/r.tsv
+    assert_output 'cellular/ifname cellular/ifname cellular/ifname cellular/ifname cellular/default wifi/default cellular/default'
+    printf '10.0.0.0/8\twifi\n' > $T/tab.tsv
+    run decided -t $T/tab.tsv $T/r.tsv
+    assert_output 'wifi/table cellular/ifname wifi/table wifi/table wifi/table wifi/default wifi/table'
+}
+
+@test "the capture's file name (_wlan0. / _rmnet0.) decides after the interface, before prefixes" {
+    ifrecs '10.0.0.1 1.2.3.4 - -' '192.168.1.2 1.2.3.4 - -' '10.0.0.1 1.2.3.4 wlan0 -' > $T/r.tsv
+    run decided -f /data/mptcp_app_20150301-120000_rmnet0.pcap $T/r.tsv
+    assert_output 'cellular/filename cellular/filename wifi/ifname'
+    run decided -f 'x_wlan1.pcap.gz' -c 10.0.0.0/8 $T/r.tsv
+    assert_output 'wifi/filename wifi/filename wifi/ifname'
+    # no digits, or both tags: the name says nothing
+    run decided -f 'x_wlan.pcap' $T/r.tsv
+    assert_output 'cellular/default wifi/default wifi/ifname'
+    run decided -f 'a_wlan0.b_rmnet0.pcap' $T/r.tsv
+    assert_output 'cellular/default wifi/default wifi/ifname'
+}
+
+@test "iface_map in the configuration; a bad map entry is an error" {
+    printf 'iface_map = 7=wifi, usb*=cellular\n' > $T/conf
+    ifrecs '10.0.0.1 1.2.3.4 - 7' '10.0.0.1 1.2.3.4 usb0 -' > $T/r.tsv
+    run decided -C $T/conf $T/r.tsv
+    assert_output 'wifi/ifindex cellular/ifname'
+    run "$BIN/ifmatch" -i 7=lte $T/r.tsv
+    assert_failure 2
+    assert_output --partial "iface_map: expected"
 }

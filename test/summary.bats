@@ -123,6 +123,29 @@ value() {
 	assert_equal "$(pick app,cond,initial_share,wifi_share < S/share.tsv | sort)" "$want"
 }
 
+@test "a warning counts the connections whose Wi-Fi share rests on the default address rule" {
+	# expected: python over mptcp_subflows.tsv (ifmatch's iface_rule):
+	# connections with a data-carrying subflow decided by 'default', and
+	# their captures; the _rmnet0 capture is decided by its file name
+	local want
+	want=$($PY - A B <<-'EOF'
+	import csv, glob, sys
+	conns, caps = set(), set()
+	for d in sys.argv[1:]:
+	    for f in glob.glob(d + '/mptcp_*/mptcp_subflows.tsv'):
+	        for r in csv.DictReader(open(f), delimiter='\t'):
+	            if r['iface_rule'] == 'default' and int(r['c2s_data_bytes']) + int(r['s2c_data_bytes']) > 0:
+	                conns.add((f, r['mpconn']))
+	                caps.add(f)
+	        if '_rmnet0' in f:
+	            assert {r['iface_rule'] for r in csv.DictReader(open(f), delimiter='\t')} == {'filename'}, f
+	print(len(conns), 'MPTCP connections in', len(caps), 'captures')
+	EOF
+	)
+	[ "${want%% *}" -gt 0 ]
+	grep -F "summary: $want have Wi-Fi/cellular shares from the default address rule alone" S.err
+}
+
 @test "join delay per group: numpy median of mptcp-join -s run by hand" {
 	# Expected: mptcp-join -s on the appA/wifi captures, joins that did not
 	# fail, numpy.median and max of join_delay_s.
