@@ -81,8 +81,8 @@ static int next_from_capture(struct source *s, struct pkt *p, struct pkt_meta *m
 			m->hs = f->hs;
 			return 1;
 		}
-		if (s->cap.failed)
-			s->status = 1;
+		if (s->cap.failed && !s->status)
+			s->status = CAPTURE_PARTIAL;
 		capture_close(&s->cap);
 		if (!open_next_capture(s)) {
 			s->files = NULL;

@@ -82,7 +82,8 @@ static void keep_payload(struct batch *b, int k)
 	p->payload_caplen = n;
 }
 
-/* Reads every file into batches; returns 1 when some file failed. */
+/* Reads every file into batches; returns 1 when some file could not be
+ * opened, CAPTURE_PARTIAL when one was cut or damaged. */
 static int read_files(char **files, struct capture *cap)
 {
 	int status = 0, i = 0;
@@ -108,7 +109,7 @@ static int read_files(char **files, struct capture *cap)
 	}
 	b->last = 1;
 	set_full(i, 1);
-	return status || cap->failed;
+	return status ? 1 : cap->damaged ? CAPTURE_PARTIAL : 0;
 }
 
 int main(int argc, char *argv[])
