@@ -298,6 +298,22 @@ void capture_sel_time(struct capture_sel *s, int from, const char *opt, const ch
 	}
 }
 
+int capture_sel_option(struct capture_sel *s, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'A':
+		capture_sel_time(s, 1, "-A", arg);
+		return 1;
+	case 'B':
+		capture_sel_time(s, 0, "-B", arg);
+		return 1;
+	case 'b':
+		capture_sel_filter(s, arg);
+		return 1;
+	}
+	return 0;
+}
+
 /* -b: the syntax is checked here, once; each file compiles it again for
  * its own link type. */
 void capture_sel_filter(struct capture_sel *s, const char *expr)

@@ -51,6 +51,8 @@ struct capture {
  * message on a bad argument (a BPF syntax error included). */
 void capture_sel_filter(struct capture_sel *s, const char *expr);
 void capture_sel_time(struct capture_sel *s, int from, const char *opt, const char *arg);
+/* The three options of a getopt loop: 1 when ch was one of them. */
+int capture_sel_option(struct capture_sel *s, int ch, const char *arg);
 
 /* Opens path; on failure prints a message naming it and returns -1. */
 int capture_open(struct capture *c, const char *path);

@@ -36,7 +36,8 @@ static struct {
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-A time] [-B time] [-b filter] [-c columns] "
+	    "[-x bytes] [file ...]\n");
 	exit(status);
 }
 
@@ -117,10 +118,16 @@ int main(int argc, char *argv[])
 	const char *columns = NULL;
 	unsigned payload = 0;
 	int verbose = 0, ch;
+	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "c:hvx:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:B:b:c:hvx:")) != -1) {
 		switch (ch) {
+		case 'A':
+		case 'B':
+		case 'b':
+			capture_sel_option(&sel, ch, optarg);
+			break;
 		case 'c':
 			columns = optarg;
 			break;
@@ -155,7 +162,7 @@ int main(int argc, char *argv[])
 			err(1, "out of memory");
 
 	char *stdin_only[] = { "-", NULL };
-	struct capture cap = { 0 };
+	struct capture cap = { .sel = &sel };
 	pthread_t formatter;
 
 	pkt_writer_header(&w, &out_stdout);
