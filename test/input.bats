@@ -388,3 +388,43 @@ tshark_frames() {
 	[[ $stderr == "analyze: -b: "* ]]
 	[ ! -e "$T/bad/mptcp_sel_lab_20240101-120000_any" ]
 }
+
+# ------------------------------------------------------------ MPTCP by content
+
+@test "MPTCP by content: an MPTCP capture named tcp_* gets the MPTCP tables, with a warning; -N keeps the name rule" {
+	mkdir -p "$T/in"
+	local mp=$FIX/gen/mptcp-handover.pcap tcp=$FIX/gen/tcp-loss.pcap
+	# tshark: MP_CAPABLE SYNs (MPTCP connections) in one, none in the other
+	local nmp
+	nmp=$(tshark -r "$mp" -Y 'tcp.options.mptcp.subtype == 0 && tcp.flags.syn == 1 && tcp.flags.ack == 0' 2> /dev/null | wc -l)
+	[ "$nmp" -ge 1 ]
+	[ "$(tshark -r "$tcp" -Y 'tcp.options.mptcp.subtype == 0' 2> /dev/null | wc -l)" -eq 0 ]
+	cp "$mp" "$T/in/tcp_app_wifi_20240101-120000_any.pcap"
+	cp "$tcp" "$T/in/mptcp_app_wifi_20240101-130000_any.pcap"
+	cp "$tcp" "$T/in/plain.pcap"
+	run --separate-stderr "$ANALYZE" -o "$T/out" "$T/in"
+	assert_success
+	assert_equal "$stderr" "$(printf '%s\n' \
+	    "analyze: $T/in/mptcp_app_wifi_20240101-130000_any.pcap: named as an MPTCP capture, but carries no MP_CAPABLE: analysed as TCP (-N: by the name)" \
+	    "analyze: $T/in/tcp_app_wifi_20240101-120000_any.pcap: named as a TCP capture, but carries MP_CAPABLE: analysed as MPTCP (-N: by the name)")"
+	local d=$T/out/tcp_app_wifi_20240101-120000_any
+	assert_equal "$(pick mode,mode_from,mptcp_conns < "$d/manifest.tsv")" "mptcp content $nmp"
+	assert_equal "$(pick mode,mode_from,mptcp_conns < "$T/out/mptcp_app_wifi_20240101-130000_any/manifest.tsv")" "tcp content -"
+	assert_equal "$(pick mode,mode_from < "$T/out/plain/manifest.tsv")" "tcp content"
+	[ ! -e "$T/out/plain/mptcp_conns.tsv" ]
+	# the tables are those of -M under the capture's own name
+	run "$ANALYZE" -M -o "$T/m" "$mp"
+	assert_success
+	assert_equal "$(pick mode_from < "$T/m/mptcp-handover/manifest.tsv")" option
+	local f
+	for f in $(cd "$d" && ls ./*.tsv); do
+		[ "$f" = ./manifest.tsv ] || cmp "$d/$f" "$T/m/mptcp-handover/$f"
+	done
+	# -N: the name decides, no warning
+	run --separate-stderr "$ANALYZE" -N -o "$T/n" "$T/in"
+	assert_success
+	assert_equal "$stderr" ""
+	assert_equal "$(pick mode,mode_from < "$T/n/tcp_app_wifi_20240101-120000_any/manifest.tsv")" "tcp name"
+	assert_equal "$(pick mode,mode_from < "$T/n/plain/manifest.tsv")" "mptcp name"
+	[ ! -e "$T/n/tcp_app_wifi_20240101-120000_any/mptcp_conns.tsv" ]
+}
