@@ -15,15 +15,22 @@ static uint16_t rd16e(const unsigned char *p, int swap);
 #define GZ_MAGIC0 0x1f
 #define GZ_MAGIC1 0x8b
 
-/* A stdio stream over zlib, so libpcap reads compressed files and pipes
- * alike; zlib passes uncompressed input through untouched. The first four
- * bytes are read ahead to learn the pcap magic (timestamp resolution). */
+/* The stream libpcap reads: a stdio stream over zlib (compressed files,
+ * and pipes: zlib passes uncompressed input through untouched) or over
+ * read(2) (plain files), counting the bytes it hands over, so that the
+ * byte offset of the frame libpcap reads next is known (that count less
+ * what waits in the stdio buffer): where a cut or damaged file breaks.
+ * The first bytes are read ahead to learn the format and the timestamp
+ * resolution, and replayed. */
 #define HEAD_MAX 4096
 
 struct gz_cookie {
-	gzFile gz;
+	gzFile gz;                    /* or NULL: plain file, read(2) on fd */
+	int fd;
 	unsigned char head[HEAD_MAX]; /* read ahead, replayed first */
-	int nhead, used;
+	size_t nhead, used;
+	uint64_t pos;                 /* bytes handed to stdio */
+	int gz_failed;                /* zlib said why: gzerror */
 	struct ng_track *track;       /* pcapng: the block chain, or NULL */
 };
 
@@ -34,6 +41,7 @@ struct gz_cookie {
 struct ng_track {
 	uint64_t pos;          /* bytes of the stream seen */
 	uint64_t start;        /* where the current block starts */
+	uint64_t prev;         /* and the block before it */
 	uint64_t end;          /* and ends; 0 while its header is incomplete */
 	unsigned char hdr[12]; /* type, length, (section) byte-order magic */
 	int nhdr, swap, lost;  /* lost: a length made no sense, give up */
@@ -208,6 +216,7 @@ static void ng_track_bytes(struct ng_track *t, const unsigned char *b, size_t n)
 			ng_block_bytes(t, b, from, to);
 			if (t->end >= to)
 				return;
+			t->prev = t->start;
 			t->start = t->end; /* the next block starts in these bytes */
 			t->end = 0;
 			t->nhdr = 0;
@@ -225,24 +234,42 @@ static void ng_track_bytes(struct ng_track *t, const unsigned char *b, size_t n)
 	}
 }
 
+static ssize_t raw_read(struct gz_cookie *g, void *buf, size_t n)
+{
+	if (n > (1u << 30))
+		n = 1u << 30;
+	if (g->gz) {
+		int r = gzread(g->gz, buf, (unsigned)n);
+		if (r < 0) {
+			g->gz_failed = 1;
+			errno = EIO;
+		}
+		return r;
+	}
+	for (;;) {
+		ssize_t r = read(g->fd, buf, n);
+		if (r >= 0 || errno != EINTR)
+			return r;
+	}
+}
+
 static ssize_t gz_cookie_read(void *cookie, char *buf, size_t n)
 {
 	struct gz_cookie *g = cookie;
 	size_t done = 0;
 	if (g->used < g->nhead) {
-		done = (size_t)(g->nhead - g->used) < n ? (size_t)(g->nhead - g->used) : n;
+		done = g->nhead - g->used < n ? g->nhead - g->used : n;
 		memcpy(buf, g->head + g->used, done);
-		g->used += (int)done;
+		g->used += done;
 	}
 	if (done < n) {
-		size_t want = n - done > (1u << 30) ? (1u << 30) : n - done;
-		int r = gzread(g->gz, buf + done, (unsigned)want);
-		if (r < 0) {
-			errno = EIO;
+		ssize_t r = raw_read(g, buf + done, n - done);
+		if (r < 0 && done == 0)
 			return -1;
-		}
-		done += (size_t)r;
+		if (r > 0)
+			done += (size_t)r;
 	}
+	g->pos += done;
 	if (g->track)
 		ng_track_bytes(g->track, (const unsigned char *)buf, done);
 	return (ssize_t)done;
@@ -251,7 +278,7 @@ static ssize_t gz_cookie_read(void *cookie, char *buf, size_t n)
 static int gz_cookie_close(void *cookie)
 {
 	struct gz_cookie *g = cookie;
-	int r = gzclose_r(g->gz);
+	int r = g->gz ? (gzclose_r(g->gz) == Z_OK ? 0 : EOF) : close(g->fd);
 	if (g->track) {
 		free(g->track->name);
 		free(g->track->sec_if);
@@ -260,7 +287,7 @@ static int gz_cookie_close(void *cookie)
 	}
 	free(g->track);
 	free(g);
-	return r == Z_OK ? 0 : EOF;
+	return r;
 }
 
 static uint32_t rd32e(const unsigned char *p, int swap)
@@ -323,15 +350,15 @@ static int head_is_pcapng(const unsigned char *h, size_t n)
 	return n >= 4 && memcmp(h, ng, 4) == 0;
 }
 
-/* The stream of path; pcapng files, plain or compressed, and every
- * compressed file go through zlib (which passes plain bytes through), so
- * a pcapng block chain can be followed; *cookie gets that stream. */
+/* The stream of path, over a gz_cookie (*cookie): zlib for compressed
+ * files and for input that cannot be looked at before it is read (a
+ * pipe), read(2) for plain files. */
 static FILE *open_stream(const char *path, int *nano, struct gz_cookie **cookie)
 {
 	int fd = strcmp(path, "-") == 0 ? dup(0) : open(path, O_RDONLY);
 	if (fd < 0)
 		return NULL;
-	unsigned char head[HEAD_MAX];
+	unsigned char head[2];
 	ssize_t got = pread(fd, head, sizeof head, 0);
 	if (got < 0 && errno != ESPIPE) { /* a directory, an I/O error */
 		int e = errno;
@@ -340,25 +367,24 @@ static FILE *open_stream(const char *path, int *nano, struct gz_cookie **cookie)
 		return NULL;
 	}
 	*cookie = NULL;
-	if (got >= 4 && !(head[0] == GZ_MAGIC0 && head[1] == GZ_MAGIC1) &&
-	    !head_is_pcapng(head, (size_t)got)) {
-		FILE *fp = fdopen(fd, "rb"); /* plain seekable pcap: no zlib layer */
-		if (fp)
-			setvbuf(fp, NULL, _IOFBF, 1 << 18);
-		*nano = head_is_nano(head, (size_t)got);
-		return fp;
-	}
 	struct gz_cookie *g = calloc(1, sizeof *g);
-	if (!g || !(g->gz = gzdopen(fd, "rb"))) {
-		free(g);
-		close(fd);
-		return NULL;
+	if (!g)
+		goto fail;
+	g->fd = fd;
+	if (got < 0 || (got == 2 && head[0] == GZ_MAGIC0 && head[1] == GZ_MAGIC1)) {
+		if (!(g->gz = gzdopen(fd, "rb")))
+			goto fail;
+		gzbuffer(g->gz, 1 << 18);
 	}
-	gzbuffer(g->gz, 1 << 18);
-	int r = gzread(g->gz, g->head, HEAD_MAX);
-	g->nhead = r > 0 ? r : 0;
-	*nano = head_is_nano(g->head, (size_t)g->nhead);
-	if (head_is_pcapng(g->head, (size_t)g->nhead))
+	/* the head, for the format and resolution */
+	while (g->nhead < HEAD_MAX) {
+		ssize_t r = raw_read(g, g->head + g->nhead, HEAD_MAX - g->nhead);
+		if (r <= 0)
+			break;
+		g->nhead += (size_t)r;
+	}
+	*nano = head_is_nano(g->head, g->nhead);
+	if (head_is_pcapng(g->head, g->nhead))
 		g->track = calloc(1, sizeof *g->track);
 	cookie_io_functions_t io = { .read = gz_cookie_read, .close = gz_cookie_close };
 	FILE *fp = fopencookie(g, "rb", io);
@@ -371,6 +397,108 @@ static FILE *open_stream(const char *path, int *nano, struct gz_cookie **cookie)
 	 * checker sees, should the tool exit in the middle of the file */
 	*cookie = g;
 	return fp;
+fail:
+	if (g && g->gz)
+		gzclose_r(g->gz);
+	else
+		close(fd);
+	free(g);
+	errno = ENOMEM;
+	return NULL;
+}
+
+/* -A and -B: seconds since the epoch, or "+seconds" after the first
+ * frame; up to 9 digits of fraction, converted exactly to nanoseconds. */
+void capture_sel_time(struct capture_sel *s, int from, const char *opt, const char *arg)
+{
+	const char *p = arg;
+	int rel = *p == '+';
+	int64_t sec = 0, frac = 0;
+	int nd = 0, nf = 0;
+	p += rel;
+	for (; *p >= '0' && *p <= '9'; p++, nd++) {
+		if (sec > (INT64_MAX / 1000000000 - 10) / 10)
+			errx(2, "%s: too large: '%s'", opt, arg);
+		sec = sec * 10 + (*p - '0');
+	}
+	if (*p == '.') {
+		for (p++; *p >= '0' && *p <= '9'; p++, nf++) {
+			if (nf < 9)
+				frac = frac * 10 + (*p - '0');
+			else if (*p != '0')
+				errx(2, "%s: more than 9 digits of fraction: '%s'", opt, arg);
+		}
+	}
+	if (*p || (nd == 0 && nf == 0))
+		errx(2, "%s: expected seconds since the epoch or +seconds after the first "
+		    "frame (digits, an optional fraction), got '%s'", opt, arg);
+	for (int i = nf; i < 9; i++)
+		frac *= 10;
+	int64_t ns = sec * 1000000000 + frac;
+	if (from) {
+		s->from_ns = ns;
+		s->from_rel = rel;
+		s->has_from = 1;
+	} else {
+		s->to_ns = ns;
+		s->to_rel = rel;
+		s->has_to = 1;
+	}
+}
+
+int capture_sel_option(struct capture_sel *s, int ch, const char *arg)
+{
+	switch (ch) {
+	case 'A':
+		capture_sel_time(s, 1, "-A", arg);
+		return 1;
+	case 'B':
+		capture_sel_time(s, 0, "-B", arg);
+		return 1;
+	case 'b':
+		capture_sel_filter(s, arg);
+		return 1;
+	}
+	return 0;
+}
+
+/* -b: the syntax is checked here, once; each file compiles it again for
+ * its own link type. */
+void capture_sel_filter(struct capture_sel *s, const char *expr)
+{
+	pcap_t *dead = pcap_open_dead(DLT_EN10MB, 262144);
+	struct bpf_program prog;
+	if (!dead)
+		errx(1, "out of memory");
+	if (pcap_compile(dead, &prog, expr, 1, PCAP_NETMASK_UNKNOWN) < 0)
+		errx(2, "-b: %s", pcap_geterr(dead));
+	pcap_freecode(&prog);
+	pcap_close(dead);
+	s->filter = expr;
+}
+
+static int head_magic_pcap(const unsigned char *h, size_t n)
+{
+	static const uint32_t m[4] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1 };
+	if (n < 4)
+		return 0;
+	uint32_t be = (uint32_t)h[0] << 24 | (uint32_t)h[1] << 16 | (uint32_t)h[2] << 8 | h[3];
+	for (int i = 0; i < 4; i++)
+		if (be == m[i])
+			return 1;
+	return 0;
+}
+
+/* Bytes of the stream libpcap has read: handed to stdio, less what
+ * waits in its buffer (glibc's; elsewhere the offsets are unknown). */
+static uint64_t stream_offset(struct capture *c)
+{
+#ifdef __GLIBC__
+	return c->cookie->pos - (uint64_t)(c->fp->_IO_read_end - c->fp->_IO_read_ptr);
+#else
+	c->off_known = 0;
+	return 0;
+#endif
 }
 
 int capture_open(struct capture *c, const char *path)
@@ -383,6 +511,9 @@ int capture_open(struct capture *c, const char *path)
 		warn("%s", path);
 		return -1;
 	}
+	/* the standard pcap formats only: a record is 16 bytes and its data,
+	 * so an offset is known; other variants libpcap reads get none */
+	c->off_known = c->cookie->track || head_magic_pcap(c->cookie->head, c->cookie->nhead);
 	c->pcap = pcap_fopen_offline_with_tstamp_precision(c->fp,
 	    PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!c->pcap) {
@@ -392,6 +523,7 @@ int capture_open(struct capture *c, const char *path)
 		c->cookie = NULL;
 		return -1;
 	}
+	c->next_offset = stream_offset(c);
 	c->dlt = pcap_datalink(c->pcap);
 	if (!decode_link_supported(c->dlt)) {
 		const char *name = pcap_datalink_val_to_name(c->dlt);
@@ -400,11 +532,23 @@ int capture_open(struct capture *c, const char *path)
 		capture_close(c);
 		return -1;
 	}
+	if (c->sel && c->sel->filter) {
+		if (pcap_compile(c->pcap, &c->bpf, c->sel->filter, 1, PCAP_NETMASK_UNKNOWN) < 0) {
+			warnx("%s: -b: %s (link type %s)", path, pcap_geterr(c->pcap),
+			    pcap_datalink_val_to_name(c->dlt) ? pcap_datalink_val_to_name(c->dlt) : "unknown");
+			capture_close(c);
+			return -1;
+		}
+		c->has_bpf = 1;
+	}
 	return 0;
 }
 
 void capture_close(struct capture *c)
 {
+	if (c->has_bpf)
+		pcap_freecode(&c->bpf);
+	c->has_bpf = 0;
 	if (c->pcap)
 		pcap_close(c->pcap); /* closes c->fp too, and frees c->cookie */
 	c->pcap = NULL;
@@ -419,13 +563,57 @@ static int ng_packet_block(uint32_t type)
 	return type == 2 || type == 3 || type == 6;
 }
 
+/* Where the frame or block that could not be read starts: pcap, after
+ * the last frame read; pcapng, the block libpcap stopped in, which the
+ * chain follower knows when it is not more than a block ahead of libpcap
+ * (stdio reads ahead). -1 when unknown. */
+static int64_t fault_offset(struct capture *c)
+{
+	const struct ng_track *t = c->cookie ? c->cookie->track : NULL;
+	if (!c->off_known)
+		return -1;
+	uint64_t at = stream_offset(c);
+	if (!c->off_known)
+		return -1;
+	if (!t)
+		return (int64_t)c->next_offset;
+	if (t->lost && at >= t->start)
+		return (int64_t)t->start; /* a block length that made no sense */
+	if (at > t->start && (t->end == 0 || at <= t->end))
+		return (int64_t)t->start;
+	if (at == t->start) /* a block read whole and refused, or a read error */
+		return c->cookie->gz_failed || t->start == 0 ? (int64_t)t->start : (int64_t)t->prev;
+	return -1;
+}
+
+static void note_damage(struct capture *c, uint64_t frame, int64_t off)
+{
+	c->failed = 1;
+	if (c->damaged++)
+		return;
+	c->damage_frame = frame;
+	c->damage_offset = off;
+}
+
 /* libpcap could not read the next block: a frame cut or broken, except
- * a pcapng file cut inside a block that holds no packet. */
+ * a pcapng file cut inside a block that holds no packet. Either way the
+ * frames before are kept; the message says where the file breaks. */
 static void read_failed(struct capture *c)
 {
 	const struct ng_track *t = c->cookie ? c->cookie->track : NULL;
 	const char *why = pcap_geterr(c->pcap);
-	c->failed = 1;
+	char off[64] = "unknown byte offset";
+	char gzwhy[300];
+	int64_t at = fault_offset(c);
+	if (at >= 0)
+		snprintf(off, sizeof off, "byte offset %lld%s", (long long)at,
+		    c->cookie && c->cookie->gz && !gzdirect(c->cookie->gz) ? " of the uncompressed stream" : "");
+	if (c->cookie && c->cookie->gz_failed) {
+		int zerr;
+		snprintf(gzwhy, sizeof gzwhy, "gzip: %s", gzerror(c->cookie->gz, &zerr));
+		why = gzwhy;
+	}
+	uint64_t before = c->frame - c->frame0;
 	if (t && !t->lost && strstr(why, "truncated") && (t->end == 0 || t->end > t->pos) &&
 	    t->nhdr >= 4) {
 		uint32_t type;
@@ -433,13 +621,16 @@ static void read_failed(struct capture *c)
 		type = t->swap ? __builtin_bswap32(type) : type;
 		if (!ng_packet_block(type)) {
 			warnx("%s: cut inside a pcapng block of type %u, which holds no packet, "
-			    "after frame %llu: %s", c->path, type,
-			    (unsigned long long)(c->frame - c->frame0), why);
+			    "after frame %llu, at %s: %s (the frames before are kept)", c->path, type,
+			    (unsigned long long)before, off, why);
+			note_damage(c, before + 1, at);
 			return;
 		}
 	}
-	warnx("%s: frame %llu: %s", c->path,
-	    (unsigned long long)(c->frame - c->frame0 + 1), why);
+	warnx("%s: frame %llu, at %s: %s (the file is cut or damaged there; the %llu "
+	    "frames before are kept)", c->path, (unsigned long long)(before + 1), off, why,
+	    (unsigned long long)before);
+	note_damage(c, before + 1, at);
 	c->frame++; /* the frame that could not be read */
 	c->skipped[SKIP_TRUNCATED]++;
 }
@@ -447,7 +638,7 @@ static void read_failed(struct capture *c)
 /* The frame's timestamp fits the int64 nanoseconds every tool computes
  * with (libpcap gives nanoseconds: the file was opened so); one earlier
  * than the frame before is counted, and the first warned about. */
-static int time_ok(struct capture *c, const struct pcap_pkthdr *h)
+static int time_ok(struct capture *c, const struct pcap_pkthdr *h, int64_t *nsp)
 {
 	if (h->ts.tv_sec < 0 || h->ts.tv_sec > INT64_MAX / 1000000000 - 1 ||
 	    h->ts.tv_usec < 0 || h->ts.tv_usec >= 1000000000) {
@@ -467,7 +658,31 @@ static int time_ok(struct capture *c, const struct pcap_pkthdr *h)
 	}
 	c->last_ns = ns;
 	c->has_last = 1;
+	*nsp = ns;
 	return 1;
+}
+
+/* The selection of -b, -A and -B on a frame whose time is ns. */
+static enum skip_reason selected(struct capture *c, const struct pcap_pkthdr *h,
+    const u_char *data, int64_t ns)
+{
+	const struct capture_sel *s = c->sel;
+	if (!c->has_first) {
+		c->first_ns = ns;
+		c->has_first = 1;
+	}
+	if (!s)
+		return DECODED;
+	int64_t base = c->first_ns;
+	if (s->has_from && ns < (s->from_rel ? (s->from_ns > INT64_MAX - base ? INT64_MAX :
+	    base + s->from_ns) : s->from_ns))
+		return SKIP_OUT_OF_WINDOW;
+	if (s->has_to && ns >= (s->to_rel ? (s->to_ns > INT64_MAX - base ? INT64_MAX :
+	    base + s->to_ns) : s->to_ns))
+		return SKIP_OUT_OF_WINDOW;
+	if (c->has_bpf && !pcap_offline_filter(&c->bpf, h, data))
+		return SKIP_FILTERED;
+	return DECODED;
 }
 
 int capture_next(struct capture *c, struct pkt *p)
@@ -482,11 +697,16 @@ int capture_next(struct capture *c, struct pkt *p)
 			read_failed(c);
 			return 0;
 		}
+		c->next_offset = stream_offset(c);
 		c->frame++;
+		/* every frame libpcap returns takes its interface, selected or not */
 		const char *ifname = c->cookie && c->cookie->track ? ng_pop_name(c->cookie->track) : NULL;
-		if (!time_ok(c, h))
+		int64_t ns;
+		if (!time_ok(c, h, &ns))
 			continue;
-		enum skip_reason why = decode_frame(c->dlt, data, h->caplen, h->len, p);
+		enum skip_reason why = selected(c, h, data, ns);
+		if (why == DECODED)
+			why = decode_frame(c->dlt, data, h->caplen, h->len, p);
 		if (why != DECODED) {
 			c->skipped[why]++;
 			continue;
@@ -521,5 +741,12 @@ void capture_report(const struct capture *c, const char *what)
 	fprintf(stderr, "; %llu timestamps backwards", (unsigned long long)c->ts_back);
 	if (c->ts_back)
 		fprintf(stderr, " (first at frame %llu)", (unsigned long long)c->ts_back_frame);
+	fprintf(stderr, "; %llu files cut or damaged", (unsigned long long)c->damaged);
+	if (c->damaged) {
+		fprintf(stderr, " (first at its frame %llu", (unsigned long long)c->damage_frame);
+		if (c->damage_offset >= 0)
+			fprintf(stderr, " byte %lld", (long long)c->damage_offset);
+		fprintf(stderr, ")");
+	}
 	fprintf(stderr, "\n");
 }

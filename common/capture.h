@@ -7,8 +7,22 @@
 #include <pcap/pcap.h>
 #include "decode.h"
 
+/* Which frames to analyse (-b, -A, -B of the tools): the others are read,
+ * counted as skipped (filtered, outside_window) and not decoded. */
+struct capture_sel {
+	const char *filter;   /* BPF expression, or NULL */
+	int64_t from_ns, to_ns; /* the window: from <= ts < to */
+	int has_from, has_to;
+	int from_rel, to_rel; /* "+N": after the stream's first frame */
+};
+
 struct capture {
 	const char *path;   /* as given, for messages */
+	const struct capture_sel *sel; /* or NULL: every frame */
+	struct bpf_program bpf;
+	int has_bpf;
+	int64_t first_ns;   /* the stream's first frame, for +N windows */
+	int has_first;
 	pcap_t *pcap;
 	FILE *fp;
 	int dlt;
@@ -18,7 +32,13 @@ struct capture {
 	uint64_t skipped[SKIP_NREASONS];
 	uint64_t opt_bad;   /* records whose TCP options were malformed or cut */
 	uint64_t ip_len_cut; /* records whose IP length went beyond the frame */
-	int failed;         /* a file ended with a read error */
+	int failed;         /* a file ended with a read error: cut or damaged */
+	/* the first such file: its frame that could not be read (1-based in
+	 * the file) and byte offset (of the uncompressed stream; -1 unknown) */
+	uint64_t damaged, damage_frame;
+	int64_t damage_offset;
+	uint64_t next_offset; /* byte offset of the frame libpcap reads next */
+	int off_known;      /* a format whose offsets are known */
 	/* frames timestamped before the frame before them: counted, the first
 	 * one warned about; the analysis keeps file order */
 	uint64_t ts_back, ts_back_frame;
@@ -27,12 +47,24 @@ struct capture {
 	struct gz_cookie *cookie; /* the stream under fp (capture.c), or NULL */
 };
 
+/* Option parsing of the tools: -b expr, -A time, -B time. Exits 2 with a
+ * message on a bad argument (a BPF syntax error included). */
+void capture_sel_filter(struct capture_sel *s, const char *expr);
+void capture_sel_time(struct capture_sel *s, int from, const char *opt, const char *arg);
+/* The three options of a getopt loop: 1 when ch was one of them. */
+int capture_sel_option(struct capture_sel *s, int ch, const char *arg);
+
 /* Opens path; on failure prints a message naming it and returns -1. */
 int capture_open(struct capture *c, const char *path);
 void capture_close(struct capture *c);
 
+/* Exit status of a tool that read captures: 1 when one could not be
+ * opened, CAPTURE_PARTIAL when one was cut or damaged (what came before
+ * the fault was analysed), else 0. */
+#define CAPTURE_PARTIAL 3
+
 /* Next TCP segment: 1 with *p filled, 0 at end of file or after a read
- * error (reported, c->failed set). Skipped frames are counted, frames
+ * error (reported with file, frame and byte offset; c->failed set). Skipped frames are counted, frames
  * whose timestamp would not fit int64 nanoseconds among them. */
 int capture_next(struct capture *c, struct pkt *p);
 

@@ -7,7 +7,8 @@
 
 const char *const skip_reason_name[SKIP_NREASONS] = {
 	"decoded", "non_ip", "non_tcp", "ip_fragment", "truncated",
-	"bad_ip_header", "bad_tcp_header", "bad_timestamp",
+	"bad_ip_header", "bad_tcp_header", "bad_timestamp", "filtered",
+	"outside_window",
 };
 
 /* Link types not always named by older pcap headers. */

@@ -13,6 +13,8 @@ enum skip_reason {
 	SKIP_BAD_IP,       /* inconsistent IP header */
 	SKIP_BAD_TCP,      /* inconsistent TCP header */
 	SKIP_BAD_TIME,     /* a timestamp no 64-bit nanosecond count holds */
+	SKIP_FILTERED,     /* rejected by the BPF filter (-b) */
+	SKIP_OUT_OF_WINDOW, /* outside the time window (-A, -B) */
 	SKIP_NREASONS
 };
 

@@ -36,13 +36,17 @@ struct pkt_meta {
 };
 
 /* 1 when path is a regular file that starts like a pcap, pcapng or gzip
- * file (a pipe is taken for records: its bytes cannot be looked at twice). */
+ * file (a named pipe is taken for records: its bytes cannot be looked at
+ * twice). */
 int source_is_capture(const char *path);
 
-/* files: NULL-terminated; none means TSV on stdin. All captures, or one
- * TSV file. need: packet columns required in record mode (-1 ended). */
+/* files: NULL-terminated; none (or "-") means standard input, a capture
+ * when it starts like one (a file or a pipe: its first bytes are looked
+ * at and left in it), else records. All captures, or one TSV file. sel:
+ * the frames of captures to read (or NULL); with records it is a usage
+ * error. need: packet columns required in record mode (-1 ended). */
 void source_open(struct source *s, char **files, const struct flow_opts *fo,
-    const int *need);
+    const struct capture_sel *sel, const int *need);
 /* Record mode: split out only the bound packet columns and flowsplit's
  * (call after narrowing s->cols with pkt_cols_restrict). */
 void source_want(struct source *s);

@@ -16,7 +16,8 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-A time] [-B time] [-b filter] [-g grace_s] "
+	    "[-i idle_s] [file ...]\n");
 	exit(status);
 }
 
@@ -98,9 +99,16 @@ int main(int argc, char *argv[])
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
 	int table = 0, ch;
 
+	struct capture_sel sel = { 0 };
+
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "g:hi:s")) != -1) {
+	while ((ch = getopt(argc, argv, "A:B:b:g:hi:s")) != -1) {
 		switch (ch) {
+		case 'A':
+		case 'B':
+		case 'b':
+			capture_sel_option(&sel, ch, optarg);
+			break;
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
 			break;
@@ -128,7 +136,7 @@ int main(int argc, char *argv[])
 	const char *bad;
 	size_t badlen;
 
-	source_open(&src, argc ? argv : NULL, &fo, need);
+	source_open(&src, argc ? argv : NULL, &fo, &sel, need);
 	if (!src.from_capture) {
 		pkt_cols_restrict(&src.cols, need);
 		source_want(&src);

@@ -16,8 +16,8 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-e bursts|reinject|rtt|dack|addr|seq] "
-	    "[-g grace_s] [-i idle_s] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-A time] [-B time] [-b filter] "
+	    "[-e bursts|reinject|rtt|dack|addr|seq] [-g grace_s] [-i idle_s] [file ...]\n");
 	exit(status);
 }
 
@@ -87,9 +87,16 @@ int main(int argc, char *argv[])
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
 	int subflows = 0, ev = MPS_EV_NONE, ch;
 
+	struct capture_sel sel = { 0 };
+
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "e:g:hi:s")) != -1) {
+	while ((ch = getopt(argc, argv, "A:B:b:e:g:hi:s")) != -1) {
 		switch (ch) {
+		case 'A':
+		case 'B':
+		case 'b':
+			capture_sel_option(&sel, ch, optarg);
+			break;
 		case 'e':
 			if ((ev = mps_event_parse(optarg)) < 0)
 				errx(2, "-e: expected bursts, reinject, rtt, dack, addr or seq, got '%s'", optarg);
@@ -123,7 +130,7 @@ int main(int argc, char *argv[])
 	struct mpj_res r;
 	struct mps_tag g;
 
-	source_open(&src, argc ? argv : NULL, &fo, need);
+	source_open(&src, argc ? argv : NULL, &fo, &sel, need);
 	if (src.from_capture) {
 		mpj_init(&j, &fo, NULL, NULL);
 	} else {

@@ -37,7 +37,8 @@ static struct {
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-A time] [-B time] [-b filter] [-c columns] "
+	    "[-x bytes] [file ...]\n");
 	exit(status);
 }
 
@@ -94,7 +95,8 @@ static void keep_ifname(struct batch *b, int k)
 	}
 }
 
-/* Reads every file into batches; returns 1 when some file failed. */
+/* Reads every file into batches; returns 1 when some file could not be
+ * opened, CAPTURE_PARTIAL when one was cut or damaged. */
 static int read_files(char **files, struct capture *cap)
 {
 	int status = 0, i = 0;
@@ -121,7 +123,7 @@ static int read_files(char **files, struct capture *cap)
 	}
 	b->last = 1;
 	set_full(i, 1);
-	return status || cap->failed;
+	return status ? 1 : cap->damaged ? CAPTURE_PARTIAL : 0;
 }
 
 int main(int argc, char *argv[])
@@ -129,10 +131,16 @@ int main(int argc, char *argv[])
 	const char *columns = NULL;
 	unsigned payload = 0;
 	int verbose = 0, ch;
+	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "c:hvx:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:B:b:c:hvx:")) != -1) {
 		switch (ch) {
+		case 'A':
+		case 'B':
+		case 'b':
+			capture_sel_option(&sel, ch, optarg);
+			break;
 		case 'c':
 			columns = optarg;
 			break;
@@ -167,7 +175,7 @@ int main(int argc, char *argv[])
 			err(1, "out of memory");
 
 	char *stdin_only[] = { "-", NULL };
-	struct capture cap = { 0 };
+	struct capture cap = { .sel = &sel };
 	pthread_t formatter;
 
 	pkt_writer_header(&w, &out_stdout);

@@ -16,8 +16,8 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: tcp-metrics [-h] [-e rtt|rexmit|ack|inflight] "
-	    "[-g grace_s] [-i idle_s] [-o file] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: tcp-metrics [-h] [-A time] [-B time] [-b filter] "
+	    "[-e rtt|rexmit|ack|inflight] [-g grace_s] [-i idle_s] [-o file] [file ...]\n");
 	exit(status);
 }
 
@@ -74,9 +74,16 @@ int main(int argc, char *argv[])
 	const char *recpath = NULL;
 	int ch;
 
+	struct capture_sel sel = { 0 };
+
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "e:g:hi:o:")) != -1) {
+	while ((ch = getopt(argc, argv, "A:B:b:e:g:hi:o:")) != -1) {
 		switch (ch) {
+		case 'A':
+		case 'B':
+		case 'b':
+			capture_sel_option(&sel, ch, optarg);
+			break;
 		case 'e':
 			if (cfg.ev != TEV_NONE)
 				errx(2, "-e: one event type per run");
@@ -113,7 +120,7 @@ int main(int argc, char *argv[])
 	struct flowtab tab;
 	struct pkt p;
 	struct pkt_meta m;
-	source_open(&src, argc ? argv : NULL, &fo, need);
+	source_open(&src, argc ? argv : NULL, &fo, &sel, need);
 	if (!src.from_capture) {
 		pkt_cols_restrict(&src.cols, need);
 		source_want(&src);

@@ -146,7 +146,7 @@ canaries() {
 	print('\n'.join(sorted(out)))
 	EOF
 	)
-	assert_equal "$(tail -n +2 "$OUT/summary/data/captures.tsv" | cut -f2,4- | LC_ALL=C sort)" "$(LC_ALL=C sort <<< "$want")"
+	assert_equal "$(tail -n +2 "$OUT/summary/data/captures.tsv" | cut -f2,5- | LC_ALL=C sort)" "$(LC_ALL=C sort <<< "$want")"
 	run cat "$D/report.err"
 	assert_output --partial "summary: 14 captures summarised"
 	refute_output --partial "do not match"

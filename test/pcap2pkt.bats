@@ -216,7 +216,7 @@ all_captures() {
 	[[ "$stderr" == *"/nonexistent.pcap: No such file or directory"* ]]
 }
 
-@test "a truncated capture keeps the records before the cut, names file and frame, exits 1" {
+@test "a truncated capture keeps the records before the cut, names file, frame and offset, exits 3" {
 	# cut tcpdump-mptcp-v0.pcap (264 frames) in the middle of frame 101
 	local f=$FIX/corpus/tcpdump-mptcp-v0.pcap
 	local off=$(( $(/usr/bin/python3 - "$f" <<'PY'
@@ -225,15 +225,16 @@ d = open(sys.argv[1], 'rb').read()
 off = 24
 for i in range(100):
     off += 16 + struct.unpack('<I', d[off + 8:off + 12])[0]
-print(off + 16 + 10)
+print(off)
 PY
 ) ))
-	head -c "$off" "$f" > "$BATS_TEST_TMPDIR/cut.pcap"
+	# frame 101 starts at $off (the record headers walked above)
+	head -c $((off + 16 + 10)) "$f" > "$BATS_TEST_TMPDIR/cut.pcap"
 	run --separate-stderr pcap2pkt -c frame "$BATS_TEST_TMPDIR/cut.pcap"
-	[ "$status" -eq 1 ]
+	[ "$status" -eq 3 ]
 	assert_line --index 100 100
 	[ "${#lines[@]}" -eq 101 ]
-	[[ "$stderr" == *"cut.pcap: frame 101: truncated dump file"* ]]
+	[[ "$stderr" == *"cut.pcap: frame 101, at byte offset $off: truncated dump file"* ]]
 }
 
 @test "malformed DSS (tcpdump-mptcp-dss-oobr.pcap) is flagged, the record still written" {

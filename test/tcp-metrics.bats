@@ -210,12 +210,15 @@ records() {
 	assert_output --partial "stdin:3: column 'dir'"
 }
 
-@test "an unreadable capture among readable ones: records for the rest, exit 1" {
+@test "a cut capture among whole ones: records for the rest, exit 3 (partial)" {
 	local f=$FIX/craft/tcp-rto.pcap
 	[ -f "$f" ] || skip "no crafted fixtures"
 	run tcp-metrics "$f" "$FIX/craft/bad-truncated-file.pcap"
-	assert_failure 1
+	assert_failure 3
 	assert_line --partial "truncated"
+	# a file that cannot be opened wins: 1
+	run tcp-metrics "$f" "$FIX/craft/bad-truncated-file.pcap" "$BATS_TEST_TMPDIR/none.pcap"
+	assert_failure 1
 }
 
 @test "man page: mandoc -Tlint clean and every column described" {
