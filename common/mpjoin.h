@@ -11,6 +11,7 @@
 #ifndef MPJOIN_H
 #define MPJOIN_H
 #include <stdint.h>
+#include "columns.h"
 #include "flow.h"
 #include "out.h"
 #include "pkt.h"
@@ -127,9 +128,15 @@ void mpj_packet(struct mpj *j, const struct pkt *p, const struct pkt_meta *m,
 /* Ends every remaining connection (end of input). */
 void mpj_finish(struct mpj *j);
 
-/* The subflow table. */
+/* The subflow table (columns: mpj_sf_def). */
+extern const struct record_def mpj_sf_def;
 void mpj_sf_header(struct out *o);
 void mpj_sf_rows(struct out *o, const struct mpj_conn *mc);
+/* The tag columns mptcp-join adds to every packet record, and their
+ * writer: tab-led, newline-ended; dashes for a packet of no MPTCP
+ * connection. */
+extern const struct col_part mpj_tag_part;
+void mpj_tags_write(struct out *o, const struct mpj_res *r);
 /* Final status of a subflow as printed ("failed_tcprst_3", ...). */
 void mpj_status_str(const struct mpj_sf *sf, char *buf, size_t n);
 

@@ -68,7 +68,8 @@ int main(int argc, char *argv[])
 	flowtab_init(&tab, fo.idle_s, fo.grace_s, NULL, NULL);
 
 	out_mem(&out_stdout, in.header, in.headerlen);
-	out_str(&out_stdout, "\tconn\tdir\ths\n");
+	col_part_header(&out_stdout, &flow_tag_part);
+	out_nl(&out_stdout);
 	while (tsv_next_line(&in)) {
 		int dir;
 		pkt_parse(&p, &cols, &in);
@@ -78,10 +79,7 @@ int main(int argc, char *argv[])
 		if (n && in.rec[n - 1] == '\r')
 			n--;
 		out_mem(&out_stdout, in.rec, n);
-		out_tab(&out_stdout);
-		out_u64(&out_stdout, f->id);
-		out_str(&out_stdout, dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
-		out_chr(&out_stdout, f->hs ? '1' : '0');
+		flow_tags_write(&out_stdout, f->id, dir, f->hs);
 		out_nl(&out_stdout);
 	}
 	flowtab_finish(&tab);

@@ -55,10 +55,7 @@ static void print_input(const struct source *s, const struct pkt_writer *w,
 	 * in the buffer (it flushes only before writing): take it back */
 	pkt_writer_record(w, o, p);
 	o->len--;
-	out_tab(o);
-	out_u64(o, m->conn);
-	out_str(o, m->dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
-	out_chr(o, m->hs ? '1' : '0');
+	flow_tags_write(o, m->conn, m->dir, m->hs);
 }
 
 static void print_header(const struct source *s, const struct pkt_writer *w)
@@ -67,30 +64,15 @@ static void print_header(const struct source *s, const struct pkt_writer *w)
 	if (s->from_capture) {
 		pkt_writer_header(w, o);
 		o->len--;
-		out_str(o, "\tconn\tdir\ths");
+		col_part_header(o, &flow_tag_part);
 	} else {
 		size_t n = s->tsv.headerlen;
 		if (n && s->tsv.header[n - 1] == '\r')
 			n--;
 		out_mem(o, s->tsv.header, n);
 	}
-	out_str(o, "\tmpconn\tsubflow\tdsn64\tdack64\tmpdir\n");
-}
-
-static void print_res(const struct mpj_res *r)
-{
-	struct out *o = &out_stdout;
-	if (!r->mpconn) {
-		out_str(o, "\t-\t-\t-\t-\t-\n");
-		return;
-	}
-	out_tab(o);
-	out_u64(o, r->mpconn);
-	out_tab(o);
-	out_u64(o, (uint64_t)r->subflow);
-	out_tab_opt_u64(o, r->has_dsn, r->dsn64);
-	out_tab_opt_u64(o, r->has_dack, r->dack64);
-	out_str(o, r->mpdir == DIR_C2S ? "\tc2s\n" : "\ts2c\n");
+	col_part_header(o, &mpj_tag_part);
+	out_nl(o);
 }
 
 int main(int argc, char *argv[])
@@ -147,7 +129,7 @@ int main(int argc, char *argv[])
 		if (table)
 			continue;
 		print_input(&src, &w, &p, &m);
-		print_res(&r);
+		mpj_tags_write(&out_stdout, &r);
 	}
 	mpj_finish(&j);
 	int status = source_close(&src);

@@ -1,0 +1,69 @@
+/* Column tables: every record's columns are defined once, as an X-macro
+ * list X(name, TYPE, unit, meaning, emitter) beside the code that writes
+ * the record. From that one list follow the header line, the writer (the
+ * emitters in table order) and the schema (--schema). The generic part,
+ * which knows nothing of any record, is here. */
+#ifndef COLUMNS_H
+#define COLUMNS_H
+#include <stddef.h>
+#include "out.h"
+
+/* The types a loader can map to its own (DuckDB, pandas): count (a
+ * non-negative integer count), int (signed integer), bool (0 or 1), id (an
+ * identifier number), ts (seconds since the epoch, fixed-point), duration_s
+ * (seconds, fixed-point), ms (milliseconds, 3 decimals), frac (a share in
+ * [0, 1]), real (other decimal number), text (a word or list), addr (an IP
+ * address), port, hex (lower-case hex digits). "-" is a missing value in
+ * every type. */
+#define COL_TYPES(X) \
+	X(COUNT, "count") X(INT, "int") X(BOOL, "bool") X(ID, "id") X(TS, "ts") \
+	X(DURATION_S, "duration_s") X(MS, "ms") X(FRAC, "frac") X(REAL, "real") \
+	X(TEXT, "text") X(ADDR, "addr") X(PORT, "port") X(HEX, "hex")
+
+#define COL_TYPE_ENUM(id, name) CT_##id,
+enum col_type { COL_TYPES(COL_TYPE_ENUM) CT_NTYPES };
+#undef COL_TYPE_ENUM
+
+struct column {
+	const char *name;
+	enum col_type type;
+	const char *unit;    /* "-" when the value has none */
+	const char *meaning; /* one line; the man page has the definition */
+};
+
+/* A table entry from an X-macro row; the emitter is left out. */
+#define COL_ROW(name, type, unit, meaning, emit) { #name, CT_##type, unit, meaning },
+/* The writer's step for a row: a tab before every column but a record's
+ * first (sep is a local the compiler folds away), then the emitter. */
+#define COL_EMIT(name, type, unit, meaning, emit) \
+	do { if (sep) out_tab(o); sep = 1; emit; } while (0);
+#define COL_COUNT(name, type, unit, meaning, emit) + 1
+
+/* A record is a few parts in order; a per-direction part is written
+ * twice, its names prefixed c2s_ then s2c_. */
+struct col_part {
+	const struct column *col;
+	size_t n;
+	int per_dir;
+};
+
+#define REC_MAX_PARTS 4
+struct record_def {
+	int nparts;
+	struct col_part part[REC_MAX_PARTS];
+};
+
+#define COL_PART(table, per_dir) { table, sizeof table / sizeof *table, per_dir }
+
+extern const char *const col_type_name[CT_NTYPES];
+
+/* The header line: the column names, tab-separated, newline-ended. */
+void record_header(struct out *o, const struct record_def *r);
+/* The names of one part, each led by a tab: for a record that extends
+ * another tool's (flowsplit's and mptcp-join's added columns). */
+void col_part_header(struct out *o, const struct col_part *p);
+/* The schema: a header line "column type unit meaning", then one line
+ * per column in record order. */
+void record_schema(struct out *o, const struct record_def *r);
+
+#endif
