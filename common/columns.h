@@ -9,12 +9,13 @@
 #include "out.h"
 
 /* The types a loader can map to its own (DuckDB, pandas): count (a
- * non-negative integer count), int (signed integer), bool (0 or 1), id (an
- * identifier number), ts (seconds since the epoch, fixed-point), duration_s
+ * non-negative count), int (a signed integer or small code), bool (0 or
+ * 1), id (an identifier, sequence number, key or token: unsigned, up to
+ * 2^64 - 1), ts (seconds since the epoch, fixed-point), duration_s
  * (seconds, fixed-point), ms (milliseconds, 3 decimals), frac (a share in
- * [0, 1]), real (other decimal number), text (a word or list), addr (an IP
- * address), port, hex (lower-case hex digits). "-" is a missing value in
- * every type. */
+ * [0, 1]), real (another decimal number), text (a word or a list), addr
+ * (an IP address), port, hex (lower-case hex digits). "-" is a missing
+ * value in every type. pcap2pkt(1) lists them for the user. */
 #define COL_TYPES(X) \
 	X(COUNT, "count") X(INT, "int") X(BOOL, "bool") X(ID, "id") X(TS, "ts") \
 	X(DURATION_S, "duration_s") X(MS, "ms") X(FRAC, "frac") X(REAL, "real") \

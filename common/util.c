@@ -10,6 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
+const struct option schema_longopts[] = {
+	{ "schema", no_argument, NULL, OPT_SCHEMA },
+	{ NULL, 0, NULL, 0 },
+};
+
 
 /* At exit: what went through stdio's stdout (the usage on -h) must have
  * been written; a closed pipe is the reader's choice, not an error. */

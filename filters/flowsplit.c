@@ -6,6 +6,7 @@
 
 #include "flow.h"
 #include "out.h"
+#include "pktfmt.h"
 #include "pktread.h"
 #include "source.h"
 #include "tsv.h"
@@ -13,7 +14,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [file]\n");
+	fprintf(status ? stderr : stdout, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [--schema] [file]\n");
 	exit(status);
 }
 
@@ -32,16 +33,19 @@ static void bind_used(struct pkt_cols *c, const struct tsv *t)
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	int ch;
+	int schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "g:hi:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "g:hi:", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
 			break;
 		case 'i':
 			fo.idle_s = parse_seconds_arg("-i", optarg);
+			break;
+		case OPT_SCHEMA:
+			schema = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -53,6 +57,13 @@ int main(int argc, char *argv[])
 	argv += optind;
 	if (argc > 1)
 		usage(2);
+	if (schema) {
+		/* the packet record as pcap2pkt writes it by default, tagged */
+		const struct record_def tagged = { 2, { pkt_default_part, flow_tag_part } };
+		record_schema(&out_stdout, &tagged);
+		out_close(&out_stdout);
+		return 0;
+	}
 
 	struct tsv in;
 	struct pkt_cols cols;

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "mpjoin.h"
 #include "out.h"
 #include "pktfmt.h"
@@ -16,7 +17,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [--schema] [file ...]\n");
 	exit(status);
 }
 
@@ -78,10 +79,10 @@ static void print_header(const struct source *s, const struct pkt_writer *w)
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	int table = 0, ch;
+	int table = 0, schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "g:hi:s")) != -1) {
+	while ((ch = getopt_long(argc, argv, "g:hi:s", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
@@ -92,6 +93,9 @@ int main(int argc, char *argv[])
 		case 's':
 			table = 1;
 			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
 		case 'h':
 			usage(0);
 		default:
@@ -100,6 +104,14 @@ int main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+
+	if (schema) {
+		/* the packet record as pcap2pkt | flowsplit or a capture gives it */
+		const struct record_def tagged = { 3, { pkt_default_part, flow_tag_part, mpj_tag_part } };
+		record_schema(&out_stdout, table ? &mpj_sf_def : &tagged);
+		out_close(&out_stdout);
+		return 0;
+	}
 
 	struct source src;
 	struct pkt_writer w;

@@ -36,7 +36,7 @@ static struct {
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [--schema] [file ...]\n");
 	exit(status);
 }
 
@@ -115,10 +115,10 @@ int main(int argc, char *argv[])
 {
 	const char *columns = NULL;
 	unsigned payload = 0;
-	int verbose = 0, ch;
+	int verbose = 0, schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "c:hvx:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "c:hvx:", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			columns = optarg;
@@ -128,6 +128,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'x':
 			payload = (unsigned)parse_count_arg("-x", optarg, 0, PAYLOAD_MAX);
+			break;
+		case OPT_SCHEMA:
+			schema = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -146,6 +149,12 @@ int main(int argc, char *argv[])
 		errx(2, "-c: unknown column '%.*s'", (int)badlen, bad);
 	case -2:
 		errx(2, "-c: more than %d columns", PKT_MAX_CHOSEN);
+	}
+	if (schema) {
+		pkt_writer_schema(&w, &out_stdout);
+		out_close(&out_stdout);
+		pkt_writer_free(&w);
+		return 0;
 	}
 	ring.writer = &w;
 	ring.payload_max = payload;
