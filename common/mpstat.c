@@ -442,7 +442,7 @@ struct ev_vals {
 
 /* One writer per kind, from its table. */
 #define MPS_EV_WRITER(fn, COLUMNS) \
-	static void fn(struct out *o, const struct mps_conn *mc, const struct ev_vals *v) \
+	COL_WRITER fn(struct out *o, const struct mps_conn *mc, const struct ev_vals *v) \
 	{ \
 		int sep = 0; \
 		COLUMNS(COL_EMIT) \
@@ -454,7 +454,7 @@ MPS_EV_WRITER(ev_write_dack, MPS_EV_DACK_COLUMNS)
 MPS_EV_WRITER(ev_write_addr, MPS_EV_ADDR_COLUMNS)
 MPS_EV_WRITER(ev_write_seq, MPS_EV_SEQ_COLUMNS)
 
-static void ev_write_bursts(struct out *o, const struct mps_conn *mc, const struct ev_vals *v)
+COL_WRITER ev_write_bursts(struct out *o, const struct mps_conn *mc, const struct ev_vals *v)
 {
 	const struct dstat *ds = &mc->d[v->d];
 	int sep = 0;

@@ -453,7 +453,7 @@ struct ev_vals {
 /* An event record: the head's columns, then those of the kind (v holds
  * its values); one function per kind, written from its table. */
 #define TCP_EV_WRITER(fn, COLUMNS) \
-	static void fn(struct tcpconn *c, int64_t now, int dir, struct ev_vals v) \
+	COL_WRITER fn(struct tcpconn *c, int64_t now, int dir, struct ev_vals v) \
 	{ \
 		struct out *o = c->cfg->evout; \
 		int sep = 0; \

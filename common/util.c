@@ -12,6 +12,7 @@
 
 const struct option schema_longopts[] = {
 	{ "schema", no_argument, NULL, OPT_SCHEMA },
+	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -113,4 +114,10 @@ int hexval(char ch)
 	if (ch >= 'A' && ch <= 'F')
 		return ch - 'A' + 10;
 	return -1;
+}
+
+void tool_version(void)
+{
+	printf("%s %s\n", program_invocation_short_name, MPTCP_TOOLS_VERSION);
+	exit(0); /* check_stdout reports a write error */
 }

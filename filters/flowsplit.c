@@ -14,7 +14,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [--schema] [file]\n");
+	fprintf(status ? stderr : stdout, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [--schema] [--version] [file]\n");
 	exit(status);
 }
 
@@ -47,6 +47,8 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:

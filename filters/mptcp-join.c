@@ -17,7 +17,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [--schema] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-g grace_s] [-i idle_s] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -96,6 +96,8 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:

@@ -18,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-e bursts|reinject|rtt|dack|addr|seq] "
-	    "[-g grace_s] [-i idle_s] [--schema] [file ...]\n");
+	    "[-g grace_s] [-i idle_s] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -107,6 +107,8 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:

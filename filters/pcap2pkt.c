@@ -36,7 +36,7 @@ static struct {
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [--schema] [file ...]\n");
+	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-c columns] [-x bytes] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -132,6 +132,8 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:

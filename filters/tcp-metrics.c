@@ -18,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: tcp-metrics [-h] [-e rtt|rexmit|ack|inflight] "
-	    "[-g grace_s] [-i idle_s] [-o file] [--schema] [file ...]\n");
+	    "[-g grace_s] [-i idle_s] [-o file] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -95,6 +95,8 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:
