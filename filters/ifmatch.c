@@ -1,6 +1,6 @@
 /* ifmatch: add the phone interface (wifi, cellular, ?) of each record,
  * from its address columns. Rules in order: the address table, Wi-Fi
- * prefixes, cellular prefixes, then the seed's default (192.168. is Wi-Fi;
+ * prefixes, cellular prefixes, then the original scripts' default (192.168. is Wi-Fi;
  * cellular unless a cellular list exists, then '?'). The proxy address
  * decides which side is the phone. See ifmatch(1). */
 #include <arpa/inet.h>
@@ -22,7 +22,7 @@
 enum iface { IF_NONE, IF_WIFI, IF_CELL, IF_UNKNOWN };
 static const char *const iface_name[] = { "", "wifi", "cellular", "?" };
 
-/* A prefix: CIDR (fam 4 or 6, len bits) or the seed's text prefix
+/* A prefix: CIDR (fam 4 or 6, len bits) or the original scripts' text prefix
  * (fam 0: the address text starts with txt, e.g. "192.168."). */
 struct pfx {
 	uint8_t fam, len;
@@ -83,7 +83,7 @@ static int parse_cidr(const char *s, struct pfx *p)
 	return 0;
 }
 
-/* Address or CIDR, else the seed's text prefix (address characters only,
+/* Address or CIDR, else the original scripts' text prefix (address characters only,
  * so a typo like "192.168,1" is an error, not a prefix matching nothing). */
 static int parse_prefix(const char *s, struct pfx *p)
 {
@@ -379,7 +379,7 @@ static int classify(const struct rules *r, struct addr *a, int na)
 		for (int i = 0; i < na; i++)
 			if (a[i].n >= 8 && memcmp(a[i].txt, "192.168.", 8) == 0)
 				return IF_WIFI;
-	/* seed: cellular unless a cellular list exists that lacks it */
+	/* original scripts: cellular unless a cellular list exists that lacks it */
 	return r->cell.n || r->tab.has_cell ? IF_UNKNOWN : IF_CELL;
 }
 
