@@ -23,6 +23,12 @@ DEPFLAGS = -MMD -MP
 # (--version), the installed man pages and share/mptcp-tools/VERSION
 # (which analyze reads), and the name of the `make dist` tarball.
 VERSION := $(shell cat VERSION)
+# What share/mptcp-tools/VERSION records of an installed build: the
+# version, then the commit when built from a git checkout, the form
+# analyze's tool_version gives in the source tree (0.1.0+COMMIT[-dirty]),
+# so a run on installed tools and one from the tree name the same build.
+GIT_COMMIT := $(shell git describe --always --dirty 2>/dev/null)
+BUILD_VERSION := $(VERSION)$(if $(GIT_COMMIT),+$(GIT_COMMIT))
 
 BUILD ?= build
 BIN ?= bin
@@ -109,7 +115,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -d $(DESTDIR)$(PREFIX)/share/mptcp-tools
-	install -m 644 VERSION $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
+	echo '$(BUILD_VERSION)' > $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
 	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
 	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
 	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \

@@ -434,15 +434,15 @@ struct ev_vals {
  * of the segment the event is about, then each kind's values). */
 #define TCP_EV_HEAD(X) \
 	X(conn, ID, "-", "connection id from flowsplit", out_u64(o, c->id)) \
-	X(ts, TS, "s", "time of the packet", out_ts(o, now, c->ts_digits)) \
-	X(dir, TEXT, "-", "c2s or s2c: the data's direction", \
+	X(ts, TS, "s", "time of the packet that caused the event", out_ts(o, now, c->ts_digits)) \
+	X(dir, TEXT, "-", "c2s or s2c: the direction of the data concerned", \
 	    out_str(o, dir == DIR_C2S ? "c2s" : "s2c"))
 #define TCP_EV_RTT(X) \
 	X(rtt_ms, MS, "ms", "an RTT sample of the data sent in dir", out_ms_ns(o, v.rtt))
 #define TCP_EV_REXMIT(X) \
 	X(class, TEXT, "-", "retransmission or out-of-sequence class", \
 	    out_str(o, tcp_class_name[v.cls])) \
-	X(seq, COUNT, "-", "the segment's sequence number", out_u64(o, v.seq)) \
+	X(seq, ID, "-", "the segment's sequence number", out_u64(o, v.seq)) \
 	X(len, COUNT, "bytes", "its payload length", out_u64(o, v.len)) \
 	X(bytes, COUNT, "bytes", "its payload bytes sent before", out_u64(o, v.bytes))
 #define TCP_EV_ACK(X) \
