@@ -19,7 +19,7 @@ enum { DIR_C2S = 0, DIR_S2C = 1 };
 #define FLOW_TAG_COLUMNS(X) \
 	X(conn, ID, "-", "TCP connection id", out_u64(o, id)) \
 	X(dir, TEXT, "-", "c2s or s2c: sent by the client or the server", \
-	    out_str(o, dir == DIR_C2S ? "c2s" : "s2c")) \
+	    out_mem(o, dir == DIR_C2S ? "c2s" : "s2c", 3)) \
 	X(hs, BOOL, "-", "the client's SYN was seen", out_chr(o, hs ? '1' : '0'))
 
 extern const struct col_part flow_tag_part;

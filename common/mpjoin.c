@@ -572,18 +572,6 @@ void mpj_finish(struct mpj *j)
 	X(close, TEXT, "-", "how it was closed: fin, rst, tcprst_N, fastclose", \
 	    out_close_reason(o, sf))
 
-/* The tags of the packet records (r: the engine's result). */
-#define MPJ_TAG_COLUMNS(X) \
-	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, r->mpconn)) \
-	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
-	    out_u64(o, (uint64_t)r->subflow)) \
-	X(dsn64, ID, "-", "the mapping's data sequence number, widened to 64 bits", \
-	    out_opt_u64(o, r->has_dsn, r->dsn64)) \
-	X(dack64, ID, "-", "the DATA_ACK, widened to 64 bits", \
-	    out_opt_u64(o, r->has_dack, r->dack64)) \
-	X(mpdir, TEXT, "-", "c2s or s2c: sent by the MPTCP client or server", \
-	    out_str(o, r->mpdir == DIR_C2S ? "c2s" : "s2c"))
-
 static const struct column sf_cols[] = { MPJ_SF_COLUMNS(COL_ROW) };
 static const struct column tag_cols[] = { MPJ_TAG_COLUMNS(COL_ROW) };
 const struct col_part mpj_tag_part = COL_PART(tag_cols, 0);
@@ -592,21 +580,6 @@ const struct record_def mpj_sf_def = { 1, { COL_PART(sf_cols, 0) } };
 void mpj_sf_header(struct out *o)
 {
 	record_header(o, &mpj_sf_def);
-}
-
-/* An untagged packet: a dash per tag column. */
-static const char untagged[] = "\t-\t-\t-\t-\t-\n";
-_Static_assert(sizeof untagged - 2 == 2 * (0 MPJ_TAG_COLUMNS(COL_COUNT)), "a dash per tag");
-
-void mpj_tags_write(struct out *o, const struct mpj_res *r)
-{
-	if (!r->mpconn) {
-		out_mem(o, untagged, sizeof untagged - 1);
-		return;
-	}
-	int sep = 1;
-	MPJ_TAG_COLUMNS(COL_EMIT)
-	out_nl(o);
 }
 
 static enum mpj_status sf_status(const struct mpj_sf *sf)
