@@ -15,6 +15,20 @@ WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
 CPPFLAGS += -D_GNU_SOURCE -Icommon
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LDLIBS = -lpcap -lz -lnettle -lcsv -lm -lpthread
+# Each object's header dependencies, written by the compiler as it builds
+# (-MMD; -MP: a deleted header does not stop the build).
+DEPFLAGS = -MMD -MP
+
+# The version, in one place: the file VERSION, read here into the tools
+# (--version), the installed man pages and share/mptcp-tools/VERSION
+# (which analyze reads), and the name of the `make dist` tarball.
+VERSION := $(shell cat VERSION)
+# What share/mptcp-tools/VERSION records of an installed build: the
+# version, then the commit when built from a git checkout, the form
+# analyze's tool_version gives in the source tree (0.1.0+COMMIT[-dirty]),
+# so a run on installed tools and one from the tree name the same build.
+GIT_COMMIT := $(shell git describe --always --dirty 2>/dev/null)
+BUILD_VERSION := $(VERSION)$(if $(GIT_COMMIT),+$(GIT_COMMIT))
 
 BUILD ?= build
 BIN ?= bin
@@ -26,14 +40,22 @@ PROGS := $(FILTERS:%=$(BIN)/%)
 PIPELINES := $(wildcard pipelines/*)
 MANPAGES := $(wildcard man/*.[1-8])
 
-.PHONY: all check check-long sanitize fuzz demo bench deps clean install uninstall lint
+.PHONY: all check check-long sanitize fuzz demo bench deps clean install uninstall lint dist
 all: $(PROGS)
 
-$(BUILD)/common/%.o: common/%.c $(wildcard common/*.h) | $(BUILD)/common
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/common/%.o: common/%.c | $(BUILD)/common
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/filters/%.o: filters/%.c $(wildcard common/*.h) | $(BUILD)/filters
-	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+$(BUILD)/filters/%.o: filters/%.c | $(BUILD)/filters
+	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/common/util.o: CPPFLAGS += -DMPTCP_TOOLS_VERSION='"$(VERSION)"'
+$(BUILD)/common/util.o: VERSION
+
+# Kept, so a filter is recompiled only when its source or headers change.
+.SECONDARY: $(FILTERS:%=$(BUILD)/filters/%.o)
+
+-include $(wildcard $(BUILD)/common/*.d $(BUILD)/filters/*.d)
 
 $(BUILD)/libmptcptools.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
@@ -93,11 +115,12 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
 	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
 	install -d $(DESTDIR)$(PREFIX)/share/mptcp-tools
-	(git describe --tags --always --dirty 2>/dev/null || echo unknown) > $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
+	echo '$(BUILD_VERSION)' > $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
 	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
 	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
 	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \
-	    install -m 644 $$m $(DESTDIR)$(MANDIR)/man$$s/$$n; done
+	    sed 's/^\.Os.*/.Os mptcp-tools $(VERSION)/' $$m > $(DESTDIR)$(MANDIR)/man$$s/$$n; \
+	    chmod 644 $(DESTDIR)$(MANDIR)/man$$s/$$n; done
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/mptcp-tools
@@ -106,6 +129,13 @@ uninstall:
 	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
 	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \
 	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$$n; done
+
+# A release tarball of the committed tree (VERSION included), named by
+# the version: mptcp-tools-VERSION.tar.gz.
+dist:
+	git archive --format=tar.gz --prefix=mptcp-tools-$(VERSION)/ \
+	    -o mptcp-tools-$(VERSION).tar.gz HEAD
+	@echo mptcp-tools-$(VERSION).tar.gz
 
 clean:
 	rm -rf build build-san build-fuzz bin bin-san

@@ -6,6 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const struct column flow_tag_cols[] = { FLOW_TAG_COLUMNS(COL_ROW) };
+const struct col_part flow_tag_part = COL_PART(flow_tag_cols, 0);
+
 
 
 void flowtab_init(struct flowtab *t, double idle_s, double grace_s,

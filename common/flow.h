@@ -8,9 +8,28 @@
 #define FLOW_H
 #include <stddef.h>
 #include <stdint.h>
+#include "columns.h"
+#include "out.h"
 #include "pkt.h"
 
 enum { DIR_C2S = 0, DIR_S2C = 1 };
+
+/* The columns flowsplit adds to every packet record (id, dir, hs: the
+ * packet's connection, its direction, the flow's hs). */
+#define FLOW_TAG_COLUMNS(X) \
+	X(conn, ID, "-", "TCP connection id", out_u64(o, id)) \
+	X(dir, TEXT, "-", "c2s or s2c: sent by the client or the server", \
+	    out_mem(o, dir == DIR_C2S ? "c2s" : "s2c", 3)) \
+	X(hs, BOOL, "-", "the client's SYN was seen", out_chr(o, hs ? '1' : '0'))
+
+extern const struct col_part flow_tag_part;
+
+/* The tag columns, each led by a tab (no newline). */
+static inline void flow_tags_write(struct out *o, uint64_t id, int dir, int hs)
+{
+	int sep = 1;
+	FLOW_TAG_COLUMNS(COL_EMIT)
+}
 
 /* The client's and the server's address (16 bytes, an IPv4 one zero-
  * padded) and port of a packet travelling in direction dir. */

@@ -1,4 +1,5 @@
 #include "mpjoin.h"
+#include "columns.h"
 #include "hash.h"
 #include "util.h"
 
@@ -527,21 +528,58 @@ void mpj_finish(struct mpj *j)
 
 /* ---- the subflow table ---- */
 
-static const char *const sf_cols[] = {
-	"mpconn", "subflow", "conn", "ipv", "c_addr", "c_port", "s_addr", "s_port",
-	"version", "role", "c_key", "s_key", "c_token", "s_token", "join_token",
-	"start_ts", "end_ts", "join_delay_s", "backup_initial", "backup",
-	"c_addr_id", "s_addr_id", "hmac_ok", "status", "close", NULL
-};
+/* The subflow table's columns (sf: the subflow, mc: its connection). */
+#define MPJ_SF_COLUMNS(X) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
+	    out_u64(o, (uint64_t)sf->index)) \
+	X(conn, ID, "-", "TCP connection id from flowsplit", out_u64(o, sf->conn)) \
+	X(ipv, INT, "-", "IP version, 4 or 6", out_u64(o, sf->ipv)) \
+	X(c_addr, ADDR, "-", "the subflow's TCP client address", out_addr(o, sf->ipv, sf->c_addr)) \
+	X(c_port, PORT, "-", "its TCP client port", out_u64(o, sf->c_port)) \
+	X(s_addr, ADDR, "-", "its TCP server address", out_addr(o, sf->ipv, sf->s_addr)) \
+	X(s_port, PORT, "-", "its TCP server port", out_u64(o, sf->s_port)) \
+	X(version, INT, "-", "MPTCP version, 0 (RFC 6824) or 1 (RFC 8684)", \
+	    out_opt_u64(o, mc->has_version, mc->version)) \
+	X(role, TEXT, "-", "client or server: which MPTCP side opened the subflow", \
+	    out_str(o, sf->role == DIR_C2S ? "client" : "server")) \
+	X(c_key, ID, "-", "the MPTCP client's key", \
+	    out_opt_u64(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S])) \
+	X(s_key, ID, "-", "the MPTCP server's key", \
+	    out_opt_u64(o, mc->has_key[DIR_S2C], mc->key[DIR_S2C])) \
+	X(c_token, ID, "-", "the client's token", \
+	    out_opt_u64(o, mc->has_token[DIR_C2S], mc->token[DIR_C2S])) \
+	X(s_token, ID, "-", "the server's token", \
+	    out_opt_u64(o, mc->has_token[DIR_S2C], mc->token[DIR_S2C])) \
+	X(join_token, ID, "-", "the token of the MP_JOIN SYN", \
+	    out_opt_u64(o, sf->is_join && !sf->midstream, sf->join_token)) \
+	X(start_ts, TS, "s", "first packet of the subflow", out_ts(o, sf->first_ns, mc->ts_digits)) \
+	X(end_ts, TS, "s", "last packet of the subflow", out_ts(o, sf->last_ns, mc->ts_digits)) \
+	X(join_delay_s, DURATION_S, "s", "from the connection's first packet to the subflow's", \
+	    out_ts(o, sf->first_ns - mc->first_ns, mc->ts_digits)) \
+	X(backup_initial, BOOL, "-", "backup flag of the MP_JOIN SYN", \
+	    out_opt_u64(o, sf->backup_known & 1, sf->backup0)) \
+	X(backup, BOOL, "-", "the last backup flag (MP_PRIO)", \
+	    out_opt_u64(o, sf->backup_known != 0, sf->backup)) \
+	X(c_addr_id, ID, "-", "the TCP client's address id", \
+	    out_opt_u64(o, sf->c_id >= 0, (uint64_t)sf->c_id)) \
+	X(s_addr_id, ID, "-", "the TCP server's address id", \
+	    out_opt_u64(o, sf->s_id >= 0, (uint64_t)sf->s_id)) \
+	X(hmac_ok, BOOL, "-", "every captured MP_JOIN HMAC checks out", \
+	    out_opt_u64(o, hmac >= 0, (uint64_t)hmac)) \
+	X(status, TEXT, "-", "how the subflow ended up (established, fallback, ...)", \
+	    out_status(o, sf)) \
+	X(close, TEXT, "-", "how it was closed: fin, rst, tcprst_N, fastclose", \
+	    out_close_reason(o, sf))
+
+static const struct column sf_cols[] = { MPJ_SF_COLUMNS(COL_ROW) };
+static const struct column tag_cols[] = { MPJ_TAG_COLUMNS(COL_ROW) };
+const struct col_part mpj_tag_part = COL_PART(tag_cols, 0);
+const struct record_def mpj_sf_def = { 1, { COL_PART(sf_cols, 0) } };
 
 void mpj_sf_header(struct out *o)
 {
-	for (int i = 0; sf_cols[i]; i++) {
-		if (i)
-			out_tab(o);
-		out_str(o, sf_cols[i]);
-	}
-	out_nl(o);
+	record_header(o, &mpj_sf_def);
 }
 
 static enum mpj_status sf_status(const struct mpj_sf *sf)
@@ -610,15 +648,6 @@ static int hmac_check(const struct mpj_sf *sf)
 	return checked ? ok : -1;
 }
 
-static void out_ts(struct out *o, int64_t ns, int digits)
-{
-	int64_t sec = ns / 1000000000LL, frac = ns % 1000000000LL;
-	if (frac < 0)
-		sec--, frac += 1000000000LL;
-	out_fixed(o, sec, digits == 9 ? (uint64_t)frac : (uint64_t)frac / 1000, digits);
-}
-
-
 static void out_close_reason(struct out *o, const struct mpj_sf *sf)
 {
 	if (sf->fastclose)
@@ -634,40 +663,19 @@ static void out_close_reason(struct out *o, const struct mpj_sf *sf)
 		out_dash(o);
 }
 
+static void out_status(struct out *o, const struct mpj_sf *sf)
+{
+	char st[40];
+	mpj_status_str(sf, st, sizeof st);
+	out_str(o, st);
+}
+
 static void sf_row(struct out *o, const struct mpj_sf *sf)
 {
 	const struct mpj_conn *mc = sf->mc;
-	char st[40];
-	out_u64(o, mc->id);
-	out_tab(o);
-	out_u64(o, (uint64_t)sf->index);
-	out_tab(o);
-	out_u64(o, sf->conn);
-	out_tab_endpoints(o, sf->ipv, sf->c_addr, sf->c_port, sf->s_addr, sf->s_port);
-	out_tab_opt_u64(o, mc->has_version, mc->version);
-	out_str(o, sf->role == DIR_C2S ? "\tclient" : "\tserver");
-	out_tab_opt_u64(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S]);
-	out_tab_opt_u64(o, mc->has_key[DIR_S2C], mc->key[DIR_S2C]);
-	out_tab_opt_u64(o, mc->has_token[DIR_C2S], mc->token[DIR_C2S]);
-	out_tab_opt_u64(o, mc->has_token[DIR_S2C], mc->token[DIR_S2C]);
-	out_tab_opt_u64(o, sf->is_join && !sf->midstream, sf->join_token);
-	out_tab(o);
-	out_ts(o, sf->first_ns, mc->ts_digits);
-	out_tab(o);
-	out_ts(o, sf->last_ns, mc->ts_digits);
-	out_tab(o);
-	out_ts(o, sf->first_ns - mc->first_ns, mc->ts_digits);
-	out_tab_opt_u64(o, sf->backup_known & 1, sf->backup0);
-	out_tab_opt_u64(o, sf->backup_known != 0, sf->backup);
-	out_tab_opt_u64(o, sf->c_id >= 0, (uint64_t)sf->c_id);
-	out_tab_opt_u64(o, sf->s_id >= 0, (uint64_t)sf->s_id);
-	int h = hmac_check(sf);
-	out_tab_opt_u64(o, h >= 0, (uint64_t)h);
-	mpj_status_str(sf, st, sizeof st);
-	out_tab(o);
-	out_str(o, st);
-	out_tab(o);
-	out_close_reason(o, sf);
+	int hmac = hmac_check(sf);
+	int sep = 0;
+	MPJ_SF_COLUMNS(COL_EMIT)
 	out_nl(o);
 }
 

@@ -11,6 +11,7 @@
 #ifndef MPJOIN_H
 #define MPJOIN_H
 #include <stdint.h>
+#include "columns.h"
 #include "flow.h"
 #include "out.h"
 #include "pkt.h"
@@ -127,9 +128,39 @@ void mpj_packet(struct mpj *j, const struct pkt *p, const struct pkt_meta *m,
 /* Ends every remaining connection (end of input). */
 void mpj_finish(struct mpj *j);
 
-/* The subflow table. */
+/* The subflow table (columns: mpj_sf_def). */
+extern const struct record_def mpj_sf_def;
 void mpj_sf_header(struct out *o);
 void mpj_sf_rows(struct out *o, const struct mpj_conn *mc);
+/* The tags of the packet records (r: the engine's result). */
+#define MPJ_TAG_COLUMNS(X) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, r->mpconn)) \
+	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
+	    out_u64(o, (uint64_t)r->subflow)) \
+	X(dsn64, ID, "-", "the mapping's data sequence number, widened to 64 bits", \
+	    out_opt_u64(o, r->has_dsn, r->dsn64)) \
+	X(dack64, ID, "-", "the DATA_ACK, widened to 64 bits", \
+	    out_opt_u64(o, r->has_dack, r->dack64)) \
+	X(mpdir, TEXT, "-", "c2s or s2c: sent by the MPTCP client or server", \
+	    out_mem(o, r->mpdir == DIR_C2S ? "c2s" : "s2c", 3))
+
+extern const struct col_part mpj_tag_part;
+
+/* The tag columns' writer (per packet): tab-led, newline-ended; dashes
+ * for a packet of no MPTCP connection. */
+static inline void mpj_tags_write(struct out *o, const struct mpj_res *r)
+{
+	static const char untagged[] = "\t-\t-\t-\t-\t-\n";
+	_Static_assert(sizeof untagged - 2 == 2 * (0 MPJ_TAG_COLUMNS(COL_COUNT)), "a dash per tag");
+	if (!r->mpconn) {
+		out_mem(o, untagged, sizeof untagged - 1);
+		return;
+	}
+	int sep = 1;
+	MPJ_TAG_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
 /* Final status of a subflow as printed ("failed_tcprst_3", ...). */
 void mpj_status_str(const struct mpj_sf *sf, char *buf, size_t n);
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "hash.h"
 #include "mpjoin.h"
 #include "seqset.h"
@@ -146,22 +147,6 @@ struct mps_conn {
 
 /* ---- small helpers ---- */
 
-static void out_ts(struct out *o, int64_t ns, int digits)
-{
-	int64_t sec = ns / NS, frac = ns % NS;
-	if (frac < 0)
-		sec--, frac += NS;
-	out_fixed(o, sec, digits == 9 ? (uint64_t)frac : (uint64_t)frac / 1000, digits);
-}
-
-static void tab_opt_ts(struct out *o, int have, int64_t ns, int digits)
-{
-	out_tab(o);
-	if (have)
-		out_ts(o, ns, digits);
-	else
-		out_dash(o);
-}
 
 /* ---- connection table ---- */
 
@@ -388,13 +373,93 @@ static uint64_t label(const struct mps_conn *mc, int slot)
 	    : (uint64_t)slot;
 }
 
-/* Every event record starts with its time, connection and direction. */
-static void ev_start(struct out *o, const struct mps_conn *mc, int d, int64_t now)
+/* The event records' values, each kind using some (slots are subflow
+ * slots, printed as their labels). */
+struct ev_vals {
+	int64_t now;
+	int d, sf, from;
+	uint64_t dsn, len, dack, newly, frame, id;
+	uint8_t have_dsn, have_new, have_id, have_port, have_backup;
+	uint64_t port, backup;
+	int64_t rtt, delay;
+	const char *word;                 /* addr: the event; seq: the kind */
+	const struct mp_add_addr *a;      /* addr: the ADD_ADDR, else NULL */
+};
+
+/* Every event record but a burst's starts with its time, connection and
+ * direction (mc: the connection, v: the values). */
+#define MPS_EV_HEAD(X) \
+	X(ts, TS, "s", "time of the packet", out_ts(o, v->now, mc->digits)) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(dir, TEXT, "-", "c2s or s2c: the data's direction", out_str(o, dirname[v->d]))
+#define MPS_EV_SUBFLOW(X) \
+	X(subflow, ID, "-", "the subflow's index", out_u64(o, label(mc, v->sf)))
+#define MPS_EV_BURSTS_COLUMNS(X) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(dir, TEXT, "-", "c2s or s2c: the data's direction", out_str(o, dirname[v->d])) \
+	X(burst, COUNT, "-", "the burst's number in its direction, from 1", out_u64(o, ds->bursts)) \
+	X(subflow, ID, "-", "the subflow that carried it", out_u64(o, label(mc, ds->cur_sf))) \
+	X(start_ts, TS, "s", "its first mapping", out_ts(o, ds->b_start, mc->digits)) \
+	X(end_ts, TS, "s", "its last mapping", out_ts(o, ds->b_end, mc->digits)) \
+	X(duration_s, DURATION_S, "s", "end_ts - start_ts", \
+	    out_ts(o, ds->b_end - ds->b_start, mc->digits)) \
+	X(mappings, COUNT, "-", "mappings in the burst", out_u64(o, ds->b_maps)) \
+	X(bytes, COUNT, "bytes", "data bytes in the burst", out_u64(o, ds->b_bytes))
+#define MPS_EV_REINJECT_COLUMNS(X) \
+	MPS_EV_HEAD(X) \
+	X(dsn, ID, "-", "first data sequence number reinjected", out_u64(o, v->dsn)) \
+	X(len, COUNT, "bytes", "bytes reinjected", out_u64(o, v->len)) \
+	X(from_subflow, ID, "-", "the subflow that first carried them", \
+	    out_opt_u64(o, v->from >= 0, label(mc, v->from))) \
+	X(to_subflow, ID, "-", "the subflow that carries them again", out_u64(o, label(mc, v->sf))) \
+	X(delay_s, DURATION_S, "s", "from their first transmission", \
+	    out_opt_ts(o, v->from >= 0, v->delay, mc->digits))
+#define MPS_EV_RTT_COLUMNS(X) \
+	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
+	X(dsn, ID, "-", "first data sequence number of the mapping", out_u64(o, v->dsn)) \
+	X(len, COUNT, "bytes", "the mapping's length", out_u64(o, v->len)) \
+	X(rtt_ms, MS, "ms", "from the mapping to the DATA_ACK covering it", out_ms_ns(o, v->rtt))
+#define MPS_EV_DACK_COLUMNS(X) \
+	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
+	X(dack, ID, "-", "the DATA_ACK, 64 bits", out_u64(o, v->dack)) \
+	X(bytes, COUNT, "bytes", "data bytes newly acknowledged", \
+	    out_opt_u64(o, v->have_new, v->newly))
+#define MPS_EV_ADDR_COLUMNS(X) \
+	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
+	X(event, TEXT, "-", "add_addr, add_addr_echo, rm_addr or prio", out_str(o, v->word)) \
+	X(addr_id, ID, "-", "the address id", out_opt_u64(o, v->have_id, v->id)) \
+	X(addr, ADDR, "-", "the address announced", \
+	    v->a ? out_addr(o, v->a->ipv, v->a->addr) : out_dash(o)) \
+	X(port, PORT, "-", "the port announced", out_opt_u64(o, v->have_port, v->port)) \
+	X(backup, BOOL, "-", "MP_PRIO's backup flag", out_opt_u64(o, v->have_backup, v->backup))
+#define MPS_EV_SEQ_COLUMNS(X) \
+	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
+	X(frame, ID, "-", "the segment's frame", out_u64(o, v->frame)) \
+	X(dsn, ID, "-", "data sequence number of its first byte", \
+	    out_opt_u64(o, v->have_dsn, v->dsn)) \
+	X(len, COUNT, "bytes", "its payload length", out_u64(o, v->len)) \
+	X(kind, TEXT, "-", "new, rexmit, reinj or unmapped", out_str(o, v->word))
+
+/* One writer per kind, from its table. */
+#define MPS_EV_WRITER(fn, COLUMNS) \
+	COL_WRITER fn(struct out *o, const struct mps_conn *mc, const struct ev_vals *v) \
+	{ \
+		int sep = 0; \
+		COLUMNS(COL_EMIT) \
+		out_nl(o); \
+	}
+MPS_EV_WRITER(ev_write_reinject, MPS_EV_REINJECT_COLUMNS)
+MPS_EV_WRITER(ev_write_rtt, MPS_EV_RTT_COLUMNS)
+MPS_EV_WRITER(ev_write_dack, MPS_EV_DACK_COLUMNS)
+MPS_EV_WRITER(ev_write_addr, MPS_EV_ADDR_COLUMNS)
+MPS_EV_WRITER(ev_write_seq, MPS_EV_SEQ_COLUMNS)
+
+COL_WRITER ev_write_bursts(struct out *o, const struct mps_conn *mc, const struct ev_vals *v)
 {
-	out_ts(o, now, mc->digits);
-	out_tab_u64(o, mc->id);
-	out_tab(o);
-	out_str(o, dirname[d]);
+	const struct dstat *ds = &mc->d[v->d];
+	int sep = 0;
+	MPS_EV_BURSTS_COLUMNS(COL_EMIT)
+	out_nl(o);
 }
 
 static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
@@ -402,21 +467,7 @@ static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
 	struct dstat *ds = &mc->d[d];
 	if (s->ev != MPS_EV_BURSTS || ds->cur_sf < 0)
 		return;
-	struct out *o = s->o;
-	out_u64(o, mc->id);
-	out_tab(o);
-	out_str(o, dirname[d]);
-	out_tab_u64(o, ds->bursts);
-	out_tab_u64(o, label(mc, ds->cur_sf));
-	out_tab(o);
-	out_ts(o, ds->b_start, mc->digits);
-	out_tab(o);
-	out_ts(o, ds->b_end, mc->digits);
-	out_tab(o);
-	out_ts(o, ds->b_end - ds->b_start, mc->digits);
-	out_tab_u64(o, ds->b_maps);
-	out_tab_u64(o, ds->b_bytes);
-	out_nl(o);
+	ev_write_bursts(s->o, mc, &(struct ev_vals){ .d = d });
 }
 
 static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
@@ -424,14 +475,8 @@ static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 {
 	if (s->ev != MPS_EV_REINJECT)
 		return;
-	struct out *o = s->o;
-	ev_start(o, mc, d, now);
-	out_tab_u64(o, dsn);
-	out_tab_u64(o, len);
-	out_tab_opt_u64(o, from >= 0, label(mc, from));
-	out_tab_u64(o, label(mc, to));
-	tab_opt_ts(o, from >= 0, now - first, mc->digits);
-	out_nl(o);
+	ev_write_reinject(s->o, mc, &(struct ev_vals){ .now = now, .d = d, .dsn = dsn,
+	    .len = len, .from = from, .sf = to, .delay = now - first });
 }
 
 static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
@@ -439,14 +484,8 @@ static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 {
 	if (s->ev != MPS_EV_RTT)
 		return;
-	struct out *o = s->o;
-	ev_start(o, mc, d, now);
-	out_tab_u64(o, label(mc, sf));
-	out_tab_u64(o, dsn);
-	out_tab_u64(o, len);
-	out_tab(o);
-	out_ms_ns(o, rtt);
-	out_nl(o);
+	ev_write_rtt(s->o, mc, &(struct ev_vals){ .now = now, .d = d, .sf = sf, .dsn = dsn,
+	    .len = len, .rtt = rtt });
 }
 
 static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
@@ -454,48 +493,37 @@ static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 {
 	if (s->ev != MPS_EV_DACK)
 		return;
-	struct out *o = s->o;
-	ev_start(o, mc, d, now);
-	out_tab_u64(o, label(mc, sf));
-	out_tab_u64(o, dack);
-	out_tab_opt_u64(o, have_new, newly);
-	out_nl(o);
-}
-
-static void ev_addr_head(struct mps *s, struct mps_conn *mc, int d, int64_t now,
-    int sf, const char *what)
-{
-	struct out *o = s->o;
-	ev_start(o, mc, d, now);
-	out_tab_u64(o, label(mc, sf));
-	out_tab(o);
-	out_str(o, what);
+	ev_write_dack(s->o, mc, &(struct ev_vals){ .now = now, .d = d, .sf = sf, .dack = dack,
+	    .have_new = (uint8_t)have_new, .newly = newly });
 }
 
 static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, const struct pkt *p)
 {
-	struct out *o = s->o;
+	struct ev_vals v = { .now = now, .d = d, .sf = sf, .have_id = 1 };
 	for (int i = 0; PKT_HAS(p, MP_ADD_ADDR) && i < p->n_add_addr; i++) {
 		const struct mp_add_addr *a = &p->add_addr[i];
-		ev_addr_head(s, mc, d, now, sf, a->echo ? "add_addr_echo" : "add_addr");
-		out_tab_u64(o, a->id);
-		out_tab(o);
-		out_addr(o, a->ipv, a->addr);
-		out_tab_opt_u64(o, a->has_port, a->port);
-		out_str(o, "\t-\n");
+		v.word = a->echo ? "add_addr_echo" : "add_addr";
+		v.id = a->id;
+		v.a = a;
+		v.have_port = a->has_port;
+		v.port = a->port;
+		ev_write_addr(s->o, mc, &v);
 	}
+	v.a = NULL;
+	v.have_port = 0;
 	for (int i = 0; PKT_HAS(p, MP_RM_ADDR) && i < p->n_rm; i++) {
-		ev_addr_head(s, mc, d, now, sf, "rm_addr");
-		out_tab_u64(o, p->rm_ids[i]);
-		out_str(o, "\t-\t-\t-\n");
+		v.word = "rm_addr";
+		v.id = p->rm_ids[i];
+		ev_write_addr(s->o, mc, &v);
 	}
 	if (PKT_HAS(p, MP_PRIO)) {
-		ev_addr_head(s, mc, d, now, sf, "prio");
-		out_tab_opt_u64(o, p->prio_id >= 0, (uint64_t)p->prio_id);
-		out_str(o, "\t-\t-\t");
-		out_u64(o, p->prio_backup);
-		out_nl(o);
+		v.word = "prio";
+		v.have_id = p->prio_id >= 0;
+		v.id = (uint64_t)p->prio_id;
+		v.have_backup = 1;
+		v.backup = p->prio_backup;
+		ev_write_addr(s->o, mc, &v);
 	}
 }
 
@@ -922,18 +950,12 @@ static void ev_seq(struct mps *s, struct mps_conn *mc, const struct sf *sf, int 
 {
 	if (s->ev != MPS_EV_SEQ || p->len == 0)
 		return;
-	struct out *o = s->o;
 	uint64_t dsn = 0;
 	int mapped = dsn_at(&sf->d[d], at + !!(p->flags & TH_SYN), &dsn);
 	const char *kind = c->reinj ? "reinj" : rexmit ? "rexmit" : c->unmapped ? "unmapped" : "new";
-	ev_start(o, mc, d, c->now);
-	out_tab_u64(o, label(mc, sf->index));
-	out_tab_u64(o, p->frame);
-	out_tab_opt_u64(o, mapped, dsn);
-	out_tab_u64(o, p->len);
-	out_tab(o);
-	out_str(o, kind);
-	out_nl(o);
+	ev_write_seq(s->o, mc, &(struct ev_vals){ .now = c->now, .d = d, .sf = sf->index,
+	    .frame = p->frame, .have_dsn = (uint8_t)mapped, .dsn = dsn, .len = p->len,
+	    .word = kind });
 }
 
 /* A DATA_ACK of direction d's data, sent on subflow sf. */
@@ -1216,82 +1238,172 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 
 /* ---- records ---- */
 
-static const char *const conn_cols[] = {
-	"mpconn", "version", "status", "ipv", "c_addr", "c_port", "s_addr", "s_port",
-	"c_token", "s_token", "c_idsn", "s_idsn", "subflows", "subflows_data",
-	"start_ts", "end_ts", "duration_s", "ts_backwards", NULL
+/* The connection columns (mc: the connection, sf0: its first subflow,
+ * whose TCP client is the MPTCP client unless its role says otherwise). */
+#define MPS_CONN_COLUMNS(X) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(version, INT, "-", "MPTCP version, 0 (RFC 6824) or 1 (RFC 8684)", \
+	    out_opt_u64(o, mc->has_ver_any, (uint64_t)conn_version(mc))) \
+	X(status, TEXT, "-", "ok, fallback, failed, midstream or unknown_token", \
+	    out_str(o, conn_status(mc))) \
+	X(ipv, INT, "-", "IP version of the first subflow", out_u64(o, sf0->ipv)) \
+	X(c_addr, ADDR, "-", "the MPTCP client's address on the first subflow", \
+	    out_addr(o, sf0->ipv, cli ? sf0->c_addr : sf0->s_addr)) \
+	X(c_port, PORT, "-", "its port", out_u64(o, cli ? sf0->c_port : sf0->s_port)) \
+	X(s_addr, ADDR, "-", "the MPTCP server's address on the first subflow", \
+	    out_addr(o, sf0->ipv, cli ? sf0->s_addr : sf0->c_addr)) \
+	X(s_port, PORT, "-", "its port", out_u64(o, cli ? sf0->s_port : sf0->c_port)) \
+	X(c_token, ID, "-", "the client's token", out_token(o, mc, DIR_C2S)) \
+	X(s_token, ID, "-", "the server's token", out_token(o, mc, DIR_S2C)) \
+	X(c_idsn, ID, "-", "the client's initial data sequence number", out_idsn(o, mc, DIR_C2S)) \
+	X(s_idsn, ID, "-", "the server's initial data sequence number", out_idsn(o, mc, DIR_S2C)) \
+	X(subflows, COUNT, "-", "subflows", out_u64(o, (uint64_t)nsf)) \
+	X(subflows_data, COUNT, "-", "subflows that carried data", out_u64(o, (uint64_t)ndata)) \
+	X(start_ts, TS, "s", "first packet", out_ts(o, mc->first_ns, mc->digits)) \
+	X(end_ts, TS, "s", "last packet", out_ts(o, mc->last_ns, mc->digits)) \
+	X(duration_s, DURATION_S, "s", "end_ts - start_ts", \
+	    out_ts(o, mc->last_ns - mc->first_ns, mc->digits)) \
+	X(ts_backwards, COUNT, "packets", "packets timestamped before the one before", \
+	    out_u64(o, mc->ts_back))
+
+/* The direction columns, written for c2s then s2c (ds: the direction's
+ * counts; uniq, hu: its unique bytes and whether known; con, ht: the
+ * connection time and whether known). */
+#define MPS_DIR_COLUMNS(X) \
+	X(pkts, COUNT, "packets", "packets sent on all subflows", out_u64(o, ds->pkts)) \
+	X(data_pkts, COUNT, "packets", "packets with payload", out_u64(o, ds->data_pkts)) \
+	X(data_bytes, COUNT, "bytes", "payload bytes on all subflows", out_u64(o, ds->data_bytes)) \
+	X(unique_bytes, COUNT, "bytes", "data bytes DATA_ACKed", out_opt_u64(o, hu, uniq)) \
+	X(mappings, COUNT, "-", "DSS mappings", out_u64(o, ds->mappings)) \
+	X(reinj_bytes, COUNT, "bytes", "data bytes carried again on another subflow", \
+	    out_u64(o, ds->reinj_bytes)) \
+	X(reinj_segs, COUNT, "packets", "segments carrying reinjected bytes", \
+	    out_u64(o, ds->reinj_segs)) \
+	X(reinj_frac, FRAC, "-", "reinj_bytes / data_bytes", out_double(o, ds->data_bytes ? \
+	    (double)ds->reinj_bytes / (double)ds->data_bytes : NAN, 6)) \
+	X(tcp_rexmit_bytes, COUNT, "bytes", "bytes retransmitted by TCP on the same subflow", \
+	    out_u64(o, ds->rexmit_bytes)) \
+	X(unacked_bytes, COUNT, "bytes", "data bytes never DATA_ACKed", \
+	    out_u64(o, ds->origin_bytes - ds->origin_acked)) \
+	X(acked_unseen_bytes, COUNT, "bytes", "data bytes DATA_ACKed but not captured", \
+	    out_opt_u64(o, hu, ds->acked_unseen)) \
+	X(unmapped_bytes, COUNT, "bytes", "payload bytes without a mapping", \
+	    out_u64(o, ds->unmapped_bytes)) \
+	X(origin_forgotten_bytes, COUNT, "bytes", "bytes whose first transmission was forgotten", \
+	    out_u64(o, ds->forgotten_bytes)) \
+	X(bursts, COUNT, "-", "runs of mappings on one subflow", out_u64(o, ds->bursts)) \
+	X(switches, COUNT, "-", "changes of subflow between bursts", \
+	    out_u64(o, ds->bursts ? ds->bursts - 1 : 0)) \
+	X(rtt_n, COUNT, "samples", "MPTCP-level RTT samples", rttset_out(o, &ds->rtt, RTT_N, 0)) \
+	X(rtt_min_ms, MS, "ms", "minimum RTT", rttset_out(o, &ds->rtt, RTT_MIN, 0)) \
+	X(rtt_max_ms, MS, "ms", "maximum RTT", rttset_out(o, &ds->rtt, RTT_MAX, 0)) \
+	X(rtt_avg_ms, MS, "ms", "mean RTT", rttset_out(o, &ds->rtt, RTT_AVG, 0)) \
+	X(rtt_stdev_ms, MS, "ms", "RTT sample standard deviation", \
+	    rttset_out(o, &ds->rtt, RTT_STDEV, 0)) \
+	X(rtt_p25_ms, MS, "ms", "RTT 25th percentile", rttset_out(o, &ds->rtt, RTT_PCT, 25)) \
+	X(rtt_p50_ms, MS, "ms", "RTT median", rttset_out(o, &ds->rtt, RTT_PCT, 50)) \
+	X(rtt_p75_ms, MS, "ms", "RTT 75th percentile", rttset_out(o, &ds->rtt, RTT_PCT, 75)) \
+	X(rtt_p90_ms, MS, "ms", "RTT 90th percentile", rttset_out(o, &ds->rtt, RTT_PCT, 90)) \
+	X(rtt_p95_ms, MS, "ms", "RTT 95th percentile", rttset_out(o, &ds->rtt, RTT_PCT, 95)) \
+	X(rtt_p97_ms, MS, "ms", "RTT 97th percentile", rttset_out(o, &ds->rtt, RTT_PCT, 97)) \
+	X(rtt_p98_ms, MS, "ms", "RTT 98th percentile", rttset_out(o, &ds->rtt, RTT_PCT, 98)) \
+	X(rtt_p99_ms, MS, "ms", "RTT 99th percentile", rttset_out(o, &ds->rtt, RTT_PCT, 99)) \
+	X(last_dack_ts, TS, "s", "the last DATA_ACK that raised the acknowledged point", \
+	    out_opt_ts(o, ds->has_dack, ds->dack_ts, mc->digits)) \
+	X(con_time_s, DURATION_S, "s", "from learning the IDSN to last_dack_ts", \
+	    out_opt_ts(o, ht, con, mc->digits)) \
+	X(goodput_bytes_s, REAL, "bytes/s", "unique_bytes / con_time_s", \
+	    out_double(o, hu && ht && con > 0 ? (double)uniq / ((double)con / 1e9) : NAN, 3)) \
+	X(data_fin, COUNT, "-", "DATA_FINs sent", out_u64(o, ds->fins ? ds->fins : ds->fin_flag)) \
+	X(data_fin_acked, COUNT, "-", "DATA_FIN octets DATA_ACKed", out_u64(o, ds->fin_acked)) \
+	X(infinite, COUNT, "-", "infinite mappings", out_u64(o, ds->infinite)) \
+	X(add_addr, COUNT, "-", "ADD_ADDR options sent", out_u64(o, ds->add_addr)) \
+	X(rm_addr, COUNT, "-", "REMOVE_ADDR options sent", out_u64(o, ds->rm_addr)) \
+	X(mp_prio, COUNT, "-", "MP_PRIO options sent", out_u64(o, ds->prio)) \
+	X(mp_fail, COUNT, "-", "MP_FAIL options sent", out_u64(o, ds->fail)) \
+	X(fastclose, COUNT, "-", "MP_FASTCLOSE options sent", out_u64(o, ds->fastclose))
+
+/* The subflow columns (-s; sf: the subflow, b0 and b: its first and
+ * latest backup flag, -1 unknown). */
+#define MPS_SF_COLUMNS(X) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
+	    out_u64(o, (uint64_t)sf->label)) \
+	X(conn, ID, "-", "TCP connection id from flowsplit", out_u64(o, sf->conn)) \
+	X(ipv, INT, "-", "IP version, 4 or 6", out_u64(o, sf->ipv)) \
+	X(c_addr, ADDR, "-", "the subflow's TCP client address", out_addr(o, sf->ipv, sf->c_addr)) \
+	X(c_port, PORT, "-", "its TCP client port", out_u64(o, sf->c_port)) \
+	X(s_addr, ADDR, "-", "its TCP server address", out_addr(o, sf->ipv, sf->s_addr)) \
+	X(s_port, PORT, "-", "its TCP server port", out_u64(o, sf->s_port)) \
+	X(role, TEXT, "-", "client or server: which MPTCP side opened the subflow", \
+	    out_str(o, sf->role == DIR_C2S ? "client" : "server")) \
+	X(handshake, BOOL, "-", "the three-way handshake completed", \
+	    out_opt_u64(o, sf->syn, sf->hs_done)) \
+	X(start_ts, TS, "s", "first packet of the subflow", out_ts(o, sf->first_ns, mc->digits)) \
+	X(end_ts, TS, "s", "last packet of the subflow", out_ts(o, sf->last_ns, mc->digits)) \
+	X(join_delay_s, DURATION_S, "s", "from the connection's first packet to the subflow's", \
+	    out_ts(o, sf->first_ns - mc->first_ns, mc->digits)) \
+	X(backup_initial, BOOL, "-", "backup flag of the subflow's SYN", \
+	    out_opt_u64(o, b0 >= 0, (uint64_t)b0)) \
+	X(backup, BOOL, "-", "the last backup flag (MP_PRIO)", \
+	    out_opt_u64(o, b >= 0 || b0 >= 0, (uint64_t)(b >= 0 ? b : b0))) \
+	X(handover, BOOL, "-", "the subflow fell silent while another carried data on", \
+	    out_u64(o, (uint64_t)handover(mc, sf)))
+
+/* The subflow's direction columns (x: its counts, tot: the connection's
+ * data bytes in that direction). */
+#define MPS_SFDIR_COLUMNS(X) \
+	X(data_pkts, COUNT, "packets", "packets with payload", out_u64(o, x->data_pkts)) \
+	X(data_bytes, COUNT, "bytes", "payload bytes", out_u64(o, x->data_bytes)) \
+	X(share, FRAC, "-", "data_bytes / the connection's data_bytes", \
+	    out_double(o, tot ? (double)x->data_bytes / (double)tot : NAN, 6)) \
+	X(tcp_rexmit_bytes, COUNT, "bytes", "bytes retransmitted by TCP", \
+	    out_u64(o, x->rexmit_bytes)) \
+	X(reinj_origin_bytes, COUNT, "bytes", "its bytes carried again on another subflow", \
+	    out_u64(o, x->reinj_origin_bytes)) \
+	X(reinj_carried_bytes, COUNT, "bytes", "bytes it carried that another had carried", \
+	    out_u64(o, x->reinj_carried_bytes)) \
+	X(reinj_carried_segs, COUNT, "packets", "segments carrying such bytes", \
+	    out_u64(o, x->reinj_carried_segs)) \
+	X(first_data_ts, TS, "s", "first packet with payload", \
+	    out_opt_ts(o, x->has_data, x->first_data, mc->digits)) \
+	X(last_data_ts, TS, "s", "last packet with payload", \
+	    out_opt_ts(o, x->has_data, x->last_data, mc->digits)) \
+	X(last_ack_ts, TS, "s", "last packet with ACK", \
+	    out_opt_ts(o, x->has_ack, x->last_ack, mc->digits))
+
+static const struct column conn_cols[] = { MPS_CONN_COLUMNS(COL_ROW) };
+static const struct column dir_cols[] = { MPS_DIR_COLUMNS(COL_ROW) };
+static const struct column sf_cols[] = { MPS_SF_COLUMNS(COL_ROW) };
+static const struct column sfdir_cols[] = { MPS_SFDIR_COLUMNS(COL_ROW) };
+static const struct column ev_bursts_cols[] = { MPS_EV_BURSTS_COLUMNS(COL_ROW) };
+static const struct column ev_reinject_cols[] = { MPS_EV_REINJECT_COLUMNS(COL_ROW) };
+static const struct column ev_rtt_cols[] = { MPS_EV_RTT_COLUMNS(COL_ROW) };
+static const struct column ev_dack_cols[] = { MPS_EV_DACK_COLUMNS(COL_ROW) };
+static const struct column ev_addr_cols[] = { MPS_EV_ADDR_COLUMNS(COL_ROW) };
+static const struct column ev_seq_cols[] = { MPS_EV_SEQ_COLUMNS(COL_ROW) };
+
+static const struct record_def mps_records[] = {
+	[MPS_EV_NONE] = { 2, { COL_PART(conn_cols, 0), COL_PART(dir_cols, 1) } },
+	[MPS_EV_BURSTS] = { 1, { COL_PART(ev_bursts_cols, 0) } },
+	[MPS_EV_REINJECT] = { 1, { COL_PART(ev_reinject_cols, 0) } },
+	[MPS_EV_RTT] = { 1, { COL_PART(ev_rtt_cols, 0) } },
+	[MPS_EV_DACK] = { 1, { COL_PART(ev_dack_cols, 0) } },
+	[MPS_EV_ADDR] = { 1, { COL_PART(ev_addr_cols, 0) } },
+	[MPS_EV_SEQ] = { 1, { COL_PART(ev_seq_cols, 0) } },
+};
+static const struct record_def mps_sf_record = {
+	2, { COL_PART(sf_cols, 0), COL_PART(sfdir_cols, 1) }
 };
 
-static const char *const dir_cols[] = {
-	"pkts", "data_pkts", "data_bytes", "unique_bytes", "mappings",
-	"reinj_bytes", "reinj_segs", "reinj_frac", "tcp_rexmit_bytes",
-	"unacked_bytes", "acked_unseen_bytes", "unmapped_bytes", "origin_forgotten_bytes",
-	"bursts", "switches", "rtt_n", "rtt_min_ms", "rtt_max_ms", "rtt_avg_ms",
-	"rtt_stdev_ms", "rtt_p25_ms", "rtt_p50_ms", "rtt_p75_ms", "rtt_p90_ms",
-	"rtt_p95_ms", "rtt_p97_ms", "rtt_p98_ms", "rtt_p99_ms",
-	"last_dack_ts", "con_time_s", "goodput_bytes_s", "data_fin", "data_fin_acked",
-	"infinite", "add_addr", "rm_addr", "mp_prio", "mp_fail", "fastclose", NULL
-};
-
-static const char *const sf_cols[] = {
-	"mpconn", "subflow", "conn", "ipv", "c_addr", "c_port", "s_addr", "s_port",
-	"role", "handshake", "start_ts", "end_ts", "join_delay_s", "backup_initial",
-	"backup", "handover", NULL
-};
-
-static const char *const sfdir_cols[] = {
-	"data_pkts", "data_bytes", "share", "tcp_rexmit_bytes", "reinj_origin_bytes",
-	"reinj_carried_bytes", "reinj_carried_segs", "first_data_ts", "last_data_ts",
-	"last_ack_ts", NULL
-};
-
-static void header_cols(struct out *o, const char *const *cols, int *first)
+const struct record_def *mps_record_def(int subflows, enum mps_event ev)
 {
-	for (int i = 0; cols[i]; i++) {
-		if (!*first)
-			out_tab(o);
-		*first = 0;
-		out_str(o, cols[i]);
-	}
-}
-
-static void header_dir(struct out *o, const char *const *cols)
-{
-	for (int d = 0; d < 2; d++)
-		for (int i = 0; cols[i]; i++) {
-			out_tab(o);
-			out_str(o, dirname[d]);
-			out_chr(o, '_');
-			out_str(o, cols[i]);
-		}
+	return ev || !subflows ? &mps_records[ev] : &mps_sf_record;
 }
 
 void mps_header(const struct mps *s)
 {
-	struct out *o = s->o;
-	int first = 1;
-	static const char *const ev_cols[][10] = {
-		[MPS_EV_BURSTS] = { "mpconn", "dir", "burst", "subflow", "start_ts", "end_ts",
-		    "duration_s", "mappings", "bytes", NULL },
-		[MPS_EV_REINJECT] = { "ts", "mpconn", "dir", "dsn", "len", "from_subflow",
-		    "to_subflow", "delay_s", NULL },
-		[MPS_EV_RTT] = { "ts", "mpconn", "dir", "subflow", "dsn", "len", "rtt_ms", NULL },
-		[MPS_EV_DACK] = { "ts", "mpconn", "dir", "subflow", "dack", "bytes", NULL },
-		[MPS_EV_ADDR] = { "ts", "mpconn", "dir", "subflow", "event", "addr_id", "addr",
-		    "port", "backup", NULL },
-		[MPS_EV_SEQ] = { "ts", "mpconn", "dir", "subflow", "frame", "dsn", "len", "kind",
-		    NULL },
-	};
-	if (s->ev) {
-		header_cols(o, ev_cols[s->ev], &first);
-	} else if (s->subflows) {
-		header_cols(o, sf_cols, &first);
-		header_dir(o, sfdir_cols);
-	} else {
-		header_cols(o, conn_cols, &first);
-		header_dir(o, dir_cols);
-	}
-	out_nl(o);
+	record_header(s->o, mps_record_def(s->subflows, s->ev));
 }
 
 static int base_dsn(const struct mps_conn *mc, int d, uint64_t *v)
@@ -1332,46 +1444,32 @@ static const char *conn_status(const struct mps_conn *mc)
 	return "ok";
 }
 
+static void out_token(struct out *o, const struct mps_conn *mc, int d)
+{
+	uint32_t tok;
+	int h = token(mc, d, &tok);
+	out_opt_u64(o, h, tok);
+}
+
+static void out_idsn(struct out *o, const struct mps_conn *mc, int d)
+{
+	uint64_t v;
+	int h = idsn(mc, d, &v);
+	out_opt_u64(o, h, v);
+}
+
 static void out_dir(struct out *o, struct mps_conn *mc, int d)
 {
 	struct dstat *ds = &mc->d[d];
-	static const double pct[] = { 25, 50, 75, 90, 95, 97, 98, 99 };
 	uint64_t uniq = 0;
 	acct_sync(mc, d); /* a key learned after the last DATA_ACK moves the base */
 	int hu = unique_bytes(mc, d, &uniq);
-	out_tab_u64(o, ds->pkts);
-	out_tab_u64(o, ds->data_pkts);
-	out_tab_u64(o, ds->data_bytes);
-	out_tab_opt_u64(o, hu, uniq);
-	out_tab_u64(o, ds->mappings);
-	out_tab_u64(o, ds->reinj_bytes);
-	out_tab_u64(o, ds->reinj_segs);
-	out_tab(o);
-	out_double(o, ds->data_bytes ? (double)ds->reinj_bytes / (double)ds->data_bytes : NAN, 6);
-	out_tab_u64(o, ds->rexmit_bytes);
-	out_tab_u64(o, ds->origin_bytes - ds->origin_acked);
-	out_tab_opt_u64(o, hu, ds->acked_unseen);
-	out_tab_u64(o, ds->unmapped_bytes);
-	out_tab_u64(o, ds->forgotten_bytes);
-	out_tab_u64(o, ds->bursts);
-	out_tab_u64(o, ds->bursts ? ds->bursts - 1 : 0);
-	rttset_write(o, &ds->rtt, pct, (int)(sizeof pct / sizeof *pct));
 	/* mptcptrace's conTime: from learning the IDSN to the last DATA_ACK
 	 * that raised the acknowledged point */
 	int ht = ds->has_dack && mc->has_key[d];
 	int64_t con = ht ? ds->dack_ts - mc->key_ns[d] : 0;
-	tab_opt_ts(o, ds->has_dack, ds->dack_ts, mc->digits);
-	tab_opt_ts(o, ht, con, mc->digits);
-	out_tab(o);
-	out_double(o, hu && ht && con > 0 ? (double)uniq / ((double)con / 1e9) : NAN, 3);
-	out_tab_u64(o, ds->fins ? ds->fins : ds->fin_flag);
-	out_tab_u64(o, ds->fin_acked);
-	out_tab_u64(o, ds->infinite);
-	out_tab_u64(o, ds->add_addr);
-	out_tab_u64(o, ds->rm_addr);
-	out_tab_u64(o, ds->prio);
-	out_tab_u64(o, ds->fail);
-	out_tab_u64(o, ds->fastclose);
+	int sep = 1;
+	MPS_DIR_COLUMNS(COL_EMIT)
 }
 
 static void conn_record(struct mps *s, struct mps_conn *mc)
@@ -1387,33 +1485,9 @@ static void conn_record(struct mps *s, struct mps_conn *mc)
 			sf0 = x; /* the lowest slot (mc->low), never freed */
 		ndata += x->d[0].has_data || x->d[1].has_data;
 	}
-	uint32_t tok;
-	uint64_t v;
-	out_u64(o, mc->id);
-	out_tab_opt_u64(o, mc->has_ver_any, (uint64_t)conn_version(mc));
-	out_tab(o);
-	out_str(o, conn_status(mc));
-	if (sf0->role == DIR_C2S)
-		out_tab_endpoints(o, sf0->ipv, sf0->c_addr, sf0->c_port, sf0->s_addr, sf0->s_port);
-	else
-		out_tab_endpoints(o, sf0->ipv, sf0->s_addr, sf0->s_port, sf0->c_addr, sf0->c_port);
-	for (int d = 0; d < 2; d++) {
-		int h = token(mc, d, &tok);
-		out_tab_opt_u64(o, h, tok);
-	}
-	for (int d = 0; d < 2; d++) {
-		int h = idsn(mc, d, &v);
-		out_tab_opt_u64(o, h, v);
-	}
-	out_tab_u64(o, (uint64_t)nsf);
-	out_tab_u64(o, (uint64_t)ndata);
-	out_tab(o);
-	out_ts(o, mc->first_ns, mc->digits);
-	out_tab(o);
-	out_ts(o, mc->last_ns, mc->digits);
-	out_tab(o);
-	out_ts(o, mc->last_ns - mc->first_ns, mc->digits);
-	out_tab_u64(o, mc->ts_back);
+	int cli = sf0->role == DIR_C2S;
+	int sep = 0;
+	MPS_CONN_COLUMNS(COL_EMIT)
 	for (int d = 0; d < 2; d++)
 		out_dir(o, mc, d);
 	out_nl(o);
@@ -1442,44 +1516,26 @@ static int handover(const struct mps_conn *mc, const struct sf *sf)
 	return 0;
 }
 
+static void sfdir_record(struct out *o, const struct mps_conn *mc, const struct sf *sf, int d)
+{
+	const struct sfdir *x = &sf->d[d];
+	uint64_t tot = mc->d[d].data_bytes;
+	int sep = 1;
+	MPS_SFDIR_COLUMNS(COL_EMIT)
+}
+
 static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 {
 	struct out *o = s->o;
-	out_u64(o, mc->id);
-	out_tab_u64(o, (uint64_t)sf->label);
-	out_tab_u64(o, sf->conn);
-	out_tab_endpoints(o, sf->ipv, sf->c_addr, sf->c_port, sf->s_addr, sf->s_port);
-	out_str(o, sf->role == DIR_C2S ? "\tclient" : "\tserver");
-	out_tab_opt_u64(o, sf->syn, sf->hs_done);
-	out_tab(o);
-	out_ts(o, sf->first_ns, mc->digits);
-	out_tab(o);
-	out_ts(o, sf->last_ns, mc->digits);
-	out_tab(o);
-	out_ts(o, sf->first_ns - mc->first_ns, mc->digits);
 	int8_t b0 = sf->backup0;
 	if (b0 < 0 && sf->label == 0 && sf->syn)
 		b0 = 0; /* MP_CAPABLE has no B flag */
 	uint64_t at;
 	int8_t b = sf_backup(mc, sf, &at);
-	out_tab_opt_u64(o, b0 >= 0, (uint64_t)b0);
-	out_tab_opt_u64(o, b >= 0 || b0 >= 0, (uint64_t)(b >= 0 ? b : b0));
-	out_tab_u64(o, (uint64_t)handover(mc, sf));
-	for (int d = 0; d < 2; d++) {
-		const struct sfdir *x = &sf->d[d];
-		uint64_t tot = mc->d[d].data_bytes;
-		out_tab_u64(o, x->data_pkts);
-		out_tab_u64(o, x->data_bytes);
-		out_tab(o);
-		out_double(o, tot ? (double)x->data_bytes / (double)tot : NAN, 6);
-		out_tab_u64(o, x->rexmit_bytes);
-		out_tab_u64(o, x->reinj_origin_bytes);
-		out_tab_u64(o, x->reinj_carried_bytes);
-		out_tab_u64(o, x->reinj_carried_segs);
-		tab_opt_ts(o, x->has_data, x->first_data, mc->digits);
-		tab_opt_ts(o, x->has_data, x->last_data, mc->digits);
-		tab_opt_ts(o, x->has_ack, x->last_ack, mc->digits);
-	}
+	int sep = 0;
+	MPS_SF_COLUMNS(COL_EMIT)
+	for (int d = 0; d < 2; d++)
+		sfdir_record(o, mc, sf, d);
 	out_nl(o);
 }
 

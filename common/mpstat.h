@@ -41,6 +41,9 @@ void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
 /* Parses an -e argument; -1 when unknown. */
 int mps_event_parse(const char *name);
 void mps_header(const struct mps *s);
+/* The columns of the record that -s (subflows) or -e ev selects. */
+struct record_def;
+const struct record_def *mps_record_def(int subflows, enum mps_event ev);
 void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
     const struct mps_tag *t);
 void mps_finish(struct mps *s);

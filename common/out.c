@@ -78,16 +78,20 @@ void out_addr(struct out *o, int ipv, const uint8_t *a)
 	out_str(o, buf);
 }
 
-void out_tab_endpoints(struct out *o, int ipv, const uint8_t *c_addr, uint16_t c_port,
-    const uint8_t *s_addr, uint16_t s_port)
+void out_ts(struct out *o, int64_t ns, int digits)
 {
-	out_tab_u64(o, (uint64_t)ipv);
-	out_tab(o);
-	out_addr(o, ipv, c_addr);
-	out_tab_u64(o, c_port);
-	out_tab(o);
-	out_addr(o, ipv, s_addr);
-	out_tab_u64(o, s_port);
+	int64_t sec = ns / 1000000000LL, frac = ns % 1000000000LL;
+	if (frac < 0)
+		sec--, frac += 1000000000LL;
+	out_fixed(o, sec, digits == 9 ? (uint64_t)frac : (uint64_t)frac / 1000, digits);
+}
+
+void out_opt_ts(struct out *o, int have, int64_t ns, int digits)
+{
+	if (have)
+		out_ts(o, ns, digits);
+	else
+		out_dash(o);
 }
 
 void out_double(struct out *o, double v, int digits)

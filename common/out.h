@@ -112,6 +112,23 @@ static inline void out_tab_opt_u64(struct out *o, int have, uint64_t v)
 		out_dash(o);
 }
 
+/* The value, or "-" when it is missing (no tab). */
+static inline void out_opt_u64(struct out *o, int have, uint64_t v)
+{
+	if (have)
+		out_u64(o, v);
+	else
+		out_dash(o);
+}
+
+static inline void out_opt_i64(struct out *o, int have, int64_t v)
+{
+	if (have)
+		out_i64(o, v);
+	else
+		out_dash(o);
+}
+
 /* Fixed-point number: whole part, then `digits` fraction digits of frac
  * (frac < 10^digits). Used for timestamps and milliseconds. */
 void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits);
@@ -119,10 +136,11 @@ void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits);
 void out_hex(struct out *o, const uint8_t *p, size_t n);
 /* IPv4 (4 bytes) or IPv6 (16 bytes) address in inet_ntop form. */
 void out_addr(struct out *o, int ipv, const uint8_t *a);
-/* The endpoint columns of a connection: tab-led ipv, client address and
- * port, server address and port. */
-void out_tab_endpoints(struct out *o, int ipv, const uint8_t *c_addr, uint16_t c_port,
-    const uint8_t *s_addr, uint16_t s_port);
+/* A capture time in nanoseconds since the epoch as seconds with `digits`
+ * (6 or 9) fraction digits, floored: the one timestamp writer. */
+void out_ts(struct out *o, int64_t ns, int digits);
+/* The same, or "-" when the value is missing. */
+void out_opt_ts(struct out *o, int have, int64_t ns, int digits);
 /* A double with `digits` fraction digits, rounded; NaN prints as "-". */
 void out_double(struct out *o, double v, int digits);
 

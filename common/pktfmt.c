@@ -10,9 +10,12 @@
 #include "mptcp_opt.h"
 #include "util.h"
 
-#define PKT_COL_NAME(id, name) name,
+#define PKT_COL_NAME(id, name, type, unit, meaning) name,
 const char *const pkt_col_name[PKT_NCOLS] = { PKT_COLUMNS(PKT_COL_NAME) };
 #undef PKT_COL_NAME
+#define PKT_COL_DEF(id, name, type, unit, meaning) { name, CT_##type, unit, meaning },
+const struct column pkt_col_def[PKT_NCOLS] = { PKT_COLUMNS(PKT_COL_DEF) };
+#undef PKT_COL_DEF
 
 int pkt_col_lookup(const char *name, size_t len)
 {
@@ -494,6 +497,18 @@ void pkt_writer_header(const struct pkt_writer *w, struct out *o)
 	}
 	out_nl(o);
 }
+
+void pkt_writer_schema(const struct pkt_writer *w, struct out *o)
+{
+	struct column chosen[PKT_MAX_CHOSEN];
+	for (int i = 0; i < w->ncols; i++)
+		chosen[i] = pkt_col_def[w->cols[i]];
+	struct record_def r = { 1, { { chosen, (size_t)w->ncols, 0 } } };
+	record_schema(o, &r);
+}
+
+_Static_assert(COL_PAYLOAD == PKT_NCOLS - 1, "payload is the last column, written only with -x");
+const struct col_part pkt_default_part = { pkt_col_def, COL_PAYLOAD, 0 };
 
 #define TAB(w) (*(w)++ = '\t')
 

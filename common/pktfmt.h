@@ -2,35 +2,81 @@
  * man/pcap2pkt.1) and their formatting from a struct pkt. */
 #ifndef PKTFMT_H
 #define PKTFMT_H
+#include "columns.h"
 #include "out.h"
 #include "pkt.h"
 
+/* X(ID, name, TYPE, unit, meaning): the columns in record order; the
+ * writer's switch (pktfmt.c) is keyed by the enum made from ID. */
 #define PKT_COLUMNS(X) \
-	X(FRAME, "frame") X(TS, "ts") X(IFINDEX, "ifindex") X(IFNAME, "ifname") X(IPV, "ipv") X(SRC, "src") X(DST, "dst") \
-	X(SPORT, "sport") X(DPORT, "dport") X(IP_ID, "ip_id") X(TTL, "ttl") \
-	X(IP_LEN, "ip_len") X(LEN, "len") X(FLAGS, "flags") X(SEQ, "seq") \
-	X(ACK, "ack") X(WIN, "win") X(MSS, "mss") X(WSCALE, "wscale") \
-	X(SACK_PERM, "sack_perm") X(SACK, "sack") X(TSVAL, "tsval") \
-	X(TSECR, "tsecr") X(MPTCP, "mptcp") \
-	X(MPC_VER, "mpc_ver") X(MPC_FLAGS, "mpc_flags") X(MPC_SKEY, "mpc_skey") \
-	X(MPC_RKEY, "mpc_rkey") X(MPC_DLEN, "mpc_dlen") X(MPC_CSUM, "mpc_csum") \
-	X(MPJ_TOKEN, "mpj_token") X(MPJ_NONCE, "mpj_nonce") X(MPJ_ID, "mpj_id") \
-	X(MPJ_BACKUP, "mpj_backup") X(MPJ_HMAC, "mpj_hmac") \
-	X(DSS_FLAGS, "dss_flags") X(DACK, "dack") X(DACK_W, "dack_w") \
-	X(DSN, "dsn") X(DSN_W, "dsn_w") X(SSN, "ssn") X(DLEN, "dlen") \
-	X(DSS_CSUM, "dss_csum") X(DATA_FIN, "data_fin") \
-	X(AA_ID, "aa_id") X(AA_ADDR, "aa_addr") X(AA_PORT, "aa_port") \
-	X(AA_ECHO, "aa_echo") X(AA_HMAC, "aa_hmac") X(RM_IDS, "rm_ids") \
-	X(PRIO_BACKUP, "prio_backup") X(PRIO_ID, "prio_id") \
-	X(FAIL_DSN, "fail_dsn") X(FCLOSE_KEY, "fclose_key") \
-	X(TCPRST_REASON, "tcprst_reason") X(TCPRST_FLAGS, "tcprst_flags") \
-	X(PAYLOAD, "payload")
+	X(FRAME, "frame", ID, "-", "frame number in the capture, from 1") \
+	X(TS, "ts", TS, "s", "capture time") \
+	X(IFINDEX, "ifindex", INT, "-", "interface index of the Linux cooked v2 header") \
+	X(IFNAME, "ifname", TEXT, "-", "pcapng interface name (if_name)") \
+	X(IPV, "ipv", INT, "-", "IP version, 4 or 6") \
+	X(SRC, "src", ADDR, "-", "source address") \
+	X(DST, "dst", ADDR, "-", "destination address") \
+	X(SPORT, "sport", PORT, "-", "source port") \
+	X(DPORT, "dport", PORT, "-", "destination port") \
+	X(IP_ID, "ip_id", ID, "-", "IPv4 identification") \
+	X(TTL, "ttl", COUNT, "hops", "IPv4 TTL or IPv6 hop limit") \
+	X(IP_LEN, "ip_len", COUNT, "bytes", "IP total length") \
+	X(LEN, "len", COUNT, "bytes", "TCP payload length") \
+	X(FLAGS, "flags", TEXT, "-", "TCP flags as letters FSRPAUEC") \
+	X(SEQ, "seq", ID, "-", "sequence number") \
+	X(ACK, "ack", ID, "-", "acknowledgement number") \
+	X(WIN, "win", COUNT, "-", "window field, not scaled") \
+	X(MSS, "mss", COUNT, "bytes", "MSS option") \
+	X(WSCALE, "wscale", COUNT, "-", "window scale option") \
+	X(SACK_PERM, "sack_perm", BOOL, "-", "SACK-permitted option present") \
+	X(SACK, "sack", TEXT, "-", "SACK blocks left-right, comma-separated") \
+	X(TSVAL, "tsval", ID, "-", "timestamp option value") \
+	X(TSECR, "tsecr", ID, "-", "timestamp option echo reply") \
+	X(MPTCP, "mptcp", TEXT, "-", "MPTCP option subtypes in wire order") \
+	X(MPC_VER, "mpc_ver", INT, "-", "MP_CAPABLE version") \
+	X(MPC_FLAGS, "mpc_flags", INT, "-", "MP_CAPABLE flags byte") \
+	X(MPC_SKEY, "mpc_skey", ID, "-", "MP_CAPABLE first (sender's) key") \
+	X(MPC_RKEY, "mpc_rkey", ID, "-", "MP_CAPABLE second (receiver's) key") \
+	X(MPC_DLEN, "mpc_dlen", COUNT, "bytes", "MP_CAPABLE data-level length") \
+	X(MPC_CSUM, "mpc_csum", ID, "-", "MP_CAPABLE checksum") \
+	X(MPJ_TOKEN, "mpj_token", ID, "-", "MP_JOIN token") \
+	X(MPJ_NONCE, "mpj_nonce", ID, "-", "MP_JOIN nonce") \
+	X(MPJ_ID, "mpj_id", ID, "-", "MP_JOIN address id") \
+	X(MPJ_BACKUP, "mpj_backup", BOOL, "-", "MP_JOIN backup flag") \
+	X(MPJ_HMAC, "mpj_hmac", HEX, "-", "MP_JOIN HMAC") \
+	X(DSS_FLAGS, "dss_flags", INT, "-", "DSS flags byte") \
+	X(DACK, "dack", ID, "-", "data ACK as on the wire") \
+	X(DACK_W, "dack_w", COUNT, "bytes", "data ACK width, 4 or 8") \
+	X(DSN, "dsn", ID, "-", "data sequence number of the mapping as on the wire") \
+	X(DSN_W, "dsn_w", COUNT, "bytes", "data sequence number width, 4 or 8") \
+	X(SSN, "ssn", ID, "-", "subflow sequence number of the mapping") \
+	X(DLEN, "dlen", COUNT, "bytes", "data-level length of the mapping") \
+	X(DSS_CSUM, "dss_csum", ID, "-", "DSS checksum") \
+	X(DATA_FIN, "data_fin", BOOL, "-", "DSS DATA_FIN flag") \
+	X(AA_ID, "aa_id", TEXT, "-", "ADD_ADDR address ids") \
+	X(AA_ADDR, "aa_addr", TEXT, "-", "ADD_ADDR addresses") \
+	X(AA_PORT, "aa_port", TEXT, "-", "ADD_ADDR ports") \
+	X(AA_ECHO, "aa_echo", TEXT, "-", "ADD_ADDR echo flags") \
+	X(AA_HMAC, "aa_hmac", TEXT, "-", "ADD_ADDR truncated HMACs in hex") \
+	X(RM_IDS, "rm_ids", TEXT, "-", "REMOVE_ADDR address ids") \
+	X(PRIO_BACKUP, "prio_backup", BOOL, "-", "MP_PRIO backup flag") \
+	X(PRIO_ID, "prio_id", ID, "-", "MP_PRIO address id") \
+	X(FAIL_DSN, "fail_dsn", ID, "-", "MP_FAIL data sequence number") \
+	X(FCLOSE_KEY, "fclose_key", ID, "-", "MP_FASTCLOSE receiver's key") \
+	X(TCPRST_REASON, "tcprst_reason", INT, "-", "MP_TCPRST reason code") \
+	X(TCPRST_FLAGS, "tcprst_flags", INT, "-", "MP_TCPRST flags") \
+	X(PAYLOAD, "payload", HEX, "-", "first payload bytes (-x)")
 
-#define PKT_COL_ENUM(id, name) COL_##id,
+#define PKT_COL_ENUM(id, name, type, unit, meaning) COL_##id,
 enum pkt_col { PKT_COLUMNS(PKT_COL_ENUM) PKT_NCOLS };
 #undef PKT_COL_ENUM
 
 extern const char *const pkt_col_name[PKT_NCOLS];
+/* Each column's name, type, unit and meaning, for schemas. */
+extern const struct column pkt_col_def[PKT_NCOLS];
+
+/* pcap2pkt's default record: every column but the payload. */
+extern const struct col_part pkt_default_part;
 
 /* Column index by name, or -1. */
 int pkt_col_lookup(const char *name, size_t len);
@@ -75,6 +121,8 @@ int pkt_writer_init(struct pkt_writer *w, const char *spec, unsigned payload_max
     const char **bad, size_t *badlen);
 void pkt_writer_free(struct pkt_writer *w);
 void pkt_writer_header(const struct pkt_writer *w, struct out *o);
+/* The chosen columns' schema (see record_schema). */
+void pkt_writer_schema(const struct pkt_writer *w, struct out *o);
 /* Writes the record, ended by a newline. */
 void pkt_writer_record(const struct pkt_writer *w, struct out *o, const struct pkt *p);
 /* The same into memory at w, which must have w->max_record bytes free;

@@ -191,24 +191,30 @@ void out_ms_ns(struct out *o, int64_t ns)
 	out_fixed(o, (int64_t)(us / 1000), us % 1000, 3);
 }
 
-void rttset_write(struct out *o, struct rttset *r, const double *pct, int npct)
+void rttset_out(struct out *o, struct rttset *r, enum rtt_stat s, double pct)
 {
-	out_tab_u64(o, r->mo.n);
-	if (!r->mo.n) {
-		for (int i = 0; i < 4 + npct; i++)
-			out_str(o, "\t-");
+	if (s == RTT_N) {
+		out_u64(o, r->mo.n);
 		return;
 	}
-	out_tab(o);
-	out_ms_ns(o, r->min);
-	out_tab(o);
-	out_ms_ns(o, r->max);
-	out_tab(o);
-	out_double(o, r->mo.mean / 1e6, 3);
-	out_tab(o);
-	out_double(o, moments_stdev(&r->mo) / 1e6, 3);
-	for (int i = 0; i < npct; i++) {
-		out_tab(o);
-		out_double(o, rttset_percentile(r, pct[i]) / 1e6, 3);
+	if (!r->mo.n) {
+		out_dash(o);
+		return;
+	}
+	switch (s) {
+	case RTT_MIN:
+		out_ms_ns(o, r->min);
+		break;
+	case RTT_MAX:
+		out_ms_ns(o, r->max);
+		break;
+	case RTT_AVG:
+		out_double(o, r->mo.mean / 1e6, 3);
+		break;
+	case RTT_STDEV:
+		out_double(o, moments_stdev(&r->mo) / 1e6, 3);
+		break;
+	default:
+		out_double(o, rttset_percentile(r, pct) / 1e6, 3);
 	}
 }

@@ -52,8 +52,10 @@ void rttset_free(struct rttset *r);
  * integers (no double in between). */
 void out_ms_ns(struct out *o, int64_t ns);
 
-/* The RTT columns both metrics tools write, each led by a tab: n, min,
- * max, avg, stdev, then the percentiles pct[0..npct) ('-' when none). */
-void rttset_write(struct out *o, struct rttset *r, const double *pct, int npct);
+/* One of the RTT columns both metrics tools write (no tab): the sample
+ * count, or min, max, mean, standard deviation or the pct percentile in
+ * milliseconds ('-' when there is no sample, or no deviation). */
+enum rtt_stat { RTT_N, RTT_MIN, RTT_MAX, RTT_AVG, RTT_STDEV, RTT_PCT };
+void rttset_out(struct out *o, struct rttset *r, enum rtt_stat s, double pct);
 
 #endif

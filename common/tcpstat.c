@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "columns.h"
 #include "flow.h"
 #include "hash.h"
 #include "seqset.h"
@@ -422,22 +423,48 @@ static void seg_collapse_head(struct dirstat *d)
 
 /* ---- events ---- */
 
-static void out_ts(struct out *o, int64_t ns, int digits)
-{
-	int64_t sec = ns / SEC_NS, frac = ns % SEC_NS;
-	if (frac < 0)
-		sec--, frac += SEC_NS;
-	out_fixed(o, sec, (uint64_t)(digits == 9 ? frac : frac / 1000), digits);
-}
+/* What an event record carries beside its head (one kind's fields). */
+struct ev_vals {
+	int64_t rtt, n;
+	int cls;
+	uint64_t seq, len, bytes;
+};
 
-static void ev_start(struct tcpconn *c, int64_t now, int dir)
-{
-	struct out *o = c->cfg->evout;
-	out_u64(o, c->id);
-	out_tab(o);
-	out_ts(o, now, c->ts_digits);
-	out_str(o, dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
-}
+/* The event records (c: the connection, now: the time, dir: the sender
+ * of the segment the event is about, then each kind's values). */
+#define TCP_EV_HEAD(X) \
+	X(conn, ID, "-", "connection id from flowsplit", out_u64(o, c->id)) \
+	X(ts, TS, "s", "time of the packet that caused the event", out_ts(o, now, c->ts_digits)) \
+	X(dir, TEXT, "-", "c2s or s2c: the direction of the data concerned", \
+	    out_str(o, dir == DIR_C2S ? "c2s" : "s2c"))
+#define TCP_EV_RTT(X) \
+	X(rtt_ms, MS, "ms", "an RTT sample of the data sent in dir", out_ms_ns(o, v.rtt))
+#define TCP_EV_REXMIT(X) \
+	X(class, TEXT, "-", "retransmission or out-of-sequence class", \
+	    out_str(o, tcp_class_name[v.cls])) \
+	X(seq, ID, "-", "the segment's sequence number", out_u64(o, v.seq)) \
+	X(len, COUNT, "bytes", "its payload length", out_u64(o, v.len)) \
+	X(bytes, COUNT, "bytes", "its payload bytes sent before", out_u64(o, v.bytes))
+#define TCP_EV_ACK(X) \
+	X(acked_bytes, INT, "bytes", "payload bytes newly acknowledged", out_i64(o, v.n))
+#define TCP_EV_INFLIGHT(X) \
+	X(inflight_bytes, INT, "bytes", "bytes in flight after the change", out_i64(o, v.n))
+
+/* An event record: the head's columns, then those of the kind (v holds
+ * its values); one function per kind, written from its table. */
+#define TCP_EV_WRITER(fn, COLUMNS) \
+	COL_WRITER fn(struct tcpconn *c, int64_t now, int dir, struct ev_vals v) \
+	{ \
+		struct out *o = c->cfg->evout; \
+		int sep = 0; \
+		TCP_EV_HEAD(COL_EMIT) \
+		COLUMNS(COL_EMIT) \
+		out_nl(o); \
+	}
+TCP_EV_WRITER(ev_write_rtt, TCP_EV_RTT)
+TCP_EV_WRITER(ev_write_rexmit, TCP_EV_REXMIT)
+TCP_EV_WRITER(ev_write_ack, TCP_EV_ACK)
+TCP_EV_WRITER(ev_write_inflight, TCP_EV_INFLIGHT)
 
 static void ev_inflight(struct tcpconn *c, int dir, int64_t now)
 {
@@ -448,9 +475,7 @@ static void ev_inflight(struct tcpconn *c, int dir, int64_t now)
 	d->inflight_last = fl;
 	if (c->cfg->ev != TEV_INFLIGHT)
 		return;
-	ev_start(c, now, dir);
-	out_i64(c->cfg->evout, fl);
-	out_nl(c->cfg->evout);
+	ev_write_inflight(c, now, dir, (struct ev_vals){ .n = fl });
 }
 
 /* ---- RTT ---- */
@@ -469,9 +494,7 @@ static void rtt_sample(struct tcpconn *c, int dir, int64_t now, int64_t rtt)
 		d->rtt_max = rtt;
 	rttset_add(&d->rtt, rtt);
 	if (c->cfg->ev == TEV_RTT) {
-		ev_start(c, now, dir);
-		out_ms_ns(c->cfg->evout, rtt);
-		out_nl(c->cfg->evout);
+		ev_write_rtt(c, now, dir, (struct ev_vals){ .rtt = rtt });
 	}
 }
 
@@ -601,16 +624,8 @@ static void ev_rexmit(struct tcpconn *c, int dir, int64_t now, int cls,
 {
 	if (c->cfg->ev != TEV_REXMIT)
 		return;
-	struct out *o = c->cfg->evout;
-	ev_start(c, now, dir);
-	out_str(o, tcp_class_name[cls]);
-	out_tab(o);
-	out_u64(o, p->seq);
-	out_tab(o);
-	out_u64(o, p->len);
-	out_tab(o);
-	out_u64(o, bytes);
-	out_nl(o);
+	ev_write_rexmit(c, now, dir,
+	    (struct ev_vals){ .cls = cls, .seq = p->seq, .len = p->len, .bytes = bytes });
 }
 
 /* The general case of a packet's sequence space [s, e): it overlaps runs
@@ -843,9 +858,7 @@ static void ack_in(struct tcpconn *c, int adir, const struct pkt *p, int64_t now
 	if (!a->fin_ack_ns && d->fin_seen && A >= d->fin_end)
 		d->fin_ack_ns = now;
 	if (c->cfg->ev == TEV_ACK) {
-		ev_start(c, now, dir);
-		out_i64(c->cfg->evout, acked_payload(d, d->snd_una, A));
-		out_nl(c->cfg->evout);
+		ev_write_ack(c, now, dir, (struct ev_vals){ .n = acked_payload(d, d->snd_una, A) });
 	}
 	d->snd_una = A;
 	d->dupacks_cur = 0;
@@ -1020,135 +1033,162 @@ void tcpconn_free(struct tcpconn *c)
 
 /* ---- the record ---- */
 
-static const char *const conn_cols[] = {
-	"conn", "hs", "ipv", "c_addr", "c_port", "s_addr", "s_port",
-	"first_ts", "last_ts", "duration_s", "mp_backup",
+/* The connection columns (c: the connection). */
+#define TCP_CONN_COLUMNS(X) \
+	X(conn, ID, "-", "connection id from flowsplit", out_u64(o, c->id)) \
+	X(hs, BOOL, "-", "the client's SYN was captured", out_u64(o, c->hs)) \
+	X(ipv, INT, "-", "IP version, 4 or 6", out_u64(o, c->ipv)) \
+	X(c_addr, ADDR, "-", "client address (sender of the first SYN)", \
+	    out_addr(o, c->ipv, c->c_addr)) \
+	X(c_port, PORT, "-", "client port", out_u64(o, c->c_port)) \
+	X(s_addr, ADDR, "-", "server address", out_addr(o, c->ipv, c->s_addr)) \
+	X(s_port, PORT, "-", "server port", out_u64(o, c->s_port)) \
+	X(first_ts, TS, "s", "first packet", f_ts(o, c, c->first_ns)) \
+	X(last_ts, TS, "s", "last packet", f_ts(o, c, c->last_ns)) \
+	X(duration_s, DURATION_S, "s", "last_ts - first_ts", conn_duration(o, c)) \
+	X(mp_backup, BOOL, "-", "MP_JOIN backup bit of the client's first SYN", \
+	    out_opt_u64(o, c->mp_backup >= 0, (uint64_t)c->mp_backup))
+
+/* The direction columns, written for c2s then s2c (d: the direction). */
+#define TCP_DIR_COLUMNS(X) \
+	X(pkts, COUNT, "packets", "segments sent", out_u64(o, d->pkts)) \
+	X(ip_bytes, COUNT, "bytes", "sum of their IP total lengths", out_u64(o, d->ip_bytes)) \
+	X(data_pkts, COUNT, "packets", "segments with payload", out_u64(o, d->data_pkts)) \
+	X(data_bytes, COUNT, "bytes", "payload bytes, retransmissions included", \
+	    out_u64(o, d->data_bytes)) \
+	X(unique_bytes, COUNT, "bytes", "payload sequence space covered at least once", \
+	    out_u64(o, d->unique_bytes)) \
+	X(rexmit_pkts, COUNT, "packets", "segments overlapping sequence space sent before", \
+	    out_u64(o, d->rexmit_pkts)) \
+	X(rexmit_bytes, COUNT, "bytes", "payload bytes sent before", out_u64(o, d->rexmit_bytes)) \
+	X(ooo_pkts, COUNT, "packets", "segments with new sequence space below the highest", \
+	    out_u64(o, d->ooo_pkts)) \
+	X(syn, COUNT, "packets", "segments with SYN", out_u64(o, d->syn)) \
+	X(fin, COUNT, "packets", "segments with FIN", out_u64(o, d->fin)) \
+	X(rst, COUNT, "packets", "segments with RST", out_u64(o, d->rst)) \
+	X(ack, COUNT, "packets", "segments with ACK", out_u64(o, d->ack)) \
+	X(pure_ack, COUNT, "packets", "ACKs without payload, SYN, FIN or RST", \
+	    out_u64(o, d->pure_ack)) \
+	X(dupacks, COUNT, "packets", "duplicate ACKs sent (RFC 5681)", out_u64(o, d->dupacks)) \
+	X(keepalive, COUNT, "packets", "keep-alives sent", out_u64(o, d->keepalive)) \
+	X(zwp, COUNT, "packets", "zero-window probes sent", out_u64(o, d->zwp)) \
+	X(first_payload_ts, TS, "s", "first segment with payload", \
+	    f_ts(o, c, d->first_payload_ns)) \
+	X(last_payload_ts, TS, "s", "last segment with new payload", \
+	    f_ts(o, c, d->last_payload_ns)) \
+	X(last_payload_rexmit_ts, TS, "s", "last segment with payload, retransmissions included", \
+	    f_ts(o, c, d->last_payload_rx_ns)) \
+	X(first_ack_ts, TS, "s", "first segment with ACK", f_ts(o, c, d->first_ack_ns)) \
+	X(last_ack_ts, TS, "s", "last segment with ACK", f_ts(o, c, d->last_ack_ns)) \
+	X(fin_ack_ts, TS, "s", "this direction's FIN acknowledged", f_ts(o, c, d->fin_ack_ns)) \
+	X(rtt_n, COUNT, "samples", "RTT samples (Karn's rule)", rttset_out(o, &d->rtt, RTT_N, 0)) \
+	X(rtt_min_ms, MS, "ms", "minimum RTT", rttset_out(o, &d->rtt, RTT_MIN, 0)) \
+	X(rtt_max_ms, MS, "ms", "maximum RTT", rttset_out(o, &d->rtt, RTT_MAX, 0)) \
+	X(rtt_avg_ms, MS, "ms", "mean RTT", rttset_out(o, &d->rtt, RTT_AVG, 0)) \
+	X(rtt_stdev_ms, MS, "ms", "RTT sample standard deviation", \
+	    rttset_out(o, &d->rtt, RTT_STDEV, 0)) \
+	X(rtt_p50_ms, MS, "ms", "RTT median (numpy percentile)", rttset_out(o, &d->rtt, RTT_PCT, 50)) \
+	X(rtt_p90_ms, MS, "ms", "RTT 90th percentile", rttset_out(o, &d->rtt, RTT_PCT, 90)) \
+	X(rtt_p95_ms, MS, "ms", "RTT 95th percentile", rttset_out(o, &d->rtt, RTT_PCT, 95)) \
+	X(rtt_p99_ms, MS, "ms", "RTT 99th percentile", rttset_out(o, &d->rtt, RTT_PCT, 99)) \
+	X(ttl_min, COUNT, "hops", "lowest IP TTL or hop limit", \
+	    out_opt_u64(o, d->pkts > 0, d->ttl_min)) \
+	X(ttl_max, COUNT, "hops", "highest IP TTL or hop limit", \
+	    out_opt_u64(o, d->pkts > 0, d->ttl_max)) \
+	X(seg_min, COUNT, "bytes", "smallest payload of a data segment", \
+	    out_opt_u64(o, d->data_pkts > 0, d->seg_min)) \
+	X(seg_max, COUNT, "bytes", "largest payload of a data segment", \
+	    out_opt_u64(o, d->data_pkts > 0, d->seg_max)) \
+	X(mss, COUNT, "bytes", "MSS option of the SYN", \
+	    out_opt_u64(o, d->mss >= 0, (uint64_t)d->mss)) \
+	X(wscale, COUNT, "-", "window scale option of the SYN", \
+	    out_opt_u64(o, d->syn_wscale >= 0, (uint64_t)d->syn_wscale)) \
+	X(sack, BOOL, "-", "SACK permitted option seen", out_u64(o, d->sack_perm)) \
+	X(sack_pkts, COUNT, "packets", "segments with SACK blocks", out_u64(o, d->sack_pkts)) \
+	X(ts, BOOL, "-", "timestamp option seen", out_u64(o, d->ts)) \
+	X(win_max, COUNT, "bytes", "largest scaled window advertised", \
+	    out_opt_u64(o, d->has_win, d->win_max)) \
+	X(win_min, COUNT, "bytes", "smallest scaled window advertised", \
+	    out_opt_u64(o, d->has_win, d->win_min)) \
+	X(win_zero, COUNT, "packets", "segments advertising a zero window", \
+	    out_u64(o, d->win_zero)) \
+	X(inflight_max, INT, "bytes", "most bytes sent and not acknowledged", \
+	    out_opt_i64(o, d->data_pkts > 0, d->inflight_max)) \
+	X(inflight_min, INT, "bytes", "fewest bytes in flight after the first data", \
+	    out_opt_i64(o, d->data_pkts > 0, d->inflight_min)) \
+	X(rexmit_rto, COUNT, "packets", "retransmissions after a timeout", \
+	    out_u64(o, d->cls[TC_RTO])) \
+	X(rexmit_fr, COUNT, "packets", "fast retransmissions", out_u64(o, d->cls[TC_FR])) \
+	X(rexmit_reorder, COUNT, "packets", "out-of-sequence by reordering", \
+	    out_u64(o, d->cls[TC_REORDER])) \
+	X(rexmit_netdup, COUNT, "packets", "network duplicates", out_u64(o, d->cls[TC_NETDUP])) \
+	X(rexmit_flowctl, COUNT, "packets", "retransmissions by flow control (window probes)", \
+	    out_u64(o, d->cls[TC_FLOWCTL])) \
+	X(rexmit_unknown, COUNT, "packets", "out-of-sequence of no other class", \
+	    out_u64(o, d->cls[TC_UNKNOWN])) \
+	X(rexmit_unnec_rto, COUNT, "packets", "unneeded retransmissions after a timeout", \
+	    out_u64(o, d->cls[TC_UNNEC_RTO])) \
+	X(rexmit_unnec_fr, COUNT, "packets", "unneeded fast retransmissions", \
+	    out_u64(o, d->cls[TC_UNNEC_FR]))
+
+/* Every class has its column: a class added to enum tcp_class needs one. */
+_Static_assert(TC_NCLASS == 9, "a rexmit_ column per retransmission class");
+
+static const struct column tcp_conn_cols[] = { TCP_CONN_COLUMNS(COL_ROW) };
+static const struct column tcp_dir_cols[] = { TCP_DIR_COLUMNS(COL_ROW) };
+static const struct column tcp_ev_head[] = { TCP_EV_HEAD(COL_ROW) };
+static const struct column tcp_ev_rtt[] = { TCP_EV_RTT(COL_ROW) };
+static const struct column tcp_ev_rexmit[] = { TCP_EV_REXMIT(COL_ROW) };
+static const struct column tcp_ev_ack[] = { TCP_EV_ACK(COL_ROW) };
+static const struct column tcp_ev_inflight[] = { TCP_EV_INFLIGHT(COL_ROW) };
+
+static const struct record_def tcp_records[] = {
+	[TEV_NONE] = { 2, { COL_PART(tcp_conn_cols, 0), COL_PART(tcp_dir_cols, 1) } },
+	[TEV_RTT] = { 2, { COL_PART(tcp_ev_head, 0), COL_PART(tcp_ev_rtt, 0) } },
+	[TEV_REXMIT] = { 2, { COL_PART(tcp_ev_head, 0), COL_PART(tcp_ev_rexmit, 0) } },
+	[TEV_ACK] = { 2, { COL_PART(tcp_ev_head, 0), COL_PART(tcp_ev_ack, 0) } },
+	[TEV_INFLIGHT] = { 2, { COL_PART(tcp_ev_head, 0), COL_PART(tcp_ev_inflight, 0) } },
 };
 
-static const char *const dir_cols[] = {
-	"pkts", "ip_bytes", "data_pkts", "data_bytes", "unique_bytes",
-	"rexmit_pkts", "rexmit_bytes", "ooo_pkts", "syn", "fin", "rst", "ack",
-	"pure_ack", "dupacks", "keepalive", "zwp", "first_payload_ts", "last_payload_ts",
-	"last_payload_rexmit_ts", "first_ack_ts", "last_ack_ts", "fin_ack_ts",
-	"rtt_n", "rtt_min_ms", "rtt_max_ms", "rtt_avg_ms", "rtt_stdev_ms",
-	"rtt_p50_ms", "rtt_p90_ms", "rtt_p95_ms", "rtt_p99_ms",
-	"ttl_min", "ttl_max", "seg_min", "seg_max", "mss", "wscale", "sack",
-	"sack_pkts", "ts", "win_max", "win_min", "win_zero", "inflight_max",
-	"inflight_min", "rexmit_rto", "rexmit_fr", "rexmit_reorder",
-	"rexmit_netdup", "rexmit_flowctl", "rexmit_unknown", "rexmit_unnec_rto",
-	"rexmit_unnec_fr",
-};
+const struct record_def *tcpstat_record_def(enum tcp_event ev)
+{
+	return &tcp_records[ev];
+}
 
 void tcpstat_header(struct out *o)
 {
-	size_t nc = sizeof conn_cols / sizeof *conn_cols;
-	size_t nd = sizeof dir_cols / sizeof *dir_cols;
-	for (size_t i = 0; i < nc; i++) {
-		if (i)
-			out_tab(o);
-		out_str(o, conn_cols[i]);
-	}
-	for (int dir = 0; dir < 2; dir++)
-		for (size_t i = 0; i < nd; i++) {
-			out_str(o, dir == DIR_C2S ? "\tc2s_" : "\ts2c_");
-			out_str(o, dir_cols[i]);
-		}
-	out_nl(o);
+	record_header(o, &tcp_records[TEV_NONE]);
 }
 
 void tcpstat_event_header(struct out *o, enum tcp_event ev)
 {
-	static const char *const h[] = {
-		[TEV_RTT] = "conn\tts\tdir\trtt_ms\n",
-		[TEV_REXMIT] = "conn\tts\tdir\tclass\tseq\tlen\tbytes\n",
-		[TEV_ACK] = "conn\tts\tdir\tacked_bytes\n",
-		[TEV_INFLIGHT] = "conn\tts\tdir\tinflight_bytes\n",
-	};
 	if (ev != TEV_NONE)
-		out_str(o, h[ev]);
+		record_header(o, &tcp_records[ev]);
 }
-
 
 /* A timestamp column; 0 means never (no capture is from 1970). */
 static void f_ts(struct out *o, const struct tcpconn *c, int64_t ns)
 {
-	out_tab(o);
-	if (ns)
-		out_ts(o, ns, c->ts_digits);
-	else
-		out_dash(o);
+	out_opt_ts(o, ns != 0, ns, c->ts_digits);
+}
+
+static void conn_duration(struct out *o, const struct tcpconn *c)
+{
+	int64_t dur = c->last_ns - c->first_ns;
+	out_fixed(o, dur / SEC_NS, (uint64_t)(c->ts_digits == 9 ?
+	    dur % SEC_NS : dur % SEC_NS / 1000), c->ts_digits);
 }
 
 static void dir_record(struct out *o, const struct tcpconn *c, struct dirstat *d)
 {
-	out_tab_u64(o, d->pkts);
-	out_tab_u64(o, d->ip_bytes);
-	out_tab_u64(o, d->data_pkts);
-	out_tab_u64(o, d->data_bytes);
-	out_tab_u64(o, d->unique_bytes);
-	out_tab_u64(o, d->rexmit_pkts);
-	out_tab_u64(o, d->rexmit_bytes);
-	out_tab_u64(o, d->ooo_pkts);
-	out_tab_u64(o, d->syn);
-	out_tab_u64(o, d->fin);
-	out_tab_u64(o, d->rst);
-	out_tab_u64(o, d->ack);
-	out_tab_u64(o, d->pure_ack);
-	out_tab_u64(o, d->dupacks);
-	out_tab_u64(o, d->keepalive);
-	out_tab_u64(o, d->zwp);
-	f_ts(o, c, d->first_payload_ns);
-	f_ts(o, c, d->last_payload_ns);
-	f_ts(o, c, d->last_payload_rx_ns);
-	f_ts(o, c, d->first_ack_ns);
-	f_ts(o, c, d->last_ack_ns);
-	f_ts(o, c, d->fin_ack_ns);
-
-	static const double ps[] = { 50, 90, 95, 99 };
-	rttset_write(o, &d->rtt, ps, 4);
-
-	int any = d->pkts > 0;
-	out_tab(o);
-	any ? out_u64(o, d->ttl_min) : out_dash(o);
-	out_tab(o);
-	any ? out_u64(o, d->ttl_max) : out_dash(o);
-	out_tab(o);
-	d->data_pkts ? out_u64(o, d->seg_min) : out_dash(o);
-	out_tab(o);
-	d->data_pkts ? out_u64(o, d->seg_max) : out_dash(o);
-	out_tab(o);
-	d->mss >= 0 ? out_u64(o, (uint64_t)d->mss) : out_dash(o);
-	out_tab(o);
-	d->syn_wscale >= 0 ? out_u64(o, (uint64_t)d->syn_wscale) : out_dash(o);
-	out_tab_u64(o, d->sack_perm);
-	out_tab_u64(o, d->sack_pkts);
-	out_tab_u64(o, d->ts);
-	out_tab(o);
-	d->has_win ? out_u64(o, d->win_max) : out_dash(o);
-	out_tab(o);
-	d->has_win ? out_u64(o, d->win_min) : out_dash(o);
-	out_tab_u64(o, d->win_zero);
-	out_tab(o);
-	d->data_pkts ? out_i64(o, d->inflight_max) : out_dash(o);
-	out_tab(o);
-	d->data_pkts ? out_i64(o, d->inflight_min) : out_dash(o);
-	for (int k = TC_RTO; k < TC_NCLASS; k++)
-		out_tab_u64(o, d->cls[k]);
+	int sep = 1;
+	TCP_DIR_COLUMNS(COL_EMIT)
 }
 
 void tcpstat_record(struct out *o, struct tcpconn *c)
 {
-	out_u64(o, c->id);
-	out_tab_u64(o, c->hs);
-	out_tab_endpoints(o, c->ipv, c->c_addr, c->c_port, c->s_addr, c->s_port);
-	f_ts(o, c, c->first_ns);
-	f_ts(o, c, c->last_ns);
-	out_tab(o);
-	int64_t dur = c->last_ns - c->first_ns;
-	out_fixed(o, dur / SEC_NS, (uint64_t)(c->ts_digits == 9 ?
-	    dur % SEC_NS : dur % SEC_NS / 1000), c->ts_digits);
-	out_tab(o);
-	c->mp_backup >= 0 ? out_u64(o, (uint64_t)c->mp_backup) : out_dash(o);
+	int sep = 0;
+	TCP_CONN_COLUMNS(COL_EMIT)
 	dir_record(o, c, &c->d[DIR_C2S]);
 	dir_record(o, c, &c->d[DIR_S2C]);
 	out_nl(o);

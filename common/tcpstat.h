@@ -39,5 +39,8 @@ void tcpstat_header(struct out *o);
 void tcpstat_record(struct out *o, struct tcpconn *c);
 /* The header of the event records of type ev. */
 void tcpstat_event_header(struct out *o, enum tcp_event ev);
+/* The columns of the connection record (TEV_NONE) or of an event record. */
+struct record_def;
+const struct record_def *tcpstat_record_def(enum tcp_event ev);
 
 #endif

@@ -10,6 +10,12 @@
 #include <string.h>
 #include <unistd.h>
 
+const struct option schema_longopts[] = {
+	{ "schema", no_argument, NULL, OPT_SCHEMA },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
 
 /* At exit: what went through stdio's stdout (the usage on -h) must have
  * been written; a closed pipe is the reader's choice, not an error. */
@@ -108,4 +114,10 @@ int hexval(char ch)
 	if (ch >= 'A' && ch <= 'F')
 		return ch - 'A' + 10;
 	return -1;
+}
+
+void tool_version(void)
+{
+	printf("%s %s\n", program_invocation_short_name, MPTCP_TOOLS_VERSION);
+	exit(0); /* check_stdout reports a write error */
 }

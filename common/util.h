@@ -1,12 +1,22 @@
 /* Small helpers every tool uses: its name for messages, argument parsing. */
 #ifndef UTIL_H
 #define UTIL_H
+#include <getopt.h>
 #include <stddef.h>
 #include <stdint.h>
 
 /* Sets the name err(3) and warn(3) print; ignores SIGPIPE so a closed
  * pipe shows up as EPIPE on write, which the writer treats as the end. */
 void tool_init(const char *argv0);
+
+/* The record-writing filters' long options: --schema prints the columns
+ * of the record the other options select, as TSV (column, type, unit,
+ * meaning), and exits without reading input; --version prints the
+ * tool's name and the version (the file VERSION). */
+enum { OPT_SCHEMA = 256, OPT_VERSION };
+extern const struct option schema_longopts[];
+/* Prints "NAME VERSION" on standard output and exits 0. */
+_Noreturn void tool_version(void);
 
 /* Parses a decimal option argument in [min, max] or exits with usage error. */
 long long parse_count_arg(const char *opt, const char *arg, long long min, long long max);

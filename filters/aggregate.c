@@ -911,7 +911,7 @@ static void put_point(const struct group *g, double x, double y)
 	out_nl(&out_stdout);
 }
 
-/* The seed's CDF: sorted values x_i with y = i/n (i from 0), then the
+/* The original scripts' CDF: sorted values x_i with y = i/n (i from 0), then the
  * final (max, 1.0) point. The weighted CDF: y = running sum of the
  * weights up to and including x_i over their total (ends at 1.0). */
 static void put_cdf(const struct spec *sp, struct group *g)

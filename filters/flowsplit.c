@@ -6,6 +6,7 @@
 
 #include "flow.h"
 #include "out.h"
+#include "pktfmt.h"
 #include "pktread.h"
 #include "source.h"
 #include "tsv.h"
@@ -13,7 +14,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [file]\n");
+	fprintf(status ? stderr : stdout, "usage: flowsplit [-h] [-g grace_s] [-i idle_s] [--schema] [--version] [file]\n");
 	exit(status);
 }
 
@@ -32,10 +33,10 @@ static void bind_used(struct pkt_cols *c, const struct tsv *t)
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	int ch;
+	int schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "g:hi:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "g:hi:", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
@@ -43,6 +44,11 @@ int main(int argc, char *argv[])
 		case 'i':
 			fo.idle_s = parse_seconds_arg("-i", optarg);
 			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:
@@ -53,6 +59,13 @@ int main(int argc, char *argv[])
 	argv += optind;
 	if (argc > 1)
 		usage(2);
+	if (schema) {
+		/* the packet record as pcap2pkt writes it by default, tagged */
+		const struct record_def tagged = { 2, { pkt_default_part, flow_tag_part } };
+		record_schema(&out_stdout, &tagged);
+		out_close(&out_stdout);
+		return 0;
+	}
 
 	struct tsv in;
 	struct pkt_cols cols;
@@ -68,7 +81,8 @@ int main(int argc, char *argv[])
 	flowtab_init(&tab, fo.idle_s, fo.grace_s, NULL, NULL);
 
 	out_mem(&out_stdout, in.header, in.headerlen);
-	out_str(&out_stdout, "\tconn\tdir\ths\n");
+	col_part_header(&out_stdout, &flow_tag_part);
+	out_nl(&out_stdout);
 	while (tsv_next_line(&in)) {
 		int dir;
 		pkt_parse(&p, &cols, &in);
@@ -78,10 +92,7 @@ int main(int argc, char *argv[])
 		if (n && in.rec[n - 1] == '\r')
 			n--;
 		out_mem(&out_stdout, in.rec, n);
-		out_tab(&out_stdout);
-		out_u64(&out_stdout, f->id);
-		out_str(&out_stdout, dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
-		out_chr(&out_stdout, f->hs ? '1' : '0');
+		flow_tags_write(&out_stdout, f->id, dir, f->hs);
 		out_nl(&out_stdout);
 	}
 	flowtab_finish(&tab);

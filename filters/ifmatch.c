@@ -45,7 +45,7 @@ static const struct ifmap builtin_names[] = {
 	{ "ccmni*", 0, 0, IF_CELL }, { "wwan*", 0, 0, IF_CELL },
 };
 
-/* A prefix: CIDR (fam 4 or 6, len bits) or the seed's text prefix
+/* A prefix: CIDR (fam 4 or 6, len bits) or the original scripts' text prefix
  * (fam 0: the address text starts with txt, e.g. "192.168."). */
 struct pfx {
 	uint8_t fam, len;
@@ -106,7 +106,7 @@ static int parse_cidr(const char *s, struct pfx *p)
 	return 0;
 }
 
-/* Address or CIDR, else the seed's text prefix (address characters only,
+/* Address or CIDR, else the original scripts' text prefix (address characters only,
  * so a typo like "192.168,1" is an error, not a prefix matching nothing). */
 static int parse_prefix(const char *s, struct pfx *p)
 {

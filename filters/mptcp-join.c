@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "mpjoin.h"
 #include "out.h"
 #include "pktfmt.h"
@@ -17,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-A time] [-B time] [-b filter] [-g grace_s] "
-	    "[-i idle_s] [file ...]\n");
+	    "[-i idle_s] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -56,10 +57,7 @@ static void print_input(const struct source *s, const struct pkt_writer *w,
 	 * in the buffer (it flushes only before writing): take it back */
 	pkt_writer_record(w, o, p);
 	o->len--;
-	out_tab(o);
-	out_u64(o, m->conn);
-	out_str(o, m->dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
-	out_chr(o, m->hs ? '1' : '0');
+	flow_tags_write(o, m->conn, m->dir, m->hs);
 }
 
 static void print_header(const struct source *s, const struct pkt_writer *w)
@@ -68,41 +66,26 @@ static void print_header(const struct source *s, const struct pkt_writer *w)
 	if (s->from_capture) {
 		pkt_writer_header(w, o);
 		o->len--;
-		out_str(o, "\tconn\tdir\ths");
+		col_part_header(o, &flow_tag_part);
 	} else {
 		size_t n = s->tsv.headerlen;
 		if (n && s->tsv.header[n - 1] == '\r')
 			n--;
 		out_mem(o, s->tsv.header, n);
 	}
-	out_str(o, "\tmpconn\tsubflow\tdsn64\tdack64\tmpdir\n");
-}
-
-static void print_res(const struct mpj_res *r)
-{
-	struct out *o = &out_stdout;
-	if (!r->mpconn) {
-		out_str(o, "\t-\t-\t-\t-\t-\n");
-		return;
-	}
-	out_tab(o);
-	out_u64(o, r->mpconn);
-	out_tab(o);
-	out_u64(o, (uint64_t)r->subflow);
-	out_tab_opt_u64(o, r->has_dsn, r->dsn64);
-	out_tab_opt_u64(o, r->has_dack, r->dack64);
-	out_str(o, r->mpdir == DIR_C2S ? "\tc2s\n" : "\ts2c\n");
+	col_part_header(o, &mpj_tag_part);
+	out_nl(o);
 }
 
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	int table = 0, ch;
+	int table = 0, schema = 0, ch;
 
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "A:B:b:g:hi:s")) != -1) {
+	while ((ch = getopt_long(argc, argv, "A:B:b:g:hi:s", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -118,6 +101,11 @@ int main(int argc, char *argv[])
 		case 's':
 			table = 1;
 			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:
@@ -126,6 +114,14 @@ int main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+
+	if (schema) {
+		/* the packet record as pcap2pkt | flowsplit or a capture gives it */
+		const struct record_def tagged = { 3, { pkt_default_part, flow_tag_part, mpj_tag_part } };
+		record_schema(&out_stdout, table ? &mpj_sf_def : &tagged);
+		out_close(&out_stdout);
+		return 0;
+	}
 
 	struct source src;
 	struct pkt_writer w;
@@ -155,7 +151,7 @@ int main(int argc, char *argv[])
 		if (table)
 			continue;
 		print_input(&src, &w, &p, &m);
-		print_res(&r);
+		mpj_tags_write(&out_stdout, &r);
 	}
 	mpj_finish(&j);
 	int status = source_close(&src);

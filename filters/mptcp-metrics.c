@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "mpjoin.h"
 #include "mpstat.h"
 #include "out.h"
@@ -17,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-A time] [-B time] [-b filter] "
-	    "[-e bursts|reinject|rtt|dack|addr|seq] [-g grace_s] [-i idle_s] [file ...]\n");
+	    "[-e bursts|reinject|rtt|dack|addr|seq] [-g grace_s] [-i idle_s] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -85,12 +86,12 @@ static void from_join(const struct mpj_res *r, struct mps_tag *g)
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	int subflows = 0, ev = MPS_EV_NONE, ch;
+	int subflows = 0, ev = MPS_EV_NONE, schema = 0, ch;
 
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "A:B:b:e:g:hi:s")) != -1) {
+	while ((ch = getopt_long(argc, argv, "A:B:b:e:g:hi:s", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -110,6 +111,11 @@ int main(int argc, char *argv[])
 		case 's':
 			subflows = 1;
 			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:
@@ -120,6 +126,11 @@ int main(int argc, char *argv[])
 	argv += optind;
 	if (subflows && ev)
 		errx(2, "-s and -e: one kind of record at a time");
+	if (schema) {
+		record_schema(&out_stdout, mps_record_def(subflows, (enum mps_event)ev));
+		out_close(&out_stdout);
+		return 0;
+	}
 
 	struct source src;
 	struct tag_cols tc = { 0 };

@@ -38,7 +38,7 @@ static struct {
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-A time] [-B time] [-b filter] [-c columns] "
-	    "[-x bytes] [file ...]\n");
+	    "[-x bytes] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -130,11 +130,11 @@ int main(int argc, char *argv[])
 {
 	const char *columns = NULL;
 	unsigned payload = 0;
-	int verbose = 0, ch;
+	int verbose = 0, schema = 0, ch;
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "A:B:b:c:hvx:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "A:B:b:c:hvx:", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -150,6 +150,11 @@ int main(int argc, char *argv[])
 		case 'x':
 			payload = (unsigned)parse_count_arg("-x", optarg, 0, PAYLOAD_MAX);
 			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:
@@ -167,6 +172,12 @@ int main(int argc, char *argv[])
 		errx(2, "-c: unknown column '%.*s'", (int)badlen, bad);
 	case -2:
 		errx(2, "-c: more than %d columns", PKT_MAX_CHOSEN);
+	}
+	if (schema) {
+		pkt_writer_schema(&w, &out_stdout);
+		out_close(&out_stdout);
+		pkt_writer_free(&w);
+		return 0;
 	}
 	ring.writer = &w;
 	ring.payload_max = payload;

@@ -1,5 +1,5 @@
 /* socks-dest: the destination each connection asked its Shadowsocks
- * proxy for. The seed's proxy used the old "table" cipher, a byte
+ * proxy for. The original scripts' proxy used the old "table" cipher, a byte
  * substitution derived from MD5(password), so the first client payload
  * of a connection decrypts to the Shadowsocks request header: address
  * type, address, port. One record per connection; see socks-dest(1). */

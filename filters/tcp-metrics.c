@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "flow.h"
 #include "out.h"
 #include "pktread.h"
@@ -17,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: tcp-metrics [-h] [-A time] [-B time] [-b filter] "
-	    "[-e rtt|rexmit|ack|inflight] [-g grace_s] [-i idle_s] [-o file] [file ...]\n");
+	    "[-e rtt|rexmit|ack|inflight] [-g grace_s] [-i idle_s] [-o file] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -72,12 +73,12 @@ int main(int argc, char *argv[])
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
 	struct tcpstat_cfg cfg = { TEV_NONE, &out_stdout };
 	const char *recpath = NULL;
-	int ch;
+	int schema = 0, ch;
 
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "A:B:b:e:g:hi:o:")) != -1) {
+	while ((ch = getopt_long(argc, argv, "A:B:b:e:g:hi:o:", schema_longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -98,6 +99,11 @@ int main(int argc, char *argv[])
 		case 'o':
 			recpath = optarg;
 			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:
@@ -106,6 +112,13 @@ int main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+
+	if (schema) {
+		/* what goes to standard output: the events with -e */
+		record_schema(&out_stdout, tcpstat_record_def(cfg.ev));
+		out_close(&out_stdout);
+		return 0;
+	}
 
 	/* Records go to stdout, or to -o; with -e, only to -o. */
 	struct run run = { NULL };

@@ -101,7 +101,7 @@ print("\t".join(repr(float(v)) for v in [np.percentile(x, 10), np.percentile(x, 
     assert_output "$(printf 'sum_v\tmean_v\n6\t2')"
 }
 
-@test "cdf: the seed's points y=i/n plus (max, 1), per group" {
+@test "cdf: the original scripts' points y=i/n plus (max, 1), per group" {
     printf 'cond\trtt\nlte\t30\nwifi\t5\nlte\t10\nlte\t20\nwifi\t-\nlte\t20\n' > $T/c.tsv
     # lte sorted 10 20 20 30, n=4: y 0, .25, .5, .75, then (30, 1);
     # wifi: one value 5 (the '-' is left out): (5, 0), (5, 1)
@@ -133,7 +133,7 @@ c, w = load(sys.argv[2]), load(sys.argv[3])
 for cond in ("wifi", "lte"):
     g = [(float(r[2]), float(r[3])) for r in rows if r[1] == cond and r[2] != "-"]
     v = np.sort([a for a, _ in g])
-    y = np.append(np.arange(len(v)) / float(len(v)), 1.0)   # the seed's code
+    y = np.append(np.arange(len(v)) / float(len(v)), 1.0)   # the original scripts' code
     x = np.append(v, v[-1])
     got = np.array([[float(a), float(b)] for k, a, b in c if k == cond])
     assert np.array_equal(got[:, 0], x) and np.allclose(got[:, 1], y, rtol=1e-15), cond

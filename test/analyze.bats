@@ -9,7 +9,7 @@ bats_require_minimum_version 1.5.0
 
 ANALYZE_SRC=$BATS_TEST_DIRNAME/../pipelines/analyze
 
-# Input tree, built once from the shared fixtures (names in the seed's
+# Input tree, built once from the shared fixtures (names in the original scripts'
 # style, so the mode guess and the name filters have something to work on):
 #   mptcp_handover_both_20240101-120000_any.pcap   gen/mptcp-handover.pcap (v1, 2 paths)
 #   mptcp_joinfail_wifi_20240101-120500_any.pcap   craft/mp-join-failed.pcap (2 failed joins)
@@ -298,7 +298,7 @@ print(n, first)')
 	assert_equal "$(pick mode,mptcp_conns < "$T/t/mptcp_handover_both_20240101-120000_any/manifest.tsv")" "tcp -"
 }
 
-@test "name filters: -f substring and glob, -d the seed's interfaces; -n lists" {
+@test "name filters: -f substring and glob, -d the original scripts' interfaces; -n lists" {
 	# Expected: the names chosen in setup_file.
 	run "$ANALYZE_SRC" -n -o "$T/n" -f _wlan0. -f '*_rmnet0.pcap*' "$IN"
 	assert_success
@@ -314,7 +314,7 @@ print(n, first)')
 }
 
 @test "clean-up: -c drops loopback traffic, -x a port, as tshark's display filter would" {
-	# Expected: tcp-metrics on the capture filtered by tshark with the seed's
+	# Expected: tcp-metrics on the capture filtered by tshark with the original scripts'
 	# kind of filter. Input: the handover capture merged with a loopback one.
 	# both as raw IP (SLL2 header 20 bytes, Ethernet 14), then one pcap
 	editcap -F pcap -C 20 -T rawip "$FIX/gen/mptcp-handover.pcap" "$T/a.pcap"

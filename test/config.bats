@@ -22,7 +22,7 @@ ifaces() {
     "$BIN/ifmatch" "$@" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "iface") c = i; next } { print $c }' | paste -sd' '
 }
 
-@test "-C file: the seed's config.py settings as key=value" {
+@test "-C file: the original scripts' config.py settings as key=value" {
     cat > $T/conf <<'CONF'
 # IP address of the proxy/server
 proxy_ip = 1.2.3.4

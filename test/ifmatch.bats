@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # ifmatch: every option, the rule order, tables, IPv6 CIDR. Expected
 # interfaces are derived by hand from the Wi-Fi rule in
-# ../shared/REFERENCES.md (the seed's indicates_wifi_or_cell) and the rule
+# ../shared/REFERENCES.md (the original scripts' indicates_wifi_or_cell) and the rule
 # order in man/ifmatch.1; each test says which rule decides.
 
 load /usr/lib/bats/bats-support/load
@@ -32,7 +32,7 @@ ifaces() {
     "$BIN/ifmatch" "$@" | awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "iface") c = i; next } { print $c }' | paste -sd' '
 }
 
-@test "seed default: 192.168. on either side is wifi, else cellular" {
+@test "the original scripts' default: 192.168. on either side is wifi, else cellular" {
     conns '192.168.1.5 1.2.3.4' '1.2.3.4 192.168.0.9' '10.0.0.1 1.2.3.4' > $T/c.tsv
     run "$BIN/ifmatch" $T/c.tsv
     assert_success
@@ -108,8 +108,8 @@ ifaces() {
     conns '10.8.3.4 1.1.1.1' '100.64.0.1 1.1.1.1' '5.5.5.5 1.1.1.1' '192.168.1.1 1.1.1.1' > $T/c.tsv
     # 10.8.3.4 is in both lists: -w is checked first -> wifi
     # 100.64.0.1 in -c -> cellular
-    # 5.5.5.5 in no list while a cellular list exists -> ? (seed: IP_CELL)
-    # 192.168.1.1: the seed default still makes it wifi
+    # 5.5.5.5 in no list while a cellular list exists -> ? (original scripts: IP_CELL)
+    # 192.168.1.1: the original scripts' default still makes it wifi
     run ifaces -w 10.8.0.0/16 -c 10.0.0.0/8,100.64.0.0/10 $T/c.tsv
     assert_output 'wifi cellular ? wifi'
 }
@@ -123,7 +123,7 @@ ifaces() {
 }
 
 @test "-p: the non-proxy side is the phone" {
-    # proxy on a 192.168 LAN: without -p the seed rule sees 192.168 -> wifi;
+    # proxy on a 192.168 LAN: without -p the original scripts' rule sees 192.168 -> wifi;
     # with -p only the phone 100.64.0.1 counts -> cellular
     conns '100.64.0.1 192.168.5.5' '192.168.5.5 100.64.0.1' > $T/c.tsv
     run ifaces $T/c.tsv
@@ -156,7 +156,7 @@ ifaces() {
           '2001:db8:1::5 1.1.1.1' '2001:db8:2::5 1.1.1.1' '192.168.1.1 1.1.1.1' > $T/c.tsv
     # 10.1.2.3 exact -> cellular; 10.1.9.9 /16 -> wifi; 10.9.9.9 /8 -> cellular
     # 11.1.1.1 not in a table that lists cellular -> ?; v6 /48 wifi, /32 cellular
-    # 192.168.1.1 not in the table: the seed default -> wifi
+    # 192.168.1.1 not in the table: the original scripts' default -> wifi
     run ifaces -p 1.1.1.1 -t $TAB/phones.tsv $T/c.tsv
     assert_output 'cellular wifi cellular ? wifi cellular wifi'
     # the table comes before -w 10.1.2.0/24

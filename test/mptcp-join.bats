@@ -222,5 +222,5 @@ mptcp_captures() {
 		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
 		n=$((n + 1))
 	done
-	[ "$n" -gt 0 ] || skip "no generated captures in test/fixtures/gen"
+	[ "$n" -gt 0 ] || fail "fixture missing: no generated captures in test/fixtures/gen"
 }

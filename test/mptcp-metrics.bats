@@ -105,7 +105,7 @@ all_mptcp() {
 		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
 		n=$((n + 1))
 	done
-	[ "$n" -gt 0 ] || skip "no generated captures in test/fixtures/gen (test/gen/make-fixtures)"
+	[ "$n" -gt 0 ] || fail "fixture missing: no generated captures in test/fixtures/gen (test/gen/make-fixtures)"
 }
 
 @test "RTT statistics equal numpy on the samples of -e rtt" {
@@ -187,7 +187,7 @@ all_mptcp() {
 	# after 300 kB; every other scenario closes all its subflows normally
 	local f
 	for f in "$FIX"/gen/mptcp-*.pcap; do
-		[ -e "$f" ] || skip "no generated captures"
+		[ -e "$f" ] || fail "fixture missing: no generated captures"
 		run bash -c "mptcp-metrics -s $f | pick subflow,handover | awk '\$2==1{print \$1}'"
 		case $f in *mptcp-handover*) assert_output 0 ;; *) assert_output "" ;; esac
 	done
@@ -201,12 +201,20 @@ all_mptcp() {
 }
 
 @test "DATA_ACK events add up to the unique bytes" {
+	# Expected: per connection and direction, the record's unique bytes
+	# plus the DATA_FIN octets acknowledged (mptcptrace's seqAcked - 1, as
+	# checked above). Columns are picked by name; every (mpconn, dir) must
+	# be on both sides with the same sum (diff), none missing or extra.
+	set -o pipefail
 	local f=$FIX/corpus/pymptcpanalyzer-client_2.pcap
-	mptcp-metrics -e dack "$f" | awk -F'\t' 'NR>1 && $6 != "-" {s[$2 " " $3] += $6} END {for (k in s) print k, s[k]}' | sort > "$T/ev"
-	mptcp-metrics "$f" | pick mpconn,c2s_unique_bytes,s2c_unique_bytes,c2s_data_fin_acked,s2c_data_fin_acked |
-	    awk '{print $1, "c2s", $2 + $4; print $1, "s2c", $3 + $5}' | sort > "$T/m"
-	join "$T/ev" "$T/m" > /dev/null
-	run awk 'NR==FNR {a[$1 " " $2] = $3; next} ($1 " " $2) in a && a[$1 " " $2] != $3 {print; bad=1} END {exit bad}' "$T/ev" "$T/m"
+	mptcp-metrics -e dack "$f" 2> /dev/null | pick mpconn,dir,bytes |
+	    awk '$3 != "-" {s[$1 " " $2] += $3} END {for (k in s) print k, s[k]}' | sort > "$T/ev"
+	mptcp-metrics "$f" 2> /dev/null |
+	    pick mpconn,c2s_unique_bytes,s2c_unique_bytes,c2s_data_fin_acked,s2c_data_fin_acked |
+	    awk '$2 == "-" || $3 == "-" {print "unknown unique bytes: " $0 > "/dev/stderr"; exit 1}
+	        {print $1, "c2s", $2 + $4; print $1, "s2c", $3 + $5}' | sort > "$T/m"
+	[ "$(wc -l < "$T/m")" -ge 8 ] # 4 connections (tshark mptcp.stream, above)
+	run diff "$T/ev" "$T/m"
 	assert_success
 }
 
@@ -292,14 +300,19 @@ all_mptcp() {
 }
 
 @test "TCP retransmitted bytes per subflow equal tcp-metrics' (one rule, common/seqset.c)" {
-	# tcp-metrics counts them per TCP connection with no MPTCP at all
+	# tcp-metrics counts them per TCP connection with no MPTCP at all.
+	# Every subflow must be found among tcp-metrics' connections (join
+	# -a 2 marks one that is not "missing"), columns are picked by name,
+	# and a failing stage fails the test (pipefail).
+	set -o pipefail
 	local f n=0
 	for f in $(all_mptcp); do
-		tcp-metrics "$f" 2>/dev/null | pick conn,c2s_rexmit_bytes,s2c_rexmit_bytes | sort > "$T/t"
+		tcp-metrics "$f" 2>/dev/null | pick conn,c2s_rexmit_bytes,s2c_rexmit_bytes | LC_ALL=C sort > "$T/t"
 		mptcp-metrics -s "$f" 2>/dev/null | pick conn,role,c2s_tcp_rexmit_bytes,s2c_tcp_rexmit_bytes |
-		    awk '$2 == "client" {print $1, $3, $4} $2 == "server" {print $1, $4, $3}' | sort > "$T/m"
-		[ -s "$T/m" ] || continue
-		run join -a 2 -e missing -o 0,1.2,1.3,2.2,2.3 "$T/t" "$T/m"
+		    awk '$2 == "client" {print $1, $3, $4; next} $2 == "server" {print $1, $4, $3; next}
+		        {print "bad role: " $0 > "/dev/stderr"; exit 1}' | LC_ALL=C sort > "$T/m"
+		[ -s "$T/m" ] || continue # plain TCP only (counted below: n)
+		run env LC_ALL=C join -a 2 -e missing -o 0,1.2,1.3,2.2,2.3 "$T/t" "$T/m"
 		assert_success
 		run awk '$2 != $4 || $3 != $5' <<<"$output"
 		[ -z "$output" ] || { echo "${f##*/}: conn tcp-metrics c2s s2c, mptcp-metrics c2s s2c: $output"; false; }

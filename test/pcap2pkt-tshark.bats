@@ -84,7 +84,7 @@ compare_all() {
 @test "pcap2pkt-tshark: public corpus captures match tshark" {
     local list
     list="$(corpus_captures)"
-    [ -n "$list" ] || skip "no corpus capture"
+    [ -n "$list" ] || fail "fixture missing: no corpus capture"
     run compare_all <<<"$list"
     assert_success
 }
@@ -92,7 +92,7 @@ compare_all() {
 @test "pcap2pkt-tshark: generated captures (test/fixtures/gen) match tshark" {
     local list
     list="$(gen_captures)"
-    [ -n "$list" ] || skip "no capture in test/fixtures/gen yet"
+    [ -n "$list" ] || fail "fixture missing: no capture in test/fixtures/gen yet"
     run compare_all <<<"$list"
     assert_success
 }
@@ -100,7 +100,7 @@ compare_all() {
 @test "pcap2pkt-tshark: crafted captures (test/fixtures/craft) match tshark" {
     local list
     list="$(craft_captures)"
-    [ -n "$list" ] || skip "no capture in test/fixtures/craft yet"
+    [ -n "$list" ] || fail "fixture missing: no capture in test/fixtures/craft yet"
     run compare_all <<<"$list"
     assert_success
 }
@@ -108,7 +108,7 @@ compare_all() {
 @test "pcap2pkt-tshark: malformed DSS (tcpdump-mptcp-dss-oobr) is dss! on both sides" {
     local f
     f="$(corpus_captures | grep 'tcpdump-mptcp-dss-oobr\.pcap$' | head -1)"
-    [ -n "$f" ] || skip "tcpdump-mptcp-dss-oobr.pcap not found"
+    [ -n "$f" ] || fail "fixture missing: tcpdump-mptcp-dss-oobr.pcap not found"
     run "$REF" "$f"
     assert_success
     # tshark: "[Malformed Packet: MPTCP]" inside a 3-byte DSS option

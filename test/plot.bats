@@ -47,7 +47,7 @@ tshark_fields() { # capture, fields...
         -T fields -E separator=/t "${e[@]}" 2>/dev/null
 }
 
-@test "plot-cdf: CDF of segment lengths per direction, points as the seed defines them" {
+@test "plot-cdf: CDF of segment lengths per direction, points as the original scripts define them" {
     command -v tshark >/dev/null || skip "tshark not installed"
     "$BIN/pcap2pkt" "$C/tcpdump-mptcp-v0.pcap" | "$BIN/flowsplit" | "$BIN/aggregate" -c len -g dir > "$T/cdf.tsv"
     run "$P/plot-cdf" -o "$T/len.png" "$T/cdf.tsv"
@@ -224,8 +224,8 @@ PY
     run png_size "$T/share.png"
     assert_output 900x600
     # expected: payload bytes per TCP stream, grouped by tshark's
-    # mptcp.stream; Wi-Fi when either address starts with 10.0.0. (the
-    # seed's rule with PREFIX_IP_WIFI), else cellular
+    # mptcp.stream; Wi-Fi when either address starts with 10.0.0. (the original
+    # scripts' rule with PREFIX_IP_WIFI), else cellular
     tshark_fields "$C/pymptcpanalyzer-client_2.pcap" tcp.stream mptcp.stream ip.src ip.dst tcp.len > "$T/ts.tsv"
     $PY - "$T/ts.tsv" "$T/share.dat" <<'PY'
 import sys

@@ -25,7 +25,7 @@ setup_file() {
 	start_cluster "$S" > "$S/start.log" 2>&1 ||
 	    { echo "the Slurm daemons did not start: $(tail -5 "$S/start.log")" > "$BATS_FILE_TMPDIR/skip"; return 0; }
 
-	# seed-style names, so that summary parses them
+	# names in the original scripts' style, so that summary parses them
 	local in=$S/in
 	mkdir -p "$in/sub" "$in/bad"
 	cp "$FIX/gen/mptcp-handover.pcap" "$in/mptcp_handover_both_20240101-120000_any.pcap"

@@ -52,21 +52,21 @@ pymptcpanalyzer-client_2.pcap"
 	local list
 	list=$(captures "$FIX"/corpus/*.pcap*)
 	[ -n "$list" ] || list=$(captures "$SHARED_CORPUS"/*.pcap*)
-	[ -n "$list" ] || skip "no corpus"
+	[ -n "$list" ] || fail "fixture missing: no corpus"
 	compare_all $list
 }
 
 @test "tcptrace agrees on the crafted captures" {
 	local list
 	list=$(captures "$FIX"/craft/tcp-*.pcap "$FIX"/craft/mp-*.pcap)
-	[ -n "$list" ] || skip "no crafted fixtures"
+	[ -n "$list" ] || fail "fixture missing: no crafted fixtures"
 	compare_all $list
 }
 
 @test "tcptrace agrees on the generated captures" {
 	local list
 	list=$(captures "${GEN_FIXTURES:-$FIX/gen}"/*.pcap*)
-	[ -n "$list" ] || skip "no generated fixtures yet"
+	[ -n "$list" ] || fail "fixture missing: no generated fixtures yet"
 	compare_all $list
 }
 
@@ -74,7 +74,7 @@ pymptcpanalyzer-client_2.pcap"
 	# Expected: a record changed by hand must be reported.
 	local f=$FIX/corpus/pymptcpanalyzer-client_1_tcp_only.pcap
 	[ -f "$f" ] || f=$SHARED_CORPUS/pymptcpanalyzer-client_1_tcp_only.pcap
-	[ -f "$f" ] || skip "no corpus"
+	[ -f "$f" ] || fail "fixture missing: no corpus"
 	tcp-metrics "$f" >"$BATS_TEST_TMPDIR/m.tsv"
 	c=$(col c2s_unique_bytes "$BATS_TEST_TMPDIR/m.tsv")
 	awk -F'\t' -v OFS='\t' -v c="$c" 'NR == 2 { $c = $c + 1 } 1' "$BATS_TEST_TMPDIR/m.tsv" >"$BATS_TEST_TMPDIR/bad.tsv"

@@ -28,7 +28,7 @@ crafted_cases() {
 	# Expected values: the `value` column of each NAME.expect.tsv, derived
 	# by hand from the packet list in test/craft/craft.py.
 	local e name n=0 fails=""
-	[ -n "$(crafted_cases)" ] || skip "no crafted fixtures"
+	[ -n "$(crafted_cases)" ] || fail "fixture missing: no crafted fixtures"
 	for e in $(crafted_cases); do
 		name=${e%.expect.tsv}
 		tcp-metrics "$name.pcap" >"$BATS_TEST_TMPDIR/m.tsv"
@@ -47,7 +47,7 @@ $(cat "$BATS_TEST_TMPDIR/diff")"
 	# The class table of test/craft/README.md, by hand: each case's
 	# retransmission lands in exactly the class named there.
 	local f=$FIX/craft
-	[ -f "$f/tcp-rto.pcap" ] || skip "no crafted fixtures"
+	[ -f "$f/tcp-rto.pcap" ] || fail "fixture missing: no crafted fixtures"
 	check() { # case dir class count
 		tcp-metrics "$f/$1.pcap" | pick "$2_$3" >"$BATS_TEST_TMPDIR/v"
 		[ "$(cat "$BATS_TEST_TMPDIR/v")" = "$4" ] ||
@@ -70,15 +70,20 @@ $(cat "$BATS_TEST_TMPDIR/diff")"
 }
 
 @test "direct mode prints byte for byte what pcap2pkt | flowsplit | tcp-metrics prints" {
-	# Expected: the pipeline's output on the same capture.
+	# Expected: the pipeline's output on the same capture. Both ways must
+	# succeed (every capture here decodes; pipefail: a failing stage
+	# fails) and write at least the header line.
+	set -o pipefail
 	local f n=0 bad=""
 	for f in $(all_captures); do
-		tcp-metrics "$f" >"$BATS_TEST_TMPDIR/d.tsv" 2>/dev/null || true
-		pcap2pkt "$f" 2>/dev/null | flowsplit | tcp-metrics >"$BATS_TEST_TMPDIR/p.tsv"
+		tcp-metrics "$f" >"$BATS_TEST_TMPDIR/d.tsv" 2>/dev/null || bad="$bad $f(direct: exit $?)"
+		pcap2pkt "$f" 2>/dev/null | flowsplit | tcp-metrics >"$BATS_TEST_TMPDIR/p.tsv" ||
+			bad="$bad $f(pipeline: exit $?)"
+		[ -s "$BATS_TEST_TMPDIR/d.tsv" ] || bad="$bad $f(no output)"
 		cmp -s "$BATS_TEST_TMPDIR/d.tsv" "$BATS_TEST_TMPDIR/p.tsv" || bad="$bad $f"
 		n=$((n + 1))
 	done
-	[ "$n" -gt 0 ]
+	[ "$n" -ge 50 ] || { echo "only $n captures"; false; }
 	[ -z "$bad" ] || { echo "differ:$bad"; false; }
 }
 
@@ -102,7 +107,7 @@ $(cat "$BATS_TEST_TMPDIR/diff")"
 	# Expected: the header's own field count; flowsplit's connection ids.
 	local f
 	for f in $(all_captures); do
-		tcp-metrics "$f" >"$BATS_TEST_TMPDIR/m.tsv" 2>/dev/null || true
+		tcp-metrics "$f" >"$BATS_TEST_TMPDIR/m.tsv" 2>/dev/null || { echo "${f##*/}: exit $?"; false; }
 		awk -F'\t' 'NR == 1 { n = NF } NF != n { print FILENAME ": line " NR ": " NF " fields, header " n; bad = 1 }
 		    END { exit bad }' "$BATS_TEST_TMPDIR/m.tsv"
 		pcap2pkt "$f" 2>/dev/null | flowsplit | pick conn | sort -u >"$BATS_TEST_TMPDIR/ids"
@@ -118,7 +123,7 @@ $(cat "$BATS_TEST_TMPDIR/diff")"
 	# acknowledged), and for tcp-rto the hand derivation (3 samples of
 	# 50 ms c2s, 200 bytes acknowledged).
 	local f=$FIX/craft/tcp-rto.pcap c
-	[ -f "$f" ] || skip "no crafted fixtures"
+	[ -f "$f" ] || fail "fixture missing: no crafted fixtures"
 	run tcp-metrics -e rtt "$f"
 	assert_success
 	assert_line --index 0 "$(printf 'conn\tts\tdir\trtt_ms')"
@@ -212,7 +217,7 @@ records() {
 
 @test "a cut capture among whole ones: records for the rest, exit 3 (partial)" {
 	local f=$FIX/craft/tcp-rto.pcap
-	[ -f "$f" ] || skip "no crafted fixtures"
+	[ -f "$f" ] || fail "fixture missing: no crafted fixtures"
 	run tcp-metrics "$f" "$FIX/craft/bad-truncated-file.pcap"
 	assert_failure 3
 	assert_line --partial "truncated"

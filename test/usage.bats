@@ -48,3 +48,13 @@ PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share"
 		[[ "$stderr" == *"No space left on device"* ]] || fail "$t: '$stderr'"
 	done
 }
+
+@test "--version: the tool's name and the file VERSION" {
+	want=$(cat "$TOP/VERSION")
+	[ -n "$want" ] || fail "empty VERSION"
+	for t in pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics; do
+		run --separate-stderr "$t" --version
+		assert_success
+		assert_output "$t $want"
+	done
+}

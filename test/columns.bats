@@ -1,0 +1,142 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# Every record's columns are defined once (a column table per record, see
+# doc/design.md); these tests check that what follows from the table
+# agrees with what the tools print and what their man pages document:
+# for every tool and record kind, --schema lists the columns of the header
+# the tool writes, in the same order, and every column is named in the
+# tool's man page. Values are not checked here (the other suites do that,
+# against tshark, tcptrace, the kernel and the oracle): the header comes
+# from the tool's own output, the names from the man page text.
+
+setup() {
+	load common
+	MP=$FIX/gen/mptcp-both.pcap
+	[ -s "$MP" ] || fail "missing fixture $MP"
+}
+
+# The column names of a --schema output, tab-joined like a header.
+schema_names() {
+	awk -F'\t' 'NR == 1 { if ($0 != "column\ttype\tunit\tmeaning") { print "bad schema header: " $0 > "/dev/stderr"; exit 1 }; next }
+	    NF != 4 { print "schema line " NR " has " NF " fields" > "/dev/stderr"; exit 1 }
+	    { printf "%s%s", (NR > 2 ? "\t" : ""), $1 } END { print "" }'
+}
+
+# same_columns "what" SCHEMA HEADER: the two lists are equal, else the
+# first difference.
+same_columns() {
+	[ -n "$3" ] || fail "$1: empty header"
+	[ "$2" = "$3" ] && return 0
+	diff <(tr '\t' '\n' <<< "$2") <(tr '\t' '\n' <<< "$3") >&2 || true
+	fail "$1: --schema (<) and the header (>) differ"
+}
+
+# The words the man pages name as macro arguments (.It, .Cm, .Li lines).
+man_words() {
+	for m in "$@"; do
+		[ -s "$TOP/man/$m" ] || fail "no man page $m"
+		grep -E '^\.(It|Cm|Li|Op|Pq|Ql)' "$TOP/man/$m"
+	done | tr -c 'A-Za-z0-9_\n' '\n' | sort -u
+}
+
+# in_man "what" HEADER PAGE...: every column of HEADER is named in one of
+# the pages; a per-direction column (c2s_, s2c_) may be named once for
+# both directions, by its c2s_ name or without the prefix, as the pages
+# document them; lists the missing ones.
+in_man() {
+	local what=$1 header=$2 words missing=
+	shift 2
+	words=$(man_words "$@")
+	for c in $(tr '\t' ' ' <<< "$header"); do
+		base=${c#c2s_}
+		base=${base#s2c_}
+		grep -qx -- "$c" <<< "$words" || grep -qx -- "$base" <<< "$words" ||
+		    { [ "$c" != "$base" ] && grep -qx -- "c2s_$base" <<< "$words"; } || missing="$missing $c"
+	done
+	[ -z "$missing" ] || fail "$what: not in $*:$missing"
+}
+
+# check TOOL "OPTIONS" INPUT PAGES...: schema vs header of TOOL OPTIONS
+# INPUT (its standard output), and the man pages.
+check() {
+	local tool=$1 opts=$2 input=$3 schema header
+	shift 3
+	# shellcheck disable=SC2086
+	schema=$("$tool" $opts --schema | schema_names) || fail "$tool $opts --schema failed"
+	# shellcheck disable=SC2086
+	header=$("$tool" $opts "$input" 2> /dev/null | head -1)
+	same_columns "$tool $opts" "$schema" "$header"
+	in_man "$tool $opts" "$header" "$@"
+}
+
+@test "pcap2pkt: the packet record, default, -c and -x" {
+	check pcap2pkt "" "$MP" pcap2pkt.1
+	check pcap2pkt "-x 8" "$MP" pcap2pkt.1
+	check pcap2pkt "-c frame,dsn,ts,dsn,payload -x 4" "$MP" pcap2pkt.1
+}
+
+@test "flowsplit: the tagged packet record" {
+	schema=$(flowsplit --schema | schema_names)
+	header=$(pcap2pkt "$MP" | flowsplit | head -1)
+	same_columns flowsplit "$schema" "$header"
+	in_man flowsplit "$header" flowsplit.1 pcap2pkt.1
+}
+
+@test "tcp-metrics: the connection record and every event record" {
+	check tcp-metrics "" "$MP" tcp-metrics.1
+	for e in rtt rexmit ack inflight; do
+		check tcp-metrics "-e $e -o /dev/null" "$MP" tcp-metrics.1
+	done
+	# the pipeline writes the same header
+	schema=$(tcp-metrics --schema | schema_names)
+	header=$(pcap2pkt "$MP" | flowsplit | tcp-metrics | head -1)
+	same_columns "tcp-metrics (pipe)" "$schema" "$header"
+}
+
+@test "mptcp-join: the tagged packet record and the subflow table" {
+	check mptcp-join "" "$MP" mptcp-join.1 flowsplit.1 pcap2pkt.1
+	check mptcp-join "-s" "$MP" mptcp-join.1
+	schema=$(mptcp-join --schema | schema_names)
+	header=$(pcap2pkt "$MP" | flowsplit | mptcp-join | head -1)
+	same_columns "mptcp-join (pipe)" "$schema" "$header"
+}
+
+@test "mptcp-metrics: connection, subflow and every event record" {
+	check mptcp-metrics "" "$MP" mptcp-metrics.1
+	check mptcp-metrics "-s" "$MP" mptcp-metrics.1
+	for e in bursts reinject rtt dack addr seq; do
+		check mptcp-metrics "-e $e" "$MP" mptcp-metrics.1
+	done
+	schema=$(mptcp-metrics -s --schema | schema_names)
+	header=$(pcap2pkt "$MP" | flowsplit | mptcp-join | mptcp-metrics -s | head -1)
+	same_columns "mptcp-metrics -s (pipe)" "$schema" "$header"
+}
+
+@test "--schema: every type is one of the documented set, every line has a meaning" {
+	types=" count int bool id ts duration_s ms frac real text addr port hex "
+	for cmd in "pcap2pkt -x 4" flowsplit tcp-metrics "tcp-metrics -e rtt" \
+	    "tcp-metrics -e rexmit" "tcp-metrics -e ack" "tcp-metrics -e inflight" \
+	    mptcp-join "mptcp-join -s" mptcp-metrics "mptcp-metrics -s" \
+	    "mptcp-metrics -e bursts" "mptcp-metrics -e reinject" "mptcp-metrics -e rtt" \
+	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq"; do
+		# shellcheck disable=SC2086
+		out=$($cmd --schema | tail -n +2)
+		[ -n "$out" ] || fail "$cmd --schema: no columns"
+		while IFS="$(printf '\t')" read -r name type unit meaning; do
+			[[ "$types" == *" $type "* ]] || fail "$cmd: $name has type '$type'"
+			[ -n "$unit" ] && [ -n "$meaning" ] || fail "$cmd: $name lacks a unit or meaning"
+		done <<< "$out"
+	done
+	# the types are documented where the man pages say they are
+	for t in $types; do
+		grep -q "^\.Cm $t\$" "$TOP/man/pcap2pkt.1" || fail "type $t not in pcap2pkt(1)"
+	done
+}
+
+@test "--schema writes nothing else and reads no input" {
+	run --separate-stderr tcp-metrics --schema /nonexistent
+	assert_success
+	[ -z "$stderr" ]
+	run --separate-stderr mptcp-metrics -s -e rtt --schema
+	assert_failure 2
+}
