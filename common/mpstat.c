@@ -400,9 +400,9 @@ static void ev_start(struct out *o, const struct mps_conn *mc, int d, int64_t no
 static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
 {
 	struct dstat *ds = &mc->d[d];
-	if (s->ev != MPS_EV_BURSTS || ds->cur_sf < 0)
+	struct out *o = s->to[MPS_EV_BURSTS];
+	if (!o || ds->cur_sf < 0)
 		return;
-	struct out *o = s->o;
 	out_u64(o, mc->id);
 	out_tab(o);
 	out_str(o, dirname[d]);
@@ -422,9 +422,9 @@ static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
 static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     uint64_t dsn, uint64_t len, int from, int to, int64_t first)
 {
-	if (s->ev != MPS_EV_REINJECT)
+	struct out *o = s->to[MPS_EV_REINJECT];
+	if (!o)
 		return;
-	struct out *o = s->o;
 	ev_start(o, mc, d, now);
 	out_tab_u64(o, dsn);
 	out_tab_u64(o, len);
@@ -437,9 +437,9 @@ static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, uint64_t dsn, uint64_t len, int64_t rtt)
 {
-	if (s->ev != MPS_EV_RTT)
+	struct out *o = s->to[MPS_EV_RTT];
+	if (!o)
 		return;
-	struct out *o = s->o;
 	ev_start(o, mc, d, now);
 	out_tab_u64(o, label(mc, sf));
 	out_tab_u64(o, dsn);
@@ -452,9 +452,9 @@ static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, uint64_t dack, int have_new, uint64_t newly)
 {
-	if (s->ev != MPS_EV_DACK)
+	struct out *o = s->to[MPS_EV_DACK];
+	if (!o)
 		return;
-	struct out *o = s->o;
 	ev_start(o, mc, d, now);
 	out_tab_u64(o, label(mc, sf));
 	out_tab_u64(o, dack);
@@ -465,7 +465,7 @@ static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 static void ev_addr_head(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, const char *what)
 {
-	struct out *o = s->o;
+	struct out *o = s->to[MPS_EV_ADDR];
 	ev_start(o, mc, d, now);
 	out_tab_u64(o, label(mc, sf));
 	out_tab(o);
@@ -475,7 +475,7 @@ static void ev_addr_head(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, const struct pkt *p)
 {
-	struct out *o = s->o;
+	struct out *o = s->to[MPS_EV_ADDR];
 	for (int i = 0; PKT_HAS(p, MP_ADD_ADDR) && i < p->n_add_addr; i++) {
 		const struct mp_add_addr *a = &p->add_addr[i];
 		ev_addr_head(s, mc, d, now, sf, a->echo ? "add_addr_echo" : "add_addr");
@@ -920,9 +920,9 @@ static int dsn_at(const struct sfdir *sd, int64_t at, uint64_t *dsn)
 static void ev_seq(struct mps *s, struct mps_conn *mc, const struct sf *sf, int d,
     const struct pkt *p, int64_t at, const struct seg_ctx *c, uint64_t rexmit)
 {
-	if (s->ev != MPS_EV_SEQ || p->len == 0)
+	struct out *o = s->to[MPS_EV_SEQ];
+	if (!o || p->len == 0)
 		return;
-	struct out *o = s->o;
 	uint64_t dsn = 0;
 	int mapped = dsn_at(&sf->d[d], at + !!(p->flags & TH_SYN), &dsn);
 	const char *kind = c->reinj ? "reinj" : rexmit ? "rexmit" : c->unmapped ? "unmapped" : "new";
@@ -1184,7 +1184,7 @@ static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		ds->fail++;
 	if (PKT_HAS(p, MP_FASTCLOSE))
 		ds->fastclose++;
-	if (s->ev == MPS_EV_ADDR)
+	if (s->to[MPS_EV_ADDR])
 		ev_addr(s, mc, d, now, sf->index, p);
 }
 
@@ -1268,8 +1268,6 @@ static void header_dir(struct out *o, const char *const *cols)
 
 void mps_header(const struct mps *s)
 {
-	struct out *o = s->o;
-	int first = 1;
 	static const char *const ev_cols[][10] = {
 		[MPS_EV_BURSTS] = { "mpconn", "dir", "burst", "subflow", "start_ts", "end_ts",
 		    "duration_s", "mappings", "bytes", NULL },
@@ -1282,16 +1280,22 @@ void mps_header(const struct mps *s)
 		[MPS_EV_SEQ] = { "ts", "mpconn", "dir", "subflow", "frame", "dsn", "len", "kind",
 		    NULL },
 	};
-	if (s->ev) {
-		header_cols(o, ev_cols[s->ev], &first);
-	} else if (s->subflows) {
-		header_cols(o, sf_cols, &first);
-		header_dir(o, sfdir_cols);
-	} else {
-		header_cols(o, conn_cols, &first);
-		header_dir(o, dir_cols);
+	for (int k = 0; k < MPS_NREC; k++) {
+		struct out *o = s->to[k];
+		int first = 1;
+		if (!o)
+			continue;
+		if (k == MPS_SUBFLOWS) {
+			header_cols(o, sf_cols, &first);
+			header_dir(o, sfdir_cols);
+		} else if (k == MPS_EV_NONE) {
+			header_cols(o, conn_cols, &first);
+			header_dir(o, dir_cols);
+		} else {
+			header_cols(o, ev_cols[k], &first);
+		}
+		out_nl(o);
 	}
-	out_nl(o);
 }
 
 static int base_dsn(const struct mps_conn *mc, int d, uint64_t *v)
@@ -1376,7 +1380,7 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 
 static void conn_record(struct mps *s, struct mps_conn *mc)
 {
-	struct out *o = s->o;
+	struct out *o = s->to[MPS_EV_NONE];
 	const struct sf *sf0 = NULL;
 	int ndata = mc->ndata_gone, nsf = mc->nsub;
 	for (int i = 0; i < mc->nsf; i++) {
@@ -1444,7 +1448,7 @@ static int handover(const struct mps_conn *mc, const struct sf *sf)
 
 static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 {
-	struct out *o = s->o;
+	struct out *o = s->to[MPS_SUBFLOWS];
 	out_u64(o, mc->id);
 	out_tab_u64(o, (uint64_t)sf->label);
 	out_tab_u64(o, sf->conn);
@@ -1488,13 +1492,12 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	conn_unlink(s, mc);
 	for (int d = 0; d < 2; d++)
 		ev_burst(s, mc, d);
-	if (!s->ev && s->subflows) {
+	if (s->to[MPS_SUBFLOWS])
 		for (int i = 0; i < mc->nsf; i++)
 			if (mc->sfs[i])
 				sf_record(s, mc, mc->sfs[i]);
-	} else if (!s->ev) {
+	if (s->to[MPS_EV_NONE])
 		conn_record(s, mc);
-	}
 	for (int i = 0; i < mc->nsf; i++) {
 		if (!mc->sfs[i])
 			continue;
@@ -1523,7 +1526,7 @@ static void sf_ended(struct mps *s, struct sf *sf)
 {
 	struct mps_conn *mc = sf->mc;
 	sf_drop_positions(sf);
-	if (s->subflows)
+	if (s->to[MPS_SUBFLOWS])
 		return;
 	if (sf->index == mc->low)
 		return;
@@ -1544,16 +1547,21 @@ static void flow_end(struct flow *f, void *ctx)
 		sf_ended(ctx, sf);
 }
 
-void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
-    enum mps_event ev, struct out *o)
+void mps_init_outs(struct mps *s, const struct flow_opts *fo, struct out *const to[MPS_NREC])
 {
 	memset(s, 0, sizeof *s);
 	flowtab_init(&s->flows, fo->idle_s, fo->grace_s, flow_end, s);
 	s->ntab = 256;
 	s->tab = xcalloc(s->ntab, sizeof *s->tab);
-	s->subflows = subflows;
-	s->ev = ev;
-	s->o = o;
+	memcpy(s->to, to, sizeof s->to);
+}
+
+void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
+    enum mps_event ev, struct out *o)
+{
+	struct out *to[MPS_NREC] = { NULL };
+	to[subflows ? MPS_SUBFLOWS : (int)ev] = o;
+	mps_init_outs(s, fo, to);
 }
 
 void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,

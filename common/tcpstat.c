@@ -430,9 +430,8 @@ static void out_ts(struct out *o, int64_t ns, int digits)
 	out_fixed(o, sec, (uint64_t)(digits == 9 ? frac : frac / 1000), digits);
 }
 
-static void ev_start(struct tcpconn *c, int64_t now, int dir)
+static void ev_start(struct out *o, struct tcpconn *c, int64_t now, int dir)
 {
-	struct out *o = c->cfg->evout;
 	out_u64(o, c->id);
 	out_tab(o);
 	out_ts(o, now, c->ts_digits);
@@ -446,11 +445,12 @@ static void ev_inflight(struct tcpconn *c, int dir, int64_t now)
 	if (fl == d->inflight_last)
 		return;
 	d->inflight_last = fl;
-	if (c->cfg->ev != TEV_INFLIGHT)
+	struct out *o = c->cfg->ev[TEV_INFLIGHT];
+	if (!o)
 		return;
-	ev_start(c, now, dir);
-	out_i64(c->cfg->evout, fl);
-	out_nl(c->cfg->evout);
+	ev_start(o, c, now, dir);
+	out_i64(o, fl);
+	out_nl(o);
 }
 
 /* ---- RTT ---- */
@@ -468,10 +468,11 @@ static void rtt_sample(struct tcpconn *c, int dir, int64_t now, int64_t rtt)
 	if (rtt > d->rtt_max)
 		d->rtt_max = rtt;
 	rttset_add(&d->rtt, rtt);
-	if (c->cfg->ev == TEV_RTT) {
-		ev_start(c, now, dir);
-		out_ms_ns(c->cfg->evout, rtt);
-		out_nl(c->cfg->evout);
+	struct out *o = c->cfg->ev[TEV_RTT];
+	if (o) {
+		ev_start(o, c, now, dir);
+		out_ms_ns(o, rtt);
+		out_nl(o);
 	}
 }
 
@@ -599,10 +600,10 @@ static void recovery_note(struct dirstat *d, int cls)
 static void ev_rexmit(struct tcpconn *c, int dir, int64_t now, int cls,
     const struct pkt *p, uint64_t bytes)
 {
-	if (c->cfg->ev != TEV_REXMIT)
+	struct out *o = c->cfg->ev[TEV_REXMIT];
+	if (!o)
 		return;
-	struct out *o = c->cfg->evout;
-	ev_start(c, now, dir);
+	ev_start(o, c, now, dir);
 	out_str(o, tcp_class_name[cls]);
 	out_tab(o);
 	out_u64(o, p->seq);
@@ -842,10 +843,11 @@ static void ack_in(struct tcpconn *c, int adir, const struct pkt *p, int64_t now
 
 	if (!a->fin_ack_ns && d->fin_seen && A >= d->fin_end)
 		d->fin_ack_ns = now;
-	if (c->cfg->ev == TEV_ACK) {
-		ev_start(c, now, dir);
-		out_i64(c->cfg->evout, acked_payload(d, d->snd_una, A));
-		out_nl(c->cfg->evout);
+	struct out *o = c->cfg->ev[TEV_ACK];
+	if (o) {
+		ev_start(o, c, now, dir);
+		out_i64(o, acked_payload(d, d->snd_una, A));
+		out_nl(o);
 	}
 	d->snd_una = A;
 	d->dupacks_cur = 0;

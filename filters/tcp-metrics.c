@@ -70,7 +70,8 @@ static struct out *open_records(const char *path)
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	struct tcpstat_cfg cfg = { TEV_NONE, &out_stdout };
+	struct tcpstat_cfg cfg = { { NULL } };
+	enum tcp_event ev = TEV_NONE;
 	const char *recpath = NULL;
 	int ch;
 
@@ -78,9 +79,9 @@ int main(int argc, char *argv[])
 	while ((ch = getopt(argc, argv, "e:g:hi:o:")) != -1) {
 		switch (ch) {
 		case 'e':
-			if (cfg.ev != TEV_NONE)
+			if (ev != TEV_NONE)
 				errx(2, "-e: one event type per run");
-			cfg.ev = parse_event(optarg);
+			ev = parse_event(optarg);
 			break;
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
@@ -104,9 +105,9 @@ int main(int argc, char *argv[])
 	struct run run = { NULL };
 	if (recpath)
 		run.rec = open_records(recpath);
-	else if (cfg.ev == TEV_NONE)
+	else if (ev == TEV_NONE)
 		run.rec = &out_stdout;
-	if (cfg.ev != TEV_NONE && run.rec == &out_stdout)
+	if (ev != TEV_NONE && run.rec == &out_stdout)
 		errx(2, "-o: records and events cannot both go to standard output");
 
 	struct source src;
@@ -123,7 +124,10 @@ int main(int argc, char *argv[])
 	flowtab_init(&tab, fo.idle_s, fo.grace_s, on_end, &run);
 	if (run.rec)
 		tcpstat_header(run.rec);
-	tcpstat_event_header(cfg.evout, cfg.ev);
+	if (ev != TEV_NONE) {
+		cfg.ev[ev] = &out_stdout;
+		tcpstat_event_header(&out_stdout, ev);
+	}
 
 	while (source_next(&src, &p, &m)) {
 		int64_t now = pkt_time_ns(&p);
