@@ -123,6 +123,11 @@ struct mps_conn {
 	uint8_t has_key[2];
 	uint64_t key[2];
 	int64_t key_ns[2];   /* when each key (so each IDSN) was first seen */
+	/* the token and IDSN of each key, hashed once: the base of every new
+	 * DATA_ACK needs the IDSN; valid while key and version are these */
+	uint8_t kh_valid[2], kh_ver[2];
+	uint64_t kh_key[2], kh_idsn[2];
+	uint32_t kh_token[2];
 	int64_t first_ns, last_ns, prev_ns;
 	uint64_t ts_back;    /* packets timestamped before the one before them */
 	uint8_t digits;
@@ -326,22 +331,36 @@ static int conn_version(const struct mps_conn *mc)
 	return mc->has_ver_synack ? mc->ver_synack : mc->ver_any;
 }
 
+/* The token and IDSN of side d's key, once a key and a version are
+ * known: 1, or 0 without them. */
+static int key_hash(const struct mps_conn *cmc, int d, uint32_t *tok, uint64_t *v)
+{
+	if (!cmc->has_key[d] || !(cmc->has_ver_synack || cmc->has_ver_any))
+		return 0;
+	/* the cache is not part of what the connection is */
+	struct mps_conn *mc = (struct mps_conn *)cmc;
+	uint8_t ver = conn_version(mc);
+	if (!mc->kh_valid[d] || mc->kh_ver[d] != ver || mc->kh_key[d] != mc->key[d]) {
+		mp_key_hash(ver, mc->key[d], &mc->kh_token[d], &mc->kh_idsn[d]);
+		mc->kh_valid[d] = 1;
+		mc->kh_ver[d] = ver;
+		mc->kh_key[d] = mc->key[d];
+	}
+	*tok = mc->kh_token[d];
+	*v = mc->kh_idsn[d];
+	return 1;
+}
+
 static int idsn(const struct mps_conn *mc, int d, uint64_t *v)
 {
 	uint32_t tok;
-	if (!mc->has_key[d] || !(mc->has_ver_synack || mc->has_ver_any))
-		return 0;
-	mp_key_hash(conn_version(mc), mc->key[d], &tok, v);
-	return 1;
+	return key_hash(mc, d, &tok, v);
 }
 
 static int token(const struct mps_conn *mc, int d, uint32_t *tok)
 {
 	uint64_t v;
-	if (!mc->has_key[d] || !(mc->has_ver_synack || mc->has_ver_any))
-		return 0;
-	mp_key_hash(conn_version(mc), mc->key[d], tok, &v);
-	return 1;
+	return key_hash(mc, d, tok, &v);
 }
 
 static void on_capable(struct mps_conn *mc, const struct pkt *p, int mpdir, int64_t now)

@@ -7,10 +7,12 @@
  * table is the bytes the filter that makes it writes when run alone on
  * the capture. See mptcp-tables(1). */
 #include <err.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "flow.h"
@@ -197,6 +199,9 @@ int main(int argc, char *argv[])
 		warnx("no capture given");
 		usage(2);
 	}
+	/* a folder of its own for the tables, made here when new */
+	if (mkdir(dirpath, 0777) < 0 && errno != EEXIST)
+		err(1, "%s", dirpath);
 	int dir = open(dirpath, O_RDONLY | O_DIRECTORY);
 	if (dir < 0)
 		err(1, "%s", dirpath);

@@ -142,9 +142,12 @@ same_as_filters() {
 	run mptcp-tables -x 80,http -o "$T/o" "$FIX/gen/tcp-loss.pcap"
 	assert_failure 2
 	assert_output "mptcp-tables: -x: expected port numbers separated by commas, got 'http'"
-	run mptcp-tables -o "$T/none" "$FIX/gen/tcp-loss.pcap"
+	# the folder is made, not its parent
+	run mptcp-tables -o "$T/none/t" "$FIX/gen/tcp-loss.pcap"
 	assert_failure 1
-	assert_output "mptcp-tables: $T/none: No such file or directory"
+	assert_output "mptcp-tables: $T/none/t: No such file or directory"
+	mptcp-tables -o "$T/new" "$FIX/gen/tcp-loss.pcap"
+	assert_equal "$(ls "$T/new" | wc -l)" 4
 	# records are not a capture: the capture reader's words
 	pcap2pkt "$FIX/gen/tcp-loss.pcap" > "$T/rec.tsv"
 	run mptcp-tables -o "$T/o" "$T/rec.tsv"
