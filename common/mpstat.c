@@ -124,6 +124,11 @@ struct mps_conn {
 	uint8_t has_key[2];
 	uint64_t key[2];
 	int64_t key_ns[2];   /* when each key (so each IDSN) was first seen */
+	/* the token and IDSN of each key, hashed once: the base of every new
+	 * DATA_ACK needs the IDSN; valid while key and version are these */
+	uint8_t kh_valid[2], kh_ver[2];
+	uint64_t kh_key[2], kh_idsn[2];
+	uint32_t kh_token[2];
 	int64_t first_ns, last_ns, prev_ns;
 	uint64_t ts_back;    /* packets timestamped before the one before them */
 	uint8_t digits;
@@ -311,22 +316,36 @@ static int conn_version(const struct mps_conn *mc)
 	return mc->has_ver_synack ? mc->ver_synack : mc->ver_any;
 }
 
+/* The token and IDSN of side d's key, once a key and a version are
+ * known: 1, or 0 without them. */
+static int key_hash(const struct mps_conn *cmc, int d, uint32_t *tok, uint64_t *v)
+{
+	if (!cmc->has_key[d] || !(cmc->has_ver_synack || cmc->has_ver_any))
+		return 0;
+	/* the cache is not part of what the connection is */
+	struct mps_conn *mc = (struct mps_conn *)cmc;
+	uint8_t ver = conn_version(mc);
+	if (!mc->kh_valid[d] || mc->kh_ver[d] != ver || mc->kh_key[d] != mc->key[d]) {
+		mp_key_hash(ver, mc->key[d], &mc->kh_token[d], &mc->kh_idsn[d]);
+		mc->kh_valid[d] = 1;
+		mc->kh_ver[d] = ver;
+		mc->kh_key[d] = mc->key[d];
+	}
+	*tok = mc->kh_token[d];
+	*v = mc->kh_idsn[d];
+	return 1;
+}
+
 static int idsn(const struct mps_conn *mc, int d, uint64_t *v)
 {
 	uint32_t tok;
-	if (!mc->has_key[d] || !(mc->has_ver_synack || mc->has_ver_any))
-		return 0;
-	mp_key_hash(conn_version(mc), mc->key[d], &tok, v);
-	return 1;
+	return key_hash(mc, d, &tok, v);
 }
 
 static int token(const struct mps_conn *mc, int d, uint32_t *tok)
 {
 	uint64_t v;
-	if (!mc->has_key[d] || !(mc->has_ver_synack || mc->has_ver_any))
-		return 0;
-	mp_key_hash(conn_version(mc), mc->key[d], tok, &v);
-	return 1;
+	return key_hash(mc, d, tok, &v);
 }
 
 static void on_capable(struct mps_conn *mc, const struct pkt *p, int mpdir, int64_t now)
@@ -465,41 +484,46 @@ COL_WRITER ev_write_bursts(struct out *o, const struct mps_conn *mc, const struc
 static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
 {
 	struct dstat *ds = &mc->d[d];
-	if (s->ev != MPS_EV_BURSTS || ds->cur_sf < 0)
+	struct out *o = s->to[MPS_EV_BURSTS];
+	if (!o || ds->cur_sf < 0)
 		return;
-	ev_write_bursts(s->o, mc, &(struct ev_vals){ .d = d });
+	ev_write_bursts(o, mc, &(struct ev_vals){ .d = d });
 }
 
 static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     uint64_t dsn, uint64_t len, int from, int to, int64_t first)
 {
-	if (s->ev != MPS_EV_REINJECT)
+	struct out *o = s->to[MPS_EV_REINJECT];
+	if (!o)
 		return;
-	ev_write_reinject(s->o, mc, &(struct ev_vals){ .now = now, .d = d, .dsn = dsn,
+	ev_write_reinject(o, mc, &(struct ev_vals){ .now = now, .d = d, .dsn = dsn,
 	    .len = len, .from = from, .sf = to, .delay = now - first });
 }
 
 static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, uint64_t dsn, uint64_t len, int64_t rtt)
 {
-	if (s->ev != MPS_EV_RTT)
+	struct out *o = s->to[MPS_EV_RTT];
+	if (!o)
 		return;
-	ev_write_rtt(s->o, mc, &(struct ev_vals){ .now = now, .d = d, .sf = sf, .dsn = dsn,
+	ev_write_rtt(o, mc, &(struct ev_vals){ .now = now, .d = d, .sf = sf, .dsn = dsn,
 	    .len = len, .rtt = rtt });
 }
 
 static void ev_dack(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, uint64_t dack, int have_new, uint64_t newly)
 {
-	if (s->ev != MPS_EV_DACK)
+	struct out *o = s->to[MPS_EV_DACK];
+	if (!o)
 		return;
-	ev_write_dack(s->o, mc, &(struct ev_vals){ .now = now, .d = d, .sf = sf, .dack = dack,
+	ev_write_dack(o, mc, &(struct ev_vals){ .now = now, .d = d, .sf = sf, .dack = dack,
 	    .have_new = (uint8_t)have_new, .newly = newly });
 }
 
 static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
     int sf, const struct pkt *p)
 {
+	struct out *o = s->to[MPS_EV_ADDR];
 	struct ev_vals v = { .now = now, .d = d, .sf = sf, .have_id = 1 };
 	for (int i = 0; PKT_HAS(p, MP_ADD_ADDR) && i < p->n_add_addr; i++) {
 		const struct mp_add_addr *a = &p->add_addr[i];
@@ -508,14 +532,14 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 		v.a = a;
 		v.have_port = a->has_port;
 		v.port = a->port;
-		ev_write_addr(s->o, mc, &v);
+		ev_write_addr(o, mc, &v);
 	}
 	v.a = NULL;
 	v.have_port = 0;
 	for (int i = 0; PKT_HAS(p, MP_RM_ADDR) && i < p->n_rm; i++) {
 		v.word = "rm_addr";
 		v.id = p->rm_ids[i];
-		ev_write_addr(s->o, mc, &v);
+		ev_write_addr(o, mc, &v);
 	}
 	if (PKT_HAS(p, MP_PRIO)) {
 		v.word = "prio";
@@ -523,7 +547,7 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 		v.id = (uint64_t)p->prio_id;
 		v.have_backup = 1;
 		v.backup = p->prio_backup;
-		ev_write_addr(s->o, mc, &v);
+		ev_write_addr(o, mc, &v);
 	}
 }
 
@@ -948,12 +972,13 @@ static int dsn_at(const struct sfdir *sd, int64_t at, uint64_t *dsn)
 static void ev_seq(struct mps *s, struct mps_conn *mc, const struct sf *sf, int d,
     const struct pkt *p, int64_t at, const struct seg_ctx *c, uint64_t rexmit)
 {
-	if (s->ev != MPS_EV_SEQ || p->len == 0)
+	struct out *o = s->to[MPS_EV_SEQ];
+	if (!o || p->len == 0)
 		return;
 	uint64_t dsn = 0;
 	int mapped = dsn_at(&sf->d[d], at + !!(p->flags & TH_SYN), &dsn);
 	const char *kind = c->reinj ? "reinj" : rexmit ? "rexmit" : c->unmapped ? "unmapped" : "new";
-	ev_write_seq(s->o, mc, &(struct ev_vals){ .now = c->now, .d = d, .sf = sf->index,
+	ev_write_seq(o, mc, &(struct ev_vals){ .now = c->now, .d = d, .sf = sf->index,
 	    .frame = p->frame, .have_dsn = (uint8_t)mapped, .dsn = dsn, .len = p->len,
 	    .word = kind });
 }
@@ -1206,7 +1231,7 @@ static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		ds->fail++;
 	if (PKT_HAS(p, MP_FASTCLOSE))
 		ds->fastclose++;
-	if (s->ev == MPS_EV_ADDR)
+	if (s->to[MPS_EV_ADDR])
 		ev_addr(s, mc, d, now, sf->index, p);
 }
 
@@ -1403,7 +1428,10 @@ const struct record_def *mps_record_def(int subflows, enum mps_event ev)
 
 void mps_header(const struct mps *s)
 {
-	record_header(s->o, mps_record_def(s->subflows, s->ev));
+	for (int k = 0; k < MPS_NREC; k++)
+		if (s->to[k])
+			record_header(s->to[k], k == MPS_SUBFLOWS ? mps_record_def(1, MPS_EV_NONE) :
+			    mps_record_def(0, (enum mps_event)k));
 }
 
 static int base_dsn(const struct mps_conn *mc, int d, uint64_t *v)
@@ -1474,7 +1502,7 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 
 static void conn_record(struct mps *s, struct mps_conn *mc)
 {
-	struct out *o = s->o;
+	struct out *o = s->to[MPS_EV_NONE];
 	const struct sf *sf0 = NULL;
 	int ndata = mc->ndata_gone, nsf = mc->nsub;
 	for (int i = 0; i < mc->nsf; i++) {
@@ -1526,7 +1554,7 @@ static void sfdir_record(struct out *o, const struct mps_conn *mc, const struct 
 
 static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 {
-	struct out *o = s->o;
+	struct out *o = s->to[MPS_SUBFLOWS];
 	int8_t b0 = sf->backup0;
 	if (b0 < 0 && sf->label == 0 && sf->syn)
 		b0 = 0; /* MP_CAPABLE has no B flag */
@@ -1544,13 +1572,12 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	conn_unlink(s, mc);
 	for (int d = 0; d < 2; d++)
 		ev_burst(s, mc, d);
-	if (!s->ev && s->subflows) {
+	if (s->to[MPS_SUBFLOWS])
 		for (int i = 0; i < mc->nsf; i++)
 			if (mc->sfs[i])
 				sf_record(s, mc, mc->sfs[i]);
-	} else if (!s->ev) {
+	if (s->to[MPS_EV_NONE])
 		conn_record(s, mc);
-	}
 	for (int i = 0; i < mc->nsf; i++) {
 		if (!mc->sfs[i])
 			continue;
@@ -1579,7 +1606,7 @@ static void sf_ended(struct mps *s, struct sf *sf)
 {
 	struct mps_conn *mc = sf->mc;
 	sf_drop_positions(sf);
-	if (s->subflows)
+	if (s->to[MPS_SUBFLOWS])
 		return;
 	if (sf->index == mc->low)
 		return;
@@ -1600,16 +1627,21 @@ static void flow_end(struct flow *f, void *ctx)
 		sf_ended(ctx, sf);
 }
 
-void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
-    enum mps_event ev, struct out *o)
+void mps_init_outs(struct mps *s, const struct flow_opts *fo, struct out *const to[MPS_NREC])
 {
 	memset(s, 0, sizeof *s);
 	flowtab_init(&s->flows, fo->idle_s, fo->grace_s, flow_end, s);
 	s->ntab = 256;
 	s->tab = xcalloc(s->ntab, sizeof *s->tab);
-	s->subflows = subflows;
-	s->ev = ev;
-	s->o = o;
+	memcpy(s->to, to, sizeof s->to);
+}
+
+void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
+    enum mps_event ev, struct out *o)
+{
+	struct out *to[MPS_NREC] = { NULL };
+	to[subflows ? MPS_SUBFLOWS : (int)ev] = o;
+	mps_init_outs(s, fo, to);
 }
 
 void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,

@@ -23,21 +23,29 @@ struct mps_tag {
 enum mps_event { MPS_EV_NONE, MPS_EV_BURSTS, MPS_EV_REINJECT, MPS_EV_RTT,
 	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ };
 
+/* The kinds of record, an output each: the connection records (at
+ * MPS_EV_NONE), the events, and the subflow records. */
+#define MPS_SUBFLOWS (MPS_EV_SEQ + 1)
+#define MPS_NREC (MPS_SUBFLOWS + 1)
+
 struct mps_conn;
 
 struct mps {
 	struct flowtab flows;   /* TCP conn id -> its subflow */
 	struct mps_conn **tab;  /* mpconn id -> connection */
 	size_t ntab, count;
-	int subflows;           /* -s: subflow records instead */
-	enum mps_event ev;      /* -e: event records instead */
-	struct out *o;
+	struct out *to[MPS_NREC]; /* [kind]: where its records go; NULL: none */
 	uint64_t over;          /* TCP connections left out: too many subflows */
 	uint64_t pend_over;     /* mappings without an RTT sample: too many waiting */
 };
 
+/* One kind of record: subflow records (-s), else those of ev (-e), else
+ * the connection records. */
 void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
     enum mps_event ev, struct out *o);
+/* Several kinds at once, each to its own output, each byte for byte what
+ * a run with that kind alone writes (mptcp-tables). */
+void mps_init_outs(struct mps *s, const struct flow_opts *fo, struct out *const to[MPS_NREC]);
 /* Parses an -e argument; -1 when unknown. */
 int mps_event_parse(const char *name);
 void mps_header(const struct mps *s);

@@ -141,6 +141,8 @@ static int next_from_capture(struct source *s, struct pkt *p, struct pkt_meta *m
 		return 0;
 	for (;;) {
 		if (capture_next(&s->cap, p)) {
+			if (s->keep && !s->keep(p, s->keep_ctx))
+				continue;
 			int64_t now = pkt_time_ns(p);
 			flowtab_expire(&s->split, now);
 			struct flow *f = flowtab_packet(&s->split, p, &m->dir);

@@ -26,6 +26,10 @@ struct source {
 	struct tsv tsv;         /* record mode */
 	struct pkt_cols cols;
 	int c_conn, c_dir, c_hs;
+	/* capture mode: when set, a segment it returns 0 for is dropped
+	 * before the flow table sees it, as if it were not in the capture */
+	int (*keep)(const struct pkt *p, void *ctx);
+	void *keep_ctx;
 };
 
 /* Record metadata that flowsplit adds. */

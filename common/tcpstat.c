@@ -452,19 +452,19 @@ struct ev_vals {
 
 /* An event record: the head's columns, then those of the kind (v holds
  * its values); one function per kind, written from its table. */
-#define TCP_EV_WRITER(fn, COLUMNS) \
+#define TCP_EV_WRITER(fn, COLUMNS, KIND) \
 	COL_WRITER fn(struct tcpconn *c, int64_t now, int dir, struct ev_vals v) \
 	{ \
-		struct out *o = c->cfg->evout; \
+		struct out *o = c->cfg->ev[KIND]; \
 		int sep = 0; \
 		TCP_EV_HEAD(COL_EMIT) \
 		COLUMNS(COL_EMIT) \
 		out_nl(o); \
 	}
-TCP_EV_WRITER(ev_write_rtt, TCP_EV_RTT)
-TCP_EV_WRITER(ev_write_rexmit, TCP_EV_REXMIT)
-TCP_EV_WRITER(ev_write_ack, TCP_EV_ACK)
-TCP_EV_WRITER(ev_write_inflight, TCP_EV_INFLIGHT)
+TCP_EV_WRITER(ev_write_rtt, TCP_EV_RTT, TEV_RTT)
+TCP_EV_WRITER(ev_write_rexmit, TCP_EV_REXMIT, TEV_REXMIT)
+TCP_EV_WRITER(ev_write_ack, TCP_EV_ACK, TEV_ACK)
+TCP_EV_WRITER(ev_write_inflight, TCP_EV_INFLIGHT, TEV_INFLIGHT)
 
 static void ev_inflight(struct tcpconn *c, int dir, int64_t now)
 {
@@ -473,7 +473,7 @@ static void ev_inflight(struct tcpconn *c, int dir, int64_t now)
 	if (fl == d->inflight_last)
 		return;
 	d->inflight_last = fl;
-	if (c->cfg->ev != TEV_INFLIGHT)
+	if (!c->cfg->ev[TEV_INFLIGHT])
 		return;
 	ev_write_inflight(c, now, dir, (struct ev_vals){ .n = fl });
 }
@@ -493,7 +493,7 @@ static void rtt_sample(struct tcpconn *c, int dir, int64_t now, int64_t rtt)
 	if (rtt > d->rtt_max)
 		d->rtt_max = rtt;
 	rttset_add(&d->rtt, rtt);
-	if (c->cfg->ev == TEV_RTT) {
+	if (c->cfg->ev[TEV_RTT]) {
 		ev_write_rtt(c, now, dir, (struct ev_vals){ .rtt = rtt });
 	}
 }
@@ -622,7 +622,7 @@ static void recovery_note(struct dirstat *d, int cls)
 static void ev_rexmit(struct tcpconn *c, int dir, int64_t now, int cls,
     const struct pkt *p, uint64_t bytes)
 {
-	if (c->cfg->ev != TEV_REXMIT)
+	if (!c->cfg->ev[TEV_REXMIT])
 		return;
 	ev_write_rexmit(c, now, dir,
 	    (struct ev_vals){ .cls = cls, .seq = p->seq, .len = p->len, .bytes = bytes });
@@ -857,7 +857,7 @@ static void ack_in(struct tcpconn *c, int adir, const struct pkt *p, int64_t now
 
 	if (!a->fin_ack_ns && d->fin_seen && A >= d->fin_end)
 		d->fin_ack_ns = now;
-	if (c->cfg->ev == TEV_ACK) {
+	if (c->cfg->ev[TEV_ACK]) {
 		ev_write_ack(c, now, dir, (struct ev_vals){ .n = acked_payload(d, d->snd_una, A) });
 	}
 	d->snd_una = A;

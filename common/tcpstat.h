@@ -17,10 +17,12 @@ extern const char *const tcp_class_name[TC_NCLASS];
 
 enum tcp_event { TEV_NONE, TEV_RTT, TEV_REXMIT, TEV_ACK, TEV_INFLIGHT };
 
-/* What a connection reports as it goes: one event type to one output. */
+/* What a connection reports as it goes: the events of each type to
+ * their own output (NULL: not reported). One engine feeds several event
+ * tables this way (mptcp-tables), each byte for byte what a run with one
+ * type alone writes. */
 struct tcpstat_cfg {
-	enum tcp_event ev;
-	struct out *evout;
+	struct out *ev[TEV_INFLIGHT + 1];
 };
 
 struct tcpconn;

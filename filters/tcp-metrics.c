@@ -71,7 +71,8 @@ static struct out *open_records(const char *path)
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	struct tcpstat_cfg cfg = { TEV_NONE, &out_stdout };
+	struct tcpstat_cfg cfg = { { NULL } };
+	enum tcp_event ev = TEV_NONE;
 	const char *recpath = NULL;
 	int schema = 0, ch;
 
@@ -86,9 +87,9 @@ int main(int argc, char *argv[])
 			capture_sel_option(&sel, ch, optarg);
 			break;
 		case 'e':
-			if (cfg.ev != TEV_NONE)
+			if (ev != TEV_NONE)
 				errx(2, "-e: one event type per run");
-			cfg.ev = parse_event(optarg);
+			ev = parse_event(optarg);
 			break;
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
@@ -115,7 +116,7 @@ int main(int argc, char *argv[])
 
 	if (schema) {
 		/* what goes to standard output: the events with -e */
-		record_schema(&out_stdout, tcpstat_record_def(cfg.ev));
+		record_schema(&out_stdout, tcpstat_record_def(ev));
 		out_close(&out_stdout);
 		return 0;
 	}
@@ -124,9 +125,9 @@ int main(int argc, char *argv[])
 	struct run run = { NULL };
 	if (recpath)
 		run.rec = open_records(recpath);
-	else if (cfg.ev == TEV_NONE)
+	else if (ev == TEV_NONE)
 		run.rec = &out_stdout;
-	if (cfg.ev != TEV_NONE && run.rec == &out_stdout)
+	if (ev != TEV_NONE && run.rec == &out_stdout)
 		errx(2, "-o: records and events cannot both go to standard output");
 
 	struct source src;
@@ -143,7 +144,10 @@ int main(int argc, char *argv[])
 	flowtab_init(&tab, fo.idle_s, fo.grace_s, on_end, &run);
 	if (run.rec)
 		tcpstat_header(run.rec);
-	tcpstat_event_header(cfg.evout, cfg.ev);
+	if (ev != TEV_NONE) {
+		cfg.ev[ev] = &out_stdout;
+		tcpstat_event_header(&out_stdout, ev);
+	}
 
 	while (source_next(&src, &p, &m)) {
 		int64_t now = pkt_time_ns(&p);

@@ -93,7 +93,7 @@ has_cols() {
 	assert_equal "$(cat "$BATS_FILE_TMPDIR/run1.rc")" 2
 	run cat "$BATS_FILE_TMPDIR/run1.out"
 	assert_line --partial "bad/truncated_any.pcap: PARTIAL: frame 7, at byte offset 8820: truncated dump file"
-	assert_line --partial "bad/notes_any.pcap: FAILED: pcap2pkt:"
+	assert_line --partial "bad/notes_any.pcap: FAILED: mptcp-tables:"
 	assert_line --partial "bad/gone_any.pcap: FAILED: cannot read"
 	assert_line "analyze: 1 of 8 captures partial (cut or damaged: analysed up to the fault)"
 	assert_line "analyze: 2 of 8 captures failed"
@@ -337,12 +337,12 @@ print(n, first)')
 }
 
 @test "an interrupted run leaves no folder that looks complete" {
-	# A mptcp-join that stalls, so the run is surely under way when stopped.
+	# A mptcp-tables that stalls, so the run is surely under way when stopped.
 	mkdir "$T/slow"
 	local t
-	for t in pcap2pkt flowsplit tcp-metrics mptcp-metrics ifmatch; do ln -s "$BIN/$t" "$T/slow/$t"; done
-	printf '#!/bin/sh\nsleep 30\nexec %s "$@"\n' "$BIN/mptcp-join" > "$T/slow/mptcp-join"
-	chmod +x "$T/slow/mptcp-join"
+	for t in pcap2pkt ifmatch; do ln -s "$BIN/$t" "$T/slow/$t"; done
+	printf '#!/bin/sh\nsleep 30\nexec %s "$@"\n' "$BIN/mptcp-tables" > "$T/slow/mptcp-tables"
+	chmod +x "$T/slow/mptcp-tables"
 	MPTCP_TOOLS_BIN=$T/slow "$ANALYZE_SRC" -o "$T/i" "$IN/mptcp_handover_both_20240101-120000_any.pcap" 2> "$T/err" &
 	local pid=$! i
 	for i in $(seq 50); do

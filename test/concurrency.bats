@@ -34,16 +34,16 @@ strays() {
 	ps -eo stat=,pid=,args= | awk -v t="$T" '$1 !~ /^Z/ && index($0, t) && !/ awk /'
 }
 
-# a bin folder whose mptcp-join first stalls for $1 seconds in a program
+# a bin folder whose mptcp-tables first stalls for $1 seconds in a program
 # of its own ($T/slow/stall, a copy of sleep), so that a capture is surely
 # under way
 slow_bin() {
 	mkdir -p "$T/slow"
 	local t
-	for t in pcap2pkt flowsplit tcp-metrics mptcp-metrics ifmatch; do ln -sf "$BIN/$t" "$T/slow/$t"; done
+	for t in pcap2pkt ifmatch; do ln -sf "$BIN/$t" "$T/slow/$t"; done
 	cp "$(command -v sleep)" "$T/slow/stall"
-	printf '#!/bin/sh\n%s %s\nexec %s "$@"\n' "$T/slow/stall" "$1" "$BIN/mptcp-join" > "$T/slow/mptcp-join"
-	chmod +x "$T/slow/mptcp-join"
+	printf '#!/bin/sh\n%s %s\nexec %s "$@"\n' "$T/slow/stall" "$1" "$BIN/mptcp-tables" > "$T/slow/mptcp-tables"
+	chmod +x "$T/slow/mptcp-tables"
 }
 
 # wait_for GLOB: until a file matches (60 s at most: the machine may be busy)
@@ -142,7 +142,7 @@ same_tables() {
 @test "kill -9 of a worker: its filters stop, its temporary folder goes; a rerun analyses the capture" {
 	slow_bin 60
 	local c main worker i
-	# plain (each filter reads the capture) and gzip (pcap2pkt | flowsplit | tee)
+	# plain and gzip-compressed
 	for c in "$IN/c2-mptcp-backup.pcap" "$IN/c1-mptcp-addaddr.pcap.gz"; do
 		rm -rf "$T/o"
 		MPTCP_TOOLS_BIN=$T/slow "$A" -o "$T/o" "$c" 2> "$T/err" &

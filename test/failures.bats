@@ -104,30 +104,32 @@ in_tmpfs() {
 	assert_output "$(printf 'status 0\n</html>\npage.html')"
 }
 
-@test "the failure of a filter run in the fan-out pipeline names it" {
-	# a flowsplit that fails with a message of its own, behind the tee
+@test "the failure of the filter that makes the tables names it" {
+	# a mptcp-tables that fails with a message of its own
 	mkdir "$T/b"
 	local t
-	for t in pcap2pkt tcp-metrics mptcp-join mptcp-metrics ifmatch; do ln -s "$BIN/$t" "$T/b/$t"; done
-	printf '#!/bin/sh\necho "flowsplit: out of luck" >&2\nexit 1\n' > "$T/b/flowsplit"
-	chmod +x "$T/b/flowsplit"
+	for t in pcap2pkt ifmatch; do ln -s "$BIN/$t" "$T/b/$t"; done
+	printf '#!/bin/sh\necho "mptcp-tables: out of luck" >&2\nexit 1\n' > "$T/b/mptcp-tables"
+	chmod +x "$T/b/mptcp-tables"
 	MPTCP_TOOLS_BIN=$T/b run "$A" -o "$T/o" "$T/gz.pcap.gz"
 	assert_failure 1
-	assert_line "analyze: $T/gz.pcap.gz: FAILED: flowsplit: out of luck"
+	assert_line "analyze: $T/gz.pcap.gz: FAILED: mptcp-tables: out of luck"
 }
 
 @test "a filter's message names the capture as analyze does: one line, the name escaped" {
-	# pcap2pkt names the file as it was given it; with a tab and a newline
-	# in the name, its message would split the FAILED line. Expected: the
-	# path escaped by python (analyze(1), Names), in pcap2pkt's words for a
-	# file that is not a capture (pcap2pkt alone on a plain name, below).
+	# mptcp-tables names the file as it was given it; with a tab and a
+	# newline in the name, its message would split the FAILED line.
+	# Expected: the path escaped by python (analyze(1), Names), in
+	# mptcp-tables' words for a file that is not a capture (mptcp-tables
+	# alone on a plain name, below).
 	local bad=$T/$'bad\tx\ny'.pcap plain=$T/plain.pcap want reason
 	echo "not a capture" > "$bad"
 	cp "$bad" "$plain"
-	reason=$(pcap2pkt "$plain" 2>&1 > /dev/null | head -1)
-	reason=${reason#"pcap2pkt: $plain: "}
+	mkdir "$T/t"
+	reason=$(mptcp-tables -o "$T/t" "$plain" 2>&1 > /dev/null | head -1)
+	reason=${reason#"mptcp-tables: $plain: "}
 	want=$($PY -c 'import sys; print(sys.argv[1].replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n"))' "$bad")
 	run --separate-stderr "$A" -o "$T/o" "$bad"
 	assert_failure 1
-	assert_equal "$stderr" "$(printf 'analyze: %s: FAILED: pcap2pkt: %s: %s\nanalyze: 1 of 1 captures failed' "$want" "$want" "$reason")"
+	assert_equal "$stderr" "$(printf 'analyze: %s: FAILED: mptcp-tables: %s: %s\nanalyze: 1 of 1 captures failed' "$want" "$want" "$reason")"
 }

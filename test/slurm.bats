@@ -159,7 +159,7 @@ drain() {
 @test "-w: the captures as a job array of batches, analyze's folders, summary as usual" {
 	run --separate-stderr "$AS" -w -b 2 -j 2 -o "$O" "$IN"
 	assert_failure 1
-	[[ "$stderr" == *"bad/mptcp_notes_lab_20240105-100000_any.pcap: FAILED: pcap2pkt:"* ]]
+	[[ "$stderr" == *"bad/mptcp_notes_lab_20240105-100000_any.pcap: FAILED: mptcp-tables:"* ]]
 	[[ "$stderr" == *"analyze-slurm: 1 of 9 captures failed"* ]]
 	# one array, 5 tasks of 2 captures (9 = 2 + 2 + 2 + 2 + 1), 2 at a time
 	local id
@@ -220,18 +220,18 @@ drain() {
 	jd=$(find "$O" -maxdepth 1 -name '.slurm.*')
 	[ -n "$jd" ]
 	run cat "$jd/report"
-	assert_line --partial "mptcp_notes_lab_20240105-100000_any.pcap: FAILED: pcap2pkt:"
+	assert_line --partial "mptcp_notes_lab_20240105-100000_any.pcap: FAILED: mptcp-tables:"
 	assert_line "analyze-slurm: 1 of 2 captures failed"
 	[ -s "$O/mptcp_bulk_loss_20240102-090000_any/manifest.tsv" ]
 }
 
 @test "a cancelled job: its tasks are counted failed, no half-written folder" {
-	# mptcp-join waits 60 s, so the tasks are surely running when cancelled
+	# mptcp-tables waits 60 s, so the tasks are surely running when cancelled
 	mkdir "$S/slow"
 	local t
-	for t in pcap2pkt flowsplit tcp-metrics mptcp-metrics ifmatch; do ln -sf "$BIN/$t" "$S/slow/$t"; done
-	printf '#!/bin/sh\nsleep 60\nexec %s "$@"\n' "$BIN/mptcp-join" > "$S/slow/mptcp-join"
-	chmod +x "$S/slow/mptcp-join"
+	for t in pcap2pkt ifmatch; do ln -sf "$BIN/$t" "$S/slow/$t"; done
+	printf '#!/bin/sh\nsleep 60\nexec %s "$@"\n' "$BIN/mptcp-tables" > "$S/slow/mptcp-tables"
+	chmod +x "$S/slow/mptcp-tables"
 	MPTCP_TOOLS_BIN=$S/slow "$AS" -w -M -b 3 -o "$O" "$IN/sub" 2> "$O.err" &
 	local pid=$! i
 	for i in $(seq 100); do
@@ -260,7 +260,7 @@ drain() {
 	assert_failure 1
 	[[ "$stderr" == *": 11 captures in 3 tasks (0 already analysed)"* ]]
 	# from the task's log
-	grep -qxF "analyze: $bad: FAILED: pcap2pkt: $bad: not a readable pcap or pcapng capture (unknown file format)" <<< "$stderr"
+	grep -qxF "analyze: $bad: FAILED: mptcp-tables: $bad: not a readable pcap or pcapng capture (unknown file format)" <<< "$stderr"
 	assert_equal "$(grep -c FAILED <<< "$stderr")" 1
 	[[ "$stderr" == *"analyze-slurm: 1 of 11 captures failed"* ]]
 	same_folders "$S/href" "$o"

@@ -144,7 +144,7 @@ accepted() {
 	printf '%s\n' "$(cat "$D/A.login")" "$(cat "$D/B.login")" 1/: > "$O.logins"
 	run --separate-stderr "$TOP/pipelines/analyze" -j 2 --sshloginfile "$O.logins" -o "$O" "$IN"
 	assert_failure 1
-	[[ "$stderr" == *"sub/notes.pcap: FAILED: pcap2pkt:"* ]]
+	[[ "$stderr" == *"sub/notes.pcap: FAILED: mptcp-tables:"* ]]
 	[[ "$stderr" == *"analyze: 1 of 20 captures failed"* ]]
 	same_folders "$REF" "$O"
 	# both hosts took jobs: each job is an ssh login
@@ -153,14 +153,14 @@ accepted() {
 }
 
 @test "a host lost mid-run: its jobs run again elsewhere, said on stderr, nothing half-written" {
-	# Filters slowed down (mptcp-join waits 2 s), so that host B surely
+	# Filters slowed down (mptcp-tables waits 2 s), so that host B surely
 	# has jobs running when it is killed: its sshd and every process
 	# under it, the analyses included (as a crashed machine would).
 	mkdir "$D/slow"
 	local t
-	for t in pcap2pkt flowsplit tcp-metrics mptcp-metrics ifmatch; do ln -sf "$BIN/$t" "$D/slow/$t"; done
-	printf '#!/bin/sh\nsleep 2\nexec %s "$@"\n' "$BIN/mptcp-join" > "$D/slow/mptcp-join"
-	chmod +x "$D/slow/mptcp-join"
+	for t in pcap2pkt ifmatch; do ln -sf "$BIN/$t" "$D/slow/$t"; done
+	printf '#!/bin/sh\nsleep 2\nexec %s "$@"\n' "$BIN/mptcp-tables" > "$D/slow/mptcp-tables"
+	chmod +x "$D/slow/mptcp-tables"
 	printf '%s\n' "2/$(ssh_cmd A) root@127.0.0.1" "2/$(ssh_cmd B) root@127.0.0.1" 1/: > "$O.logins"
 	MPTCP_TOOLS_BIN=$D/slow "$TOP/pipelines/analyze" --sshloginfile "$O.logins" -o "$O" "$IN" 2> "$O.err" &
 	local pid=$! i
@@ -175,7 +175,7 @@ accepted() {
 	wait "$pid" || st=$?
 	# only the bad capture failed; the lost runs were run again
 	assert_equal "$st" 1
-	grep -q "sub/notes.pcap: FAILED: pcap2pkt:" "$O.err"
+	grep -q "sub/notes.pcap: FAILED: mptcp-tables:" "$O.err"
 	grep -q "analyze: 1 of 20 captures failed" "$O.err"
 	grep -q "was lost with the host or connection; run again on" "$O.err"
 	grep "was lost" "$O.err" | grep -q -- "-p $(cat "$D/B.port") "
@@ -190,13 +190,13 @@ accepted() {
 	# --retries 1: a lost run is not run again, so no worker of another
 	# host cleans up after it; analyze itself sweeps what the lost runs
 	# left (their temporary folders carry its run id) under each
-	# capture's lock. mptcp-join waits 30 s: both captures are under way
+	# capture's lock. mptcp-tables waits 30 s: both captures are under way
 	# on B when its sshd and everything under it are killed.
 	mkdir "$D/slow2"
 	local t c
-	for t in pcap2pkt flowsplit tcp-metrics mptcp-metrics ifmatch; do ln -sf "$BIN/$t" "$D/slow2/$t"; done
-	printf '#!/bin/sh\nsleep 30\nexec %s "$@"\n' "$BIN/mptcp-join" > "$D/slow2/mptcp-join"
-	chmod +x "$D/slow2/mptcp-join"
+	for t in pcap2pkt ifmatch; do ln -sf "$BIN/$t" "$D/slow2/$t"; done
+	printf '#!/bin/sh\nsleep 30\nexec %s "$@"\n' "$BIN/mptcp-tables" > "$D/slow2/mptcp-tables"
+	chmod +x "$D/slow2/mptcp-tables"
 	mkdir "$O.in"
 	cp "$IN/mptcp-both.pcap" "$IN/mptcp-loss.pcap" "$O.in/"
 	MPTCP_TOOLS_BIN=$D/slow2 "$TOP/pipelines/analyze" -j 2 --retries 1 -S "$(cat "$D/B.login")" -o "$O" "$O.in" 2> "$O.err" &
@@ -239,7 +239,7 @@ accepted() {
 	run --separate-stderr "$TOP/pipelines/analyze" -v --transfer --remote-bin "$D/remote/bin" \
 	    -S "$(cat "$D/T.login")" -o "$O" "$IN"
 	assert_failure 1
-	[[ "$stderr" == *"$IN/sub/notes.pcap: FAILED: pcap2pkt:"* ]]
+	[[ "$stderr" == *"$IN/sub/notes.pcap: FAILED: mptcp-tables:"* ]]
 	[[ "$stderr" == *"analyze: 1 of 20 captures failed"* ]]
 	# every good capture came back from T
 	assert_equal "$(grep -c "copied back from $(ssh_cmd T) root@127.0.0.1 -> " <<< "$stderr")" 19
@@ -305,7 +305,7 @@ canaries() {
 	local bad line
 	assert_equal "$(canaries)" ""
 	bad=$(hostile_bad_shown "$D/local/hin")
-	line="analyze: $bad: FAILED: pcap2pkt: $bad: not a readable pcap or pcapng capture (unknown file format)"
+	line="analyze: $bad: FAILED: mptcp-tables: $bad: not a readable pcap or pcapng capture (unknown file format)"
 	grep -qxF "$line" "$D/local/href.err"
 	printf '%s\n' "$(cat "$D/A.login")" "$(cat "$D/B.login")" 1/: > "$O.logins"
 	run --separate-stderr "$TOP/pipelines/analyze" -j 2 --sshloginfile "$O.logins" -o "$O/s" "$D/local/hin"

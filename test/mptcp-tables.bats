@@ -1,0 +1,164 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# mptcp-tables: every table of a capture in one pass. The reference for
+# each table is the filter that makes it, run by hand on the same capture
+# (tcp-metrics and its -e modes, mptcp-join -s, mptcp-metrics and its -s
+# and -e modes). That reference is independent enough here: what is under
+# test is the one-pass plumbing (one decode, one flow table, one engine of
+# each kind feeding several tables), not the statistics, which the
+# filters' own suites check against tshark, tcptrace, the kernel's
+# counters and the data-level oracle (tcp-metrics-tcptrace.bats,
+# tcp-metrics-kernel.bats, mptcp-kernel.bats, mptcp-oracle.bats). The
+# clean-up options (-c, -x) are checked against the filters run on the
+# capture as tshark's display filter leaves it.
+
+setup() {
+	load common
+	T=$BATS_TEST_TMPDIR
+}
+
+# the tables and the filter runs that make them
+TABLES=(
+	"tcp_conns.tsv|tcp-metrics"
+	"tcp_rtt.tsv|tcp-metrics -e rtt"
+	"tcp_rexmit.tsv|tcp-metrics -e rexmit"
+	"tcp_ack.tsv|tcp-metrics -e ack"
+	"mptcp_join.tsv|mptcp-join -s"
+	"mptcp_conns.tsv|mptcp-metrics"
+	"mptcp_subflows.tsv|mptcp-metrics -s"
+	"mptcp_rtt.tsv|mptcp-metrics -e rtt"
+	"mptcp_dack.tsv|mptcp-metrics -e dack"
+	"mptcp_bursts.tsv|mptcp-metrics -e bursts"
+	"mptcp_reinject.tsv|mptcp-metrics -e reinject"
+	"mptcp_addr.tsv|mptcp-metrics -e addr"
+)
+
+# same_as_filters DIR FILE...: every table in DIR is the bytes of its
+# filter run by hand on FILE...; the count of tables compared on stdout
+same_as_filters() {
+	local dir=$1 t name cmd n=0
+	shift
+	for t in "${TABLES[@]}"; do
+		name=${t%%|*} cmd=${t#*|}
+		[ -e "$dir/$name" ] || continue
+		# shellcheck disable=SC2086 # the filter and its options
+		$cmd "$@" > "$T/ref" 2> /dev/null || { echo "$cmd $*: failed" >&2; return 1; }
+		cmp "$T/ref" "$dir/$name" >&2 || { echo "$name differs from $cmd $*" >&2; return 1; }
+		n=$((n + 1))
+	done
+	echo "$n"
+}
+
+@test "every table of every corpus and gen capture is the filter's, byte for byte" {
+	local f n=0 got
+	for f in "$FIX"/corpus/*.pcap "$FIX"/corpus/*.pcapng "$FIX"/gen/*.pcap; do
+		rm -rf "$T/o"
+		mkdir "$T/o"
+		mptcp-tables -M -o "$T/o" "$f"
+		got=$(same_as_filters "$T/o" "$f")
+		# all twelve tables written and compared
+		assert_equal "$got" 12
+		n=$((n + 1))
+	done
+	# the corpus (16 captures) and gen (9): a glob that matched nothing
+	# would have compared nothing
+	assert_equal "$n" 25
+}
+
+@test "a gzip-compressed capture and several captures as one stream" {
+	gzip -c "$FIX/gen/mptcp-handover.pcap" > "$T/h.pcap.gz"
+	mkdir "$T/gz" "$T/two"
+	mptcp-tables -M -o "$T/gz" "$T/h.pcap.gz"
+	assert_equal "$(same_as_filters "$T/gz" "$T/h.pcap.gz")" 12
+	mptcp-tables -M -o "$T/two" "$FIX/gen/mptcp-backup.pcap" "$FIX/gen/tcp-loss.pcap"
+	assert_equal "$(same_as_filters "$T/two" "$FIX/gen/mptcp-backup.pcap" "$FIX/gen/tcp-loss.pcap")" 12
+}
+
+@test "which tables: TCP ones by default, MPTCP ones with -M, no event tables with -l" {
+	local c=$FIX/gen/mptcp-both.pcap
+	mkdir "$T/a" "$T/m" "$T/l" "$T/ml"
+	mptcp-tables -o "$T/a" "$c"
+	mptcp-tables -M -o "$T/m" "$c"
+	mptcp-tables -l -o "$T/l" "$c"
+	mptcp-tables -M -l -o "$T/ml" "$c"
+	# expected: the lists of mptcp-tables(1)
+	assert_equal "$(ls "$T/a" | tr '\n' ' ')" "tcp_ack.tsv tcp_conns.tsv tcp_rexmit.tsv tcp_rtt.tsv "
+	assert_equal "$(ls "$T/m" | wc -l)" 12
+	assert_equal "$(ls "$T/l" | tr '\n' ' ')" "tcp_conns.tsv "
+	assert_equal "$(ls "$T/ml" | tr '\n' ' ')" "mptcp_conns.tsv mptcp_join.tsv mptcp_subflows.tsv tcp_conns.tsv "
+	assert_equal "$(same_as_filters "$T/a" "$c")" 4
+	assert_equal "$(same_as_filters "$T/ml" "$c")" 4
+}
+
+@test "-c and -x drop segments as tshark's display filter would, before the flow table" {
+	# Input: the handover capture merged with a loopback one (as
+	# analyze.bats makes it); expected: the filters on the capture that
+	# tshark leaves. The tables compared have no frame column (tshark's
+	# copy numbers its frames anew).
+	editcap -F pcap -C 20 -T rawip "$FIX/gen/mptcp-handover.pcap" "$T/a.pcap"
+	editcap -F pcap -C 14 -T rawip "$FIX/corpus/ptcpdump-tcp.pcapng" "$T/b.pcap"
+	mergecap -F pcap -w "$T/mix.pcap" "$T/a.pcap" "$T/b.pcap"
+	mkdir "$T/c" "$T/x" "$T/cx"
+	mptcp-tables -M -c -o "$T/c" "$T/mix.pcap"
+	tshark -r "$T/mix.pcap" -Y '!(ip.addr == 127.0.0.0/8) && !(ipv6.addr == ::1)' -w "$T/ref-lo.pcap"
+	mptcp-tables -M -x 8000 -o "$T/x" "$T/mix.pcap"
+	tshark -r "$T/mix.pcap" -Y '!(tcp.port == 8000)' -w "$T/ref-port.pcap"
+	# empty items and ports beyond 65535 match nothing, as in analyze's awk
+	mptcp-tables -M -c -x ,8000,,99999,5201 -o "$T/cx" "$T/mix.pcap"
+	tshark -r "$T/mix.pcap" -Y '!(ip.addr == 127.0.0.0/8) && !(ipv6.addr == ::1) && !(tcp.port == 8000) && !(tcp.port == 5201)' -w "$T/ref-cx.pcap"
+	local d ref
+	for d in c:ref-lo x:ref-port cx:ref-cx; do
+		ref=$T/${d#*:}.pcap d=$T/${d%%:*}
+		cmp <(tcp-metrics "$ref") "$d/tcp_conns.tsv"
+		cmp <(mptcp-metrics "$ref") "$d/mptcp_conns.tsv"
+		cmp <(mptcp-metrics -s "$ref") "$d/mptcp_subflows.tsv"
+	done
+	# the drops took something: fewer connections than in the whole capture
+	[ "$(wc -l < "$T/c/tcp_conns.tsv")" -lt "$(tcp-metrics "$T/mix.pcap" | wc -l)" ]
+	[ "$(wc -l < "$T/x/tcp_conns.tsv")" -lt "$(tcp-metrics "$T/mix.pcap" | wc -l)" ]
+	assert_equal "$(wc -l < "$T/cx/tcp_conns.tsv")" 1
+}
+
+@test "-v: the counts of pcap2pkt -v, under mptcp-tables' name" {
+	local c=$FIX/craft/bad-truncated-file.pcap want
+	mkdir "$T/o"
+	want=$(pcap2pkt -v "$c" 2>&1 > /dev/null | grep ' frames, ')
+	run --separate-stderr mptcp-tables -v -o "$T/o" "$c"
+	assert_failure 1
+	assert_equal "$(grep ' frames, ' <<< "$stderr")" "mptcp-tables: ${want#pcap2pkt: }"
+	# the read error said first, as pcap2pkt says it
+	assert_equal "$(head -1 <<< "$stderr" | sed 's/^mptcp-tables: //')" \
+	    "$(pcap2pkt "$c" 2>&1 > /dev/null | head -1 | sed 's/^pcap2pkt: //')"
+}
+
+@test "bad usage and bad input: a message and a status, no tables" {
+	mkdir "$T/o"
+	run mptcp-tables "$FIX/gen/tcp-loss.pcap"
+	assert_failure 2
+	assert_line "mptcp-tables: -o: the folder of the tables is needed"
+	run mptcp-tables -o "$T/o"
+	assert_failure 2
+	assert_line "mptcp-tables: no capture given"
+	run mptcp-tables -x 80,http -o "$T/o" "$FIX/gen/tcp-loss.pcap"
+	assert_failure 2
+	assert_output "mptcp-tables: -x: expected port numbers separated by commas, got 'http'"
+	# the folder is made, not its parent
+	run mptcp-tables -o "$T/none/t" "$FIX/gen/tcp-loss.pcap"
+	assert_failure 1
+	assert_output "mptcp-tables: $T/none/t: No such file or directory"
+	mptcp-tables -o "$T/new" "$FIX/gen/tcp-loss.pcap"
+	assert_equal "$(ls "$T/new" | wc -l)" 4
+	# records are not a capture: the capture reader's words
+	pcap2pkt "$FIX/gen/tcp-loss.pcap" > "$T/rec.tsv"
+	run mptcp-tables -o "$T/o" "$T/rec.tsv"
+	assert_failure 1
+	assert_output "mptcp-tables: $T/rec.tsv: not a readable pcap or pcapng capture (unknown file format)"
+	run mptcp-tables -o "$T/o" /dev/null
+	assert_failure 1
+	assert_output --partial "mptcp-tables: /dev/null: "
+	run ls -A "$T/o"
+	assert_output ""
+	run mptcp-tables -h
+	assert_success
+	assert_output --partial "usage: mptcp-tables"
+}
