@@ -163,3 +163,17 @@ same_as_filters() {
 	assert_success
 	assert_output --partial "usage: mptcp-tables"
 }
+
+@test "-b, -A, -B: the tables of the frames the selection keeps, as the filters make them with the same selection" {
+	# reference: each filter run by hand with the same options (their
+	# selection is checked against tshark and tcpdump in input.bats)
+	local f=$FIX/gen/mptcp-both.pcap got
+	mkdir "$T/o" "$T/all"
+	mptcp-tables -M -b 'not (tcp[13] & 1 != 0)' -A +0.5 -B +3 -o "$T/o" "$f"
+	got=$(same_as_filters "$T/o" -b 'not (tcp[13] & 1 != 0)' -A +0.5 -B +3 "$f")
+	assert_equal "$got" 12
+	# the selection took something away
+	mptcp-tables -M -o "$T/all" "$f"
+	[ "$(wc -l < "$T/o/tcp_rtt.tsv")" -lt "$(wc -l < "$T/all/tcp_rtt.tsv")" ]
+	[ "$(wc -l < "$T/o/tcp_rtt.tsv")" -gt 1 ]
+}
