@@ -7,9 +7,9 @@
  * client's ISN (what a NAT rewriting addresses, or the client's port,
  * leaves alone); a subflow whose SYN neither capture holds, by its two
  * ports. A segment is known within its subflow and direction by its
- * sequence and acknowledgement numbers, payload length, SYN/FIN/RST flags
- * and TCP timestamp value, so a TCP retransmission is another segment
- * than its original.
+ * sequence and acknowledgement numbers, payload length, SYN/FIN/RST flags,
+ * TCP timestamp value and IPv4 identification, so a TCP retransmission is
+ * another segment than its original, and so is a duplicate ACK.
  *
  * Both captures are read merged in time order; a segment waits in a hash
  * table for its copy from the other capture at most -w seconds (then it
@@ -38,7 +38,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-pair [-ah] [-e owd|lost] "
+	fprintf(status ? stderr : stdout, "usage: mptcp-pair [-aIh] [-e owd|lost] "
 	    "[-m segments] [-O offset_s] [-o file] [-w window_s] client.pcap server.pcap\n");
 	exit(status);
 }
@@ -81,6 +81,7 @@ struct subflow {
 struct segkey {
 	uint32_t sf;
 	uint32_t seq, ack, len, tsval;
+	int32_t ip_id;         /* -1: IPv6, or left out (-I) */
 	uint8_t dir, flags, has_ts, pad;
 };
 
@@ -98,7 +99,7 @@ struct pair {
 	enum event ev;
 	struct out *evout;
 	int64_t window_ns, merge_off, off;  /* -w; -O (merge order); applied */
-	int pass;
+	int pass, no_ip_id;
 	/* subflows */
 	struct subflow *sf;
 	uint32_t nsf, capsf, *sfbucket;
@@ -293,6 +294,7 @@ static void segment(struct pair *pr, const struct pkt *p, uint64_t frame, int si
 	me.k.flags = p->flags & (TH_SYN | TH_FIN | TH_RST);
 	me.k.has_ts = p->has_ts;
 	me.k.tsval = p->has_ts ? p->tsval : 0;
+	me.k.ip_id = pr->no_ip_id ? -1 : p->ip_id;
 	me.side = (uint8_t)side;
 	me.digits = p->ts_digits;
 	me.t = t;
@@ -528,7 +530,7 @@ int main(int argc, char *argv[])
 	pr.window_ns = seconds_to_ns(WINDOW_DEFAULT);
 	pr.evout = &out_stdout;
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "ae:hm:O:o:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "ae:hIm:O:o:w:")) != -1) {
 		switch (ch) {
 		case 'a':
 			apply_est = 1;
@@ -542,6 +544,9 @@ int main(int argc, char *argv[])
 				pr.ev = EV_LOST;
 			else
 				errx(2, "-e: unknown event type '%s' (owd or lost)", optarg);
+			break;
+		case 'I':
+			pr.no_ip_id = 1;
 			break;
 		case 'm':
 			pr.maxwait = (uint32_t)parse_count_arg("-m", optarg, 1, 1 << 28);
