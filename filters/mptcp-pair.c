@@ -38,7 +38,7 @@
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-pair [-aIh] [-e owd|lost] "
+	fprintf(status ? stderr : stdout, "usage: mptcp-pair [-aIhv] [-e owd|lost] "
 	    "[-m segments] [-O offset_s] [-o file] [-w window_s] client.pcap server.pcap\n");
 	exit(status);
 }
@@ -100,6 +100,7 @@ struct pair {
 	struct out *evout;
 	int64_t window_ns, merge_off, off;  /* -w; -O (merge order); applied */
 	int pass, no_ip_id;
+	struct capture stats[2];     /* each capture's counts, after pass 1 */
 	/* subflows */
 	struct subflow *sf;
 	uint32_t nsf, capsf, *sfbucket;
@@ -361,6 +362,10 @@ static int run_pass(struct pair *pr, int pass)
 		memset(&cap[s], 0, sizeof cap[s]);
 		if (capture_open(&cap[s], pr->path[s]) < 0)
 			exit(1);
+		/* the first pass warned about timestamps going backwards already:
+		 * the warning comes with the first one counted */
+		if (pass == 2)
+			cap[s].ts_back = 1;
 		flowtab_init(&ft[s], FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT, NULL, NULL);
 		have[s] = capture_next(&cap[s], &p[s]);
 	}
@@ -400,6 +405,8 @@ static int run_pass(struct pair *pr, int pass)
 		if (cap[s].failed)
 			status = 1;
 		capture_close(&cap[s]);
+		if (pass == 1)
+			pr->stats[s] = cap[s];
 	}
 	return status;
 }
@@ -523,14 +530,14 @@ int main(int argc, char *argv[])
 {
 	struct pair pr;
 	const char *recpath = NULL;
-	int ch, apply_est = 0, have_off = 0;
+	int ch, apply_est = 0, have_off = 0, verbose = 0;
 
 	memset(&pr, 0, sizeof pr);
 	pr.maxwait = WAIT_DEFAULT;
 	pr.window_ns = seconds_to_ns(WINDOW_DEFAULT);
 	pr.evout = &out_stdout;
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "ae:hIm:O:o:w:")) != -1) {
+	while ((ch = getopt(argc, argv, "ae:hIm:O:o:vw:")) != -1) {
 		switch (ch) {
 		case 'a':
 			apply_est = 1;
@@ -557,6 +564,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'o':
 			recpath = optarg;
+			break;
+		case 'v':
+			verbose = 1;
 			break;
 		case 'w':
 			pr.window_ns = seconds_to_ns(parse_seconds_arg("-w", optarg));
@@ -641,6 +651,9 @@ int main(int argc, char *argv[])
 
 	event_header(pr.evout, pr.ev);
 	status |= run_pass(&pr, 2);
+	if (verbose)
+		for (int s = 0; s < 2; s++)
+			capture_report(&pr.stats[s], pr.path[s]);
 	if (pr.evicted)
 		warnx("%llu segments gave up waiting for their copy: more than %u at once "
 		    "(-m); counted as evicted", (unsigned long long)pr.evicted, pr.maxwait);
