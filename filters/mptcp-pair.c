@@ -30,21 +30,23 @@
 #include "capture.h"
 #include "flow.h"
 #include "hash.h"
+#include "mpjoin.h"
 #include "out.h"
 #include "pkt.h"
 #include "source.h"
+#include "spans.h"
 #include "summary.h"
 #include "util.h"
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-pair [-aIhv] [-e owd|lost] "
+	fprintf(status ? stderr : stdout, "usage: mptcp-pair [-aIhv] [-e owd|lost|reinject] "
 	    "[-m segments] [-O offset_s] [-o file] [-w window_s] client.pcap server.pcap\n");
 	exit(status);
 }
 
 enum { SIDE_CLIENT = 0, SIDE_SERVER = 1 }; /* the capture; sender of dir d is side d */
-enum event { EV_NONE, EV_OWD, EV_LOST };
+enum event { EV_NONE, EV_OWD, EV_LOST, EV_REINJECT };
 
 #define WAIT_DEFAULT (1u << 20)
 #define WINDOW_DEFAULT 60.0
@@ -52,6 +54,7 @@ enum event { EV_NONE, EV_OWD, EV_LOST };
 
 struct sfdir {
 	uint64_t snd, rcv, matched, lost, lost_bytes, unsent, evicted;
+	uint64_t reinj, reinj_first;  /* reinjected pieces carried; arrived first */
 	int has_base;
 	int64_t base;          /* smallest raw delay (pass 1), ns */
 	struct rttset ex;      /* raw delay - base, ns */
@@ -75,7 +78,39 @@ struct subflow {
 	uint32_t hnext;
 	struct tuple tup[2];   /* as each capture shows it */
 	struct sfdir d[2];
+	struct sfmap {         /* per capture and direction */
+		uint8_t has_isn, has_map;
+		uint32_t isn;
+		uint64_t dsn;      /* the last mapping seen: 64-bit DSN */
+		uint32_t ssn, dlen;
+	} m[2][2];
 };
+
+/* A range of data sent on one subflow after its first transmission on
+ * another (the sender's capture), and when each copy first arrived at
+ * the receiver's capture. */
+struct reinj {
+	uint32_t sf_orig, sf_re, len;
+	uint8_t dir, digits, have_rcv[2]; /* [0]: the original's subflow */
+	uint64_t dsn;
+	int64_t snd[2], rcv[2];
+};
+
+/* Where one reinjection's first byte is looked for at the receiver. */
+struct reinj_ix {
+	uint32_t sf;
+	uint8_t dir, which;
+	uint64_t dsn;
+	uint32_t rec;
+};
+
+/* The first transmission of each data byte of a direction: the origin. */
+struct origin_val {
+	uint32_t sf;
+	int64_t ts;
+};
+#define ORIGIN_MAX 16000       /* ranges kept per direction */
+#define REINJ_MAX (1u << 18)   /* reinjections followed */
 
 /* A segment waiting for its copy from the other capture. */
 struct segkey {
@@ -111,6 +146,15 @@ struct pair {
 	uint32_t *bucket;
 	size_t nbucket;
 	uint64_t evicted;
+	/* reinjections */
+	struct mpj j[2];
+	struct spans **origin[2];    /* per capture: by mpconn id, the sender's */
+	size_t norigin[2];
+	uint64_t origin_dropped, reinj_over;
+	struct reinj *re;
+	uint32_t nre, capre;
+	struct reinj_ix *ix;
+	size_t nix;
 };
 
 static int64_t parse_offset(const char *arg)
@@ -348,6 +392,240 @@ static void segment(struct pair *pr, const struct pkt *p, uint64_t frame, int si
 	pr->nwait++;
 }
 
+/* The data sequence numbers [*a, *b) of p's payload: through its own
+ * mapping, else the last one seen on its subflow and direction, when the
+ * payload starts inside it (the subflow sequence number of a mapping
+ * counts from the ISN: the first payload byte is 1). 0 when unmapped. */
+static int data_range(struct sfmap *m, const struct pkt *p, const struct mpj_res *r,
+    uint64_t *a, uint64_t *b)
+{
+	if ((p->flags & TH_SYN) && !(p->flags & TH_RST)) {
+		m->has_isn = 1;
+		m->isn = p->seq;
+	}
+	if (r->mpconn && r->has_dsn) {
+		if (PKT_HAS(p, MP_CAPABLE) && p->cap.has_dlen) {
+			m->has_map = 1;
+			m->dsn = r->dsn64;
+			m->ssn = 1;
+			m->dlen = p->cap.dlen;
+		} else if (PKT_HAS(p, MP_DSS) && (p->dss.flags & DSS_M) && p->dss.dlen) {
+			m->has_map = 1;
+			m->dsn = r->dsn64;
+			m->ssn = p->dss.ssn;
+			m->dlen = p->dss.dlen;
+		}
+	}
+	if (!p->len || !m->has_isn || !m->has_map || !r->mpconn)
+		return 0;
+	uint32_t off = p->seq - m->isn - m->ssn;
+	if (off >= m->dlen)
+		return 0;
+	uint32_t n = m->dlen - off < p->len ? m->dlen - off : p->len;
+	*a = m->dsn + off;
+	*b = *a + n;
+	return 1;
+}
+
+static struct spans *origin_of(struct pair *pr, int side, uint64_t mpconn)
+{
+	if (mpconn >= pr->norigin[side]) {
+		size_t n = pr->norigin[side] ? pr->norigin[side] : 64;
+		while (n <= mpconn)
+			n *= 2;
+		pr->origin[side] = xreallocarray(pr->origin[side], n, sizeof *pr->origin[side]);
+		memset(pr->origin[side] + pr->norigin[side], 0,
+		    (n - pr->norigin[side]) * sizeof *pr->origin[side]);
+		pr->norigin[side] = n;
+	}
+	struct spans **o = &pr->origin[side][mpconn];
+	if (!*o) {
+		*o = xcalloc(1, sizeof **o);
+		spans_init(*o, sizeof(struct origin_val));
+	}
+	return *o;
+}
+
+static void origin_end(struct pair *pr, int side, const struct mpj_conn *mc)
+{
+	if (mc->id < pr->norigin[side] && pr->origin[side][mc->id]) {
+		spans_free(pr->origin[side][mc->id]);
+		free(pr->origin[side][mc->id]);
+		pr->origin[side][mc->id] = NULL;
+	}
+}
+
+static void end_client(struct mpj_conn *mc, void *ctx) { origin_end(ctx, SIDE_CLIENT, mc); }
+static void end_server(struct mpj_conn *mc, void *ctx) { origin_end(ctx, SIDE_SERVER, mc); }
+
+static void reinj_add(struct pair *pr, uint32_t sf, int dir, uint64_t a, uint64_t b,
+    const struct origin_val *o, int64_t ts, int digits)
+{
+	if (pr->nre == REINJ_MAX) {
+		pr->reinj_over++;
+		return;
+	}
+	if (pr->nre == pr->capre) {
+		pr->capre = pr->capre ? 2 * pr->capre : 256;
+		pr->re = xreallocarray(pr->re, pr->capre, sizeof *pr->re);
+	}
+	struct reinj *r = &pr->re[pr->nre++];
+	memset(r, 0, sizeof *r);
+	r->sf_orig = o->sf;
+	r->sf_re = sf;
+	r->dir = (uint8_t)dir;
+	r->dsn = a;
+	r->len = (uint32_t)(b - a);
+	r->snd[0] = o->ts;
+	r->snd[1] = ts;
+	r->digits = (uint8_t)digits;
+}
+
+/* The sender's capture: the new bytes of [a, b) get their origin; those
+ * first sent on another subflow are a reinjection, one per origin range. */
+static void origin_segment(struct pair *pr, struct spans *t, uint32_t sf, int dir,
+    uint64_t a, uint64_t b, int64_t ts, int digits)
+{
+	uint64_t cur = a;
+	while (cur < b) {
+		uint32_t i = spans_find(t, cur);
+		uint64_t end = b;
+		if (i && spans_at(t, i)->lo <= cur) {
+			end = spans_at(t, i)->hi < b ? spans_at(t, i)->hi : b;
+			const struct origin_val *o = spans_val(t, i);
+			if (o->sf != sf)
+				reinj_add(pr, sf, dir, cur, end, o, ts, digits);
+			cur = end;
+			continue;
+		}
+		if (i && spans_at(t, i)->lo < b)
+			end = spans_at(t, i)->lo;
+		if (t->n >= ORIGIN_MAX) {
+			/* the lowest range, the longest ago sent, is forgotten */
+			spans_erase(t, spans_first(t));
+			pr->origin_dropped++;
+		}
+		uint32_t k = spans_insert(t, cur, end);
+		struct origin_val *v = spans_val(t, k);
+		v->sf = sf;
+		v->ts = ts;
+		cur = end;
+	}
+}
+
+static int cmp_ix(const void *x, const void *y)
+{
+	const struct reinj_ix *a = x, *b = y;
+	if (a->sf != b->sf)
+		return a->sf < b->sf ? -1 : 1;
+	if (a->dir != b->dir)
+		return a->dir < b->dir ? -1 : 1;
+	if (a->dsn != b->dsn)
+		return a->dsn < b->dsn ? -1 : 1;
+	if (a->rec != b->rec)
+		return a->rec < b->rec ? -1 : 1;
+	return (int)a->which - (int)b->which;
+}
+
+/* After the first pass: each reinjection's first byte is looked for on
+ * both its subflows at the receiver. */
+static void reinj_index(struct pair *pr)
+{
+	pr->nix = 2 * (size_t)pr->nre;
+	pr->ix = xreallocarray(NULL, pr->nix ? pr->nix : 1, sizeof *pr->ix);
+	for (uint32_t i = 0; i < pr->nre; i++)
+		for (int w = 0; w < 2; w++) {
+			struct reinj_ix *x = &pr->ix[2 * (size_t)i + (size_t)w];
+			x->sf = w ? pr->re[i].sf_re : pr->re[i].sf_orig;
+			x->dir = pr->re[i].dir;
+			x->which = (uint8_t)w;
+			x->dsn = pr->re[i].dsn;
+			x->rec = i;
+		}
+	qsort(pr->ix, pr->nix, sizeof *pr->ix, cmp_ix);
+}
+
+/* The receiver's capture: [a, b) arrived on sf at ts. */
+static void reinj_arrival(struct pair *pr, uint32_t sf, int dir, uint64_t a, uint64_t b,
+    int64_t ts)
+{
+	size_t lo = 0, hi = pr->nix;
+	struct reinj_ix key = { sf, (uint8_t)dir, 0, a, 0 };
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (cmp_ix(&pr->ix[mid], &key) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < pr->nix; lo++) {
+		const struct reinj_ix *x = &pr->ix[lo];
+		if (x->sf != sf || x->dir != dir || x->dsn >= b)
+			break;
+		struct reinj *r = &pr->re[x->rec];
+		if (!r->have_rcv[x->which] || ts < r->rcv[x->which]) {
+			r->have_rcv[x->which] = 1;
+			r->rcv[x->which] = ts;
+		}
+	}
+}
+
+static void data_segment(struct pair *pr, const struct pkt *p, int side, uint32_t sf,
+    int dir, int64_t ts, const struct mpj_res *r)
+{
+	uint64_t a, b;
+	if (!data_range(&pr->sf[sf].m[side][dir], p, r, &a, &b))
+		return;
+	if (pr->pass == 1 && side == dir)
+		origin_segment(pr, origin_of(pr, side, r->mpconn), sf, dir, a, b, ts,
+		    p->ts_digits);
+	else if (pr->pass == 2 && side != dir)
+		reinj_arrival(pr, sf, dir, a, b, ts);
+}
+
+static void reinj_events(struct pair *pr, struct out *o)
+{
+	for (uint32_t i = 0; i < pr->nre; i++) {
+		struct reinj *r = &pr->re[i];
+		struct sfdir *d = &pr->sf[r->sf_re].d[r->dir];
+		d->reinj++;
+		int first = -1; /* 0: the original's copy, 1: the reinjected one */
+		if (r->have_rcv[0] && r->have_rcv[1] && r->rcv[0] != r->rcv[1])
+			first = r->rcv[1] < r->rcv[0];
+		else if (r->have_rcv[0] != r->have_rcv[1])
+			first = r->have_rcv[1];
+		if (first == 1)
+			d->reinj_first++;
+		if (pr->ev != EV_REINJECT)
+			continue;
+		out_u64(o, r->sf_orig);
+		out_tab_u64(o, r->sf_re);
+		out_str(o, r->dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
+		out_u64(o, r->dsn);
+		out_tab_u64(o, r->len);
+		for (int w = 0; w < 2; w++) {
+			out_tab(o);
+			out_sec_ns(o, r->snd[w], r->digits);
+		}
+		for (int w = 0; w < 2; w++) {
+			out_tab(o);
+			if (r->have_rcv[w])
+				out_sec_ns(o, r->rcv[w], r->digits);
+			else
+				out_dash(o);
+		}
+		out_str(o, first == 0 ? "\torig" : first == 1 ? "\treinj" :
+		    r->have_rcv[0] && r->have_rcv[1] ? "\ttie" : "\t-");
+		out_tab(o);
+		if (r->have_rcv[0] && r->have_rcv[1])
+			out_sec_ns(o, r->rcv[0] > r->rcv[1] ? r->rcv[0] - r->rcv[1] :
+			    r->rcv[1] - r->rcv[0], 9);
+		else
+			out_dash(o);
+		out_nl(o);
+	}
+}
+
 /* One pass over both captures, merged in time order; returns non-zero
  * when a capture could not be read. */
 static int run_pass(struct pair *pr, int pass)
@@ -356,6 +634,7 @@ static int run_pass(struct pair *pr, int pass)
 	struct flowtab ft[2];
 	struct pkt p[2];
 	int have[2], status = 0;
+	const struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
 
 	pr->pass = pass;
 	for (int s = 0; s < 2; s++) {
@@ -367,6 +646,7 @@ static int run_pass(struct pair *pr, int pass)
 		if (pass == 2)
 			cap[s].ts_back = 1;
 		flowtab_init(&ft[s], FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT, NULL, NULL);
+		mpj_init(&pr->j[s], &fo, s == SIDE_CLIENT ? end_client : end_server, pr);
 		have[s] = capture_next(&cap[s], &p[s]);
 	}
 	for (;;) {
@@ -386,6 +666,9 @@ static int run_pass(struct pair *pr, int pass)
 		flowtab_expire(&ft[s], ts);
 		int dir;
 		struct flow *f = flowtab_packet(&ft[s], &p[s], &dir);
+		struct pkt_meta meta = { f->id, dir, f->hs };
+		struct mpj_res res;
+		mpj_packet(&pr->j[s], &p[s], &meta, &res);
 		uint32_t sf;
 		if (f->user) {
 			sf = (uint32_t)((uintptr_t)f->user - 1);
@@ -396,12 +679,14 @@ static int run_pass(struct pair *pr, int pass)
 			f->user = (void *)((uintptr_t)sf + 1);
 		}
 		segment(pr, &p[s], cap[s].frame, s, sf, dir, ts, t[s]);
+		data_segment(pr, &p[s], s, sf, dir, ts, &res);
 		have[s] = capture_next(&cap[s], &p[s]);
 	}
 	while (pr->head != NIL)
 		give_up(pr, pr->head, 0);
 	for (int s = 0; s < 2; s++) {
 		flowtab_finish(&ft[s]);
+		mpj_finish(&pr->j[s]);
 		if (cap[s].failed)
 			status = 1;
 		capture_close(&cap[s]);
@@ -418,7 +703,7 @@ static void header(struct out *o)
 {
 	out_str(o, "sf\tipv\tc_addr\tc_port\ts_addr\ts_port\tsrv_c_addr\tsrv_c_port"
 	    "\tsrv_s_addr\tsrv_s_port\tnat\tdir\tsnd\trcv\tmatched\tlost\tlost_bytes"
-	    "\tunsent\tevicted\towd_n\towd_min\towd_max\towd_avg\towd_stdev");
+	    "\tunsent\tevicted\treinj\treinj_first\towd_n\towd_min\towd_max\towd_avg\towd_stdev");
 	for (int i = 0; i < NPCT; i++) {
 		out_str(o, "\towd_p");
 		out_u64(o, (uint64_t)pct[i]);
@@ -475,6 +760,8 @@ static void row(struct out *o, struct pair *pr, uint32_t i, int dir, int have_es
 	out_tab_u64(o, d->lost_bytes);
 	out_tab_u64(o, d->unsent);
 	out_tab_u64(o, d->evicted);
+	out_tab_u64(o, d->reinj);
+	out_tab_u64(o, d->reinj_first);
 	out_tab_u64(o, d->ex.mo.n);
 	if (!d->ex.mo.n) {
 		for (int k = 0; k < 4 + NPCT; k++)
@@ -524,6 +811,9 @@ static void event_header(struct out *o, enum event ev)
 		out_str(o, "sf\tdir\tframe_snd\tframe_rcv\tts_snd\tts_rcv\tseq\tlen\towd\n");
 	else if (ev == EV_LOST)
 		out_str(o, "sf\tdir\tframe\tts\tseq\tlen\n");
+	else if (ev == EV_REINJECT)
+		out_str(o, "sf_orig\tsf_reinj\tdir\tdsn\tlen\tts_snd_orig\tts_snd_reinj"
+		    "\tts_rcv_orig\tts_rcv_reinj\tfirst\tlead\n");
 }
 
 int main(int argc, char *argv[])
@@ -549,8 +839,10 @@ int main(int argc, char *argv[])
 				pr.ev = EV_OWD;
 			else if (strcmp(optarg, "lost") == 0)
 				pr.ev = EV_LOST;
+			else if (strcmp(optarg, "reinject") == 0)
+				pr.ev = EV_REINJECT;
 			else
-				errx(2, "-e: unknown event type '%s' (owd or lost)", optarg);
+				errx(2, "-e: unknown event type '%s' (owd, lost or reinject)", optarg);
 			break;
 		case 'I':
 			pr.no_ip_id = 1;
@@ -619,6 +911,7 @@ int main(int argc, char *argv[])
 		for (int d = 0; d < 2; d++) {
 			int64_t base = s->d[d].base, hb = s->d[d].has_base;
 			memset(&s->d[d], 0, sizeof s->d[d]);
+			memset(s->m, 0, sizeof s->m);
 			s->d[d].base = base;
 			s->d[d].has_base = (int)hb;
 		}
@@ -648,9 +941,18 @@ int main(int argc, char *argv[])
 		    "no offset estimate");
 	pr.off = apply_est ? est : pr.merge_off;
 	pr.evicted = 0;
+	reinj_index(&pr);
 
 	event_header(pr.evout, pr.ev);
 	status |= run_pass(&pr, 2);
+	reinj_events(&pr, pr.evout);
+	if (pr.reinj_over)
+		warnx("%llu reinjections beyond the %u followed: left out",
+		    (unsigned long long)pr.reinj_over, REINJ_MAX);
+	if (pr.origin_dropped)
+		warnx("%llu data ranges of the origin table forgotten (%d kept per direction): "
+		    "data sent again into them is not seen as a reinjection",
+		    (unsigned long long)pr.origin_dropped, ORIGIN_MAX);
 	if (verbose)
 		for (int s = 0; s < 2; s++)
 			capture_report(&pr.stats[s], pr.path[s]);
