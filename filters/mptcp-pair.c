@@ -107,6 +107,7 @@ struct reinj_ix {
 /* The first transmission of each data byte of a direction: the origin. */
 struct origin_val {
 	uint32_t sf;
+	uint32_t carried[2];   /* the last two other subflows that carried it, + 1 */
 	int64_t ts;
 };
 #define ORIGIN_MAX 16000       /* ranges kept per direction */
@@ -481,8 +482,31 @@ static void reinj_add(struct pair *pr, uint32_t sf, int dir, uint64_t a, uint64_
 	r->digits = (uint8_t)digits;
 }
 
+/* At the bound: the lowest ranges, the longest ago sent, are forgotten. */
+static void origin_forget(struct pair *pr, struct spans *t, uint32_t room)
+{
+	while (t->n && t->n + room > ORIGIN_MAX) {
+		spans_erase(t, spans_first(t));
+		pr->origin_dropped++;
+	}
+}
+
+/* Splits span i at x (lo < x < hi), both halves with its payload;
+ * returns the upper half. */
+static uint32_t origin_split(struct spans *t, uint32_t i, uint64_t x)
+{
+	uint64_t hi = spans_at(t, i)->hi;
+	struct origin_val v = *(struct origin_val *)spans_val(t, i);
+	spans_at(t, i)->hi = x;
+	uint32_t k = spans_insert(t, x, hi);
+	*(struct origin_val *)spans_val(t, k) = v;
+	return k;
+}
+
 /* The sender's capture: the new bytes of [a, b) get their origin; those
- * first sent on another subflow are a reinjection, one per origin range. */
+ * first sent on another subflow, and not carried on this one since (a
+ * TCP retransmission of a reinjected copy is no new reinjection), are a
+ * reinjection, one per origin range. */
 static void origin_segment(struct pair *pr, struct spans *t, uint32_t sf, int dir,
     uint64_t a, uint64_t b, int64_t ts, int digits)
 {
@@ -491,20 +515,34 @@ static void origin_segment(struct pair *pr, struct spans *t, uint32_t sf, int di
 		uint32_t i = spans_find(t, cur);
 		uint64_t end = b;
 		if (i && spans_at(t, i)->lo <= cur) {
-			end = spans_at(t, i)->hi < b ? spans_at(t, i)->hi : b;
-			const struct origin_val *o = spans_val(t, i);
-			if (o->sf != sf)
-				reinj_add(pr, sf, dir, cur, end, o, ts, digits);
+			struct origin_val *o = spans_val(t, i);
+			if (o->sf == sf || o->carried[0] == sf + 1 || o->carried[1] == sf + 1) {
+				end = spans_at(t, i)->hi < b ? spans_at(t, i)->hi : b;
+				cur = end;
+				continue;
+			}
+			/* the piece gets a span of its own, to note who carried it */
+			if (t->n + 2 > ORIGIN_MAX)
+				origin_forget(pr, t, 2);
+			i = spans_find(t, cur);
+			if (!i || spans_at(t, i)->lo > cur)
+				continue; /* its origin was just forgotten */
+			if (spans_at(t, i)->lo < cur)
+				i = origin_split(t, i, cur);
+			if (spans_at(t, i)->hi > b)
+				origin_split(t, i, b);
+			end = spans_at(t, i)->hi;
+			o = spans_val(t, i);
+			reinj_add(pr, sf, dir, cur, end, o, ts, digits);
+			o->carried[1] = o->carried[0];
+			o->carried[0] = sf + 1;
 			cur = end;
 			continue;
 		}
 		if (i && spans_at(t, i)->lo < b)
 			end = spans_at(t, i)->lo;
-		if (t->n >= ORIGIN_MAX) {
-			/* the lowest range, the longest ago sent, is forgotten */
-			spans_erase(t, spans_first(t));
-			pr->origin_dropped++;
-		}
+		if (t->n + 1 > ORIGIN_MAX)
+			origin_forget(pr, t, 1);
 		uint32_t k = spans_insert(t, cur, end);
 		struct origin_val *v = spans_val(t, k);
 		v->sf = sf;
