@@ -1,7 +1,9 @@
 /* mptcp-pair: matches the segments of a client-side and a server-side
  * capture of the same traffic, and reports per subflow and direction the
- * one-way delays, the segments lost between the two capture points, and
- * the clock offset between the captures.
+ * one-way delays, the segments lost between the two capture points, the
+ * clock offset between the captures, and for every MPTCP reinjection
+ * which copy reached the receiver's capture first. Definitions:
+ * man/mptcp-pair.1.
  *
  * A subflow is known across the captures by its server port and its
  * client's ISN (what a NAT rewriting addresses, or the client's port,
@@ -18,7 +20,10 @@
  * samples of a direction are kept as their excess over that direction's
  * smallest delay, which a first pass over both captures finds: the
  * sample keeper of summary.c holds non-negative values, and a delay
- * between two clocks may be negative. */
+ * between two clocks may be negative. The first pass also finds the
+ * reinjections at the senders' captures (data sequence numbers through
+ * mpjoin.c's connections and 64-bit widening); the second one their
+ * arrivals at the receivers'. */
 #include <err.h>
 #include <fcntl.h>
 #include <math.h>
@@ -854,6 +859,21 @@ static void event_header(struct out *o, enum event ev)
 		    "\tts_rcv_orig\tts_rcv_reinj\tfirst\tlead\n");
 }
 
+static void pair_free(struct pair *pr)
+{
+	for (uint32_t i = 0; i < pr->nsf; i++)
+		for (int d = 0; d < 2; d++)
+			rttset_free(&pr->sf[i].d[d].ex);
+	for (int s = 0; s < 2; s++)
+		free(pr->origin[s]);
+	free(pr->sf);
+	free(pr->sfbucket);
+	free(pr->e);
+	free(pr->bucket);
+	free(pr->re);
+	free(pr->ix);
+}
+
 int main(int argc, char *argv[])
 {
 	struct pair pr;
@@ -1005,6 +1025,7 @@ int main(int argc, char *argv[])
 		if (rec != &out_stdout)
 			out_close(rec);
 	}
+	pair_free(&pr);
 	out_close(&out_stdout);
 	return status;
 }
