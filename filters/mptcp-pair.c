@@ -167,7 +167,7 @@ static int64_t parse_offset(const char *arg)
 {
 	char *end;
 	double v = strtod(arg, &end);
-	if (end == arg || *end || !isfinite(v) || fabs(v) > 9e9)
+	if (end == arg || *end || !isfinite(v) || fabs(v) > 1e9)
 		errx(2, "-O: expected seconds (may be negative, with a fraction), got '%s'", arg);
 	return (int64_t)llround(v * 1e9);
 }

@@ -236,17 +236,16 @@ lost_tool() {
 	[ "$(echo "$output" | pick evicted | sort -u)" = 0 ]
 }
 
-# reinj_tool NAME: the tool's reinjections as the oracle prints them:
-# "dir dsn len origin_client_port reinjecting_client_port t_orig t_reinj
-# first lead", times in ns.
+# reinj_tool CLIENT SERVER: the tool's reinjections as the oracle prints
+# them: "dir dsn len origin_client_port reinjecting_client_port t_orig
+# t_reinj first lead", times in ns (as strings: awk's numbers would round).
 reinj_tool() {
-	mptcp-pair -e reinject -o "$T/sf.tsv" "$PAIR/mptcp-$1.pcap" "$PAIR/mptcp-$1.server.pcap" \
-	    > "$T/re.tsv" 2> /dev/null
+	mptcp-pair -e reinject -o "$T/sf.tsv" "$1" "$2" > "$T/re.tsv" 2> /dev/null
 	awk -F'\t' '
 	function ns(v,  a) { if (v == "-") return "-"; split(v, a, ".")
 		return a[1] a[2] substr("000", 1, 9 - length(a[2])) }
-	function dur(v,  a) { if (v == "-") return "-"; split(v, a, ".")
-		return a[1] * 1000000000 + a[2] }
+	function dur(v,  x) { if (v == "-") return "-"; x = ns(v); sub(/^0+/, "", x)
+		return x == "" ? "0" : x }
 	NR == FNR { if (FNR > 1) cp[$1] = $4; next }
 	FNR > 1 { print $3, $4, $5, cp[$1], cp[$2], ns($8), ns($9), $10, dur($11) }' \
 	    "$T/sf.tsv" "$T/re.tsv" | sort
@@ -257,16 +256,24 @@ reinj_tool() {
 	# DSS fields (and the v1 MP_CAPABLE data mapping from the key), its
 	# origin at the sender's capture, and each copy's first arrival at
 	# the receiver's capture from tshark's timestamps.
-	for n in reinject cut rto many; do
-		reinj_tool "$n" > "$T/tool"
-		"$ORACLE" reinject "$PAIR/mptcp-$n.pcap" "$PAIR/mptcp-$n.server.pcap" | sort > "$T/tshark"
+	# MPTCP v1 (the relay fixtures), and v0 with 4-byte DSNs: the
+	# client and server captures of pymptcpanalyzer's examples (the pair
+	# its map and qualify commands read).
+	for n in reinject cut rto many corpus; do
+		if [ "$n" = corpus ]; then
+			set -- "$FIX/corpus/pymptcpanalyzer-client_2.pcap" "$FIX/corpus/pymptcpanalyzer-server_2.pcap"
+		else
+			set -- "$PAIR/mptcp-$n.pcap" "$PAIR/mptcp-$n.server.pcap"
+		fi
+		reinj_tool "$1" "$2" > "$T/tool"
+		"$ORACLE" reinject "$1" "$2" | sort > "$T/tshark"
 		[ -s "$T/tshark" ]
 		diff "$T/tshark" "$T/tool"
 		echo "$n: $(wc -l < "$T/tool") reinjections, $(awk '$8 == "orig"' "$T/tool" | wc -l) original first"
 	done
 	# mptcp-reinject: Wi-Fi held 600 ms (frames late, not lost); the phone
 	# reinjected on cellular. Both copies of each range reached the server.
-	reinj_tool reinject > "$T/tool"
+	reinj_tool "$PAIR/mptcp-reinject.pcap" "$PAIR/mptcp-reinject.server.pcap" > "$T/tool"
 	[ "$(awk '$6 == "-" || $7 == "-"' "$T/tool" | wc -l)" -eq 0 ]
 	# the hold's end, from the log, is when the held originals arrived:
 	# each original that came first came after it
