@@ -334,3 +334,20 @@ EOF
 	run --separate-stderr mptcp-pair -e owd -o - "$PAIR/mptcp-delay.pcap" "$PAIR/mptcp-delay.server.pcap"
 	assert_failure 2
 }
+
+@test "plain TCP and IPv6, a capture paired with itself: every segment matched, delay 0" {
+	# tcp-loss: plain TCP (no MPTCP option), Ethernet; mptcp-ipv6: MPTCP
+	# over IPv6 (no IP identification in the key). tshark counts the
+	# segments.
+	for c in "$FIX/gen/tcp-loss.pcap" "$FIX/gen/mptcp-ipv6.pcap"; do
+		want=$(tshark -n -r "$c" -Y tcp 2> /dev/null | wc -l)
+		[ "$want" -gt 100 ]
+		mptcp-pair "$c" "$c" > "$T/self.tsv" 2> /dev/null
+		[ "$(pick snd < "$T/self.tsv" | paste -sd+ | bc)" -eq "$want" ]
+		[ "$(pick matched < "$T/self.tsv" | paste -sd+ | bc)" -eq "$want" ]
+		[ "$(pick lost,unsent,evicted,reinj,owd_min,owd_max,offset_est < "$T/self.tsv" | sort -u)" = \
+		    "0 0 0 0 0.000 0.000 0.000000000" ]
+	done
+	[ -z "$(tshark -n -r "$FIX/gen/tcp-loss.pcap" -Y mptcp 2> /dev/null)" ]
+	[ "$(pick ipv < "$T/self.tsv" | sort -u)" = 6 ]
+}
