@@ -189,6 +189,20 @@ static void out_tab_ms(struct out *o, double ns)
 	out_double(o, ns / 1e6, 3);
 }
 
+/* Twice the buckets: chains stay short however many subflows come. */
+static void sf_rehash(struct pair *pr)
+{
+	pr->nsfbucket *= 2;
+	free(pr->sfbucket);
+	pr->sfbucket = xcalloc(pr->nsfbucket, sizeof *pr->sfbucket);
+	memset(pr->sfbucket, 0xff, pr->nsfbucket * sizeof *pr->sfbucket);
+	for (uint32_t i = 0; i < pr->nsf; i++) {
+		size_t h = hash_bytes(&pr->sf[i].key, sizeof pr->sf[i].key) & (pr->nsfbucket - 1);
+		pr->sf[i].hnext = pr->sfbucket[h];
+		pr->sfbucket[h] = i;
+	}
+}
+
 /* The subflow p belongs to, created on first sight. */
 static uint32_t subflow_of(struct pair *pr, const struct flow *f, const struct pkt *p,
     int side, int *dir)
@@ -211,6 +225,10 @@ static uint32_t subflow_of(struct pair *pr, const struct flow *f, const struct p
 		if (memcmp(&pr->sf[i].key, &k, sizeof k) == 0)
 			break;
 	if (i == NIL) {
+		if (pr->nsf >= 2 * pr->nsfbucket) {
+			sf_rehash(pr);
+			h = hash_bytes(&k, sizeof k) & (pr->nsfbucket - 1);
+		}
 		if (pr->nsf == pr->capsf) {
 			pr->capsf = pr->capsf ? 2 * pr->capsf : 64;
 			pr->sf = xreallocarray(pr->sf, pr->capsf, sizeof *pr->sf);
@@ -956,7 +974,7 @@ int main(int argc, char *argv[])
 		pr.nbucket <<= 1;
 	pr.bucket = xcalloc(pr.nbucket, sizeof *pr.bucket);
 	memset(pr.bucket, 0xff, pr.nbucket * sizeof *pr.bucket);
-	pr.nsfbucket = 4096;
+	pr.nsfbucket = 64;
 	pr.sfbucket = xcalloc(pr.nsfbucket, sizeof *pr.sfbucket);
 	memset(pr.sfbucket, 0xff, pr.nsfbucket * sizeof *pr.sfbucket);
 	pr.head = pr.tail = pr.freelist = NIL;
