@@ -1012,6 +1012,16 @@ int main(int argc, char *argv[])
 			est = so;
 		}
 	}
+	uint64_t nmatched = 0;
+	for (uint32_t i = 0; i < pr.nsf; i++)
+		nmatched += pr.sf[i].d[0].has_base + pr.sf[i].d[1].has_base;
+	if (!nmatched)
+		warnx("no segment of one capture found in the other: clocks further apart "
+		    "than the window (-w)? give the offset with -O");
+	else if (have_est && llabs(est - pr.merge_off) > pr.window_ns / 2)
+		warnx("the clocks' offset (%.3f s, less -O) is near the window (-w): "
+		    "segments may have been counted lost; give the offset with -O",
+		    (double)(est - pr.merge_off) / 1e9);
 	if (apply_est && !have_est)
 		errx(1, "-a: no subflow has matched segments in both directions: "
 		    "no offset estimate");

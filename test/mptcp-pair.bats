@@ -327,6 +327,19 @@ EOF
 	assert_failure 1
 	[[ "$stderr" == *"no subflow in common"* ]]
 	[ -z "$output" ]
+	# clocks 100 s apart, beyond the 60 s window: said, and -O mends it
+	editcap -t 100 "$PAIR/mptcp-delay.server.pcap" "$T/far.pcap"
+	run --separate-stderr mptcp-pair "$PAIR/mptcp-delay.pcap" "$T/far.pcap"
+	assert_success
+	[[ "$stderr" == *"no segment of one capture found in the other"*"give the offset with -O"* ]]
+	[ "$(echo "$output" | pick matched | sort -u)" = 0 ]
+	run --separate-stderr mptcp-pair -O 100 "$PAIR/mptcp-delay.pcap" "$T/far.pcap"
+	assert_success
+	[[ "$stderr" != *"give the offset"* ]]
+	[ "$(echo "$output" | pick lost | sort -u)" = 0 ]
+	editcap -t 40 "$PAIR/mptcp-delay.server.pcap" "$T/far.pcap"
+	run --separate-stderr mptcp-pair "$PAIR/mptcp-delay.pcap" "$T/far.pcap"
+	[[ "$stderr" == *"is near the window (-w)"* ]]
 	run --separate-stderr mptcp-pair -O abc "$PAIR/mptcp-delay.pcap" "$PAIR/mptcp-delay.server.pcap"
 	assert_failure 2
 	run --separate-stderr mptcp-pair -e owd "$PAIR/mptcp-delay.pcap" "$PAIR/mptcp-delay.server.pcap"
