@@ -87,6 +87,22 @@ EOF
 	done
 }
 
+@test "per-segment delays: those of the tshark oracle, segment for segment" {
+	# the oracle pairs the two captures' segments by the same key in
+	# Python over tshark's fields; delay = receiver's time - sender's
+	for n in delay many preloss-s2c reinject; do
+		"$ORACLE" owd "$PAIR/mptcp-$n.pcap" "$PAIR/mptcp-$n.server.pcap" > "$T/tshark"
+		mptcp-pair -e owd -o "$T/sf.tsv" "$PAIR/mptcp-$n.pcap" "$PAIR/mptcp-$n.server.pcap" \
+		    > "$T/owd.tsv" 2> /dev/null
+		awk -F'\t' 'function ns(v,  a, x) { split(v, a, "."); x = a[1] a[2]; sub(/^0+/, "", x)
+			return x == "" ? "0" : x }
+		    NR == FNR { if (FNR > 1) cp[$1] = $4; next }
+		    FNR > 1 { print $2, cp[$1], $7, $8, ns($9) }' "$T/sf.tsv" "$T/owd.tsv" | sort > "$T/tool"
+		[ "$(wc -l < "$T/tool")" -gt 600 ]
+		diff "$T/tshark" "$T/tool"
+	done
+}
+
 @test "the subflow records' delay statistics are those of the segments (numpy over -e owd)" {
 	# numpy's default percentile and the n-1 stdev over the events the
 	# same run writes; the summary module's definition is numpy's.
