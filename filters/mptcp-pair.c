@@ -956,7 +956,10 @@ int main(int argc, char *argv[])
 	pr.path[SIDE_CLIENT] = argv[0];
 	pr.path[SIDE_SERVER] = argv[1];
 	for (int s = 0; s < 2; s++)
-		if (strcmp(argv[s], "-") == 0 || !source_is_capture(argv[s]))
+		if (strcmp(argv[s], "-") == 0)
+			errx(2, "-: the captures are read twice: give files, not standard input");
+	for (int s = 0; s < 2; s++)
+		if (!source_is_capture(argv[s]))
 			if (access(argv[s], R_OK) == 0)
 				errx(1, "%s: not a capture file (pcap, pcapng or gzip; "
 				    "both are read twice, so no pipe)", argv[s]);

@@ -339,6 +339,14 @@ EOF
 	run --separate-stderr mptcp-pair "$PAIR/mptcp-delay.pcap" "$T/records.tsv"
 	assert_failure 1
 	[[ "$stderr" == *"$T/records.tsv: not a capture file"* ]]
+	run --separate-stderr mptcp-pair - "$PAIR/mptcp-delay.server.pcap" < "$PAIR/mptcp-delay.pcap"
+	assert_failure 2
+	[[ "$stderr" == *"read twice: give files, not standard input"* ]]
+	# a truncated capture: the read error, with the frame, and exit 1
+	head -c 50001 "$PAIR/mptcp-delay.pcap" > "$T/trunc.pcap"
+	run --separate-stderr mptcp-pair "$T/trunc.pcap" "$PAIR/mptcp-delay.server.pcap"
+	assert_failure 1
+	[[ "$stderr" == *"$T/trunc.pcap: frame "*"truncated"* ]]
 	run --separate-stderr mptcp-pair "$PAIR/mptcp-delay.pcap" "$PAIR/mptcp-many.server.pcap"
 	assert_failure 1
 	[[ "$stderr" == *"no subflow in common"* ]]
