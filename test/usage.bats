@@ -8,7 +8,7 @@ setup() {
 	load common
 }
 
-TOOLS="pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics ifmatch aggregate socks-dest shard"
+TOOLS="pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics mptcp-pair ifmatch aggregate socks-dest shard"
 PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share"
 
 @test "-h: the usage line on standard output, exit 0" {
