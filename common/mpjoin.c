@@ -219,6 +219,9 @@ static struct mpj_sf *add_subflow(struct mpj_conn *mc, const struct pkt *p,
 	sf->c_id = sf->s_id = -1;
 	sf->first_ns = sf->last_ns = pkt_time_ns(p);
 	sf->ts_digits = p->ts_digits;
+	sf->ifindex = p->ifindex;
+	if (p->ifname)
+		snprintf(sf->ifname, sizeof sf->ifname, "%s", p->ifname);
 	if (mc->last)
 		mc->last->next = sf;
 	else
@@ -570,7 +573,11 @@ void mpj_finish(struct mpj *j)
 	X(status, TEXT, "-", "how the subflow ended up (established, fallback, ...)", \
 	    out_status(o, sf)) \
 	X(close, TEXT, "-", "how it was closed: fin, rst, tcprst_N, fastclose", \
-	    out_close_reason(o, sf))
+	    out_close_reason(o, sf)) \
+	X(ifindex, INT, "-", "interface index of the subflow's first packet (Linux cooked v2)", \
+	    out_opt_u64(o, sf->ifindex >= 0, (uint64_t)sf->ifindex)) \
+	X(ifname, TEXT, "-", "pcapng interface name of the subflow's first packet", \
+	    out_text(o, sf->ifname))
 
 static const struct column sf_cols[] = { MPJ_SF_COLUMNS(COL_ROW) };
 static const struct column tag_cols[] = { MPJ_TAG_COLUMNS(COL_ROW) };

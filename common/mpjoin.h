@@ -71,6 +71,8 @@ struct mpj_sf {
 	uint8_t hmac_s[8], hmac_c[20]; /* SYN/ACK's and third ACK's HMACs */
 	uint32_t join_token;
 	int64_t first_ns, last_ns;
+	int64_t ifindex;              /* of the first packet; -1: none */
+	char ifname[PKT_IFNAME_MAX + 1]; /* of the first packet; "": none */
 	uint8_t ts_digits;
 	struct mpj_sf *next;          /* connection's list, by index */
 };

@@ -62,6 +62,23 @@ void out_hex(struct out *o, const uint8_t *p, size_t n)
 	}
 }
 
+void out_text(struct out *o, const char *s)
+{
+	if (!s || !*s) {
+		out_dash(o);
+		return;
+	}
+	for (; *s; s++) {
+		char e = *s == '\\' ? '\\' : *s == '\t' ? 't' : *s == '\n' ? 'n' : *s == '\r' ? 'r' : 0;
+		if (e) {
+			out_chr(o, '\\');
+			out_chr(o, e);
+		} else {
+			out_chr(o, *s);
+		}
+	}
+}
+
 void out_addr(struct out *o, int ipv, const uint8_t *a)
 {
 	if (ipv == 4) {

@@ -134,6 +134,9 @@ static inline void out_opt_i64(struct out *o, int have, int64_t v)
 void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits);
 /* Lower-case hex of a byte string. */
 void out_hex(struct out *o, const uint8_t *p, size_t n);
+/* Text from a capture (an interface name), "-" when NULL or empty:
+ * backslash, tab, newline and carriage return escaped as \\ \t \n \r. */
+void out_text(struct out *o, const char *s);
 /* IPv4 (4 bytes) or IPv6 (16 bytes) address in inet_ntop form. */
 void out_addr(struct out *o, int ipv, const uint8_t *a);
 /* A capture time in nanoseconds since the epoch as seconds with `digits`

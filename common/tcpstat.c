@@ -2,6 +2,7 @@
 
 #include <err.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -118,6 +119,8 @@ struct tcpconn {
 	uint8_t hs, ipv, ts_digits;
 	int8_t mp_backup;             /* -1: first SYN had no MP_JOIN */
 	uint8_t saw_c_syn;
+	int64_t ifindex;              /* of the first packet; -1: none */
+	char ifname[PKT_IFNAME_MAX + 1]; /* of the first packet; "": none */
 	uint8_t c_addr[16], s_addr[16];
 	uint16_t c_port, s_port;
 	int64_t first_ns, last_ns;
@@ -1010,6 +1013,9 @@ struct tcpconn *tcpconn_new(const struct tcpstat_cfg *cfg, uint64_t id,
 	c->ipv = p->ipv;
 	c->ts_digits = p->ts_digits == 9 ? 9 : 6;
 	c->mp_backup = -1;
+	c->ifindex = p->ifindex;
+	if (p->ifname)
+		snprintf(c->ifname, sizeof c->ifname, "%s", p->ifname);
 	pkt_endpoints(p, dir, c->c_addr, c->s_addr, &c->c_port, &c->s_port);
 	c->first_ns = c->last_ns = pkt_time_ns(p);
 	for (int i = 0; i < 2; i++) {
@@ -1047,7 +1053,10 @@ void tcpconn_free(struct tcpconn *c)
 	X(last_ts, TS, "s", "last packet", f_ts(o, c, c->last_ns)) \
 	X(duration_s, DURATION_S, "s", "last_ts - first_ts", conn_duration(o, c)) \
 	X(mp_backup, BOOL, "-", "MP_JOIN backup bit of the client's first SYN", \
-	    out_opt_u64(o, c->mp_backup >= 0, (uint64_t)c->mp_backup))
+	    out_opt_u64(o, c->mp_backup >= 0, (uint64_t)c->mp_backup)) \
+	X(ifindex, INT, "-", "interface index of the first packet (Linux cooked v2)", \
+	    out_opt_u64(o, c->ifindex >= 0, (uint64_t)c->ifindex)) \
+	X(ifname, TEXT, "-", "pcapng interface name of the first packet", out_text(o, c->ifname))
 
 /* The direction columns, written for c2s then s2c (d: the direction). */
 #define TCP_DIR_COLUMNS(X) \

@@ -33,6 +33,19 @@ static const int need[] = {
 	COL_TCPRST_REASON, -1
 };
 
+/* ...and the ones they only pass on to the records when present (the
+ * capture's interface of the first packet): not required, so records of
+ * an older pcap2pkt still do */
+static const int use[] = {
+	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
+	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP, COL_MPC_VER, COL_MPC_FLAGS,
+	COL_MPC_CSUM,
+	COL_MPC_SKEY, COL_MPC_RKEY, COL_MPC_DLEN, COL_MPJ_TOKEN, COL_MPJ_NONCE,
+	COL_MPJ_ID, COL_MPJ_BACKUP, COL_MPJ_HMAC, COL_DSS_FLAGS, COL_DACK,
+	COL_DACK_W, COL_DSN, COL_DSN_W, COL_DLEN, COL_PRIO_BACKUP, COL_PRIO_ID,
+	COL_TCPRST_REASON, 	COL_IFINDEX, COL_IFNAME, -1
+};
+
 static void print_conn(struct mpj_conn *mc, void *ctx)
 {
 	(void)ctx;
@@ -134,7 +147,7 @@ int main(int argc, char *argv[])
 
 	source_open(&src, argc ? argv : NULL, &fo, &sel, need);
 	if (!src.from_capture) {
-		pkt_cols_restrict(&src.cols, need);
+		pkt_cols_restrict(&src.cols, use);
 		source_want(&src);
 	}
 	if (!src.from_capture && tsv_col(&src.tsv, "mpconn") >= 0)

@@ -31,6 +31,16 @@ static const int need[] = {
 	COL_MPTCP, COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_DACK, COL_DACK_W, -1
 };
 
+/* ...and the ones they only pass on to the records when present (the
+ * capture's interface of the first packet): not required, so records of
+ * an older pcap2pkt still do */
+static const int use[] = {
+	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_IP_ID,
+	COL_TTL, COL_IP_LEN, COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_WIN,
+	COL_MSS, COL_WSCALE, COL_SACK_PERM, COL_SACK, COL_TSVAL, COL_TSECR,
+	COL_MPTCP, COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_DACK, COL_DACK_W, 	COL_IFINDEX, COL_IFNAME, -1
+};
+
 static enum tcp_event parse_event(const char *s)
 {
 	static const char *const names[] = { "", "rtt", "rexmit", "ack", "inflight" };
@@ -136,7 +146,7 @@ int main(int argc, char *argv[])
 	struct pkt_meta m;
 	source_open(&src, argc ? argv : NULL, &fo, &sel, need);
 	if (!src.from_capture) {
-		pkt_cols_restrict(&src.cols, need);
+		pkt_cols_restrict(&src.cols, use);
 		source_want(&src);
 	}
 	if (!src.from_capture && src.tsv.ncols == 0)

@@ -224,3 +224,17 @@ mptcp_captures() {
 	done
 	[ "$n" -gt 0 ] || fail "fixture missing: no generated captures in test/fixtures/gen"
 }
+
+@test "-s: ifindex, ifname of each subflow's first packet, as tshark dissects it" {
+	# expected: test/ref/iface-first (tshark's sll.ifindex and
+	# frame.interface_name of each TCP stream's first frame)
+	local f n=0
+	for f in "$FIX"/gen/mptcp-*.pcap "$FIX"/link/ifnames.pcapng "$FIX"/corpus/tcpdump-mptcp-v1.pcap; do
+		mptcp-join -s "$f" > "$BATS_TEST_TMPDIR/s" 2> /dev/null
+		run "$PY" "$TOP/test/ref/iface-first" "$f" "$BATS_TEST_TMPDIR/s"
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 8 ]
+	assert_equal "$(mptcp-join -s "$FIX/link/ifnames.pcapng" | pick ifname | paste -sd' ')" "wlan0 rmnet_data0"
+}

@@ -322,3 +322,18 @@ rtt_vs_numpy() {
 	# both subflows were beyond the exact bound
 	assert_output 2
 }
+
+@test "ifindex, ifname: the capture's interface of each connection's first packet, as tshark dissects it" {
+	# expected: test/ref/iface-first (tshark's sll.ifindex and
+	# frame.interface_name of each TCP stream's first frame)
+	local f n=0
+	for f in "$FIX"/gen/*.pcap "$FIX"/link/ifnames.pcapng "$FIX"/corpus/*.pcapng "$FIX"/corpus/tcpdump-mptcp-v1.pcap; do
+		tcp-metrics "$f" > "$BATS_TEST_TMPDIR/t" 2> /dev/null
+		run "$PY" "$TOP/test/ref/iface-first" "$f" "$BATS_TEST_TMPDIR/t"
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 10 ]
+	# Wi-Fi and cellular subflows of mptcp-both are on interfaces 2 and 3
+	assert_equal "$(tcp-metrics "$FIX/gen/mptcp-both.pcap" | pick ifindex | sort -u | paste -sd' ')" "2 3"
+}
