@@ -134,7 +134,7 @@ has_cols() {
 	    version join_token hmac_ok status close iface
 	assert_equal "$(header "$d/mptcp_failed.tsv")" "$(header "$d/mptcp_subflows.tsv")"
 	# the header of the subflow table ends with mptcp-join's own columns, then iface
-	[[ "$(header "$d/mptcp_subflows.tsv")" == *" version c_key s_key c_token s_token join_token c_addr_id s_addr_id hmac_ok status close iface iface_rule" ]]
+	[[ "$(header "$d/mptcp_subflows.tsv")" == *" version c_key s_key c_token s_token join_token c_addr_id s_addr_id hmac_ok status close ifindex ifname iface iface_rule" ]]
 	# a TCP capture (name starts with tcp) has no MPTCP tables
 	run ls "$OUT/sub/tcp_client_wifi_20240101-130000_wlan0"
 	assert_output "$(printf '%s\n' manifest.tsv tcp_ack.tsv tcp_conns.tsv tcp_rexmit.tsv tcp_rtt.tsv)"

@@ -106,7 +106,9 @@ ssh_cmd() {
 wait_ssh() {
 	local i
 	for i in $(seq 50); do
-		$(ssh_cmd "$1") root@127.0.0.1 true 2> /dev/null && return 0
+		# answering, and its pid file written (sshd writes it as it starts
+		# listening: a busy machine can answer first)
+		$(ssh_cmd "$1") root@127.0.0.1 true 2> /dev/null && [ -s "$D/$1.pid" ] && return 0
 		sleep 0.1
 	done
 	return 1
