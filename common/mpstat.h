@@ -7,6 +7,7 @@
 #define MPSTAT_H
 #include <stdint.h>
 #include "flow.h"
+#include "mpjoin.h"
 #include "out.h"
 #include "pkt.h"
 #include "source.h"
@@ -19,6 +20,19 @@ struct mps_tag {
 	uint8_t has_dsn, has_dack;
 	uint64_t dsn64, dack64;
 };
+
+/* The tags of mptcp-join's in-process result (direct mode, mptcp-tables),
+ * as its records would give them. */
+static inline void mps_tag_from_join(struct mps_tag *g, const struct mpj_res *r)
+{
+	g->mpconn = r->mpconn;
+	g->subflow = r->subflow;
+	g->mpdir = r->mpdir;
+	g->has_dsn = r->has_dsn;
+	g->has_dack = r->has_dack;
+	g->dsn64 = r->dsn64;
+	g->dack64 = r->dack64;
+}
 
 enum mps_event { MPS_EV_NONE, MPS_EV_BURSTS, MPS_EV_REINJECT, MPS_EV_RTT,
 	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ };

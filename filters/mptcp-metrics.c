@@ -72,17 +72,6 @@ static void read_tags(const struct tag_cols *c, const struct tsv *t, struct mps_
 		tsv_bad(t, c->mpdir, "expected c2s or s2c, got");
 }
 
-static void from_join(const struct mpj_res *r, struct mps_tag *g)
-{
-	g->mpconn = r->mpconn;
-	g->subflow = r->subflow;
-	g->mpdir = r->mpdir;
-	g->has_dsn = r->has_dsn;
-	g->has_dack = r->has_dack;
-	g->dsn64 = r->dsn64;
-	g->dack64 = r->dack64;
-}
-
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
@@ -157,7 +146,7 @@ int main(int argc, char *argv[])
 	while (source_next(&src, &p, &m)) {
 		if (src.from_capture) {
 			mpj_packet(&j, &p, &m, &r);
-			from_join(&r, &g);
+			mps_tag_from_join(&g, &r);
 		} else {
 			read_tags(&tc, &src.tsv, &g);
 		}

@@ -123,17 +123,6 @@ static void join_end(struct mpj_conn *mc, void *ctx)
 	mpj_sf_rows(r->to[T_JOIN], mc);
 }
 
-static void from_join(const struct mpj_res *r, struct mps_tag *g)
-{
-	g->mpconn = r->mpconn;
-	g->subflow = r->subflow;
-	g->mpdir = r->mpdir;
-	g->has_dsn = r->has_dsn;
-	g->has_dack = r->has_dack;
-	g->dsn64 = r->dsn64;
-	g->dack64 = r->dack64;
-}
-
 /* Each capture file must be one: a record file has no place here. */
 static void check_inputs(char **files)
 {
@@ -268,7 +257,7 @@ int main(int argc, char *argv[])
 		if (!mptcp)
 			continue;
 		mpj_packet(&j, &p, &m, &r);
-		from_join(&r, &g);
+		mps_tag_from_join(&g, &r);
 		mps_packet(&st, &p, &m, &g);
 	}
 	flowtab_finish(&run.tcp);
