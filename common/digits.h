@@ -106,4 +106,29 @@ static inline int digits_field(const char *p, uint32_t n, uint64_t *v)
 	return r < 0 ? -1 : r == (int)n;
 }
 
+/* A whole field of n bytes at p as an identifier in hex (out_idhex's
+ * form): "0x" and 1 to 16 hex digits, either case. 1 with the value in
+ * *v, 0 when not of that form, -1 when more than 16 digits. */
+static inline int hex_id_field(const char *p, uint32_t n, uint64_t *v)
+{
+	if (n < 3 || p[0] != '0' || (p[1] != 'x' && p[1] != 'X'))
+		return 0;
+	uint64_t acc = 0;
+	for (uint32_t i = 2; i < n; i++) {
+		unsigned char ch = (unsigned char)p[i];
+		unsigned d = (unsigned)(ch - '0');
+		if (d > 9) {
+			d = (unsigned)((ch | 0x20) - 'a');
+			if (d > 5)
+				return 0;
+			d += 10;
+		}
+		acc = acc << 4 | d;
+	}
+	if (n - 2 > 16)
+		return -1;
+	*v = acc;
+	return 1;
+}
+
 #endif

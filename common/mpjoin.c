@@ -315,6 +315,10 @@ static int widen(struct mpj_conn *mc, int side, int w, uint64_t v, uint64_t *out
 		mc->ref[side] = *out;
 		mc->ref_known[side] = 1;
 	}
+	if (!mc->rel_known[side]) {
+		mc->rel_base[side] = mc->has_key[side] ? mc->idsn[side] : *out - 1;
+		mc->rel_known[side] = 1;
+	}
 	return 1;
 }
 
@@ -546,16 +550,16 @@ void mpj_finish(struct mpj *j)
 	    out_opt_u64(o, mc->has_version, mc->version)) \
 	X(role, TEXT, "-", "client or server: which MPTCP side opened the subflow", \
 	    out_str(o, sf->role == DIR_C2S ? "client" : "server")) \
-	X(c_key, ID, "-", "the MPTCP client's key", \
-	    out_opt_u64(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S])) \
-	X(s_key, ID, "-", "the MPTCP server's key", \
-	    out_opt_u64(o, mc->has_key[DIR_S2C], mc->key[DIR_S2C])) \
-	X(c_token, ID, "-", "the client's token", \
-	    out_opt_u64(o, mc->has_token[DIR_C2S], mc->token[DIR_C2S])) \
-	X(s_token, ID, "-", "the server's token", \
-	    out_opt_u64(o, mc->has_token[DIR_S2C], mc->token[DIR_S2C])) \
-	X(join_token, ID, "-", "the token of the MP_JOIN SYN", \
-	    out_opt_u64(o, sf->is_join && !sf->midstream, sf->join_token)) \
+	X(c_key, HEX, "-", "the MPTCP client's key, 0x and 16 hex digits", \
+	    out_opt_idhex(o, mc->has_key[DIR_C2S], mc->key[DIR_C2S], 16)) \
+	X(s_key, HEX, "-", "the MPTCP server's key, 0x and 16 hex digits", \
+	    out_opt_idhex(o, mc->has_key[DIR_S2C], mc->key[DIR_S2C], 16)) \
+	X(c_token, HEX, "-", "the client's token, 0x and 8 hex digits", \
+	    out_opt_idhex(o, mc->has_token[DIR_C2S], mc->token[DIR_C2S], 8)) \
+	X(s_token, HEX, "-", "the server's token, 0x and 8 hex digits", \
+	    out_opt_idhex(o, mc->has_token[DIR_S2C], mc->token[DIR_S2C], 8)) \
+	X(join_token, HEX, "-", "the token of the MP_JOIN SYN, 0x and 8 hex digits", \
+	    out_opt_idhex(o, sf->is_join && !sf->midstream, sf->join_token, 8)) \
 	X(start_ts, TS, "s", "first packet of the subflow", out_ts(o, sf->first_ns, mc->ts_digits)) \
 	X(end_ts, TS, "s", "last packet of the subflow", out_ts(o, sf->last_ns, mc->ts_digits)) \
 	X(join_delay_s, DURATION_S, "s", "from the connection's first packet to the subflow's", \

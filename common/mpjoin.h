@@ -87,6 +87,12 @@ struct mpj_conn {
 	uint64_t idsn[2];
 	uint8_t ref_known[2];
 	uint64_t ref[2];              /* highest 64-bit DSN per data space */
+	/* per data space, the base of relative DSNs (mptcp-pair's tables):
+	 * fixed at the first DSN or DATA_ACK widened, the IDSN when the key
+	 * is known then (IDSN + 1, the first data byte, is 1), else that
+	 * value - 1; mptcp-metrics' rel_fix follows the same rule */
+	uint8_t rel_known[2];
+	uint64_t rel_base[2];
 	uint8_t unknown_token, midstream, fallback, fastclose;
 	int64_t first_ns;             /* first packet of subflow 0 */
 	uint8_t ts_digits;

@@ -102,6 +102,12 @@ struct dstat {
 	uint8_t has_kbase, has_base, has_dack, has_acct, has_forgot, fin_flag;
 	uint64_t kbase;      /* keys of data sequence numbers: dsn - kbase */
 	uint64_t base_dsn;   /* lowest DSN mapped, for connections without IDSN */
+	/* the events' data sequence numbers are relative: dsn - rel_base,
+	 * rel_base fixed at the direction's first mapping or DATA_ACK (the
+	 * IDSN then known, else that first value - 1), so that the first
+	 * data byte is 1 and a loader's double holds every value */
+	uint8_t has_rel;
+	uint64_t rel_base;
 	uint64_t dack;
 	int64_t dack_ts;
 	uint64_t acct_lo, acct_hi; /* keys: [base, DATA_ACK) accounted for */
@@ -405,6 +411,13 @@ struct ev_vals {
 	const struct mp_add_addr *a;      /* addr: the ADD_ADDR, else NULL */
 };
 
+/* A data sequence number of direction d as the events print it:
+ * relative to the base fixed by rel_fix (man page, EVENTS). */
+static int64_t rel_dsn(const struct mps_conn *mc, int d, uint64_t dsn)
+{
+	return (int64_t)(dsn - mc->d[d].rel_base);
+}
+
 /* Every event record but a burst's starts with its time, connection and
  * direction (mc: the connection, v: the values). */
 #define MPS_EV_HEAD(X) \
@@ -426,7 +439,8 @@ struct ev_vals {
 	X(bytes, COUNT, "bytes", "data bytes in the burst", out_u64(o, ds->b_bytes))
 #define MPS_EV_REINJECT_COLUMNS(X) \
 	MPS_EV_HEAD(X) \
-	X(dsn, ID, "-", "first data sequence number reinjected", out_u64(o, v->dsn)) \
+	X(dsn, INT, "-", "first data sequence number reinjected, relative (IDSN + 1 is 1)", \
+	    out_i64(o, rel_dsn(mc, v->d, v->dsn))) \
 	X(len, COUNT, "bytes", "bytes reinjected", out_u64(o, v->len)) \
 	X(from_subflow, ID, "-", "the subflow that first carried them", \
 	    out_opt_u64(o, v->from >= 0, label(mc, v->from))) \
@@ -435,12 +449,14 @@ struct ev_vals {
 	    out_opt_ts(o, v->from >= 0, v->delay, mc->digits))
 #define MPS_EV_RTT_COLUMNS(X) \
 	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
-	X(dsn, ID, "-", "first data sequence number of the mapping", out_u64(o, v->dsn)) \
+	X(dsn, INT, "-", "first data sequence number of the mapping, relative (IDSN + 1 is 1)", \
+	    out_i64(o, rel_dsn(mc, v->d, v->dsn))) \
 	X(len, COUNT, "bytes", "the mapping's length", out_u64(o, v->len)) \
 	X(rtt_ms, MS, "ms", "from the mapping to the DATA_ACK covering it", out_ms_ns(o, v->rtt))
 #define MPS_EV_DACK_COLUMNS(X) \
 	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
-	X(dack, ID, "-", "the DATA_ACK, 64 bits", out_u64(o, v->dack)) \
+	X(dack, INT, "-", "the DATA_ACK, relative as the DSNs (IDSN + 1 is 1)", \
+	    out_i64(o, rel_dsn(mc, v->d, v->dack))) \
 	X(bytes, COUNT, "bytes", "data bytes newly acknowledged", \
 	    out_opt_u64(o, v->have_new, v->newly))
 #define MPS_EV_ADDR_COLUMNS(X) \
@@ -454,8 +470,8 @@ struct ev_vals {
 #define MPS_EV_SEQ_COLUMNS(X) \
 	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
 	X(frame, ID, "-", "the segment's frame", out_u64(o, v->frame)) \
-	X(dsn, ID, "-", "data sequence number of its first byte", \
-	    out_opt_u64(o, v->have_dsn, v->dsn)) \
+	X(dsn, INT, "-", "data sequence number of its first byte, relative (IDSN + 1 is 1)", \
+	    out_opt_i64(o, v->have_dsn, rel_dsn(mc, v->d, v->dsn))) \
 	X(len, COUNT, "bytes", "its payload length", out_u64(o, v->len)) \
 	X(kind, TEXT, "-", "new, rexmit, reinj or unmapped", out_str(o, v->word))
 
@@ -983,11 +999,27 @@ static void ev_seq(struct mps *s, struct mps_conn *mc, const struct sf *sf, int 
 	    .word = kind });
 }
 
+/* The base of direction d's relative data sequence numbers, fixed by its
+ * first mapping or DATA_ACK (value first): the IDSN when the key is known
+ * by then, so that IDSN + 1, the first data byte, is 1; without it, the
+ * first value seen is 1. Set whatever events are written, so that every
+ * table of one run agrees. */
+static void rel_fix(struct mps_conn *mc, int d, uint64_t first)
+{
+	struct dstat *ds = &mc->d[d];
+	uint64_t v;
+	if (ds->has_rel)
+		return;
+	ds->rel_base = idsn(mc, d, &v) ? v : first - 1;
+	ds->has_rel = 1;
+}
+
 /* A DATA_ACK of direction d's data, sent on subflow sf. */
 static void on_dack(struct mps *s, struct mps_conn *mc, int d, int sf,
     uint64_t dack, int64_t now)
 {
 	struct dstat *ds = &mc->d[d];
+	rel_fix(mc, d, dack);
 	if (ds->has_dack && (int64_t)(dack - ds->dack) <= 0)
 		return;
 	uint64_t base;
@@ -1096,6 +1128,8 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 	struct dstat *ds = &mc->d[d];
 	struct mapping own;
 	int has_own = packet_mapping(p, t, &own);
+	if (has_own)
+		rel_fix(mc, d, own.dsn);
 	int fresh = has_own && !same_mapping(&own, &sd->dss);
 	int own_data = has_own && (own.len || own.infinite);
 	if (fresh)
@@ -1278,10 +1312,12 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	X(s_addr, ADDR, "-", "the MPTCP server's address on the first subflow", \
 	    out_addr(o, sf0->ipv, cli ? sf0->s_addr : sf0->c_addr)) \
 	X(s_port, PORT, "-", "its port", out_u64(o, cli ? sf0->s_port : sf0->c_port)) \
-	X(c_token, ID, "-", "the client's token", out_token(o, mc, DIR_C2S)) \
-	X(s_token, ID, "-", "the server's token", out_token(o, mc, DIR_S2C)) \
-	X(c_idsn, ID, "-", "the client's initial data sequence number", out_idsn(o, mc, DIR_C2S)) \
-	X(s_idsn, ID, "-", "the server's initial data sequence number", out_idsn(o, mc, DIR_S2C)) \
+	X(c_token, HEX, "-", "the client's token, 0x and 8 hex digits", out_token(o, mc, DIR_C2S)) \
+	X(s_token, HEX, "-", "the server's token, 0x and 8 hex digits", out_token(o, mc, DIR_S2C)) \
+	X(c_idsn, HEX, "-", "the client's initial data sequence number, 0x and 16 hex digits", \
+	    out_idsn(o, mc, DIR_C2S)) \
+	X(s_idsn, HEX, "-", "the server's initial data sequence number, 0x and 16 hex digits", \
+	    out_idsn(o, mc, DIR_S2C)) \
 	X(subflows, COUNT, "-", "subflows", out_u64(o, (uint64_t)nsf)) \
 	X(subflows_data, COUNT, "-", "subflows that carried data", out_u64(o, (uint64_t)ndata)) \
 	X(start_ts, TS, "s", "first packet", out_ts(o, mc->first_ns, mc->digits)) \
@@ -1476,14 +1512,14 @@ static void out_token(struct out *o, const struct mps_conn *mc, int d)
 {
 	uint32_t tok;
 	int h = token(mc, d, &tok);
-	out_opt_u64(o, h, tok);
+	out_opt_idhex(o, h, tok, 8);
 }
 
 static void out_idsn(struct out *o, const struct mps_conn *mc, int d)
 {
 	uint64_t v;
 	int h = idsn(mc, d, &v);
-	out_opt_u64(o, h, v);
+	out_opt_idhex(o, h, v, 16);
 }
 
 static void out_dir(struct out *o, struct mps_conn *mc, int d)

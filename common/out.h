@@ -129,6 +129,37 @@ static inline void out_opt_i64(struct out *o, int have, int64_t v)
 		out_dash(o);
 }
 
+/* An identifier (MPTCP key, token, nonce, IDSN) as fixed-width lower-case
+ * hex: "0x" and `ndig` digits (16 for 64 bits, 8 for 32), leading zeros
+ * kept, so that loaders read it as text, never as a rounded number.
+ * Writes at w and returns the end (2 + ndig bytes): the one hex writer,
+ * for the cursor of pcap2pkt's record writer and for out_idhex. */
+static inline char *hex_fixed(char *w, uint64_t v, int ndig)
+{
+	static const char hexdig[16] = "0123456789abcdef";
+	w[0] = '0';
+	w[1] = 'x';
+	for (int i = ndig + 1; i >= 2; i--, v >>= 4)
+		w[i] = hexdig[v & 15];
+	return w + 2 + ndig;
+}
+#define HEX_FIXED_MAX 18 /* "0x" + 16 digits */
+
+static inline void out_idhex(struct out *o, uint64_t v, int ndig)
+{
+	out_room(o, HEX_FIXED_MAX);
+	o->len = (size_t)(hex_fixed(o->buf + o->len, v, ndig) - o->buf);
+}
+
+/* The same, or "-" when the value is missing. */
+static inline void out_opt_idhex(struct out *o, int have, uint64_t v, int ndig)
+{
+	if (have)
+		out_idhex(o, v, ndig);
+	else
+		out_dash(o);
+}
+
 /* Fixed-point number: whole part, then `digits` fraction digits of frac
  * (frac < 10^digits). Used for timestamps and milliseconds. */
 void out_fixed(struct out *o, int64_t whole, uint64_t frac, int digits);

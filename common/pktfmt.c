@@ -97,6 +97,12 @@ static inline char *put_u64_or_dash(char *w, int have, uint64_t v)
 	return have ? put_u64(w, v) : put_dash(w);
 }
 
+/* Keys, tokens and nonces: fixed-width hex (out.h's hex_fixed). */
+static inline char *put_id_or_dash(char *w, int have, uint64_t v, int ndig)
+{
+	return have ? hex_fixed(w, v, ndig) : put_dash(w);
+}
+
 static char *put_hex(char *w, const uint8_t *p, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -309,12 +315,12 @@ static char *put_mp_col(char *w, const struct pkt *p, enum pkt_col c)
 	switch (c) {
 	case COL_MPC_VER: return put_u64(w, m->ver);
 	case COL_MPC_FLAGS: return put_u64(w, m->flags);
-	case COL_MPC_SKEY: return put_u64_or_dash(w, m->has_skey, m->skey);
-	case COL_MPC_RKEY: return put_u64_or_dash(w, m->has_rkey, m->rkey);
+	case COL_MPC_SKEY: return put_id_or_dash(w, m->has_skey, m->skey, 16);
+	case COL_MPC_RKEY: return put_id_or_dash(w, m->has_rkey, m->rkey, 16);
 	case COL_MPC_DLEN: return put_u64_or_dash(w, m->has_dlen, m->dlen);
 	case COL_MPC_CSUM: return put_u64_or_dash(w, m->has_csum, m->csum);
-	case COL_MPJ_TOKEN: return put_u64_or_dash(w, j->has_token, j->token);
-	case COL_MPJ_NONCE: return put_u64_or_dash(w, j->has_nonce, j->nonce);
+	case COL_MPJ_TOKEN: return put_id_or_dash(w, j->has_token, j->token, 8);
+	case COL_MPJ_NONCE: return put_id_or_dash(w, j->has_nonce, j->nonce, 8);
 	case COL_MPJ_ID: return put_u64_or_dash(w, j->hmac_len != 20, j->addr_id);
 	case COL_MPJ_BACKUP: return put_u64_or_dash(w, j->hmac_len != 20, j->backup);
 	case COL_MPJ_HMAC:
@@ -335,7 +341,7 @@ static char *put_mp_col(char *w, const struct pkt *p, enum pkt_col c)
 	case COL_PRIO_BACKUP: return put_u64(w, p->prio_backup);
 	case COL_PRIO_ID: return put_u64_or_dash(w, p->prio_id >= 0, (uint64_t)p->prio_id);
 	case COL_FAIL_DSN: return put_u64(w, p->fail_dsn);
-	case COL_FCLOSE_KEY: return put_u64(w, p->fclose_key);
+	case COL_FCLOSE_KEY: return hex_fixed(w, p->fclose_key, 16);
 	case COL_TCPRST_REASON: return put_u64(w, p->tcprst_reason);
 	case COL_TCPRST_FLAGS: return put_u64(w, p->tcprst_flags);
 	default: return put_dash(w);

@@ -35,12 +35,12 @@
 	X(MPTCP, "mptcp", TEXT, "-", "MPTCP option subtypes in wire order") \
 	X(MPC_VER, "mpc_ver", INT, "-", "MP_CAPABLE version") \
 	X(MPC_FLAGS, "mpc_flags", INT, "-", "MP_CAPABLE flags byte") \
-	X(MPC_SKEY, "mpc_skey", ID, "-", "MP_CAPABLE first (sender's) key") \
-	X(MPC_RKEY, "mpc_rkey", ID, "-", "MP_CAPABLE second (receiver's) key") \
+	X(MPC_SKEY, "mpc_skey", HEX, "-", "MP_CAPABLE first (sender's) key") \
+	X(MPC_RKEY, "mpc_rkey", HEX, "-", "MP_CAPABLE second (receiver's) key") \
 	X(MPC_DLEN, "mpc_dlen", COUNT, "bytes", "MP_CAPABLE data-level length") \
 	X(MPC_CSUM, "mpc_csum", ID, "-", "MP_CAPABLE checksum") \
-	X(MPJ_TOKEN, "mpj_token", ID, "-", "MP_JOIN token") \
-	X(MPJ_NONCE, "mpj_nonce", ID, "-", "MP_JOIN nonce") \
+	X(MPJ_TOKEN, "mpj_token", HEX, "-", "MP_JOIN token") \
+	X(MPJ_NONCE, "mpj_nonce", HEX, "-", "MP_JOIN nonce") \
 	X(MPJ_ID, "mpj_id", ID, "-", "MP_JOIN address id") \
 	X(MPJ_BACKUP, "mpj_backup", BOOL, "-", "MP_JOIN backup flag") \
 	X(MPJ_HMAC, "mpj_hmac", HEX, "-", "MP_JOIN HMAC") \
@@ -62,7 +62,7 @@
 	X(PRIO_BACKUP, "prio_backup", BOOL, "-", "MP_PRIO backup flag") \
 	X(PRIO_ID, "prio_id", ID, "-", "MP_PRIO address id") \
 	X(FAIL_DSN, "fail_dsn", ID, "-", "MP_FAIL data sequence number") \
-	X(FCLOSE_KEY, "fclose_key", ID, "-", "MP_FASTCLOSE receiver's key") \
+	X(FCLOSE_KEY, "fclose_key", HEX, "-", "MP_FASTCLOSE receiver's key") \
 	X(TCPRST_REASON, "tcprst_reason", INT, "-", "MP_TCPRST reason code") \
 	X(TCPRST_FLAGS, "tcprst_flags", INT, "-", "MP_TCPRST flags") \
 	X(PAYLOAD, "payload", HEX, "-", "first payload bytes (-x)")

@@ -372,7 +372,13 @@ static void parse_mp_fields(struct pkt *p, const struct tsv *t, const struct pkt
 	}
 }
 
-/* Columns holding one number or "-": locate parses them. */
+/* Columns holding one number or "-": locate parses them, the hex ones
+ * (keys, tokens, nonces: out_idhex's form) as hex. */
+static int hex_column(int col)
+{
+	return pkt_col_def[col].type == CT_HEX;
+}
+
 static int number_column(int col)
 {
 	switch (col) {
@@ -401,7 +407,8 @@ static void plan(struct pkt_cols *c, const struct tsv *t)
 		}
 	c->nfields = c->nnumbers = 0;
 	for (int i = 0; i < t->ncols; i++) {
-		struct col_step s = { (uint16_t)i, (uint8_t)pcol[i] };
+		struct col_step s = { (uint16_t)i, (uint8_t)pcol[i],
+		    (uint8_t)(number[i] == 2 && hex_column(pcol[i])) };
 		if (number[i] == 2)
 			c->numbers[c->nnumbers++] = s;
 		else if (number[i] || !t->want || t->want[i])
@@ -434,7 +441,11 @@ static void locate(struct pkt_cols *c, struct tsv *t)
 		t->f[i].n = n;
 		if (n == 1 && *p == '-')
 			c->dash |= 1ULL << c->numbers[k].col;
-		else if ((r = digits_field(p, n, &c->val[c->numbers[k].col])) <= 0)
+		else if (c->numbers[k].hex) {
+			if ((r = hex_id_field(p, n, &c->val[c->numbers[k].col])) <= 0)
+				tsv_bad(t, i, r ? "more than 16 hex digits:" :
+				    "not an identifier in hex (0x...):");
+		} else if ((r = digits_field(p, n, &c->val[c->numbers[k].col])) <= 0)
 			tsv_bad(t, i, r ? "number too large:" : "not a whole number:");
 	}
 }

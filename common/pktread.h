@@ -23,6 +23,7 @@ struct addr_memo {
 struct col_step {
 	uint16_t in; /* input column */
 	uint8_t col; /* its packet column */
+	uint8_t hex; /* an identifier in hex (type hex): "0x..." */
 };
 
 struct pkt_cols {

@@ -97,7 +97,8 @@ struct subflow {
 struct reinj {
 	uint32_t sf_orig, sf_re, len;
 	uint8_t dir, digits, have_rcv[2]; /* [0]: the original's subflow */
-	uint64_t dsn;
+	uint64_t dsn;          /* 64-bit, as both captures see it */
+	int64_t rel;           /* relative to the sender's IDSN (mpj rel_base) */
 	int64_t snd[2], rcv[2];
 };
 
@@ -483,7 +484,7 @@ static void end_client(struct mpj_conn *mc, void *ctx) { origin_end(ctx, SIDE_CL
 static void end_server(struct mpj_conn *mc, void *ctx) { origin_end(ctx, SIDE_SERVER, mc); }
 
 static void reinj_add(struct pair *pr, uint32_t sf, int dir, uint64_t a, uint64_t b,
-    const struct origin_val *o, int64_t ts, int digits)
+    const struct origin_val *o, int64_t ts, int digits, uint64_t base)
 {
 	if (pr->nre == REINJ_MAX) {
 		pr->reinj_over++;
@@ -499,6 +500,7 @@ static void reinj_add(struct pair *pr, uint32_t sf, int dir, uint64_t a, uint64_
 	r->sf_re = sf;
 	r->dir = (uint8_t)dir;
 	r->dsn = a;
+	r->rel = (int64_t)(a - base);
 	r->len = (uint32_t)(b - a);
 	r->snd[0] = o->ts;
 	r->snd[1] = ts;
@@ -531,7 +533,7 @@ static uint32_t origin_split(struct spans *t, uint32_t i, uint64_t x)
  * TCP retransmission of a reinjected copy is no new reinjection), are a
  * reinjection, one per origin range. */
 static void origin_segment(struct pair *pr, struct spans *t, uint32_t sf, int dir,
-    uint64_t a, uint64_t b, int64_t ts, int digits)
+    uint64_t a, uint64_t b, int64_t ts, int digits, uint64_t base)
 {
 	uint64_t cur = a;
 	while (cur < b) {
@@ -556,7 +558,7 @@ static void origin_segment(struct pair *pr, struct spans *t, uint32_t sf, int di
 				origin_split(t, i, b);
 			end = spans_at(t, i)->hi;
 			o = spans_val(t, i);
-			reinj_add(pr, sf, dir, cur, end, o, ts, digits);
+			reinj_add(pr, sf, dir, cur, end, o, ts, digits, base);
 			o->carried[1] = o->carried[0];
 			o->carried[0] = sf + 1;
 			cur = end;
@@ -639,7 +641,7 @@ static void data_segment(struct pair *pr, const struct pkt *p, int side, uint32_
 		return;
 	if (pr->pass == 1 && side == dir)
 		origin_segment(pr, origin_of(pr, side, r->mpconn), sf, dir, a, b, ts,
-		    p->ts_digits);
+		    p->ts_digits, r->sf->mc->rel_base[r->mpdir]);
 	else if (pr->pass == 2 && side != dir)
 		reinj_arrival(pr, sf, dir, a, b, ts);
 }
@@ -662,7 +664,7 @@ static void reinj_events(struct pair *pr, struct out *o)
 		out_u64(o, r->sf_orig);
 		out_tab_u64(o, r->sf_re);
 		out_str(o, r->dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t");
-		out_u64(o, r->dsn);
+		out_i64(o, r->rel);
 		out_tab_u64(o, r->len);
 		for (int w = 0; w < 2; w++) {
 			out_tab(o);
