@@ -105,7 +105,8 @@ mptcp_captures() {
 	run bash -c "mptcp-join -s $FIX/craft/mp-fallback.pcap | pick status"
 	assert_output fallback
 	run bash -c "mptcp-join -s $FIX/craft/mp-unknown-token.pcap | pick mpconn,subflow,s_token,status"
-	assert_output "$(printf '1 0 2073567067 established\n2 0 3735928559 unknown_token')"
+	# tokens as 0x and 8 hex digits: 2073567067 (mp-unknown-token.expect) = 0x7b981f5b
+	assert_output "$(printf '1 0 0x7b981f5b established\n2 0 0xdeadbeef unknown_token')"
 	run bash -c "mptcp-join -s $FIX/craft/mp-fastclose.pcap | pick status,close"
 	assert_output "fastclose fastclose"
 }
@@ -174,16 +175,17 @@ mptcp_captures() {
 @test "a join opened by the server: role server, MPTCP direction flipped" {
 	# mp-prio's join subflow (TCP connection 2) mirrored in the records: the
 	# server's address opens it and names the client's token (expect:
-	# token_client 500065796); its TCP c2s packets are then sent by the
+	# token_client 500065796 = 0x1dce6604, token_server 2073567067 =
+	# 0x7b981f5b); its TCP c2s packets are then sent by the
 	# MPTCP server
 	pcap2pkt "$FIX/craft/mp-prio.pcap" | flowsplit > "$T/in"
 	awk -F'\t' -v OFS='\t' 'NR==1{for(i=1;i<=NF;i++)c[$i]=i; NF=c["conn"]-1; print; next}
 		$c["conn"]==2 {s=$c["src"]; $c["src"]=$c["dst"]; $c["dst"]=s;
 		 p=$c["sport"]; $c["sport"]=$c["dport"]; $c["dport"]=p;
-		 if ($c["mpj_token"]=="2073567067") $c["mpj_token"]=500065796}
+		 if ($c["mpj_token"]=="0x7b981f5b") $c["mpj_token"]="0x1dce6604"}
 		{NF=c["conn"]-1; print}' "$T/in" | flowsplit > "$T/mirror"
 	run bash -c "mptcp-join -s $T/mirror | pick subflow,c_addr,role,join_token,status"
-	assert_line "1 198.51.100.1 server 500065796 established"
+	assert_line "1 198.51.100.1 server 0x1dce6604 established"
 	run bash -c "mptcp-join $T/mirror | pick conn,dir,mpconn,subflow,mpdir | sort -u"
 	assert_line "2 c2s 1 1 s2c"
 	assert_line "2 s2c 1 1 c2s"
@@ -213,7 +215,8 @@ mptcp_captures() {
 		        continue
 		    rows = [r for r in sf if r["mpconn"] == first[0]["mpconn"]]
 		    up = sum(r["status"] == "established" for r in rows)
-		    if first[0]["c_token"] != t["token"] or up != int(t["subflows_total"]):
+		    # MPTCP_INFO's token is saved in decimal; the table writes 0x + 8 hex digits
+		    if first[0]["c_token"] != "0x%08x" % int(t["token"]) or up != int(t["subflows_total"]):
 		        print("conn %s: token %s/%s subflows %d/%s" % (t["conn"], first[0]["c_token"], t["token"], up, t["subflows_total"])); bad = 1
 		    if any(r["hmac_ok"] != "1" for r in rows if r["subflow"] != "0"):
 		        print("conn %s: join HMAC not verified" % t["conn"]); bad = 1
