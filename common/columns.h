@@ -14,7 +14,9 @@
  * 2^64 - 1), ts (seconds since the epoch, fixed-point), duration_s
  * (seconds, fixed-point), ms (milliseconds, 3 decimals), frac (a share in
  * [0, 1]), real (another decimal number), text (a word or a list), addr
- * (an IP address), port, hex (lower-case hex digits). "-" is a missing
+ * (an IP address), port, hex (lower-case hex: an identifier such as an
+ * MPTCP key or token as "0x" and fixed-width digits, out_idhex; a byte
+ * string as bare digit pairs). "-" is a missing
  * value in every type. pcap2pkt(1) lists them for the user. */
 #define COL_TYPES(X) \
 	X(COUNT, "count") X(INT, "int") X(BOOL, "bool") X(ID, "id") X(TS, "ts") \
