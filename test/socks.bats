@@ -202,18 +202,23 @@ pipeline() { # -x N, then socks-dest options
 }
 
 @test "bad fields name file, line and column" {
-    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\tb\t1\t2\t3\t0g0102\t1\tc2s\n' > "$T/bad.tsv"
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\t192.168.1.2\t10.0.0.1\t1\t2\t3\t0g0102\t1\tc2s\n' > "$T/bad.tsv"
     run "$BIN/socks-dest" -k x "$T/bad.tsv"
     assert_failure 1
     assert_output --partial "bad.tsv:2: column 'payload': not hex"
-    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\tb\t1\t2\t3\t010\t1\tc2s\n' > "$T/odd.tsv"
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\t192.168.1.2\t10.0.0.1\t1\t2\t3\t010\t1\tc2s\n' > "$T/odd.tsv"
     run "$BIN/socks-dest" -k x "$T/odd.tsv"
     assert_failure 1
     assert_output --partial "odd.tsv:2: column 'payload': odd number of hex digits"
-    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\tb\t1\t2\t3\t01\t1\tup\n' > "$T/dir.tsv"
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\t192.168.1.2\t10.0.0.1\t1\t2\t3\t01\t1\tup\n' > "$T/dir.tsv"
     run "$BIN/socks-dest" -k x "$T/dir.tsv"
     assert_failure 1
     assert_output --partial "column 'dir': expected c2s or s2c"
+    # addresses are parsed (the shared record reader): 'a' is none
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\t10.0.0.1\t1\t2\t3\t010203\t1\tc2s\n' > "$T/addr.tsv"
+    run "$BIN/socks-dest" -k x "$T/addr.tsv"
+    assert_failure 1
+    assert_output --partial "addr.tsv:2: column 'src': not an IP address: 'a'"
 }
 
 @test "usage: -h, unknown option, extra arguments" {
