@@ -2,7 +2,11 @@
  * proxy for. The original scripts' proxy used the old "table" cipher, a byte
  * substitution derived from MD5(password), so the first client payload
  * of a connection decrypts to the Shadowsocks request header: address
- * type, address, port. One record per connection; see socks-dest(1). */
+ * type, address, port. One record per connection; see socks-dest(1).
+ * Packets come from the shared source (records of pcap2pkt -x N |
+ * flowsplit [| mptcp-join], or captures decoded and split in-process,
+ * joined by mptcp-join's engine), and connections live in a flow table
+ * ended by the same rules as every other connection-level filter's. */
 #include <err.h>
 #include <nettle/md5.h>
 #include <stdint.h>
@@ -11,18 +15,27 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "capture.h"
+#include "columns.h"
 #include "config.h"
-#include "hash.h"
+#include "flow.h"
+#include "mpjoin.h"
 #include "out.h"
+#include "pktread.h"
+#include "source.h"
 #include "tsv.h"
 #include "util.h"
 
-#define IDLE_DEFAULT 300.0 /* flowsplit's -i default */
-#define ADDRMAX 48         /* inet_ntop text of an IPv6 address, and a NUL */
+/* The longest request header: type, length, a 255-byte name, port. A
+ * capture read directly gives its first payload bytes up to this many,
+ * as pcap2pkt -x 259 would. */
+#define REQ_MAX (2 + 255 + 2)
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: socks-dest [-hT] [-C config] [-i idle_s] [-k password] [file]\n");
+	fprintf(status ? stderr : stdout, "usage: socks-dest [-h] [-A time] [-B time] [-b filter] "
+	    "[-C config] [-g grace_s] [-i idle_s] [-k password] [--schema] [--version] [file ...]\n"
+	    "       socks-dest -T [-C config] [-k password]\n");
 	exit(status);
 }
 
@@ -146,234 +159,146 @@ static enum why parse_req(const uint8_t *p, size_t cap, uint64_t len, struct req
 	return w;
 }
 
-/* ---- Connections: pending (no client payload yet) or done, found by
- * conn id. Entries idle longer than idle_s are swept, pending ones with a
- * no_payload record, so memory follows concurrent connections. */
+/* ---- Connections: the client payload not seen yet, or the request
+ * decoded (done); ended by the flow table's rules, a pending one with a
+ * no_payload record. */
 
-struct conn {
-	uint64_t id;
-	int64_t last_ns;
-	uint8_t used, done, ipv;
+struct sconn {
+	uint8_t done, ipv;
+	uint8_t c_addr[16], s_addr[16]; /* pkt_endpoints' form */
+	uint16_t c_port, s_port;
 	uint64_t mpconn; /* 0: none */
 	int subflow;     /* -1: none */
-	char c_addr[ADDRMAX], s_addr[ADDRMAX];
-	unsigned c_port, s_port;
 };
 
-struct ctab {
-	struct conn *slot;
-	size_t cap, n;
-	int64_t idle_ns, next_sweep, now;
+/* ---- Output: the record's column table */
+
+/* One record: the connection, its request (or why none). */
+struct srec {
+	uint64_t id;
+	const struct sconn *c;
+	const struct req *r;
+	enum why w;
+	int has_ts;
+	int64_t ts_ns;
+	int digits;
 };
 
-struct cols {
-	int conn, dir, ts, ipv, src, dst, sport, dport, len, payload;
-	int frame;           /* -1: none, then the order is not checked */
-	int mpconn, subflow; /* -1 without mptcp-join */
-};
-
-
-static struct conn *ct_find(const struct ctab *t, uint64_t id)
+static void put_atyp(struct out *o, const struct srec *v)
 {
-	size_t i = (size_t)hash_u64(id) & (t->cap - 1); /* ids may be crafted */
-	while (t->slot[i].used && t->slot[i].id != id)
-		i = (i + 1) & (t->cap - 1);
-	return &t->slot[i];
-}
-
-/* Rehashes the live entries into a table of cap slots. */
-static void ct_rebuild(struct ctab *t, size_t cap)
-{
-	struct conn *old = t->slot;
-	size_t ocap = t->cap;
-	t->slot = xcalloc(cap, sizeof *t->slot);
-	t->cap = cap;
-	for (size_t i = 0; i < ocap; i++)
-		if (old[i].used)
-			*ct_find(t, old[i].id) = old[i];
-	free(old);
-}
-
-/* ---- Output */
-
-static void header(const struct cols *c)
-{
-	out_str(&out_stdout, "conn\tipv\tc_addr\tc_port\ts_addr\ts_port");
-	if (c->mpconn >= 0)
-		out_str(&out_stdout, "\tmpconn\tsubflow");
-	out_str(&out_stdout, "\treq_ts\tsocks_atyp\tsocks_addr\tsocks_port\tsocks_ok\tsocks_err\n");
-}
-
-static void put_req(const struct req *r, enum why w)
-{
-	struct out *o = &out_stdout;
 	static const char *const atyp[] = { [AT_IPV4] = "ipv4", [AT_DOMAIN] = "domain",
 		[AT_IPV6] = "ipv6" };
-	if (w != OK) {
-		out_str(o, "-\t-\t-\t0\t");
-		out_str(o, why_name[w]);
-		return;
-	}
-	out_str(o, atyp[r->atyp]);
-	out_tab(o);
-	if (r->atyp == AT_DOMAIN)
-		out_str(o, (const char *)r->addr);
-	else
-		out_addr(o, r->atyp == AT_IPV4 ? 4 : 6, r->addr);
-	out_tab(o);
-	out_u64(o, r->port);
-	out_str(o, "\t1\t-");
-}
-
-/* One record; ts is the request packet's timestamp field, or NULL. */
-static void put_conn(const struct conn *e, const struct cols *c, const char *ts,
-    size_t tslen, const struct req *r, enum why w)
-{
-	struct out *o = &out_stdout;
-	out_u64(o, e->id);
-	out_tab(o);
-	out_u64(o, e->ipv);
-	out_tab(o);
-	out_str(o, e->c_addr);
-	out_tab(o);
-	out_u64(o, e->c_port);
-	out_tab(o);
-	out_str(o, e->s_addr);
-	out_tab(o);
-	out_u64(o, e->s_port);
-	if (c->mpconn >= 0) {
-		out_tab(o);
-		if (e->mpconn)
-			out_u64(o, e->mpconn);
-		else
-			out_dash(o);
-		out_tab(o);
-		if (e->subflow >= 0)
-			out_u64(o, (uint64_t)e->subflow);
-		else
-			out_dash(o);
-	}
-	out_tab(o);
-	if (ts)
-		out_mem(o, ts, tslen);
+	if (v->w == OK)
+		out_str(o, atyp[v->r->atyp]);
 	else
 		out_dash(o);
-	out_tab(o);
-	put_req(r, w);
+}
+
+static void put_dest(struct out *o, const struct srec *v)
+{
+	if (v->w != OK)
+		out_dash(o);
+	else if (v->r->atyp == AT_DOMAIN)
+		out_str(o, (const char *)v->r->addr);
+	else
+		out_addr(o, v->r->atyp == AT_IPV4 ? 4 : 6, v->r->addr);
+}
+
+#define SOCKS_CONN_COLUMNS(X) \
+	X(conn, ID, "-", "TCP connection id (flowsplit)", out_u64(o, v->id)) \
+	X(ipv, INT, "-", "IP version, 4 or 6", out_u64(o, v->c->ipv)) \
+	X(c_addr, ADDR, "-", "client address", out_addr(o, v->c->ipv, v->c->c_addr)) \
+	X(c_port, PORT, "-", "client port", out_u64(o, v->c->c_port)) \
+	X(s_addr, ADDR, "-", "server (proxy) address", out_addr(o, v->c->ipv, v->c->s_addr)) \
+	X(s_port, PORT, "-", "server (proxy) port", out_u64(o, v->c->s_port))
+
+/* Only with mptcp-join's tags: in its records, or a capture read directly. */
+#define SOCKS_MPJ_COLUMNS(X) \
+	X(mpconn, ID, "-", "MPTCP connection id (mptcp-join) as of the request", \
+	    out_opt_u64(o, v->c->mpconn != 0, v->c->mpconn)) \
+	X(subflow, ID, "-", "subflow index in that MPTCP connection, 0 first", \
+	    out_opt_u64(o, v->c->subflow >= 0, (uint64_t)v->c->subflow))
+
+#define SOCKS_REQ_COLUMNS(X) \
+	X(req_ts, TS, "s", "time of the request packet (the first client payload)", \
+	    out_opt_ts(o, v->has_ts, v->ts_ns, v->digits)) \
+	X(socks_atyp, TEXT, "-", "requested address type: ipv4, ipv6 or domain", put_atyp(o, v)) \
+	X(socks_addr, TEXT, "-", "requested address (inet_ntop form) or host name", put_dest(o, v)) \
+	X(socks_port, PORT, "-", "requested port", \
+	    v->w == OK ? out_u64(o, v->r->port) : out_dash(o)) \
+	X(socks_ok, BOOL, "-", "a request was decoded", out_chr(o, v->w == OK ? '1' : '0')) \
+	X(socks_err, TEXT, "-", "why not (no_payload, not_captured, truncated, short, bad_atyp, " \
+	    "bad_addr, bad_port, join); - when decoded", out_str(o, why_name[v->w]))
+
+static const struct column conn_cols[] = { SOCKS_CONN_COLUMNS(COL_ROW) };
+static const struct column mpj_cols[] = { SOCKS_MPJ_COLUMNS(COL_ROW) };
+static const struct column req_cols[] = { SOCKS_REQ_COLUMNS(COL_ROW) };
+static const struct record_def rec_plain = { 2, { COL_PART(conn_cols, 0), COL_PART(req_cols, 0) } };
+static const struct record_def rec_tagged = { 3, { COL_PART(conn_cols, 0), COL_PART(mpj_cols, 0),
+	COL_PART(req_cols, 0) } };
+
+static void put_record(struct out *o, const struct srec *v, int tags)
+{
+	int sep = 0;
+	SOCKS_CONN_COLUMNS(COL_EMIT)
+	if (tags) {
+		SOCKS_MPJ_COLUMNS(COL_EMIT)
+	}
+	SOCKS_REQ_COLUMNS(COL_EMIT)
 	out_nl(o);
-}
-
-static int cmp_conn(const void *a, const void *b)
-{
-	uint64_t x = (*(const struct conn *const *)a)->id;
-	uint64_t y = (*(const struct conn *const *)b)->id;
-	return x < y ? -1 : x > y;
-}
-
-/* Drops entries idle since before `before` (all with INT64_MAX); pending
- * ones get their no_payload record, in conn id order. */
-static void ct_sweep(struct ctab *t, const struct cols *c, int64_t before)
-{
-	struct conn **emit = xcalloc(t->n + 1, sizeof *emit);
-	size_t ne = 0, live = 0;
-	struct req none;
-	memset(&none, 0, sizeof none);
-	for (size_t i = 0; i < t->cap; i++) {
-		struct conn *e = &t->slot[i];
-		if (!e->used)
-			continue;
-		if (e->last_ns >= before) {
-			live++;
-			continue;
-		}
-		if (!e->done)
-			emit[ne++] = e;
-		else
-			e->used = 0;
-	}
-	qsort(emit, ne, sizeof *emit, cmp_conn);
-	for (size_t i = 0; i < ne; i++) {
-		put_conn(emit[i], c, NULL, 0, &none, NO_PAYLOAD);
-		emit[i]->used = 0;
-	}
-	free(emit);
-	t->n = live;
-	size_t cap = 64;
-	while (cap < 4 * live)
-		cap *= 2;
-	ct_rebuild(t, cap);
 }
 
 /* ---- Input */
 
-static void bind_cols(struct cols *c, const struct tsv *in)
+struct run {
+	struct out *o;
+	int tags;                 /* mptcp-join's columns: read and written */
+	int c_payload;            /* records: the payload column */
+	int c_mpconn, c_subflow;  /* records: mptcp-join's, or -1 */
+	const uint8_t *dec;       /* the decryption table */
+};
+
+/* A connection ended (closed and quiet, idle, or end of input): one
+ * without a request gets its no_payload record now. */
+static void on_end(struct flow *f, void *ctx)
 {
-	c->conn = tsv_need(in, "conn", "flowsplit");
-	c->dir = tsv_need(in, "dir", "flowsplit");
-	c->ts = tsv_need(in, "ts", "pcap2pkt");
-	c->ipv = tsv_need(in, "ipv", "pcap2pkt");
-	c->src = tsv_need(in, "src", "pcap2pkt");
-	c->dst = tsv_need(in, "dst", "pcap2pkt");
-	c->sport = tsv_need(in, "sport", "pcap2pkt");
-	c->dport = tsv_need(in, "dport", "pcap2pkt");
-	c->len = tsv_need(in, "len", "pcap2pkt");
-	c->payload = tsv_need(in, "payload", "pcap2pkt -x N");
-	c->frame = tsv_col(in, "frame");
-	c->mpconn = tsv_col(in, "mpconn");
-	c->subflow = tsv_col(in, "subflow");
-	if ((c->mpconn < 0) != (c->subflow < 0))
-		errx(1, "%s: input has only one of the columns 'mpconn' and 'subflow' "
-		    "(made by mptcp-join)", in->path);
+	const struct run *run = ctx;
+	struct sconn *c = f->user;
+	if (!c->done) {
+		struct req none;
+		memset(&none, 0, sizeof none);
+		struct srec v = { f->id, c, &none, NO_PAYLOAD, 0, 0, 6 };
+		put_record(run->o, &v, run->tags);
+	}
+	free(c);
 }
 
-static void copy_addr(const struct tsv *in, int col, char *dst)
+/* A new connection, its tuple oriented by the first packet's direction. */
+static struct sconn *conn_new(const struct pkt *p, int dir)
 {
-	if (in->f[col].n >= ADDRMAX)
-		tsv_bad(in, col, "not an address:");
-	memcpy(dst, in->f[col].p, in->f[col].n);
-	dst[in->f[col].n] = 0;
-}
-
-static unsigned port_of(const struct tsv *in, int col)
-{
-	uint64_t v = tsv_u64(in, col);
-	if (v > 65535)
-		tsv_bad(in, col, "not a port:");
-	return (unsigned)v;
-}
-
-/* A new entry, its tuple oriented by the record's direction. */
-static void conn_init(struct conn *e, uint64_t id, const struct tsv *in,
-    const struct cols *c, int c2s)
-{
-	memset(e, 0, sizeof *e);
-	e->used = 1;
-	e->id = id;
-	e->ipv = (uint8_t)tsv_u64(in, c->ipv);
-	copy_addr(in, c2s ? c->src : c->dst, e->c_addr);
-	copy_addr(in, c2s ? c->dst : c->src, e->s_addr);
-	e->c_port = port_of(in, c2s ? c->sport : c->dport);
-	e->s_port = port_of(in, c2s ? c->dport : c->sport);
-	e->subflow = -1;
+	struct sconn *c = xcalloc(1, sizeof *c);
+	c->ipv = p->ipv;
+	pkt_endpoints(p, dir, c->c_addr, c->s_addr, &c->c_port, &c->s_port);
+	c->subflow = -1;
+	return c;
 }
 
 /* mptcp-join tags a connection once its MPTCP role is known, which may
  * be after its first packets: keep the latest tags. */
-static void conn_tags(struct conn *e, const struct tsv *in, const struct cols *c)
+static void tags_from_records(struct sconn *c, const struct tsv *in, const struct run *run)
 {
-	if (c->mpconn < 0 || tsv_dash(in, c->mpconn))
+	if (tsv_dash(in, run->c_mpconn))
 		return;
-	e->mpconn = tsv_u64(in, c->mpconn);
-	uint64_t sf = tsv_u64(in, c->subflow);
+	c->mpconn = tsv_u64(in, run->c_mpconn);
+	uint64_t sf = tsv_u64(in, run->c_subflow);
 	if (sf > 1000000)
-		tsv_bad(in, c->subflow, "subflow index out of range:");
-	e->subflow = (int)sf;
+		tsv_bad(in, run->c_subflow, "subflow index out of range:");
+	c->subflow = (int)sf;
 }
-
 
 /* Decodes the payload field through the decryption table; returns the
  * number of bytes (0 for "-"). */
-static size_t payload_bytes(const struct tsv *in, int col, const uint8_t dec[256],
+static size_t payload_from_record(const struct tsv *in, int col, const uint8_t dec[256],
     uint8_t *buf, size_t max)
 {
 	const char *p = in->f[col].p;
@@ -393,92 +318,140 @@ static size_t payload_bytes(const struct tsv *in, int col, const uint8_t dec[256
 	return max;
 }
 
-/* The first client payload of a pending connection: decode and report. */
-static void request(struct conn *e, const struct tsv *in, const struct cols *c,
-    const uint8_t dec[256], uint64_t len)
+/* The captured payload bytes of a decoded frame, decrypted. */
+static size_t payload_from_capture(const struct pkt *p, const uint8_t dec[256],
+    uint8_t *buf, size_t max)
 {
-	uint8_t buf[2 + 255 + 2];
+	size_t n = p->payload_caplen < max ? p->payload_caplen : max;
+	for (size_t i = 0; i < n; i++)
+		buf[i] = dec[p->payload[i]];
+	return n;
+}
+
+/* The first client payload of a pending connection: decode and report. */
+static void request(uint64_t id, struct sconn *c, const struct pkt *p,
+    const struct source *src, const struct run *run)
+{
+	uint8_t buf[REQ_MAX];
 	struct req r;
 	enum why w;
-	if (e->subflow > 0) {
+	if (c->subflow > 0) {
 		/* an MPTCP join carries data from the middle of the stream */
 		memset(&r, 0, sizeof r);
 		w = JOIN;
 	} else {
-		size_t n = payload_bytes(in, c->payload, dec, buf, sizeof buf);
-		w = parse_req(buf, n, len, &r);
+		size_t n = src->from_capture ? payload_from_capture(p, run->dec, buf, sizeof buf) :
+		    payload_from_record(&src->tsv, run->c_payload, run->dec, buf, sizeof buf);
+		w = parse_req(buf, n, p->len, &r);
 	}
-	put_conn(e, c, in->f[c->ts].p, in->f[c->ts].n, &r, w);
-	e->done = 1;
+	struct srec v = { id, c, &r, w, 1, pkt_time_ns(p), p->ts_digits == 9 ? 9 : 6 };
+	put_record(run->o, &v, run->tags);
+	c->done = 1;
 }
 
-static void run(const char *path, const uint8_t dec[256], double idle_s)
+/* The packet columns read from records; the flags, when there, for the
+ * end rules (without them connections end by the idle timeout only). */
+static const int need[] = {
+	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_LEN, -1
+};
+static const int use[] = {
+	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_LEN, COL_FLAGS, -1
+};
+
+static void bind_records(struct source *src, struct run *run)
 {
-	struct tsv in;
-	struct cols c;
-	struct ctab t = { .idle_ns = seconds_to_ns(idle_s), .next_sweep = INT64_MIN };
-	tsv_open(&in, path);
-	if (in.ncols == 0)
-		errx(1, "%s: empty input: no header line", in.path);
-	bind_cols(&c, &in);
-	ct_rebuild(&t, 64);
-	header(&c);
-	while (tsv_next(&in)) {
-		int64_t sec;
-		uint32_t nsec;
-		uint8_t digits;
-		if (c.frame >= 0 && !tsv_dash(&in, c.frame))
-			tsv_frame_order(&in, c.frame, tsv_u64(&in, c.frame));
-		tsv_ts(&in, c.ts, &sec, &nsec, &digits);
-		int64_t now = sec * 1000000000 + nsec;
-		if (now > t.now)
-			t.now = now;
-		if (t.now >= t.next_sweep) {
-			if (t.next_sweep != INT64_MIN)
-				ct_sweep(&t, &c, t.now - t.idle_ns);
-			int64_t step = t.idle_ns / 4 > 1000000000 ? t.idle_ns / 4 : 1000000000;
-			t.next_sweep = t.now > INT64_MAX - step ? INT64_MAX : t.now + step;
-		}
-		int c2s = tsv_eq(&in, c.dir, "c2s");
-		if (!c2s && !tsv_eq(&in, c.dir, "s2c"))
-			tsv_bad(&in, c.dir, "expected c2s or s2c, got");
-		uint64_t id = tsv_u64(&in, c.conn);
-		struct conn *e = ct_find(&t, id);
-		if (!e->used) {
-			if (4 * (t.n + 1) > 3 * t.cap) {
-				ct_rebuild(&t, 2 * t.cap);
-				e = ct_find(&t, id);
-			}
-			conn_init(e, id, &in, &c, c2s);
-			t.n++;
-		}
-		e->last_ns = t.now;
-		if (e->done)
-			continue;
-		conn_tags(e, &in, &c);
-		uint64_t len = tsv_u64(&in, c.len);
-		if (c2s && len > 0)
-			request(e, &in, &c, dec, len);
+	struct tsv *in = &src->tsv;
+	pkt_cols_restrict(&src->cols, use);
+	source_want(src);
+	run->c_payload = tsv_need(in, "payload", "pcap2pkt -x N");
+	run->c_mpconn = tsv_col(in, "mpconn");
+	run->c_subflow = tsv_col(in, "subflow");
+	if ((run->c_mpconn < 0) != (run->c_subflow < 0))
+		errx(1, "%s: input has only one of the columns 'mpconn' and 'subflow' "
+		    "(made by mptcp-join)", in->path);
+	tsv_want(in, run->c_payload);
+	run->tags = run->c_mpconn >= 0;
+	if (run->tags) {
+		tsv_want(in, run->c_mpconn);
+		tsv_want(in, run->c_subflow);
 	}
-	ct_sweep(&t, &c, INT64_MAX);
-	free(t.slot);
-	tsv_close(&in);
 }
+
+static int run_source(char **files, const struct flow_opts *fo, const struct capture_sel *sel,
+    const uint8_t dec[256])
+{
+	struct source src;
+	struct flowtab tab;
+	struct mpj j;
+	struct pkt p;
+	struct pkt_meta m;
+	struct mpj_res mr;
+	struct run run = { &out_stdout, 1, -1, -1, -1, dec };
+
+	source_open(&src, files, fo, sel, need);
+	if (src.from_capture)
+		mpj_init(&j, fo, NULL, NULL); /* the tags mptcp-join would add */
+	else
+		bind_records(&src, &run);
+	flowtab_init(&tab, fo->idle_s, fo->grace_s, on_end, &run);
+	record_header(run.o, run.tags ? &rec_tagged : &rec_plain);
+	while (source_next(&src, &p, &m)) {
+		int64_t now = pkt_time_ns(&p);
+		int created;
+		flowtab_expire(&tab, now);
+		struct flow *f = flowtab_by_id(&tab, m.conn, now, &created);
+		if (created)
+			f->user = conn_new(&p, m.dir);
+		flow_track(&tab, f, &p, m.dir);
+		struct sconn *c = f->user;
+		if (src.from_capture) {
+			mpj_packet(&j, &p, &m, &mr);
+			if (!c->done && mr.mpconn) {
+				c->mpconn = mr.mpconn;
+				c->subflow = mr.subflow;
+			}
+		} else if (run.tags && !c->done) {
+			tags_from_records(c, &src.tsv, &run);
+		}
+		if (!c->done && m.dir == DIR_C2S && p.len > 0)
+			request(m.conn, c, &p, &src, &run);
+	}
+	flowtab_finish(&tab);
+	if (src.from_capture)
+		mpj_finish(&j);
+	return source_close(&src);
+}
+
+static const struct option longopts[] = {
+	{ "schema", no_argument, NULL, OPT_SCHEMA },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 }
+};
 
 int main(int argc, char *argv[])
 {
+	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
+	struct capture_sel sel = { 0 };
 	const char *cfile = NULL, *password = NULL;
-	double idle_s = IDLE_DEFAULT;
-	int table = 0, ch;
+	int table = 0, schema = 0, status = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "C:hi:k:T")) != -1) {
+	while ((ch = getopt_long(argc, argv, "A:B:b:C:g:hi:k:T", longopts, NULL)) != -1) {
 		switch (ch) {
+		case 'A':
+		case 'B':
+		case 'b':
+			capture_sel_option(&sel, ch, optarg);
+			break;
 		case 'C':
 			cfile = optarg;
 			break;
+		case 'g':
+			fo.grace_s = parse_seconds_arg("-g", optarg);
+			break;
 		case 'i':
-			idle_s = parse_seconds_arg("-i", optarg);
+			fo.idle_s = parse_seconds_arg("-i", optarg);
 			break;
 		case 'k':
 			password = optarg;
@@ -486,6 +459,11 @@ int main(int argc, char *argv[])
 		case 'T':
 			table = 1;
 			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
+		case OPT_VERSION:
+			tool_version();
 		case 'h':
 			usage(0);
 		default:
@@ -494,8 +472,15 @@ int main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
-	if (argc > 1 || (table && argc))
+	if (table && argc)
 		usage(2);
+	if (schema) {
+		/* the record of a capture, or of records tagged by mptcp-join;
+		 * without mptcp-join's columns, mpconn and subflow are left out */
+		record_schema(&out_stdout, &rec_tagged);
+		out_close(&out_stdout);
+		return 0;
+	}
 
 	struct config cfg;
 	config_load(&cfg, cfile);
@@ -512,9 +497,9 @@ int main(int argc, char *argv[])
 		out_hex(&out_stdout, enc, sizeof enc);
 		out_nl(&out_stdout);
 	} else {
-		run(argc ? argv[0] : "-", dec, idle_s);
+		status = run_source(argc ? argv : NULL, &fo, &sel, dec);
 	}
 	out_close(&out_stdout);
 	config_free(&cfg);
-	return 0;
+	return status;
 }

@@ -112,13 +112,27 @@ check() {
 	same_columns "mptcp-metrics -s (pipe)" "$schema" "$header"
 }
 
+@test "socks-dest: the connection record, of a capture and of records with and without mptcp-join" {
+	local s=$FIX/socks/socks.pcap schema header
+	[ -s "$s" ] || fail "missing fixture $s"
+	check socks-dest "-k x" "$s" socks-dest.1
+	check socks-dest "-k x" "$MP" socks-dest.1
+	schema=$(socks-dest --schema | schema_names)
+	header=$(pcap2pkt -x 16 "$MP" | flowsplit | mptcp-join | socks-dest -k x | head -1)
+	same_columns "socks-dest (pipe with mptcp-join)" "$schema" "$header"
+	# without mptcp-join's columns: the same record less mpconn and subflow
+	header=$(pcap2pkt -x 16 "$MP" | flowsplit | socks-dest -k x | head -1)
+	[[ $schema == *$'\tmpconn\tsubflow\t'* ]] || fail "no mpconn, subflow in the schema"
+	same_columns "socks-dest (pipe)" "${schema/$'\tmpconn\tsubflow'/}" "$header"
+}
+
 @test "--schema: every type is one of the documented set, every line has a meaning" {
 	types=" count int bool id ts duration_s ms frac real text addr port hex "
 	for cmd in "pcap2pkt -x 4" flowsplit tcp-metrics "tcp-metrics -e rtt" \
 	    "tcp-metrics -e rexmit" "tcp-metrics -e ack" "tcp-metrics -e inflight" \
 	    mptcp-join "mptcp-join -s" mptcp-metrics "mptcp-metrics -s" \
 	    "mptcp-metrics -e bursts" "mptcp-metrics -e reinject" "mptcp-metrics -e rtt" \
-	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq"; do
+	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq" socks-dest; do
 		# shellcheck disable=SC2086
 		out=$($cmd --schema | tail -n +2)
 		[ -n "$out" ] || fail "$cmd --schema: no columns"

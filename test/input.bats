@@ -97,7 +97,7 @@ check_cuts() {
 	check_cuts "$S/ho.pcap"
 }
 
-@test "cut captures: tcp-metrics and mptcp-metrics give the tables of the complete frames (tshark -w), exit 3" {
+@test "cut captures: tcp-metrics, mptcp-metrics and socks-dest give the tables of the complete frames (tshark -w), exit 3" {
 	local f o k t bad=0
 	for f in "$S/v1.pcap" "$S/v1.pcapng" "$S/ho.pcap"; do
 		k=pcap
@@ -107,7 +107,7 @@ check_cuts() {
 			# tshark writes the complete frames (and exits 2: the cut)
 			tshark -r "$T/cut.$k" -F "$k" -w "$T/whole.$k" 2> /dev/null || true
 			[ "$(wiretap_frames "$T/whole.$k")" = "$(wiretap_frames "$T/cut.$k")" ] || { echo "tshark -w $o"; bad=1; }
-			for t in tcp-metrics "mptcp-metrics -s" "mptcp-join -s"; do
+			for t in tcp-metrics "mptcp-metrics -s" "mptcp-join -s" "socks-dest -k x"; do
 				# shellcheck disable=SC2086
 				$t "$T/whole.$k" > "$T/want" || { echo "$t whole $o"; bad=1; }
 				st=0
@@ -219,7 +219,7 @@ check_cuts() {
 	editcap -F pcapng "$FIX/gen/mptcp-ipv6.pcap" "$T/v6.pcapng"
 	for f in "$FIX/gen/mptcp-handover.pcap" "$T/v6.pcapng" "$FIX/corpus/ptcpdump-tcp.pcapng"; do
 		for t in pcap2pkt tcp-metrics "tcp-metrics -e rtt -o /dev/null" mptcp-join "mptcp-join -s" \
-		    mptcp-metrics "mptcp-metrics -s" "mptcp-metrics -e dack"; do
+		    mptcp-metrics "mptcp-metrics -s" "mptcp-metrics -e dack" "socks-dest -k x"; do
 			# shellcheck disable=SC2086
 			$t "$f" > "$T/want"
 			[ -s "$T/want" ] || [[ $t == *-o* ]] || { echo "$t $f: no output"; bad=1; }
@@ -321,7 +321,7 @@ tshark_frames() {
 	    "$(tshark_frames "$f" "frame.time_relative >= 2 && tcp.port == 5201")"
 	# bad times and filters are usage errors, in every tool
 	local t
-	for t in pcap2pkt tcp-metrics mptcp-join mptcp-metrics; do
+	for t in pcap2pkt tcp-metrics mptcp-join mptcp-metrics socks-dest; do
 		run --separate-stderr "$t" -A yesterday "$f"
 		assert_failure 2
 		[[ $stderr == *"-A: expected seconds since the epoch or +seconds"* ]]
@@ -340,7 +340,7 @@ tshark_frames() {
 	t900=$(tshark -r "$f" -T fields -e frame.time_epoch 2> /dev/null | sed -n 900p)
 	tcpdump -r "$f" -w "$T/bpf.pcap" 'not (tcp and host 10.0.2.2)' 2> /dev/null
 	editcap -B "$t900" "$f" "$T/win.pcap"
-	for t in tcp-metrics "mptcp-join -s" mptcp-metrics "mptcp-metrics -s" "mptcp-metrics -e rtt"; do
+	for t in tcp-metrics "mptcp-join -s" mptcp-metrics "mptcp-metrics -s" "mptcp-metrics -e rtt" "socks-dest -k x"; do
 		# shellcheck disable=SC2086
 		cmp <($t -b 'not (tcp and host 10.0.2.2)' "$f") <($t "$T/bpf.pcap")
 		# shellcheck disable=SC2086

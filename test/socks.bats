@@ -2,8 +2,12 @@
 # socks-dest: the Shadowsocks table cipher and request header. Expected
 # values come from test/ref/socks-ref.py (an independent Python
 # implementation), from the destinations chosen when crafting
-# test/fixtures/socks/socks.pcap, and from the shadowsocks project's
-# published table for the password "foobar!".
+# test/fixtures/socks/socks.pcap and socks-mptcp.pcap (make-socks.py:
+# expected.tsv, expected-mptcp.tsv), from the shadowsocks project's
+# published table for the password "foobar!", and, for captures read
+# directly, from tshark (frames, times, MPTCP options), tcpdump -w and
+# test/ref/capture-offsets (byte offsets of a cut capture).
+bats_require_minimum_version 1.5.0
 
 load /usr/lib/bats/bats-support/load
 load /usr/lib/bats/bats-assert/load
@@ -202,18 +206,23 @@ pipeline() { # -x N, then socks-dest options
 }
 
 @test "bad fields name file, line and column" {
-    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\tb\t1\t2\t3\t0g0102\t1\tc2s\n' > "$T/bad.tsv"
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\t192.168.1.2\t10.0.0.1\t1\t2\t3\t0g0102\t1\tc2s\n' > "$T/bad.tsv"
     run "$BIN/socks-dest" -k x "$T/bad.tsv"
     assert_failure 1
     assert_output --partial "bad.tsv:2: column 'payload': not hex"
-    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\tb\t1\t2\t3\t010\t1\tc2s\n' > "$T/odd.tsv"
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\t192.168.1.2\t10.0.0.1\t1\t2\t3\t010\t1\tc2s\n' > "$T/odd.tsv"
     run "$BIN/socks-dest" -k x "$T/odd.tsv"
     assert_failure 1
     assert_output --partial "odd.tsv:2: column 'payload': odd number of hex digits"
-    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\tb\t1\t2\t3\t01\t1\tup\n' > "$T/dir.tsv"
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\t192.168.1.2\t10.0.0.1\t1\t2\t3\t01\t1\tup\n' > "$T/dir.tsv"
     run "$BIN/socks-dest" -k x "$T/dir.tsv"
     assert_failure 1
     assert_output --partial "column 'dir': expected c2s or s2c"
+    # addresses are parsed (the shared record reader): 'a' is none
+    printf 'ts\tipv\tsrc\tdst\tsport\tdport\tlen\tpayload\tconn\tdir\n1.0\t4\ta\t10.0.0.1\t1\t2\t3\t010203\t1\tc2s\n' > "$T/addr.tsv"
+    run "$BIN/socks-dest" -k x "$T/addr.tsv"
+    assert_failure 1
+    assert_output --partial "addr.tsv:2: column 'src': not an IP address: 'a'"
 }
 
 @test "usage: -h, unknown option, extra arguments" {
@@ -240,4 +249,202 @@ pipeline() { # -x N, then socks-dest options
     "$REF" vectors k 3000 1 /dev/null > "$T/vec.tsv"
     run bash -c "'$BIN/socks-dest' -k k '$T/vec.tsv' | head -1"
     assert_success
+}
+
+# ------------------------------------------------------------ captures read directly
+
+# expected.tsv's rows whose c_port is one of $@, space-separated, sorted
+want_ports() {
+    local re
+    re=$(IFS='|'; echo "$*")
+    tail -n +2 "$FIX/expected.tsv" | awk -F'\t' -v re="^($re)\$" '$2 ~ re' | tr '\t' ' ' | sort
+}
+
+# frames of capture $1 that tshark's display filter $2 keeps
+tshark_frames() {
+    tshark -r "$1" -Y "$2" -T fields -e frame.number 2> /dev/null
+}
+
+@test "a capture read directly: the destinations chosen when crafting; the bytes of pcap2pkt -x 259 | flowsplit | mptcp-join" {
+    local f=$FIX/socks.pcap
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" "$f"
+    assert_success
+    [ -z "$stderr" ]
+    got=$(printf '%s\n' "$output" | pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err | sort)
+    assert_equal "$got" "$(tail -n +2 "$FIX/expected.tsv" | tr '\t' ' ' | sort)"
+    # no MPTCP in it: mptcp-join's columns, all '-'
+    assert_equal "$(printf '%s\n' "$output" | pick mpconn,subflow | sort -u)" "- -"
+    # the request times are tshark's first client payload of each port
+    want=$(tshark -r "$f" -Y 'tcp.dstport == 8388 && tcp.len > 0' -T fields -e tcp.srcport -e frame.time_epoch 2> /dev/null |
+        awk '!seen[$1]++ { print $1, substr($2, 1, length($2) - 3) }' | sort)
+    got=$(printf '%s\n' "$output" | pick c_port,req_ts | grep -v ' -$' | sort)
+    assert_equal "$got" "$want"
+    # the pipe with the longest header's bytes gives the same bytes
+    "$BIN/pcap2pkt" -x 259 "$f" | "$BIN/flowsplit" | "$BIN/mptcp-join" | "$BIN/socks-dest" -k "$PW" > "$T/pipe"
+    cmp "$T/pipe" <(printf '%s\n' "$output")
+    # -x 64 in the pipe cuts connection 40004's 68-byte header; read
+    # directly it is whole
+    assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$4 == 40004 { print $13, $14 }')" "1 -"
+}
+
+@test "MPTCP capture read directly: the join subflow says join, subflow 0 has the request (mptcp-join's tags)" {
+    local f=$FIX/socks-mptcp.pcap
+    # tshark: an MP_CAPABLE SYN from port 40010 and an MP_JOIN SYN from 40011
+    assert_equal "$(tshark_frames "$f" 'tcp.options.mptcp.subtype == 0 && tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.srcport == 40010' | wc -l)" 1
+    assert_equal "$(tshark_frames "$f" 'tcp.options.mptcp.subtype == 1 && tcp.flags.syn == 1 && tcp.flags.ack == 0 && tcp.srcport == 40011' | wc -l)" 1
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" "$f"
+    assert_success
+    got=$(printf '%s\n' "$output" | pick c_addr,c_port,subflow,socks_atyp,socks_addr,socks_port,socks_ok,socks_err | sort)
+    assert_equal "$got" "$(tail -n +2 "$FIX/expected-mptcp.tsv" | cut -f1-8 | tr '\t' ' ' | sort)"
+    # both subflows of one MPTCP connection
+    assert_equal "$(printf '%s\n' "$output" | pick mpconn | sort -u | wc -l)" 1
+    # the same through mptcp-join; without it the join's later data is
+    # taken for a request (the plausible 1.2.3.4:80 chosen when crafting)
+    cmp <("$BIN/pcap2pkt" -x 300 "$f" | "$BIN/flowsplit" | "$BIN/mptcp-join" | "$BIN/socks-dest" -k "$PW") <(printf '%s\n' "$output")
+    got=$("$BIN/pcap2pkt" -x 300 "$f" | "$BIN/flowsplit" | "$BIN/socks-dest" -k "$PW" |
+        pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err | sort)
+    assert_equal "$got" "$(tail -n +2 "$FIX/expected-mptcp.tsv" | cut -f1,2,9- | tr '\t' ' ' | sort)"
+}
+
+@test "captures on standard input (pipe, redirect, gzip, tcpdump -w -): the output of the file argument" {
+    local f=$FIX/socks.pcap
+    "$BIN/socks-dest" -k "$PW" "$f" > "$T/want"
+    [ "$(wc -l < "$T/want")" -eq 8 ] # a header and the 7 connections of expected.tsv
+    cat "$f" | "$BIN/socks-dest" -k "$PW" | cmp - "$T/want"
+    "$BIN/socks-dest" -k "$PW" < "$f" | cmp - "$T/want"
+    gzip -c "$f" | "$BIN/socks-dest" -k "$PW" - | cmp - "$T/want"
+    run bash -c "set -o pipefail; tcpdump -r '$f' -w - 2> /dev/null | '$BIN/socks-dest' -k '$PW'"
+    assert_success
+    assert_equal "$output" "$(cat "$T/want")"
+    # pcapng (editcap) on standard input
+    editcap -F pcapng "$f" "$T/s.pcapng"
+    cat "$T/s.pcapng" | "$BIN/socks-dest" -k "$PW" | cmp - "$T/want"
+    # records on standard input still are records
+    run bash -c "set -o pipefail; '$BIN/pcap2pkt' -x 128 '$f' | '$BIN/flowsplit' | '$BIN/socks-dest' -k '$PW' | cut -f3,4,9-"
+    assert_success
+    assert_equal "$output" "$(cut -f3,4,11- "$T/want")"
+}
+
+@test "-b: the connections of a BPF filter, as in the capture tcpdump filters" {
+    local f=$FIX/socks.pcap bpf='tcp port 40003 or tcp port 40007'
+    # tshark: the filter keeps the 16 frames of the two connections
+    assert_equal "$(tshark_frames "$f" 'tcp.port == 40003 || tcp.port == 40007' | wc -l)" 16
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" -b "$bpf" "$f"
+    assert_success
+    got=$(printf '%s\n' "$output" | pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err | sort)
+    assert_equal "$got" "$(want_ports 40003 40007)"
+    tcpdump -r "$f" -w "$T/bpf.pcap" "$bpf" 2> /dev/null
+    cmp <(printf '%s\n' "$output") <("$BIN/socks-dest" -k "$PW" "$T/bpf.pcap")
+    # the filtered-out frames are counted as pcap2pkt counts them
+    "$BIN/pcap2pkt" -v -b "$bpf" "$f" 2> "$T/err" > /dev/null
+    grep -q "filtered 38[;,]" "$T/err"
+    # a bad filter is a usage error; records cannot be selected
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" -b 'port eighty' "$f"
+    assert_failure 2
+    [[ $stderr == *"-b: "* ]]
+    "$BIN/pcap2pkt" -x 64 "$f" | "$BIN/flowsplit" > "$T/recs"
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" -b tcp "$T/recs"
+    assert_failure 2
+    [[ $stderr == *"-b, -A and -B select frames of captures; the input is records"* ]]
+}
+
+@test "-A, -B: a window that starts inside a connection takes its first client payload in the window" {
+    local f=$FIX/socks.pcap t5 t25
+    # tshark's times: frame 5 is connection 40001's second client payload
+    # (after its request, frame 4), frame 25 the SYN of 40004
+    t5=$(tshark -r "$f" -T fields -e frame.time_epoch 2> /dev/null | sed -n 5p)
+    t25=$(tshark -r "$f" -T fields -e frame.time_epoch 2> /dev/null | sed -n 25p)
+    assert_equal "$(tshark_frames "$f" "frame.time_epoch >= $t5 && frame.time_epoch < $t25 && tcp.srcport == 40001 && tcp.len > 0")" 5
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" -A "$t5" -B "$t25" "$f"
+    assert_success
+    # 40001: the later packet, which make-socks.py encrypts from
+    # 01 01020304 0050 (an IPv4 header: 1.2.3.4 port 80); 40002 and 40003
+    # whole; 40004 on not in the window
+    got=$(printf '%s\n' "$output" | pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err | sort)
+    want=$( (echo "192.168.1.10 40001 ipv4 1.2.3.4 80 1 -"; want_ports 40002 40003) | sort)
+    assert_equal "$got" "$want"
+    assert_equal "$(printf '%s\n' "$output" | awk -F'\t' '$4 == 40001 { print $9 }')" "${t5%???}"
+    # the same as the capture editcap cuts to the window
+    editcap -A "$t5" -B "$t25" "$f" "$T/win.pcap"
+    cmp <(printf '%s\n' "$output") <("$BIN/socks-dest" -k "$PW" "$T/win.pcap")
+    # relative to the first frame: before +0.03 s only frames 1-3 (tshark),
+    # the handshake of 40001, which sent no payload
+    assert_equal "$(tshark_frames "$f" 'frame.time_relative < 0.03' | tr '\n' ' ')" "1 2 3 "
+    run "$BIN/socks-dest" -k "$PW" -B +0.03 "$f"
+    assert_success
+    assert_equal "$(printf '%s\n' "$output" | pick c_port,socks_ok,socks_err)" "40001 0 no_payload"
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" -A yesterday "$f"
+    assert_failure 2
+    [[ $stderr == *"-A: expected seconds since the epoch or +seconds"* ]]
+}
+
+@test "a cut capture: the connections of its complete frames, the cut named with frame and byte offset, exit 3" {
+    local f=$FIX/socks.pcap at
+    # frame 20 is 40003's request; cut 30 bytes into its record
+    at=$(/usr/bin/python3 "$BATS_TEST_DIRNAME/ref/capture-offsets" "$f" | sed -n 20p)
+    head -c $((at + 30)) "$f" > "$T/cut.pcap"
+    [ "$(capinfos -M -c -T "$T/cut.pcap" 2> /dev/null | tail -1 | cut -f2)" = 19 ]
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" "$T/cut.pcap"
+    assert_failure 3
+    [[ $stderr == *"cut.pcap: frame 20, at byte offset $at: truncated dump file"* ]]
+    # 40001 and 40002 as crafted; 40003 had no payload before the cut
+    got=$(printf '%s\n' "$output" | pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err | sort)
+    want=$( (want_ports 40001 40002; echo "100.64.0.7 40003 - - - 0 no_payload") | sort)
+    assert_equal "$got" "$want"
+    # the table of the complete frames (tshark -w writes them)
+    tshark -r "$T/cut.pcap" -F pcap -w "$T/whole.pcap" 2> /dev/null || true
+    cmp <(printf '%s\n' "$output") <("$BIN/socks-dest" -k "$PW" "$T/whole.pcap")
+    # on standard input: the same, the message names '-'
+    run --separate-stderr bash -c "cat '$T/cut.pcap' | '$BIN/socks-dest' -k '$PW'"
+    assert_failure 3
+    cmp <(printf '%s\n' "$output") <("$BIN/socks-dest" -k "$PW" "$T/whole.pcap")
+    [[ $stderr == *"socks-dest: -: frame 20, at byte offset $at: truncated dump file"* ]]
+    # a file that cannot be opened: 1, the other files still read
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" "$f" "$T/nonexistent"
+    assert_failure 1
+    assert_equal "$(printf '%s\n' "$output" | tail -n +2 | wc -l)" 7
+}
+
+@test "the end rules: a closed connection without payload ends after the grace period (-g)" {
+    req=$($REF request "$PW" ipv4 1.2.3.4 8080)
+    # conn 1 closes at 2.0 (both FINs) without payload; conn 2 asks at 20.0
+    {
+        printf 'ts\tipv\tsrc\tdst\tsport\tdport\tflags\tlen\tpayload\tconn\tdir\n'
+        printf '1.0\t4\t192.168.1.2\t10.0.0.1\t5000\t8388\tFA\t0\t-\t1\tc2s\n'
+        printf '2.0\t4\t10.0.0.1\t192.168.1.2\t8388\t5000\tFA\t0\t-\t1\ts2c\n'
+        printf '20.0\t4\t192.168.1.2\t10.0.0.1\t5001\t8388\tPA\t7\t%s\t2\tc2s\n' "$req"
+    } > "$T/in.tsv"
+    # default grace 10 s: conn 1 ends before 20.0 is read (18 s after its close)
+    run "$BIN/socks-dest" -k "$PW" "$T/in.tsv"
+    assert_success
+    run bash -c "printf '%s\n' \"\$0\" | tail -n +2 | cut -f1,12" "$output"
+    assert_output "$(printf '1\tno_payload\n2\t-')"
+    # a longer grace keeps it to the end of input
+    run "$BIN/socks-dest" -g 30 -k "$PW" "$T/in.tsv"
+    run bash -c "printf '%s\n' \"\$0\" | tail -n +2 | cut -f1,12" "$output"
+    assert_output "$(printf '2\t-\n1\tno_payload')"
+    # a RST closes too
+    sed 's/\tFA\t0\t-\t1\ts2c/\tR\t0\t-\t1\ts2c/' "$T/in.tsv" > "$T/rst.tsv"
+    grep -q $'\tR\t' "$T/rst.tsv"
+    run "$BIN/socks-dest" -k "$PW" "$T/rst.tsv"
+    run bash -c "printf '%s\n' \"\$0\" | tail -n +2 | cut -f1,12" "$output"
+    assert_output "$(printf '1\tno_payload\n2\t-')"
+    run --separate-stderr "$BIN/socks-dest" -k x -g nan "$T/in.tsv"
+    assert_failure 2
+}
+
+@test "--schema, --version, --help" {
+    run --separate-stderr "$BIN/socks-dest" --schema
+    assert_success
+    [ -z "$stderr" ]
+    # the columns of a capture read directly, as its header; no password needed
+    assert_equal "$(printf '%s\n' "$output" | tail -n +2 | cut -f1 | paste -sd '\t')" \
+        "$("$BIN/socks-dest" -k "$PW" "$FIX/socks.pcap" | head -1)"
+    run --separate-stderr "$BIN/socks-dest" --version
+    assert_success
+    assert_output "socks-dest $(cat "$BATS_TEST_DIRNAME/../VERSION")"
+    run --separate-stderr "$BIN/socks-dest" --help
+    assert_success
+    assert_output --partial 'usage: socks-dest'
+    [ -z "$stderr" ]
 }

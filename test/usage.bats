@@ -52,7 +52,7 @@ PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share"
 @test "--version: the tool's name and the file VERSION" {
 	want=$(cat "$TOP/VERSION")
 	[ -n "$want" ] || fail "empty VERSION"
-	for t in pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics; do
+	for t in pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics socks-dest; do
 		run --separate-stderr "$t" --version
 		assert_success
 		assert_output "$t $want"
