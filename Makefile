@@ -1,5 +1,8 @@
 # mptcp-tools. GNU make. Pipelines install as mptcp-NAME (their man pages
-# too), so generic names like "analyze" do not clash in $(BINDIR). `make check` runs the test suite, `make demo` the
+# too), so generic names like "analyze" do not clash in $(BINDIR); so does
+# the filter aggregate (INSTALL_AS), whose name Debian's package aggregate
+# takes for /usr/bin/aggregate. The other filters' names are no binary of a
+# Debian package (dpkg -S, apt-cache; see doc/design.md, Installed names). `make check` runs the test suite, `make demo` the
 # main job on bundled captures; both install missing Debian packages when
 # run as root (test/deps), else print the apt-get line.
 
@@ -38,6 +41,14 @@ COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
 FILTERS := $(basename $(notdir $(wildcard filters/*.c)))
 PROGS := $(FILTERS:%=$(BIN)/%)
 PIPELINES := $(wildcard pipelines/*)
+# filters installed under another name: NAME:INSTALLED
+INSTALL_AS := aggregate:mptcp-aggregate
+# the installed name of filter $(1)
+inst_name = $(or $(patsubst $(1):%,%,$(filter $(1):%,$(INSTALL_AS))),$(1))
+# the installed name of man page $(1): mptcp-NAME.1 for a pipeline, a
+# filter's installed name, else as it is (mptcp-tools.conf.5)
+man_name = $(if $(filter $(basename $(notdir $(1))),$(notdir $(PIPELINES))),mptcp-$(notdir $(1)),$(call inst_name,$(basename $(notdir $(1))))$(suffix $(1)))
+man_path = $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(1)))/$(call man_name,$(1))
 MANPAGES := $(wildcard man/*.[1-8])
 
 .PHONY: all check check-long sanitize fuzz demo bench deps clean install uninstall lint dist
@@ -113,22 +124,19 @@ lint:
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
-	install -m 755 $(PROGS) $(DESTDIR)$(BINDIR)
+	$(foreach f,$(FILTERS),install -m 755 $(BIN)/$(f) $(DESTDIR)$(BINDIR)/$(call inst_name,$(f)) &&) true
 	install -d $(DESTDIR)$(PREFIX)/share/mptcp-tools
 	echo '$(BUILD_VERSION)' > $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
+	install -m 644 common/tool.sh $(DESTDIR)$(PREFIX)/share/mptcp-tools/tool.sh
 	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
-	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
-	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \
-	    sed 's/^\.Os.*/.Os mptcp-tools $(VERSION)/' $$m > $(DESTDIR)$(MANDIR)/man$$s/$$n; \
-	    chmod 644 $(DESTDIR)$(MANDIR)/man$$s/$$n; done
+	$(foreach m,$(MANPAGES),sed 's/^\.Os.*/.Os mptcp-tools $(VERSION)/' $(m) > $(call man_path,$(m)) && \
+	    chmod 644 $(call man_path,$(m)) &&) true
 
 uninstall:
 	rm -rf $(DESTDIR)$(PREFIX)/share/mptcp-tools
-	rm -f $(FILTERS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(foreach f,$(FILTERS),$(DESTDIR)$(BINDIR)/$(call inst_name,$(f)))
 	for p in $(PIPELINES); do rm -f $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
-	for m in $(MANPAGES); do s=$${m##*.}; n=$$(basename $$m); \
-	    [ -e pipelines/$${n%.*} ] && n=mptcp-$$n; \
-	    rm -f $(DESTDIR)$(MANDIR)/man$$s/$$n; done
+	rm -f $(foreach m,$(MANPAGES),$(call man_path,$(m)))
 
 # A release tarball of the committed tree (VERSION included), named by
 # the version: mptcp-tools-VERSION.tar.gz.

@@ -12,7 +12,6 @@
 
 const struct option schema_longopts[] = {
 	{ "schema", no_argument, NULL, OPT_SCHEMA },
-	{ "version", no_argument, NULL, OPT_VERSION },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -120,4 +119,28 @@ void tool_version(void)
 {
 	printf("%s %s\n", program_invocation_short_name, MPTCP_TOOLS_VERSION);
 	exit(0); /* check_stdout reports a write error */
+}
+
+int tool_getopt(int argc, char *const argv[], const char *shortopts, const struct option *longopts)
+{
+	/* the tool's long options and ours, made once per table (a tool
+	 * parses one argument list, with one table) */
+	static struct option *all;
+	static const struct option *made_for;
+	if (!all || made_for != longopts) {
+		size_t n = 0;
+		while (longopts && longopts[n].name)
+			n++;
+		all = xreallocarray(all, n + 3, sizeof *all);
+		for (size_t i = 0; i < n; i++)
+			all[i] = longopts[i];
+		all[n] = (struct option){ "help", no_argument, NULL, 'h' };
+		all[n + 1] = (struct option){ "version", no_argument, NULL, OPT_VERSION };
+		all[n + 2] = (struct option){ NULL, 0, NULL, 0 };
+		made_for = longopts;
+	}
+	int ch = getopt_long(argc, argv, shortopts, all, NULL);
+	if (ch == OPT_VERSION)
+		tool_version();
+	return ch;
 }

@@ -9,10 +9,16 @@
  * pipe shows up as EPIPE on write, which the writer treats as the end. */
 void tool_init(const char *argv0);
 
-/* The record-writing filters' long options: --schema prints the columns
- * of the record the other options select, as TSV (column, type, unit,
- * meaning), and exits without reading input; --version prints the
- * tool's name and the version (the file VERSION). */
+/* Every tool's options: getopt_long(3) over the tool's short options and
+ * its long options (NULL: none), with two more that every tool has:
+ * --help, returned as 'h' (each tool's -h prints its usage on standard
+ * output and exits 0), and --version, which prints "NAME VERSION" (the
+ * name the tool was invoked by, the file VERSION) and exits 0. */
+int tool_getopt(int argc, char *const argv[], const char *shortopts, const struct option *longopts);
+
+/* The record-writing filters' long option --schema: prints the columns of
+ * the record the other options select, as TSV (column, type, unit,
+ * meaning), and exits without reading input. */
 enum { OPT_SCHEMA = 256, OPT_VERSION };
 extern const struct option schema_longopts[];
 /* Prints "NAME VERSION" on standard output and exits 0. */

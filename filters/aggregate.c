@@ -9,6 +9,7 @@
  * distinct keeps the group's distinct values. */
 #include <csv.h>
 #include <err.h>
+#include <errno.h>
 #include <getopt.h>
 #include <math.h>
 #include <stdint.h>
@@ -141,12 +142,15 @@ struct state {
 
 _Noreturn static void usage(int status)
 {
+	/* the name it was invoked by: installed, it is mptcp-aggregate */
+	const char *n = program_invocation_short_name;
+	int w = (int)strlen(n);
 	fprintf(status ? stderr : stdout,
-	    "usage: aggregate [-hs] [--csv] [-d delim] [-o tsv|csv] [-g col[,col...]]\n"
-	    "                 [-a fn[:col][=name][,...]] ... [file ...]\n"
-	    "       aggregate [options] -c col [-w weight_col] [file ...]\n"
-	    "       aggregate [options] -H col -b edges|lo:hi:n [-w weight_col] [file ...]\n"
-	    "fn: count sum min max mean stdev median pN distinct first last\n");
+	    "usage: %s [-hs] [--csv] [-d delim] [-o tsv|csv] [-g col[,col...]]\n"
+	    "       %*s [-a fn[:col][=name][,...]] ... [file ...]\n"
+	    "       %s [options] -c col [-w weight_col] [file ...]\n"
+	    "       %s [options] -H col -b edges|lo:hi:n [-w weight_col] [file ...]\n"
+	    "fn: count sum min max mean stdev median pN distinct first last\n", n, w, "", n, n);
 	exit(status);
 }
 
@@ -1072,7 +1076,7 @@ int main(int argc, char *argv[])
 	int ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "a:b:c:d:g:hH:o:sw:", lopts, NULL)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "a:b:c:d:g:hH:o:sw:", lopts)) != -1) {
 		switch (ch) {
 		case 'a': split_list(&sp, optarg, add_agg); break;
 		case 'b': bins = optarg; break;

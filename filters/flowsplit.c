@@ -36,7 +36,7 @@ int main(int argc, char *argv[])
 	int schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "g:hi:", schema_longopts, NULL)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "g:hi:", schema_longopts)) != -1) {
 		switch (ch) {
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
@@ -47,8 +47,6 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
-		case OPT_VERSION:
-			tool_version();
 		case 'h':
 			usage(0);
 		default:

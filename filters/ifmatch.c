@@ -609,7 +609,7 @@ int main(int argc, char *argv[])
 	struct rules r = { .seed_default = 1 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "a:C:c:f:hi:No:Pp:t:w:")) != -1) {
+	while ((ch = tool_getopt(argc, argv, "a:C:c:f:hi:No:Pp:t:w:", NULL)) != -1) {
 		enum cfg_key key;
 		switch (ch) {
 		case 'a': cols = optarg; continue;

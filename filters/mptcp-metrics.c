@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "A:B:b:e:g:hi:s", schema_longopts, NULL)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:e:g:hi:s", schema_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -103,8 +103,6 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
-		case OPT_VERSION:
-			tool_version();
 		case 'h':
 			usage(0);
 		default:

@@ -905,7 +905,7 @@ int main(int argc, char *argv[])
 	pr.window_ns = seconds_to_ns(WINDOW_DEFAULT);
 	pr.evout = &out_stdout;
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "ae:hIm:O:o:vw:")) != -1) {
+	while ((ch = tool_getopt(argc, argv, "ae:hIm:O:o:vw:", NULL)) != -1) {
 		switch (ch) {
 		case 'a':
 			apply_est = 1;

@@ -147,7 +147,7 @@ int main(int argc, char *argv[])
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = getopt(argc, argv, "A:B:b:cg:hi:lMo:vx:")) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:cg:hi:lMo:vx:", NULL)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':

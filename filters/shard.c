@@ -337,7 +337,7 @@ int main(int argc, char *argv[])
 
 	tool_init(argv[0]);
 	/* '+': options end at the command, whose own options are its own */
-	while ((ch = getopt(argc, argv, "+c:hi:n:o:")) != -1) {
+	while ((ch = tool_getopt(argc, argv, "+c:hi:n:o:", NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			column = optarg;

@@ -97,6 +97,10 @@ has_cols() {
 	assert_line --partial "bad/gone_any.pcap: FAILED: cannot read"
 	assert_line "analyze: 1 of 8 captures partial (cut or damaged: analysed up to the fault)"
 	assert_line "analyze: 2 of 8 captures failed"
+	# the closing count, last: 5 good captures, the cut one, the 2 bad ones
+	assert_equal "${lines[-1]}" "analyze: 5 analysed, 1 partial, 2 failed, 0 skipped as done"
+	# not a terminal: no progress lines
+	refute_line --regexp '\[[0-9]+/[0-9]+\]'
 	# good ones complete, the cut one too (partial), bad ones absent, no
 	# temp folder left, README ignored
 	for n in mptcp_handover_both_20240101-120000_any mptcp_joinfail_wifi_20240101-120500_any \
@@ -265,6 +269,13 @@ print(n, first)')
 	assert_line --partial "bad/notes_any.pcap: FAILED"
 	assert_line --partial "bad/truncated_any.pcap: PARTIAL: frame 7, at byte offset 8820:"
 	assert_line "analyze: 1 of 8 captures partial (cut or damaged: analysed up to the fault)"
+	# the closing count from GNU parallel's report: as the sequential run
+	assert_equal "${lines[-1]}" "analyze: 5 analysed, 1 partial, 2 failed, 0 skipped as done"
+	# again: the 6 with a folder are done (the cut one too), the 2 bad
+	# ones fail again
+	run "$ANALYZE_SRC" -j 2 -o "$T/j2" "$IN"
+	assert_failure 2
+	assert_equal "${lines[-1]}" "analyze: 0 analysed, 0 partial, 2 failed, 6 skipped as done"
 	run "$ANALYZE_SRC" -S : -j 2 -o "$T/ssh" "$IN/sub"
 	assert_success
 	local f rel
@@ -369,3 +380,75 @@ print(n, first)')
 	"$ANALYZE_SRC" -n -0 -o "$T/o" "$T/odd" > "$T/list"
 	printf '%s\0' "$T/odd/$odd.pcap" "$T/o/$odd" "$T/odd/plain.pcap.gz" "$T/o/plain" | cmp - "$T/list"
 }
+
+# signs: CMD... run on a pseudo-terminal (script(1), util-linux), its
+# standard error there; the output with CR LF line ends made LF
+on_tty() {
+	local cmd
+	printf -v cmd '%q ' "$@"
+	script -qec "$cmd" /dev/null | tr -d '\r'
+}
+
+@test "closing count: analysed, partial, failed, skipped as done; -q silences it" {
+	# Expected: the set made here: 2 good captures, 1 cut (at 15000 bytes,
+	# inside frame 7: test/ref/capture-offsets), 1 that is no capture.
+	mkdir -p "$T/in"
+	cp "$FIX/gen/mptcp-handover.pcap" "$T/in/a.pcap"
+	cp "$FIX/corpus/pymptcpanalyzer-client_1_tcp_only.pcap" "$T/in/b.pcap"
+	head -c 15000 "$FIX/corpus/tcpdump-mptcp-v1.pcap" > "$T/in/c-cut.pcap"
+	echo "not a capture" > "$T/in/d-notes.pcap"
+	run --separate-stderr "$ANALYZE_SRC" -o "$T/out" "$T/in"
+	assert_failure 1
+	assert_output ""
+	lines=("${stderr_lines[@]}")
+	assert_equal "${lines[-1]}" "analyze: 2 analysed, 1 partial, 1 failed, 0 skipped as done"
+	# again: the 3 with a folder are done, the bad one fails again
+	run --separate-stderr "$ANALYZE_SRC" -o "$T/out" "$T/in"
+	assert_failure 1
+	assert_equal "${stderr_lines[-1]}" "analyze: 0 analysed, 0 partial, 1 failed, 3 skipped as done"
+	# -F: all again; a missing operand counts as failed
+	run --separate-stderr "$ANALYZE_SRC" -F -o "$T/out" "$T/in" "$T/no-such.pcap"
+	assert_failure 2
+	assert_equal "${stderr_lines[-1]}" "analyze: 2 analysed, 1 partial, 2 failed, 0 skipped as done"
+	# -q: the failure is still said, the count is not
+	run --separate-stderr "$ANALYZE_SRC" -q -F -o "$T/out" "$T/in"
+	assert_failure 1
+	assert_equal "${#stderr_lines[@]}" 4
+	[[ "${stderr_lines[0]}" == *"c-cut.pcap: PARTIAL: frame 7, at byte offset 8820"* ]]
+	[[ "${stderr_lines[1]}" == *"d-notes.pcap: FAILED: mptcp-tables:"* ]]
+	assert_equal "${stderr_lines[2]}" "analyze: 1 of 4 captures partial (cut or damaged: analysed up to the fault)"
+	assert_equal "${stderr_lines[3]}" "analyze: 1 of 4 captures failed"
+	# -q on good captures only: nothing at all
+	rm "$T/in/c-cut.pcap" "$T/in/d-notes.pcap"
+	run --separate-stderr "$ANALYZE_SRC" -q -F -o "$T/out" "$T/in"
+	assert_success
+	assert_output ""
+	assert_equal "$stderr" ""
+	# all done already: the count says so
+	run --separate-stderr "$ANALYZE_SRC" -o "$T/out" "$T/in"
+	assert_success
+	assert_equal "$stderr" "analyze: 0 analysed, 0 partial, 0 failed, 2 skipped as done"
+}
+
+@test "progress on a terminal: [I/N] and the capture before each one; -q: none" {
+	# Expected: the 3 captures made here, in the order of their paths.
+	command -v script > /dev/null || fail "no script(1): install bsdutils (test/deps)"
+	mkdir -p "$T/in"
+	cp "$FIX/gen/mptcp-handover.pcap" "$T/in/a.pcap"
+	cp "$FIX/corpus/pymptcpanalyzer-client_1_tcp_only.pcap" "$T/in/b.pcap"
+	echo "not a capture" > "$T/in/c.pcap"
+	run on_tty "$ANALYZE_SRC" -o "$T/out" "$T/in"
+	assert_line --index 0 "analyze: [1/3] $T/in/a.pcap"
+	assert_line --index 1 "analyze: [2/3] $T/in/b.pcap"
+	assert_line --index 2 "analyze: [3/3] $T/in/c.pcap"
+	assert_line --index 3 --partial "analyze: $T/in/c.pcap: FAILED: "
+	assert_equal "${lines[-1]}" "analyze: 2 analysed, 0 partial, 1 failed, 0 skipped as done"
+	# script passes on the status
+	run script -qec "$(printf '%q ' "$ANALYZE_SRC" -o "$T/out" "$T/in")" /dev/null
+	assert_failure 1
+	run on_tty "$ANALYZE_SRC" -q -F -o "$T/out" "$T/in"
+	refute_line --regexp '\[[0-9]+/[0-9]+\]'
+	refute_line --partial "analysed,"
+	assert_line --partial "analyze: $T/in/c.pcap: FAILED: "
+}
+

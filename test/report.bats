@@ -108,3 +108,69 @@ raw = zlib.decompress(idat)
 print(len(set(raw[1:1 + w * 4 * 200])) > 2)' "$T/shot.png"
 	assert_output True
 }
+
+# mp_conns FILE: MPTCP connections in a capture by tshark: the TCP streams
+# with an MP_CAPABLE SYN (no ACK)
+mp_conns() {
+	tshark -r "$1" -Y 'tcp.options.mptcp.subtype == 0 && tcp.flags.syn == 1 && tcp.flags.ack == 0' \
+	    -T fields -e tcp.stream 2> /dev/null | sort -u | grep -c .
+}
+
+@test "the closing count: captures, partial ones, MPTCP connections, graphs drawn and not" {
+	# Expected: the 3 whole captures of setup_file, the MPTCP connections
+	# tshark finds in them, one graph each (-n all).
+	command -v tshark > /dev/null || fail "tshark not installed (test/deps)"
+	local n=0 f
+	for f in "$BATS_FILE_TMPDIR"/cap/*.pcap; do n=$((n + $(mp_conns "$f"))); done
+	[ "$n" -ge 3 ] || fail "tshark found $n MPTCP connections"
+	run tail -n 1 "$BATS_FILE_TMPDIR/report.err"
+	assert_output "report: 3 captures (0 partial), $n MPTCP connections, $n time-sequence graphs, 0 not drawn"
+	# not a terminal: no progress lines
+	run grep -c '\[[0-9]*/[0-9]*\]' "$BATS_FILE_TMPDIR/report.err"
+	assert_output 0
+}
+
+@test "the closing count: a cut capture is partial; a capture gone is not drawn; -q: nothing" {
+	# Expected: the set made here: a whole capture and one cut at 15000
+	# bytes (inside frame 7, test/ref/capture-offsets), their MPTCP
+	# connections by tshark; both captures removed after the analysis, so
+	# that none of their graphs can be drawn (-n all).
+	command -v tshark > /dev/null || fail "tshark not installed (test/deps)"
+	mkdir -p "$T/c"
+	cp "$FIX/gen/mptcp-handover.pcap" "$T/c/mptcp_a_x_20240101-100000_any.pcap"
+	head -c 15000 "$FIX/corpus/tcpdump-mptcp-v1.pcap" > "$T/c/mptcp_b_x_20240101-110000_any.pcap"
+	local whole cut
+	whole=$(mp_conns "$T/c/mptcp_a_x_20240101-100000_any.pcap")
+	cut=$(mp_conns "$T/c/mptcp_b_x_20240101-110000_any.pcap")
+	[ "$whole" -ge 1 ] && [ "$cut" -ge 1 ] || fail "tshark: $whole and $cut MPTCP connections"
+	"$ANALYZE" -q -o "$T/a" "$T/c" 2> /dev/null || [ $? -eq 101 ]
+	rm "$T/c"/*.pcap
+	run --separate-stderr "$REPORT" -n all "$T/a"
+	assert_success
+	assert_output "$T/a/report.html"
+	assert_equal "${stderr_lines[-1]}" \
+	    "report: 2 captures (1 partial), $((whole + cut)) MPTCP connections, 0 time-sequence graphs, $((whole + cut)) not drawn"
+	# -q with the summary made: nothing on standard error
+	run --separate-stderr "$REPORT" -q -n all -S "$T/a/summary" -o "$T/q.html" "$T/a"
+	assert_success
+	assert_output "$T/q.html"
+	assert_equal "$stderr" ""
+}
+
+@test "progress on a terminal: [I/N] and the folder before each capture; -q: none" {
+	# Expected: the 3 folders of setup_file, in the order of their paths.
+	command -v script > /dev/null || fail "no script(1): install bsdutils (test/deps)"
+	local cmd
+	printf -v cmd '%q ' "$REPORT" -n 0 -S "$A/summary" -o "$T/p.html" "$A"
+	run bash -c 'script -qec "$1" /dev/null | tr -d "\r"' sh "$cmd"
+	assert_success
+	assert_line --index 0 "report: [1/3] mptcp_appA_wifi_20240101-100000_any"
+	assert_line --index 1 "report: [2/3] mptcp_appB_both_20240102-100000_any"
+	assert_line --index 2 "report: [3/3] mptcp_appB_lab_20240103-100000_any"
+	assert_line --index 3 --regexp '^report: 3 captures \(0 partial\), [0-9]+ MPTCP connections, 0 time-sequence graphs, 0 not drawn$'
+	assert_line --index 4 "$T/p.html"
+	printf -v cmd '%q ' "$REPORT" -q -n 0 -S "$A/summary" -o "$T/p.html" "$A"
+	run bash -c 'script -qec "$1" /dev/null | tr -d "\r"' sh "$cmd"
+	assert_success
+	assert_output "$T/p.html"
+}

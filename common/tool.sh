@@ -1,0 +1,82 @@
+# shellcheck shell=sh
+# tool.sh: what every pipeline (bash or sh) shares: the name it was
+# invoked by, --help and --version. A pipeline sources it from where it
+# finds the file VERSION: ../common/tool.sh beside pipelines/ in the
+# source tree, ../share/mptcp-tools/tool.sh beside bin/ when installed
+# (make install), after setting MT_LIB to the path it found:
+#
+#   for MT_LIB in "$HERE/../common/tool.sh" "$HERE/../share/mptcp-tools/tool.sh"; do
+#       [ -r "$MT_LIB" ] && break
+#   done
+#   [ -r "$MT_LIB" ] || { echo "${0##*/}: cannot find tool.sh" >&2; exit 2; }
+#   . "$MT_LIB"
+#
+# Its names start with MT_ or mt_ (variables _mt_: sh has no locals).
+
+# The name the pipeline was invoked by, for its usage and messages:
+# installed, mptcp-NAME (make install).
+MT_PROG=${0##*/}
+
+# mt_version: "NAME VERSION" on standard output and exit 0 (1 when it
+# cannot be written), as the filters' --version: VERSION is the file
+# VERSION of the tree, or the one make install wrote beside tool.sh,
+# without the build's +COMMIT.
+mt_version() {
+	_mt_v=
+	for _mt_f in "${MT_LIB%/*}/VERSION" "${MT_LIB%/*}/../VERSION"; do
+		if [ -r "$_mt_f" ]; then
+			IFS= read -r _mt_v < "$_mt_f" || :
+			break
+		fi
+	done
+	_mt_v=${_mt_v%%+*}
+	printf '%s %s\n' "$MT_PROG" "${_mt_v:-unknown}" || exit 1
+	exit 0
+}
+
+# mt_std_opts OPTSTRING "$@": --help or --version among the options, as
+# getopts(1) would walk them (OPTSTRING is the pipeline's getopts string,
+# which says which options take an argument; the options end at the
+# first operand or at --): --help runs the pipeline's `usage 0` (the
+# usage on standard output, a failed write a non-zero status) and exits
+# 0; --version runs mt_version. Anything else is left to getopts.
+mt_std_opts() {
+	_mt_os=$1
+	shift
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--) return 0 ;;
+		--help) usage 0 || exit 1; exit 0 ;;
+		--version) mt_version ;;
+		--*) ;;
+		-?*)
+			_mt_s=${1#-}
+			while [ -n "$_mt_s" ]; do
+				_mt_c=${_mt_s%"${_mt_s#?}"}
+				_mt_s=${_mt_s#?}
+				case $_mt_os in
+				*"$_mt_c:"*)
+					# its argument: the rest of the word, or the next one
+					[ -n "$_mt_s" ] || [ $# -lt 2 ] || shift
+					break ;;
+				esac
+			done ;;
+		*) return 0 ;;
+		esac
+		shift
+	done
+	return 0
+}
+
+# mt_aggregate DIR: the path of aggregate in DIR: mptcp-aggregate as
+# installed (Debian's package aggregate has a /usr/bin/aggregate of its
+# own, maybe beside it), else aggregate as built in the tree's bin/.
+mt_aggregate() {
+	if [ -x "$1/mptcp-aggregate" ]; then
+		printf '%s\n' "$1/mptcp-aggregate"
+	elif [ -x "$1/aggregate" ]; then
+		printf '%s\n' "$1/aggregate"
+	else
+		return 1
+	fi
+}
