@@ -422,13 +422,6 @@ static int run_source(char **files, const struct flow_opts *fo, const struct cap
 	return source_close(&src);
 }
 
-static const struct option longopts[] = {
-	{ "schema", no_argument, NULL, OPT_SCHEMA },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 }
-};
-
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
@@ -437,7 +430,7 @@ int main(int argc, char *argv[])
 	int table = 0, schema = 0, status = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = getopt_long(argc, argv, "A:B:b:C:g:hi:k:T", longopts, NULL)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:C:g:hi:k:T", schema_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -462,8 +455,6 @@ int main(int argc, char *argv[])
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
-		case OPT_VERSION:
-			tool_version();
 		case 'h':
 			usage(0);
 		default:
