@@ -1,9 +1,43 @@
 #include "columns.h"
 
+#include <err.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
 #define COL_TYPE_NAME(id, name) name,
 const char *const col_type_name[CT_NTYPES] = { COL_TYPES(COL_TYPE_NAME) };
 
 static const char *const dir_prefix[2] = { "c2s_", "s2c_" };
+
+const struct column col_capture_def = {
+	"capture", CT_TEXT, "-", "the capture's name (--capture; analyze: its folder under the output directory)",
+};
+#define CAPTURE_NAME_MAX 4096 /* PATH_MAX */
+const char *col_capture = "";
+size_t col_capture_len;
+
+void col_set_capture(const char *name)
+{
+	if (!name || !*name) {
+		col_capture = "";
+		col_capture_len = 0;
+		return;
+	}
+	/* escaped as out_text does, in a writer that is never flushed: at
+	 * most twice the name's length and a tab */
+	if (strlen(name) > CAPTURE_NAME_MAX)
+		errx(2, "--capture: a name of at most %d bytes", CAPTURE_NAME_MAX);
+	static struct out esc;
+	esc.len = 0;
+	out_text(&esc, name);
+	esc.buf[esc.len++] = '\t';
+	char *v = xcalloc(1, esc.len);
+	memcpy(v, esc.buf, esc.len);
+	col_capture = v;
+	col_capture_len = esc.len;
+}
 
 /* Calls fn for every column of r in record order, with its prefix. */
 static void each_column(struct out *o, const struct record_def *r,
@@ -30,6 +64,8 @@ static void header_col(struct out *o, const char *prefix, const struct column *c
 
 void record_header(struct out *o, const struct record_def *r)
 {
+	if (col_capture_len)
+		out_str(o, "capture\t");
 	each_column(o, r, header_col);
 	out_nl(o);
 }
@@ -59,5 +95,23 @@ static void schema_col(struct out *o, const char *prefix, const struct column *c
 void record_schema(struct out *o, const struct record_def *r)
 {
 	out_str(o, "column\ttype\tunit\tmeaning\n");
+	if (col_capture_len)
+		schema_col(o, "", &col_capture_def, 1);
 	each_column(o, r, schema_col);
+}
+
+static const char *schema_table;
+static void table_schema_col(struct out *o, const char *prefix, const struct column *c, int first)
+{
+	out_str(o, schema_table);
+	out_tab(o);
+	schema_col(o, prefix, c, first);
+}
+
+void record_schema_rows(struct out *o, const struct record_def *r, const char *table)
+{
+	schema_table = table;
+	if (col_capture_len)
+		table_schema_col(o, "", &col_capture_def, 1);
+	each_column(o, r, table_schema_col);
 }

@@ -36,10 +36,23 @@ struct column {
 
 /* A table entry from an X-macro row; the emitter is left out. */
 #define COL_ROW(name, type, unit, meaning, emit) { #name, CT_##type, unit, meaning },
+/* The capture column (--capture): its value, escaped as out_text writes
+ * text, and a tab, written before a record's first column; empty when
+ * not asked for. One per process: a run reads one capture. */
+extern const char *col_capture;
+extern size_t col_capture_len;
+/* Sets the capture column's value; NULL or "" (the default): no column. */
+void col_set_capture(const char *name);
+static inline void col_record_start(struct out *o)
+{
+	if (col_capture_len)
+		out_mem(o, col_capture, col_capture_len);
+}
 /* The writer's step for a row: a tab before every column but a record's
- * first (sep is a local the compiler folds away), then the emitter. */
+ * first, the capture column before that one (sep is a local the compiler
+ * folds away), then the emitter. */
 #define COL_EMIT(name, type, unit, meaning, emit) \
-	do { if (sep) out_tab(o); sep = 1; emit; } while (0);
+	do { if (sep) out_tab(o); else col_record_start(o); sep = 1; emit; } while (0);
 /* For a writer of per-packet event records: kept out of line, so the
  * per-packet code that calls it only when the event is on stays small
  * enough to be inlined where it was before. */
@@ -64,7 +77,8 @@ struct record_def {
 
 extern const char *const col_type_name[CT_NTYPES];
 
-/* The header line: the column names, tab-separated, newline-ended. */
+/* The header line: the column names, tab-separated, newline-ended
+ * (with the capture column first when it is set). */
 void record_header(struct out *o, const struct record_def *r);
 /* The names of one part, each led by a tab: for a record that extends
  * another tool's (flowsplit's and mptcp-join's added columns). */
@@ -72,5 +86,10 @@ void col_part_header(struct out *o, const struct col_part *p);
 /* The schema: a header line "column type unit meaning", then one line
  * per column in record order. */
 void record_schema(struct out *o, const struct record_def *r);
+/* The same lines without the header, each led by `table` and a tab: for
+ * a schema of several tables (mptcp-tables --schema). */
+void record_schema_rows(struct out *o, const struct record_def *r, const char *table);
+/* The capture column's own definition. */
+extern const struct column col_capture_def;
 
 #endif

@@ -15,6 +15,12 @@ const struct option schema_longopts[] = {
 	{ NULL, 0, NULL, 0 },
 };
 
+const struct option table_longopts[] = {
+	{ "schema", no_argument, NULL, OPT_SCHEMA },
+	{ "capture", required_argument, NULL, OPT_CAPTURE },
+	{ NULL, 0, NULL, 0 },
+};
+
 
 /* At exit: what went through stdio's stdout (the usage on -h) must have
  * been written; a closed pipe is the reader's choice, not an error. */

@@ -19,8 +19,13 @@ int tool_getopt(int argc, char *const argv[], const char *shortopts, const struc
 /* The record-writing filters' long option --schema: prints the columns of
  * the record the other options select, as TSV (column, type, unit,
  * meaning), and exits without reading input. */
-enum { OPT_SCHEMA = 256, OPT_VERSION };
+enum { OPT_SCHEMA = 256, OPT_VERSION, OPT_CAPTURE };
 extern const struct option schema_longopts[];
+/* The table-writing filters' long options: --schema, and --capture NAME,
+ * which puts a first column `capture` holding NAME in every record they
+ * write (col_set_capture), so that rows of many captures stay traceable
+ * when their tables are concatenated. */
+extern const struct option table_longopts[];
 /* Prints "NAME VERSION" on standard output and exits 0. */
 _Noreturn void tool_version(void);
 

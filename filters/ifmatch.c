@@ -17,6 +17,7 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "config.h"
 #include "hash.h"
 #include "out.h"
@@ -71,7 +72,8 @@ _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: ifmatch [-hNP] [-a col[,col]] [-C config] [-c prefix] [-f capture]\n"
-	    "               [-i map] [-o name] [-p proxy] [-t table] [-w prefix] [file]\n");
+	    "               [-i map] [-o name] [-p proxy] [-t table] [-w prefix] [file]\n"
+	    "       ifmatch [-o name] --schema\n");
 	exit(status);
 }
 
@@ -550,6 +552,26 @@ static int bind_cols(const struct tsv *in, const char *spec, int col[2])
 	    in->path);
 }
 
+/* --schema: the two columns added to the input's, named by -o. */
+_Noreturn static void print_schema(const char *oname, const char *rname)
+{
+	const struct column cols[] = {
+		{ oname, CT_TEXT, "-", "the phone's interface of the record: wifi, cellular or ? (unknown)" },
+		{ rname, CT_TEXT, "-", "the evidence that decided it: table, ifname, ifindex, filename, "
+		    "wifi_prefix, cell_prefix, default (none: no address)" },
+	};
+	const struct record_def r = { 1, { COL_PART(cols, 0) } };
+	record_schema(&out_stdout, &r);
+	out_close(&out_stdout);
+	exit(0);
+}
+
+static void rule_column(char *rname, size_t n, const char *oname)
+{
+	if ((size_t)snprintf(rname, n, "%s_rule", oname) >= n)
+		errx(2, "-o: name too long");
+}
+
 struct flagval {
 	enum cfg_key key;
 	const char *val;
@@ -566,8 +588,7 @@ static void run(const struct rules *r, const char *path, const char *cols, const
 	int na = bind_cols(&in, cols, col);
 	int ci_name = tsv_col(&in, "ifname"), ci_index = tsv_col(&in, "ifindex");
 	char rname[256];
-	if ((size_t)snprintf(rname, sizeof rname, "%s_rule", oname) >= sizeof rname)
-		errx(2, "-o: name too long");
+	rule_column(rname, sizeof rname, oname);
 	if (tsv_col(&in, oname) >= 0 || tsv_col(&in, rname) >= 0)
 		errx(1, "%s: input already has a '%s' column (rename with -o)",
 		    in.path, tsv_col(&in, oname) >= 0 ? oname : rname);
@@ -605,11 +626,11 @@ int main(int argc, char *argv[])
 	struct flagval fv[256];
 	size_t nfv = 0;
 	const char *cfile = NULL, *cols = NULL, *oname = "iface", *capture = NULL;
-	int print = 0, ch;
+	int print = 0, schema = 0, ch;
 	struct rules r = { .seed_default = 1 };
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "a:C:c:f:hi:No:Pp:t:w:", NULL)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "a:C:c:f:hi:No:Pp:t:w:", schema_longopts)) != -1) {
 		enum cfg_key key;
 		switch (ch) {
 		case 'a': cols = optarg; continue;
@@ -623,6 +644,7 @@ int main(int argc, char *argv[])
 		case 'p': key = CFG_PROXY_IP; break;
 		case 't': key = CFG_ADDR_TABLE; break;
 		case 'w': key = CFG_WIFI_PREFIX; break;
+		case OPT_SCHEMA: schema = 1; continue;
 		case 'h': usage(0);
 		default: usage(2);
 		}
@@ -634,6 +656,11 @@ int main(int argc, char *argv[])
 	argv += optind;
 	if (argc > 1 || !*oname)
 		usage(2);
+	if (schema) {
+		char rname[256];
+		rule_column(rname, sizeof rname, oname);
+		print_schema(oname, rname);
+	}
 
 	/* the file first, then the flags over it */
 	struct config cfg;

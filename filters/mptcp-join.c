@@ -18,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-join [-hs] [-A time] [-B time] [-b filter] [-g grace_s] "
-	    "[-i idle_s] [--schema] [--version] [file ...]\n");
+	    "[-i idle_s] [--capture name] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -98,7 +98,7 @@ int main(int argc, char *argv[])
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:g:hi:s", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:g:hi:s", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -114,6 +114,9 @@ int main(int argc, char *argv[])
 		case 's':
 			table = 1;
 			break;
+		case OPT_CAPTURE:
+			col_set_capture(optarg);
+			break;
 		case OPT_SCHEMA:
 			schema = 1;
 			break;
@@ -125,6 +128,9 @@ int main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	/* the packet records pass through as they came: no column of ours */
+	if (col_capture_len && !table)
+		errx(2, "--capture: only with -s (the subflow table)");
 
 	if (schema) {
 		/* the packet record as pcap2pkt | flowsplit or a capture gives it */

@@ -18,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-A time] [-B time] [-b filter] "
-	    "[-e bursts|reinject|rtt|dack|addr|seq] [-g grace_s] [-i idle_s] [--schema] [--version] [file ...]\n");
+	    "[-e bursts|reinject|rtt|dack|addr|seq] [-g grace_s] [-i idle_s] [--capture name] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -80,7 +80,7 @@ int main(int argc, char *argv[])
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:e:g:hi:s", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:e:g:hi:s", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -99,6 +99,9 @@ int main(int argc, char *argv[])
 			break;
 		case 's':
 			subflows = 1;
+			break;
+		case OPT_CAPTURE:
+			col_set_capture(optarg);
 			break;
 		case OPT_SCHEMA:
 			schema = 1;

@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "columns.h"
 #include "flow.h"
 #include "mpjoin.h"
 #include "mpstat.h"
@@ -26,7 +27,8 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-tables [-chlMv] [-A time] [-B time] [-b filter] "
-	    "[-g grace_s] [-i idle_s] [-x port[,port...]] -o dir file ...\n");
+	    "[-g grace_s] [-i idle_s] [-x port[,port...]] [--capture name] -o dir file ...\n"
+	    "       mptcp-tables [-lM] [--capture name] --schema\n");
 	exit(status);
 }
 
@@ -54,6 +56,42 @@ static const struct {
 	[T_MP_REINJECT] = { "mptcp_reinject.tsv", 1, 1 },
 	[T_MP_ADDR] = { "mptcp_addr.tsv", 1, 1 },
 };
+
+/* The columns of table t, as the filter that makes it defines them. */
+static const struct record_def *table_def(enum table t)
+{
+	switch (t) {
+	case T_TCP: return tcpstat_record_def(TEV_NONE);
+	case T_TCP_RTT: return tcpstat_record_def(TEV_RTT);
+	case T_TCP_REXMIT: return tcpstat_record_def(TEV_REXMIT);
+	case T_TCP_ACK: return tcpstat_record_def(TEV_ACK);
+	case T_JOIN: return &mpj_sf_def;
+	case T_MP_CONNS: return mps_record_def(0, MPS_EV_NONE);
+	case T_MP_SUBFLOWS: return mps_record_def(1, MPS_EV_NONE);
+	case T_MP_RTT: return mps_record_def(0, MPS_EV_RTT);
+	case T_MP_DACK: return mps_record_def(0, MPS_EV_DACK);
+	case T_MP_BURSTS: return mps_record_def(0, MPS_EV_BURSTS);
+	case T_MP_REINJECT: return mps_record_def(0, MPS_EV_REINJECT);
+	case T_MP_ADDR: return mps_record_def(0, MPS_EV_ADDR);
+	default: abort();
+	}
+}
+
+static int table_made(enum table t, int mptcp, int light)
+{
+	return (mptcp || !tables[t].mptcp) && (!light || !tables[t].event);
+}
+
+/* --schema: every table of the mode, a line per column. */
+_Noreturn static void print_schema(int mptcp, int light)
+{
+	out_str(&out_stdout, "table\tcolumn\ttype\tunit\tmeaning\n");
+	for (int t = 0; t < T_N; t++)
+		if (table_made((enum table)t, mptcp, light))
+			record_schema_rows(&out_stdout, table_def((enum table)t), tables[t].file);
+	out_close(&out_stdout);
+	exit(0);
+}
 
 /* What -c and -x drop, as analyze's clean-up step did before flowsplit. */
 struct drop {
@@ -143,11 +181,11 @@ int main(int argc, char *argv[])
 	static struct drop drop;
 	static struct run run;
 	const char *dirpath = NULL;
-	int light = 0, mptcp = 0, verbose = 0, ch;
+	int light = 0, mptcp = 0, verbose = 0, schema = 0, ch;
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:cg:hi:lMo:vx:", NULL)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:cg:hi:lMo:vx:", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -178,6 +216,12 @@ int main(int argc, char *argv[])
 		case 'x':
 			parse_ports(&drop, optarg);
 			break;
+		case OPT_CAPTURE:
+			col_set_capture(optarg);
+			break;
+		case OPT_SCHEMA:
+			schema = 1;
+			break;
 		case 'h':
 			usage(0);
 		default:
@@ -186,6 +230,8 @@ int main(int argc, char *argv[])
 	}
 	argc -= optind;
 	argv += optind;
+	if (schema)
+		print_schema(mptcp, light);
 	if (!dirpath) {
 		warnx("-o: the folder of the tables is needed");
 		usage(2);
@@ -202,7 +248,7 @@ int main(int argc, char *argv[])
 		err(1, "%s", dirpath);
 	check_inputs(argv);
 	for (int t = 0; t < T_N; t++)
-		if ((mptcp || !tables[t].mptcp) && (!light || !tables[t].event))
+		if (table_made((enum table)t, mptcp, light))
 			run.to[t] = open_table(dir, tables[t].file);
 	close(dir);
 

@@ -18,7 +18,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: tcp-metrics [-h] [-A time] [-B time] [-b filter] "
-	    "[-e rtt|rexmit|ack|inflight] [-g grace_s] [-i idle_s] [-o file] [--schema] [--version] [file ...]\n");
+	    "[-e rtt|rexmit|ack|inflight] [-g grace_s] [-i idle_s] [-o file] [--capture name] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -89,7 +89,7 @@ int main(int argc, char *argv[])
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:e:g:hi:o:", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:e:g:hi:o:", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -109,6 +109,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'o':
 			recpath = optarg;
+			break;
+		case OPT_CAPTURE:
+			col_set_capture(optarg);
 			break;
 		case OPT_SCHEMA:
 			schema = 1;

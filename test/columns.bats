@@ -154,3 +154,36 @@ check() {
 	run --separate-stderr mptcp-metrics -s -e rtt --schema
 	assert_failure 2
 }
+
+@test "--capture: a first column in header, schema and every record, escaped; mptcp-tables --schema as its tables' headers" {
+	# Expected: the escaping analyze(1) documents (backslash, tab,
+	# newline, CR as \\ \t \n \r), derived by hand for this name.
+	local name=$'a\\b\tc\nd\re f' want='a\\b\tc\nd\re f'
+	run --separate-stderr tcp-metrics --capture "$name" "$MP"
+	assert_success
+	assert_equal "$(head -1 <<< "$output" | cut -f1-2)" "$(printf 'capture\tconn')"
+	assert_equal "$(tail -n +2 <<< "$output" | awk -F'\t' '{ print $1 }' | sort -u)" "$want"
+	[ "$(tail -n +2 <<< "$output" | wc -l)" -ge 2 ]
+	# the other fields as without the column
+	tcp-metrics "$MP" > "$BATS_TEST_TMPDIR/plain"
+	cut -f2- <<< "$output" | cmp - "$BATS_TEST_TMPDIR/plain"
+	assert_equal "$(mptcp-metrics --capture x -e rtt --schema | sed -n 2p | cut -f1,2)" "$(printf 'capture\ttext')"
+	# mptcp-join's packet records pass through: no column of its own
+	run mptcp-join --capture x "$MP"
+	assert_failure 2
+	assert_output "mptcp-join: --capture: only with -s (the subflow table)"
+	run tcp-metrics --capture "$(printf '%4097s' x)" "$MP"
+	assert_failure 2
+	assert_output --partial "at most 4096 bytes"
+	# every table of mptcp-tables: its header is its --schema's lines
+	mptcp-tables -M --capture x -o "$BATS_TEST_TMPDIR/t" "$MP"
+	mptcp-tables -M --capture x --schema > "$BATS_TEST_TMPDIR/schema"
+	local t n=0
+	for t in "$BATS_TEST_TMPDIR"/t/*.tsv; do
+		assert_equal "$(awk -F'\t' -v t="${t##*/}" '$1 == t { printf "%s%s", (n++ ? "\t" : ""), $2 } END { print "" }' "$BATS_TEST_TMPDIR/schema")" \
+		    "$(head -1 "$t")"
+		n=$((n + 1))
+	done
+	assert_equal "$n" 12
+	assert_equal "$(cut -f1 "$BATS_TEST_TMPDIR/schema" | sort -u | grep -c '\.tsv$')" 12
+}
