@@ -52,16 +52,17 @@ setup() {
 	T=$BATS_TEST_TMPDIR
 }
 
-# The columns every file must have, as man/analyze.1 documents them.
-EV_TCP_RTT="conn ts dir rtt_ms"
-EV_TCP_ACK="conn ts dir acked_bytes"
-EV_TCP_REXMIT="conn ts dir class seq len bytes"
-EV_MP_RTT="ts mpconn dir subflow dsn len rtt_ms"
-EV_MP_DACK="ts mpconn dir subflow dack bytes"
-EV_MP_BURSTS="mpconn dir burst subflow start_ts end_ts duration_s mappings bytes"
-EV_MP_REINJ="ts mpconn dir dsn len from_subflow to_subflow delay_s"
-EV_MP_ADDR="ts mpconn dir subflow event addr_id addr port backup"
-MANIFEST="name input size_bytes mode light clean frames segments skipped non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header bad_timestamp bad_options ip_len_beyond_frame ts_backwards ts_backwards_frame tcp_conns mptcp_conns subflows version host started_ts elapsed_s partial damage_frame damage_offset filtered outside_window bpf window_from window_to mode_from"
+# The columns every file must have, as man/analyze.1 documents them:
+# each starts with the capture column (the capture's folder under -o).
+EV_TCP_RTT="capture conn ts dir rtt_ms"
+EV_TCP_ACK="capture conn ts dir acked_bytes"
+EV_TCP_REXMIT="capture conn ts dir class seq len bytes"
+EV_MP_RTT="capture ts mpconn dir subflow dsn len rtt_ms"
+EV_MP_DACK="capture ts mpconn dir subflow dack bytes"
+EV_MP_BURSTS="capture mpconn dir burst subflow start_ts end_ts duration_s mappings bytes"
+EV_MP_REINJ="capture ts mpconn dir dsn len from_subflow to_subflow delay_s"
+EV_MP_ADDR="capture ts mpconn dir subflow event addr_id addr port backup"
+MANIFEST="capture name input size_bytes mode light clean frames segments skipped non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header bad_timestamp bad_options ip_len_beyond_frame ts_backwards ts_backwards_frame tcp_conns mptcp_conns subflows version host started_ts elapsed_s partial damage_frame damage_offset filtered outside_window bpf window_from window_to mode_from"
 
 header() { head -1 "$1" | tr '\t' ' '; }
 
@@ -141,26 +142,40 @@ has_cols() {
 	[[ "$(header "$d/mptcp_subflows.tsv")" == *" version c_key s_key c_token s_token join_token c_addr_id s_addr_id hmac_ok status close ifindex ifname iface iface_rule" ]]
 	# a TCP capture (name starts with tcp) has no MPTCP tables
 	run ls "$OUT/sub/tcp_client_wifi_20240101-130000_wlan0"
-	assert_output "$(printf '%s\n' manifest.tsv tcp_ack.tsv tcp_conns.tsv tcp_rexmit.tsv tcp_rtt.tsv)"
+	assert_output "$(printf '%s\n' manifest.tsv schema.tsv tcp_ack.tsv tcp_conns.tsv tcp_rexmit.tsv tcp_rtt.tsv)"
+	# every row of every table names its capture by its folder under -o
+	# (the set-up's tree), however deep
+	local t key rows=0
+	for d in $(cd "$OUT" && find . -name manifest.tsv -printf '%h\n'); do
+		key=${d#./}
+		for t in "$OUT/$key"/*.tsv; do
+			[ "${t##*/}" = schema.tsv ] && continue
+			assert_equal "$(head -1 "$t" | cut -f1)" capture
+			assert_equal "$(tail -n +2 "$t" | cut -f1 | grep -cvxF -- "$key")" 0
+			rows=$((rows + $(tail -n +2 "$t" | wc -l)))
+		done
+	done
+	[ "$rows" -gt 1000 ]
 }
 
 @test "tables equal the filters run by hand on the same capture" {
 	# Expected: each filter run directly on the capture by this test.
-	local f=$IN/mptcp_handover_both_20240101-120000_any.pcap
-	tcp-metrics "$f" | ifmatch > "$T/conns"
+	# The capture column: the capture's folder under -o.
+	local f=$IN/mptcp_handover_both_20240101-120000_any.pcap k=(--capture mptcp_handover_both_20240101-120000_any)
+	tcp-metrics "${k[@]}" "$f" | ifmatch > "$T/conns"
 	cmp "$T/conns" "$HO/tcp_conns.tsv"
-	tcp-metrics -e rtt "$f" | cmp - "$HO/tcp_rtt.tsv"
-	tcp-metrics -e ack "$f" | cmp - "$HO/tcp_ack.tsv"
-	tcp-metrics -e rexmit "$f" | cmp - "$HO/tcp_rexmit.tsv"
-	mptcp-metrics "$f" | cmp - "$HO/mptcp_conns.tsv"
+	tcp-metrics "${k[@]}" -e rtt "$f" | cmp - "$HO/tcp_rtt.tsv"
+	tcp-metrics "${k[@]}" -e ack "$f" | cmp - "$HO/tcp_ack.tsv"
+	tcp-metrics "${k[@]}" -e rexmit "$f" | cmp - "$HO/tcp_rexmit.tsv"
+	mptcp-metrics "${k[@]}" "$f" | cmp - "$HO/mptcp_conns.tsv"
 	local e
 	for e in rtt dack bursts reinject addr; do
-		mptcp-metrics -e $e "$f" | cmp - "$HO/mptcp_$e.tsv"
+		mptcp-metrics "${k[@]}" -e $e "$f" | cmp - "$HO/mptcp_$e.tsv"
 	done
 	# subflow table: mptcp-metrics -s columns, then mptcp-join -s columns
 	local mcols jcols
-	mptcp-metrics -s "$f" > "$T/ms"
-	mptcp-join -s "$f" > "$T/js"
+	mptcp-metrics "${k[@]}" -s "$f" > "$T/ms"
+	mptcp-join "${k[@]}" -s "$f" > "$T/js"
 	mcols=$(head -1 "$T/ms" | tr '\t' ,)
 	jcols=mpconn,subflow,conn,version,c_key,s_key,join_token,hmac_ok,status,close
 	assert_equal "$(pick "$mcols" < "$HO/mptcp_subflows.tsv")" "$(pick "$mcols" < "$T/ms")"
@@ -172,14 +187,17 @@ has_cols() {
 
 @test "a gzip-compressed capture gives the same tables as the plain one" {
 	# Expected: analyze on the plain capture (read directly by each filter),
-	# against the .gz (decoded once and fanned out): same bytes.
+	# against the .gz (decoded once and fanned out): same bytes but the
+	# capture column, which holds the folder under -o (sub/... in the set-up)
 	# the same name: the name is evidence for ifmatch (_rmnet0.)
 	cp "$FIX/corpus/tcpdump-mptcp-v1.pcap" "$T/mptcp_v1_cell_20240102-090000_rmnet0.pcap"
 	"$ANALYZE_SRC" -o "$T/plain" "$T/mptcp_v1_cell_20240102-090000_rmnet0.pcap"
 	local g=$OUT/sub/mptcp_v1_cell_20240102-090000_rmnet0 f n=0
 	for f in "$T/plain/mptcp_v1_cell_20240102-090000_rmnet0"/*.tsv; do
-		[ "$(basename "$f")" = manifest.tsv ] && continue
-		cmp "$f" "$g/$(basename "$f")"
+		case ${f##*/} in manifest.tsv | schema.tsv) continue ;; esac
+		assert_equal "$(tail -n +2 "$f" | cut -f1 | grep -cvx mptcp_v1_cell_20240102-090000_rmnet0)" 0
+		cut -f2- "$f" > "$T/a"
+		cut -f2- "$g/${f##*/}" | cmp "$T/a" -
 		n=$((n + 1))
 	done
 	assert_equal "$n" 12
@@ -282,8 +300,12 @@ print(n, first)')
 	for f in $(cd "$OUT" && find . -name '*.tsv' ! -name manifest.tsv); do
 		cmp "$OUT/$f" "$T/j2/$f"
 	done
-	for f in $(cd "$OUT/sub" && find . -name '*.tsv' ! -name manifest.tsv); do
-		cmp "$OUT/sub/$f" "$T/ssh/$f"
+	# under $IN/sub the folders are one level up: the capture column says so
+	for f in $(cd "$OUT/sub" && find . -name '*.tsv' ! -name manifest.tsv ! -name schema.tsv); do
+		cut -f2- "$OUT/sub/$f" > "$T/a"
+		cut -f2- "$T/ssh/$f" | cmp "$T/a" -
+		f=${f#./}
+		assert_equal "$(tail -n +2 "$T/ssh/$f" | cut -f1 | grep -cvxF -- "${f%/*}")" 0
 	done
 }
 
@@ -291,7 +313,7 @@ print(n, first)')
 	run "$ANALYZE_SRC" -l -o "$T/l" "$IN/mptcp_handover_both_20240101-120000_any.pcap"
 	assert_success
 	run ls "$T/l/mptcp_handover_both_20240101-120000_any"
-	assert_output "$(printf '%s\n' manifest.tsv mptcp_conns.tsv mptcp_failed.tsv mptcp_subflows.tsv tcp_conns.tsv)"
+	assert_output "$(printf '%s\n' manifest.tsv mptcp_conns.tsv mptcp_failed.tsv mptcp_subflows.tsv schema.tsv tcp_conns.tsv)"
 	# same connection tables as the full run
 	cmp "$HO/tcp_conns.tsv" "$T/l/mptcp_handover_both_20240101-120000_any/tcp_conns.tsv"
 	cmp "$HO/mptcp_subflows.tsv" "$T/l/mptcp_handover_both_20240101-120000_any/mptcp_subflows.tsv"

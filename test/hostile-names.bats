@@ -113,8 +113,17 @@ canaries() {
 	    print(b.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n').replace('\r', '\\r'))
 	EOF
 	)
-	got=$(find "$OUT" -name manifest.tsv -print0 | xargs -0 awk -F'\t' 'FNR == 2 { print $1 }' | LC_ALL=C sort)
+	got=$(find "$OUT" -name manifest.tsv -print0 | xargs -0 awk -F'\t' 'FNR == 1 { for (i = 1; i <= NF; i++) if ($i == "name") k = i } FNR == 2 { print $k }' | LC_ALL=C sort)
 	assert_equal "$got" "$(LC_ALL=C sort <<< "$want")"
+	# the capture column: the folder under -o (find's bytes), escaped so
+	want=$(find "$OUT" -name manifest.tsv -printf '%h\0' | $PY -c '
+import sys
+for d in sys.stdin.buffer.read().split(b"\0")[:-1]:
+    n = d.decode("utf-8", "surrogateescape")[len(sys.argv[1]) + 1:]
+    print(n.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r"))' "$OUT" | LC_ALL=C sort)
+	got=$(find "$OUT" -name manifest.tsv -print0 | xargs -0 awk -F'\t' 'FNR == 1 { for (i = 1; i <= NF; i++) if ($i == "capture") k = i } FNR == 2 { print $k }' | LC_ALL=C sort)
+	[ "$(wc -l <<< "$got")" -eq 14 ]
+	assert_equal "$got" "$want"
 	# Miller decodes \t \n \\ \r: the real names, as python lists them
 	find "$OUT" -name manifest.tsv -print0 | xargs -0 mlr --itsv --ojson cut -f name,input > "$D/manifests.json"
 	$PY - "$D/names" "$D/manifests.json" "$D/in" <<-'EOF'

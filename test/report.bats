@@ -64,7 +64,7 @@ chrome() {
 @test "per MPTCP connection: its subflow table and its time-sequence graph" {
 	# Expected: the connections of the analysed mptcp_conns.tsv files.
 	local want
-	want=$(cat "$A"/*/mptcp_conns.tsv | grep -vc '^mpconn')
+	want=$(cat "$A"/*/mptcp_conns.tsv | grep -vc '^capture[[:space:]]')
 	assert_equal "$(grep -c '<h4>' "$PAGE")" "$want"
 	assert_equal "$(grep -c 'alt="time-sequence graph of MPTCP connection' "$PAGE")" "$want"
 	# the handover capture's subflow table lists both subflows with their interface
