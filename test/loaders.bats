@@ -43,8 +43,6 @@ setup() {
 	SCHEMA=$OUT/mptcp_handover/schema.tsv
 }
 
-TABLES="tcp_conns tcp_rtt tcp_rexmit tcp_ack mptcp_conns mptcp_subflows mptcp_failed mptcp_rtt mptcp_dack mptcp_bursts mptcp_reinject mptcp_addr manifest"
-
 @test "the recipes are all in doc/loaders.md" {
 	for r in pandas duckdb sqlite3 miller awk; do
 		[ -s "$R.$r" ] || fail "no loader: $r block"
@@ -69,31 +67,21 @@ TABLES="tcp_conns tcp_rtt tcp_rexmit tcp_ack mptcp_conns mptcp_subflows mptcp_fa
 }
 
 @test "pandas: the recipe's types, every value as the text, per capture and concatenated" {
-	run "$PY" "$CHECK" pandas "$OUT" "$R.pandas"
+	run "$TOP/test/loaders/run" pandas "$OUT" "$T"
 	assert_success
 	assert_output --regexp '^pandas: 13 tables, [0-9]{5,} values as the text$'
 }
 
 @test "DuckDB: read_csv's guess and the schema's types, every value as the text" {
-	[ -d "$TOP/test/loaders/node_modules/@duckdb/node-api" ] || fail "DuckDB missing: sh test/deps check runs npm ci --prefix test/loaders"
-	# shellcheck disable=SC1090
-	. "$R.duckdb"
-	local t
-	for t in $TABLES; do
-		printf '%s\t%s\n' "$t" "$(mt_duck_query "$OUT" "$t")"
-	done > "$T/guessed.q"
-	for t in $TABLES; do
-		printf '%s\t%s\n' "$t" "$(mt_duck_query "$OUT" "$t" "$SCHEMA")"
-	done > "$T/typed.q"
-	node "$TOP/test/loaders/duckdb.mjs" "$T/guessed.q" > "$T/guessed.json"
-	node "$TOP/test/loaders/duckdb.mjs" "$T/typed.q" > "$T/typed.json"
-	run "$PY" "$CHECK" duckdb "$OUT" "$T/guessed.json" "$T/typed.json"
+	run "$TOP/test/loaders/run" duckdb "$OUT" "$T"
 	assert_success
 	assert_output --regexp '^duckdb: 13 tables, [0-9]{5,} values as the text$'
 	# the issue's case: distinct DSNs, as the text has them (a DOUBLE
 	# guess merged some)
+	# shellcheck disable=SC1090
+	. "$R.duckdb"
 	local want
-	want=$(cat "$OUT"/*/mptcp_rtt.tsv "$OUT"/*/*/mptcp_rtt.tsv | awk -F'\t' '$1 != "capture" { print $1 "\t" $3 "\t" $4 "\t" $6 }' | sort -u | wc -l)
+	want=$(find "$OUT" -name mptcp_rtt.tsv -exec cat {} + | awk -F'\t' '$1 != "capture" { print $1 "\t" $3 "\t" $4 "\t" $6 }' | sort -u | wc -l)
 	printf 'n\tSELECT count(*) FROM (SELECT DISTINCT capture, mpconn, dir, dsn FROM (%s))\n' "$(mt_duck_query "$OUT" mptcp_rtt)" > "$T/n.q"
 	node "$TOP/test/loaders/duckdb.mjs" "$T/n.q" > "$T/n.json"
 	assert_equal "$("$PY" -c 'import json,sys; print(json.load(open(sys.argv[1]))["n"]["rows"][0][0])' "$T/n.json")" "$want"
@@ -114,13 +102,7 @@ TABLES="tcp_conns tcp_rtt tcp_rexmit tcp_ack mptcp_conns mptcp_subflows mptcp_fa
 }
 
 @test "sqlite3: .import into tables made from the schema, every value as the text" {
-	# shellcheck disable=SC1090
-	. "$R.sqlite3"
-	local t
-	for t in $TABLES; do
-		mt_sqlite_import "$T/a.db" "$OUT" "$t" "$SCHEMA"
-	done
-	run "$PY" "$CHECK" sqlite "$OUT" "$T/a.db"
+	run "$TOP/test/loaders/run" sqlite3 "$OUT" "$T"
 	assert_success
 	assert_output --regexp '^sqlite3: 13 tables, [0-9]{5,} values as the text$'
 	# integers stored as integers, the identifiers as text
@@ -129,18 +111,15 @@ TABLES="tcp_conns tcp_rtt tcp_rexmit tcp_ack mptcp_conns mptcp_subflows mptcp_fa
 }
 
 @test "Miller: rows as written through mlr --tsv, names decoded in JSON" {
+	run "$TOP/test/loaders/run" miller "$OUT" "$T"
+	assert_success
+	assert_line --regexp '^miller manifest: 9 rows as written$'
+	assert_equal "${#lines[@]}" 13
+	# Miller's 64-bit sums of a count column: exact
 	# shellcheck disable=SC1090
 	. "$R.miller"
-	local t
-	for t in mptcp_subflows mptcp_conns tcp_conns mptcp_rtt manifest; do
-		mt_mlr_tsv "$OUT" "$t" > "$T/$t.tsv"
-		mt_mlr_json "$OUT" "$t" > "$T/$t.json"
-		run "$PY" "$CHECK" miller "$OUT" "$t" "$T/$t.tsv" "$T/$t.json"
-		assert_success
-	done
-	# Miller's 64-bit sums of a count column: exact
 	local want
-	want=$(cat "$OUT"/*/mptcp_conns.tsv "$OUT"/*/*/mptcp_conns.tsv | "$PY" -c '
+	want=$(find "$OUT" -name mptcp_conns.tsv -exec cat {} + | "$PY" -c '
 import sys
 rows = [l.rstrip("\n").split("\t") for l in sys.stdin]
 k = rows[0].index("c2s_data_bytes")
@@ -149,15 +128,7 @@ print(sum(int(r[k]) for r in rows if r[0] != "capture"))')
 }
 
 @test "awk: every integer column's sum exact (all below 2^53)" {
-	# shellcheck disable=SC1090
-	. "$R.awk"
-	local t c
-	for t in $TABLES; do
-		for c in $(awk -F'\t' -v t="$t.tsv" '$1 == t && $3 ~ /^(count|int|bool|port|id)$/ { print $2 }' "$SCHEMA"); do
-			printf '%s\t%s\t%s\n' "$t" "$c" "$(find "$OUT" -name "$t.tsv" -print0 | xargs -0 bash -c '. "$0"; mt_awk_sum "$1" "${@:2}"' "$R.awk" "$c")"
-		done
-	done > "$T/sums"
-	run "$PY" "$CHECK" awk "$OUT" "$T/sums"
+	run "$TOP/test/loaders/run" awk "$OUT" "$T"
 	assert_success
 	assert_output --regexp '^awk: [0-9]{3,} column sums exact$'
 }
