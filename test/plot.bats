@@ -131,18 +131,12 @@ PY
     assert_output --partial 'empty input'
 }
 
-@test "plot-seq: v0 capture, every data segment at its tshark DSN and time" {
-    command -v tshark >/dev/null || skip "tshark not installed"
-    run "$P/plot-seq" -o "$T/seq.png" "$C/tcpdump-mptcp-v0.pcap"
-    assert_success
-    run png_size "$T/seq.png"
-    assert_output 1000x600
-    [ "$(stat -c %s "$T/seq.png")" -gt 10000 ]
-    grep -q 'MPTCP connection 1, s2c' "$T/seq.gp"
-    # expected: s2c (source port 22) segments with payload; time since the
-    # first frame, raw DSN minus the lowest, subflow = tshark stream order
-    tshark_fields "$C/tcpdump-mptcp-v0.pcap" frame.number frame.time_epoch tcp.stream tcp.srcport tcp.len tcp.options.mptcp.rawdataseqno > "$T/ts.tsv"
-    $PY - "$T/ts.tsv" "$T/seq.dat" <<'PY'
+# v0_points TSHARK.tsv SEQ.dat N: the N points of plot-seq's s2c graph
+# of the v0 capture are tshark's s2c data segments (source port 22):
+# frame, time since the first frame, raw DSN minus the lowest, length,
+# subflow in tshark's stream order.
+v0_points() {
+    $PY - "$@" <<'PY'
 import sys
 from decimal import Decimal
 rows = [l.split('\t') for l in open(sys.argv[1]).read().split('\n') if l]
@@ -161,11 +155,43 @@ for l in open(sys.argv[2]):
     t, dsn, ln, sf, kind, frame = l.rstrip('\n').split('\t')
     assert kind == 'new', l
     got.append((int(frame), Decimal(t), int(dsn), int(ln), int(sf)))
-assert len(got) == len(want) == 93, (len(got), len(want))
+assert len(got) == len(want) == int(sys.argv[3]), (len(got), len(want))
 for g, w in zip(got, want):
     assert g == w, (g, w)
 assert {g[4] for g in got} == {0, 1}
 PY
+}
+
+@test "plot-seq: v0 capture, every data segment at its tshark DSN and time" {
+    command -v tshark >/dev/null || skip "tshark not installed"
+    run "$P/plot-seq" -o "$T/seq.png" "$C/tcpdump-mptcp-v0.pcap"
+    assert_success
+    run png_size "$T/seq.png"
+    assert_output 1000x600
+    [ "$(stat -c %s "$T/seq.png")" -gt 10000 ]
+    grep -q 'MPTCP connection 1, s2c' "$T/seq.gp"
+    # expected: s2c (source port 22) segments with payload; time since the
+    # first frame, raw DSN minus the lowest, subflow = tshark stream order
+    tshark_fields "$C/tcpdump-mptcp-v0.pcap" frame.number frame.time_epoch tcp.stream tcp.srcport tcp.len tcp.options.mptcp.rawdataseqno > "$T/ts.tsv"
+    v0_points "$T/ts.tsv" "$T/seq.dat" 93
+}
+
+@test "plot-seq: a cut capture: the graph of the frames before the cut, and mptcp-join's message" {
+    # Expected: tshark's fields of the same cut file (it stops at the cut
+    # too); the cut falls inside a frame's record, mid-file.
+    local size
+    size=$(stat -c %s "$C/tcpdump-mptcp-v0.pcap")
+    head -c $((size / 2 + 7)) "$C/tcpdump-mptcp-v0.pcap" > "$T/cut.pcap"
+    run "$P/plot-seq" -o "$T/seq.png" "$T/cut.pcap"
+    assert_success
+    assert_line --regexp "^mptcp-join: $T/cut.pcap: frame [0-9]+, at byte offset [0-9]+: truncated dump file"
+    [ "$(stat -c %s "$T/seq.png")" -gt 10000 ]
+    tshark_fields "$T/cut.pcap" frame.number frame.time_epoch tcp.stream tcp.srcport tcp.len tcp.options.mptcp.rawdataseqno > "$T/ts.tsv" ||
+        [ $? -eq 2 ] # tshark's status for a cut capture
+    local n
+    n=$(awk -F'\t' '$4 == 22 && $5 > 0' "$T/ts.tsv" | wc -l)
+    [ "$n" -gt 10 ] && [ "$n" -lt 93 ]
+    v0_points "$T/ts.tsv" "$T/seq.dat" "$n"
 }
 
 @test "plot-seq: reinjections marked as many as the tshark-based oracle counts" {
