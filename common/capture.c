@@ -1,4 +1,6 @@
 #include "capture.h"
+#include "columns.h"
+#include "out.h"
 
 #include <err.h>
 #include <fcntl.h>
@@ -749,4 +751,70 @@ void capture_report(const struct capture *c, const char *what)
 		fprintf(stderr, ")");
 	}
 	fprintf(stderr, "\n");
+}
+
+/* The record of capture_stats_row: one column table. */
+#define CAPTURE_STATS_COLUMNS(X) \
+	X(frames, COUNT, "frames", "frames read", out_u64(o, c->frame)) \
+	X(segments, COUNT, "segments", "TCP segments decoded (frames not skipped)", \
+	    out_u64(o, c->frame - skipped)) \
+	X(skipped, COUNT, "frames", "frames skipped, for the reasons that follow", out_u64(o, skipped)) \
+	X(non_ip, COUNT, "frames", "skipped: not IPv4 or IPv6", out_u64(o, c->skipped[SKIP_NON_IP])) \
+	X(non_tcp, COUNT, "frames", "skipped: not TCP", out_u64(o, c->skipped[SKIP_NON_TCP])) \
+	X(ip_fragment, COUNT, "frames", "skipped: an IP fragment", out_u64(o, c->skipped[SKIP_IP_FRAGMENT])) \
+	X(truncated, COUNT, "frames", "skipped: cut before the TCP header's end", \
+	    out_u64(o, c->skipped[SKIP_TRUNCATED])) \
+	X(bad_ip_header, COUNT, "frames", "skipped: a malformed IP header", \
+	    out_u64(o, c->skipped[SKIP_BAD_IP])) \
+	X(bad_tcp_header, COUNT, "frames", "skipped: a malformed TCP header", \
+	    out_u64(o, c->skipped[SKIP_BAD_TCP])) \
+	X(bad_timestamp, COUNT, "frames", "skipped: a timestamp out of range", \
+	    out_u64(o, c->skipped[SKIP_BAD_TIME])) \
+	X(filtered, COUNT, "frames", "skipped: left out by the BPF filter (-b)", \
+	    out_u64(o, c->skipped[SKIP_FILTERED])) \
+	X(outside_window, COUNT, "frames", "skipped: outside the time window (-A, -B)", \
+	    out_u64(o, c->skipped[SKIP_OUT_OF_WINDOW])) \
+	X(bad_options, COUNT, "segments", "segments with malformed or cut TCP options", out_u64(o, c->opt_bad)) \
+	X(ip_len_beyond_frame, COUNT, "segments", "segments whose IP length claimed more than the frame carried", \
+	    out_u64(o, c->ip_len_cut)) \
+	X(ts_backwards, COUNT, "frames", "frames timestamped before the frame before them", out_u64(o, c->ts_back)) \
+	X(ts_backwards_frame, COUNT, "-", "the first of them (1-based), - when none", \
+	    out_opt_u64(o, c->ts_back != 0, c->ts_back_frame)) \
+	X(partial, BOOL, "-", "1 when a file was cut or damaged: read up to the fault", \
+	    out_u64(o, c->damaged != 0)) \
+	X(damage_frame, COUNT, "-", "the first such file's frame that could not be read (1-based), - when whole", \
+	    out_opt_u64(o, c->damaged != 0, c->damage_frame)) \
+	X(damage_offset, COUNT, "bytes", "the byte offset of its record or block, - when whole or unknown", \
+	    out_opt_u64(o, c->damaged != 0 && c->damage_offset >= 0, (uint64_t)c->damage_offset))
+
+static const struct column capture_stats_cols[] = { CAPTURE_STATS_COLUMNS(COL_ROW) };
+const struct col_part capture_stats_part = COL_PART(capture_stats_cols, 0);
+
+void capture_stats_row(struct out *o, const struct capture *c)
+{
+	uint64_t skipped = 0;
+	for (int i = 1; i < SKIP_NREASONS; i++)
+		skipped += c->skipped[i];
+	int sep = 0;
+	CAPTURE_STATS_COLUMNS(COL_EMIT)
+}
+
+void capture_stats_write(const char *path, const struct capture *c,
+    const struct col_part *extra, void (*more)(struct out *, void *), void *ctx)
+{
+	static struct out o;
+	o.fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	o.name = path;
+	o.len = 0;
+	if (o.fd < 0)
+		err(1, "%s", path);
+	struct record_def def = { 1, { capture_stats_part } };
+	if (extra)
+		def.part[def.nparts++] = *extra;
+	record_header(&o, &def);
+	capture_stats_row(&o, c);
+	if (more)
+		more(&o, ctx);
+	out_nl(&o);
+	out_close(&o);
 }

@@ -7,6 +7,9 @@
 #include <pcap/pcap.h>
 #include "decode.h"
 
+struct out;
+struct col_part;
+
 /* Which frames to analyse (-b, -A, -B of the tools): the others are read,
  * counted as skipped (filtered, outside_window) and not decoded. */
 struct capture_sel {
@@ -70,5 +73,18 @@ int capture_next(struct capture *c, struct pkt *p);
 
 /* Prints the per-reason counts to stderr. */
 void capture_report(const struct capture *c, const char *what);
+
+/* The counts of capture_report as one TSV record (-S of pcap2pkt and
+ * mptcp-tables): frames, segments, skipped and each reason, bad_options,
+ * ip_len_beyond_frame, ts_backwards and its first frame, partial and
+ * where the damage is. capture_stats_part is its column table, for the
+ * header and the schema; a tool may add columns of its own after it. */
+extern const struct col_part capture_stats_part;
+void capture_stats_row(struct out *o, const struct capture *c);
+/* -S FILE: the header and the record, with a tool's own columns after
+ * (extra and its writer more, which writes each led by a tab; NULL for
+ * none). Exits with a message when the file cannot be written. */
+void capture_stats_write(const char *path, const struct capture *c,
+    const struct col_part *extra, void (*more)(struct out *, void *), void *ctx);
 
 #endif

@@ -38,7 +38,7 @@ static struct {
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: pcap2pkt [-hv] [-A time] [-B time] [-b filter] [-c columns] "
-	    "[-x bytes] [--schema] [--version] [file ...]\n");
+	    "[-S file] [-x bytes] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -128,13 +128,13 @@ static int read_files(char **files, struct capture *cap)
 
 int main(int argc, char *argv[])
 {
-	const char *columns = NULL;
+	const char *columns = NULL, *stats = NULL;
 	unsigned payload = 0;
 	int verbose = 0, schema = 0, ch;
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:c:hvx:", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:c:hS:vx:", schema_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -143,6 +143,9 @@ int main(int argc, char *argv[])
 			break;
 		case 'c':
 			columns = optarg;
+			break;
+		case 'S':
+			stats = optarg;
 			break;
 		case 'v':
 			verbose = 1;
@@ -193,6 +196,8 @@ int main(int argc, char *argv[])
 	int status = read_files(argc ? argv : stdin_only, &cap);
 	pthread_join(formatter, NULL);
 	out_close(&out_stdout);
+	if (stats)
+		capture_stats_write(stats, &cap, NULL, NULL, NULL);
 	if (verbose)
 		capture_report(&cap, "pcap2pkt");
 	pkt_writer_free(&w);

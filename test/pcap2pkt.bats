@@ -267,7 +267,8 @@ PY
 	local e f want got reason n=0
 	for e in "$FIX"/craft/bad-*.expect.tsv; do
 		f=${e%.expect.tsv}.pcap
-		pcap2pkt -v "$f" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" || true
+		# -v's words and -S's record (the same counts, for programs)
+		pcap2pkt -v -S "$BATS_TEST_TMPDIR/stats" "$f" > "$BATS_TEST_TMPDIR/out" 2> "$BATS_TEST_TMPDIR/err" || [ $? -eq 3 ]
 		want=$(awk -F'\t' '$1=="records"{print $3}' "$e")
 		got=$(tail -n +2 "$BATS_TEST_TMPDIR/out" | wc -l)
 		[ "$want" = "$got" ] || { echo "$f: records $got, expected $want"; false; }
@@ -276,7 +277,10 @@ PY
 			got=$(grep -o ", $reason [0-9]*" "$BATS_TEST_TMPDIR/err" | awk '{print $3}')
 			[ "${want:-0}" = "${got:-0}" ] ||
 				{ echo "$f: $reason $got, expected $want"; cat "$BATS_TEST_TMPDIR/err"; false; }
+			assert_equal "$(pick "$reason" < "$BATS_TEST_TMPDIR/stats")" "${want:-0}"
 		done
+		want=$(awk -F'\t' '$1=="records"{print $3}' "$e")
+		assert_equal "$(pick segments < "$BATS_TEST_TMPDIR/stats")" "$want"
 		n=$((n + 1))
 	done
 	[ "$n" -ge 8 ]
