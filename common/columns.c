@@ -2,6 +2,7 @@
 
 #include <err.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "util.h"
@@ -114,4 +115,44 @@ void record_schema_rows(struct out *o, const struct record_def *r, const char *t
 	if (col_capture_len)
 		table_schema_col(o, "", &col_capture_def, 1);
 	each_column(o, r, table_schema_col);
+}
+
+static const char *find_name;
+static int found;
+static void match_col(struct out *o, const char *prefix, const struct column *c, int first)
+{
+	(void)o;
+	(void)first;
+	size_t n = strlen(prefix);
+	if (strncmp(find_name, prefix, n) == 0 && strcmp(find_name + n, c->name) == 0)
+		found = 1;
+}
+
+int record_has_column(const struct record_def *r, const char *name)
+{
+	find_name = name;
+	found = 0;
+	each_column(NULL, r, match_col);
+	return found;
+}
+
+static const struct record_def *except_def;
+static void except_col(struct out *o, const char *prefix, const struct column *c, int first)
+{
+	char name[256];
+	snprintf(name, sizeof name, "%s%s", prefix, c->name);
+	/* record_has_column uses the statics of its own */
+	const char *t = schema_table;
+	int has = except_def && record_has_column(except_def, name);
+	schema_table = t;
+	if (!has)
+		table_schema_col(o, prefix, c, first);
+}
+
+void record_schema_rows_except(struct out *o, const struct record_def *r,
+    const struct record_def *other, const char *table)
+{
+	schema_table = table;
+	except_def = other;
+	each_column(o, r, except_col);
 }

@@ -89,6 +89,14 @@ void record_schema(struct out *o, const struct record_def *r);
 /* The same lines without the header, each led by `table` and a tab: for
  * a schema of several tables (mptcp-tables --schema). */
 void record_schema_rows(struct out *o, const struct record_def *r, const char *table);
+/* 1 when r has a column of that name (a per-direction one with its
+ * prefix). */
+int record_has_column(const struct record_def *r, const char *name);
+/* record_schema_rows for the columns of r that other lacks (other NULL:
+ * every column), without the capture column: the columns a join or a
+ * labelling step adds to a table (mptcp-tables -J, -I). */
+void record_schema_rows_except(struct out *o, const struct record_def *r,
+    const struct record_def *other, const char *table);
 /* The capture column's own definition. */
 extern const struct column col_capture_def;
 

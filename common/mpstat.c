@@ -1539,6 +1539,7 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 static void conn_record(struct mps *s, struct mps_conn *mc)
 {
 	struct out *o = s->to[MPS_EV_NONE];
+	s->conn_rows++;
 	const struct sf *sf0 = NULL;
 	int ndata = mc->ndata_gone, nsf = mc->nsub;
 	for (int i = 0; i < mc->nsf; i++) {
@@ -1591,6 +1592,7 @@ static void sfdir_record(struct out *o, const struct mps_conn *mc, const struct 
 static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
 {
 	struct out *o = s->to[MPS_SUBFLOWS];
+	s->sf_rows++;
 	int8_t b0 = sf->backup0;
 	if (b0 < 0 && sf->label == 0 && sf->syn)
 		b0 = 0; /* MP_CAPABLE has no B flag */

@@ -51,6 +51,7 @@ struct mps {
 	struct out *to[MPS_NREC]; /* [kind]: where its records go; NULL: none */
 	uint64_t over;          /* TCP connections left out: too many subflows */
 	uint64_t pend_over;     /* mappings without an RTT sample: too many waiting */
+	uint64_t conn_rows, sf_rows; /* connection and subflow records written */
 };
 
 /* One kind of record: subflow records (-s), else those of ev (-e), else

@@ -5,7 +5,10 @@
  * mpjoin (the subflow table, and the tags mpstat needs) and mpstat (the
  * MPTCP connection and subflow tables and their event tables). Each
  * table is the bytes the filter that makes it writes when run alone on
- * the capture. See mptcp-tables(1). */
+ * the capture. For analyze, in the same process: the mode by content
+ * (-a), ifmatch's labels (-I), the subflow tables joined and the failed
+ * subflows (-J), the counts (-S) and the schema (-T). See
+ * mptcp-tables(1). */
 #include <err.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,18 +19,23 @@
 #include <unistd.h>
 
 #include "columns.h"
+#include "config.h"
 #include "flow.h"
+#include "iflabel.h"
 #include "mpjoin.h"
 #include "mpstat.h"
 #include "out.h"
+#include "sfjoin.h"
 #include "source.h"
 #include "tcpstat.h"
 #include "util.h"
 
 _Noreturn static void usage(int status)
 {
-	fprintf(status ? stderr : stdout, "usage: mptcp-tables [-chlMv] [-A time] [-B time] [-b filter] "
-	    "[-g grace_s] [-i idle_s] [-x port[,port...]] [--capture name] -o dir file ...\n"
+	fprintf(status ? stderr : stdout, "usage: mptcp-tables [-achJlMv] [-A time] [-B time] [-b filter] "
+	    "[-g grace_s] [-i idle_s]\n"
+	    "                    [-I [-C config] [-f capture]] [-S file] [-T file] [-x port[,port...]]\n"
+	    "                    [--capture name] -o dir file ...\n"
 	    "       mptcp-tables [-lM] [--capture name] --schema\n");
 	exit(status);
 }
@@ -82,13 +90,33 @@ static int table_made(enum table t, int mptcp, int light)
 	return (mptcp || !tables[t].mptcp) && (!light || !tables[t].event);
 }
 
-/* --schema: every table of the mode, a line per column. */
-_Noreturn static void print_schema(int mptcp, int light)
+/* --schema: every table of the mode as it is written, a line per column:
+ * with -I the labels after tcp_conns' and the subflows' columns, with -J
+ * the subflow table joined (mptcp_join.tsv not written) and the failed
+ * subflows as it. */
+static void write_schema(struct out *o, int mptcp, int light, int join, int label)
 {
-	out_str(&out_stdout, "table\tcolumn\ttype\tunit\tmeaning\n");
-	for (int t = 0; t < T_N; t++)
-		if (table_made((enum table)t, mptcp, light))
-			record_schema_rows(&out_stdout, table_def((enum table)t), tables[t].file);
+	out_str(o, "table\tcolumn\ttype\tunit\tmeaning\n");
+	for (int t = 0; t < T_N; t++) {
+		if (!table_made((enum table)t, mptcp, light) || (join && t == T_JOIN))
+			continue;
+		record_schema_rows(o, table_def((enum table)t), tables[t].file);
+		if (join && t == T_MP_SUBFLOWS)
+			record_schema_rows_except(o, &mpj_sf_def, table_def(T_MP_SUBFLOWS), tables[t].file);
+		if (label && (t == T_TCP || (join && t == T_MP_SUBFLOWS)))
+			iflabel_schema_rows(o, "iface", tables[t].file);
+		if (join && t == T_MP_SUBFLOWS) {
+			record_schema_rows(o, table_def(T_MP_SUBFLOWS), "mptcp_failed.tsv");
+			record_schema_rows_except(o, &mpj_sf_def, table_def(T_MP_SUBFLOWS), "mptcp_failed.tsv");
+			if (label)
+				iflabel_schema_rows(o, "iface", "mptcp_failed.tsv");
+		}
+	}
+}
+
+_Noreturn static void print_schema(int mptcp, int light, int join, int label)
+{
+	write_schema(&out_stdout, mptcp, light, join, label);
 	out_close(&out_stdout);
 	exit(0);
 }
@@ -131,21 +159,55 @@ static void parse_ports(struct drop *d, const char *s)
 	}
 }
 
-static struct out *open_table(int dir, const char *name)
+static struct out *out_on(int fd, const char *name)
 {
-	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC, 0666);
-	if (fd < 0)
-		err(1, "%s", name);
 	struct out *o = xcalloc(1, sizeof *o);
 	o->fd = fd;
 	o->name = name;
 	return o;
 }
 
+static struct out *open_table(int dir, const char *name)
+{
+	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+	if (fd < 0)
+		err(1, "%s", name);
+	return out_on(fd, name);
+}
+
+/* A table that -J or -I reads back: a file of the folder, unlinked at
+ * once, so that nothing is left of it whatever happens; read through
+ * /proc/self/fd. */
+static struct out *open_temp(int dir, const char *name)
+{
+	int fd = openat(dir, name, O_RDWR | O_CREAT | O_EXCL, 0600);
+	if (fd < 0 || unlinkat(dir, name, 0) < 0)
+		err(1, "%s", name);
+	return out_on(fd, name);
+}
+
+static const char *temp_path(struct out *o, char *buf, size_t n)
+{
+	out_flush(o);
+	snprintf(buf, n, "/proc/self/fd/%d", o->fd);
+	return buf;
+}
+
+static void close_table(struct out **o)
+{
+	if (*o) {
+		out_close(*o);
+		free(*o);
+		*o = NULL;
+	}
+}
+
 struct run {
 	struct out *to[T_N];     /* NULL: the table is not made */
 	struct tcpstat_cfg tcfg;
 	struct flowtab tcp;
+	uint64_t tcp_rows, sf_rows;
+	int mp_seen;             /* a segment carried MP_CAPABLE */
 };
 
 static void tcp_end(struct flow *f, void *ctx)
@@ -153,6 +215,7 @@ static void tcp_end(struct flow *f, void *ctx)
 	struct run *r = ctx;
 	tcpstat_record(r->to[T_TCP], f->user);
 	tcpconn_free(f->user);
+	r->tcp_rows++;
 }
 
 static void join_end(struct mpj_conn *mc, void *ctx)
@@ -175,52 +238,76 @@ static void check_inputs(char **files)
 	}
 }
 
-int main(int argc, char *argv[])
-{
-	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	static struct drop drop;
-	static struct run run;
-	const char *dirpath = NULL;
-	int light = 0, mptcp = 0, verbose = 0, schema = 0, ch;
-	struct capture_sel sel = { 0 };
+enum mode { MODE_TCP, MODE_MPTCP, MODE_AUTO };
 
-	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:cg:hi:lMo:vx:", table_longopts)) != -1) {
+struct opts {
+	struct flow_opts fo;
+	struct capture_sel sel;
+	const char *dir, *stats, *schema_file, *conf, *name;
+	int light, verbose, schema, join, label;
+	enum mode mode;
+};
+
+static void parse_options(struct opts *op, struct drop *drop, int argc, char *argv[])
+{
+	int ch;
+	while ((ch = tool_getopt(argc, argv, "A:B:b:C:cf:g:hIi:JlMaS:T:o:vx:", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
 		case 'b':
-			capture_sel_option(&sel, ch, optarg);
+			capture_sel_option(&op->sel, ch, optarg);
+			break;
+		case 'a':
+			op->mode = MODE_AUTO;
+			break;
+		case 'C':
+			op->conf = optarg;
 			break;
 		case 'c':
-			drop.loopback = 1;
+			drop->loopback = 1;
+			break;
+		case 'f':
+			op->name = optarg;
 			break;
 		case 'g':
-			fo.grace_s = parse_seconds_arg("-g", optarg);
+			op->fo.grace_s = parse_seconds_arg("-g", optarg);
+			break;
+		case 'I':
+			op->label = 1;
 			break;
 		case 'i':
-			fo.idle_s = parse_seconds_arg("-i", optarg);
+			op->fo.idle_s = parse_seconds_arg("-i", optarg);
+			break;
+		case 'J':
+			op->join = 1;
 			break;
 		case 'l':
-			light = 1;
+			op->light = 1;
 			break;
 		case 'M':
-			mptcp = 1;
+			op->mode = MODE_MPTCP;
 			break;
 		case 'o':
-			dirpath = optarg;
+			op->dir = optarg;
+			break;
+		case 'S':
+			op->stats = optarg;
+			break;
+		case 'T':
+			op->schema_file = optarg;
 			break;
 		case 'v':
-			verbose = 1;
+			op->verbose = 1;
 			break;
 		case 'x':
-			parse_ports(&drop, optarg);
+			parse_ports(drop, optarg);
 			break;
 		case OPT_CAPTURE:
 			col_set_capture(optarg);
 			break;
 		case OPT_SCHEMA:
-			schema = 1;
+			op->schema = 1;
 			break;
 		case 'h':
 			usage(0);
@@ -228,11 +315,103 @@ int main(int argc, char *argv[])
 			usage(2);
 		}
 	}
+	if ((op->conf || op->name) && !op->label)
+		errx(2, "-C and -f: with -I only (the interface labels)");
+}
+
+/* -S: the capture's counts, then the mode and the rows of the main tables. */
+#define STATS_COLUMNS(X) \
+	X(size_bytes, COUNT, "bytes", "the capture files' size, as stored (compressed or not)", \
+	    out_u64(o, x->size)) \
+	X(mode, TEXT, "-", "mptcp (the MPTCP tables made) or tcp", out_str(o, mp ? "mptcp" : "tcp")) \
+	X(tcp_conns, COUNT, "rows", "records in tcp_conns.tsv", out_u64(o, r->tcp_rows)) \
+	X(mptcp_conns, COUNT, "rows", "records in mptcp_conns.tsv, - in TCP mode", \
+	    out_opt_u64(o, mp, st->conn_rows)) \
+	X(subflows, COUNT, "rows", "records in mptcp_subflows.tsv, - in TCP mode", \
+	    out_opt_u64(o, mp, r->sf_rows))
+
+static const struct column stats_cols[] = { STATS_COLUMNS(COL_ROW) };
+static const struct col_part stats_part = COL_PART(stats_cols, 0);
+
+struct stats_ctx {
+	const struct run *r;
+	const struct mps *st;
+	int mp;
+	uint64_t size;
+};
+
+/* The files' sizes (check_inputs made sure they are regular files). */
+static uint64_t files_size(char **files)
+{
+	uint64_t n = 0;
+	struct stat sb;
+	for (char **f = files; *f; f++)
+		if (stat(*f, &sb) == 0)
+			n += (uint64_t)sb.st_size;
+	return n;
+}
+
+static void stats_more(struct out *o, void *ctx)
+{
+	const struct stats_ctx *x = ctx;
+	const struct run *r = x->r;
+	const struct mps *st = x->st;
+	int mp = x->mp, sep = 1;
+	STATS_COLUMNS(COL_EMIT)
+}
+
+/* -I and -J: analyze's tables from the engines' (run->to[] holds the
+ * temporary ones): tcp_conns.tsv labelled, mptcp_subflows.tsv joined
+ * (and labelled), mptcp_failed.tsv. */
+static void finish_tables(struct run *r, const struct opts *op, int dir, int mp)
+{
+	char p1[32], p2[32], path[4096];
+	struct iflabel *lab = NULL;
+	struct config cfg;
+	if (op->label) {
+		config_load(&cfg, op->conf);
+		lab = iflabel_new(&cfg, op->name, 1, 1);
+		struct out *o = open_table(dir, tables[T_TCP].file);
+		iflabel_run(lab, temp_path(r->to[T_TCP], p1, sizeof p1), NULL, "iface", o);
+		close_table(&o);
+		close_table(&r->to[T_TCP]);
+	}
+	if (op->join && mp) {
+		struct out *sf = open_table(dir, tables[T_MP_SUBFLOWS].file), *joined = sf;
+		if (lab)
+			joined = open_temp(dir, ".mptcp_subflows.joined");
+		r->sf_rows = sfjoin_write(temp_path(r->to[T_MP_SUBFLOWS], p1, sizeof p1),
+		    temp_path(r->to[T_JOIN], p2, sizeof p2), joined);
+		if (lab) {
+			iflabel_run(lab, temp_path(joined, p1, sizeof p1), NULL, "iface", sf);
+			close_table(&joined);
+		}
+		close_table(&sf);
+		struct out *f = open_table(dir, "mptcp_failed.tsv");
+		snprintf(path, sizeof path, "%s/%s", op->dir, tables[T_MP_SUBFLOWS].file);
+		sfjoin_failed(path, f);
+		close_table(&f);
+	}
+	if (lab) {
+		iflabel_free(lab);
+		config_free(&cfg);
+	}
+}
+
+int main(int argc, char *argv[])
+{
+	static struct opts op = { .fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT } };
+	static struct drop drop;
+	static struct run run;
+
+	tool_init(argv[0]);
+	parse_options(&op, &drop, argc, argv);
 	argc -= optind;
 	argv += optind;
-	if (schema)
-		print_schema(mptcp, light);
-	if (!dirpath) {
+	int mptcp = op.mode != MODE_TCP;
+	if (op.schema)
+		print_schema(mptcp, op.light, op.join, op.label);
+	if (!op.dir) {
 		warnx("-o: the folder of the tables is needed");
 		usage(2);
 	}
@@ -241,28 +420,30 @@ int main(int argc, char *argv[])
 		usage(2);
 	}
 	/* a folder of its own for the tables, made here when new */
-	if (mkdir(dirpath, 0777) < 0 && errno != EEXIST)
-		err(1, "%s", dirpath);
-	int dir = open(dirpath, O_RDONLY | O_DIRECTORY);
+	if (mkdir(op.dir, 0777) < 0 && errno != EEXIST)
+		err(1, "%s", op.dir);
+	int dir = open(op.dir, O_RDONLY | O_DIRECTORY);
 	if (dir < 0)
-		err(1, "%s", dirpath);
+		err(1, "%s", op.dir);
 	check_inputs(argv);
-	for (int t = 0; t < T_N; t++)
-		if (table_made((enum table)t, mptcp, light))
-			run.to[t] = open_table(dir, tables[t].file);
-	close(dir);
+	for (int t = 0; t < T_N; t++) {
+		if (!table_made((enum table)t, mptcp, op.light))
+			continue;
+		int temp = (op.label && t == T_TCP) || (op.join && (t == T_JOIN || t == T_MP_SUBFLOWS));
+		run.to[t] = temp ? open_temp(dir, tables[t].file) : open_table(dir, tables[t].file);
+	}
 
 	/* the engines, each writing the tables it makes */
 	run.tcfg.ev[TEV_RTT] = run.to[T_TCP_RTT];
 	run.tcfg.ev[TEV_REXMIT] = run.to[T_TCP_REXMIT];
 	run.tcfg.ev[TEV_ACK] = run.to[T_TCP_ACK];
-	flowtab_init(&run.tcp, fo.idle_s, fo.grace_s, tcp_end, &run);
+	flowtab_init(&run.tcp, op.fo.idle_s, op.fo.grace_s, tcp_end, &run);
 	tcpstat_header(run.to[T_TCP]);
 	for (int e = TEV_RTT; e <= TEV_INFLIGHT; e++)
 		if (run.tcfg.ev[e])
 			tcpstat_event_header(run.tcfg.ev[e], (enum tcp_event)e);
 	struct mpj j;
-	struct mps st;
+	static struct mps st;
 	if (mptcp) {
 		struct out *to[MPS_NREC] = { NULL };
 		to[MPS_EV_NONE] = run.to[T_MP_CONNS];
@@ -275,9 +456,9 @@ int main(int argc, char *argv[])
 		/* One join for both: keeping ended subflows for the subflow
 		 * table changes none of the tags (only the table's own
 		 * backup columns see a later v0 MP_PRIO). */
-		mpj_init(&j, &fo, join_end, &run);
+		mpj_init(&j, &op.fo, join_end, &run);
 		mpj_sf_header(run.to[T_JOIN]);
-		mps_init_outs(&st, &fo, to);
+		mps_init_outs(&st, &op.fo, to);
 		mps_header(&st);
 	}
 
@@ -286,7 +467,7 @@ int main(int argc, char *argv[])
 	struct pkt_meta m;
 	struct mpj_res r;
 	struct mps_tag g;
-	source_open(&src, argv, &fo, &sel, NULL);
+	source_open(&src, argv, &op.fo, &op.sel, NULL);
 	if (drop.loopback || memchr(drop.port, 1, sizeof drop.port)) {
 		src.keep = keep_segment;
 		src.keep_ctx = &drop;
@@ -302,6 +483,7 @@ int main(int argc, char *argv[])
 		tcpconn_packet(f->user, &p, m.dir);
 		if (!mptcp)
 			continue;
+		run.mp_seen |= PKT_HAS(&p, MP_CAPABLE);
 		mpj_packet(&j, &p, &m, &r);
 		mps_tag_from_join(&g, &r);
 		mps_packet(&st, &p, &m, &g);
@@ -312,12 +494,30 @@ int main(int argc, char *argv[])
 		mps_finish(&st);
 	}
 	int status = source_close(&src);
-	for (int t = 0; t < T_N; t++)
-		if (run.to[t]) {
-			out_close(run.to[t]);
-			free(run.to[t]);
-		}
-	if (verbose)
+	/* -a: the MPTCP tables only for a capture that carries MP_CAPABLE */
+	int mp = op.mode == MODE_MPTCP || (op.mode == MODE_AUTO && run.mp_seen);
+	run.sf_rows = st.sf_rows;
+	finish_tables(&run, &op, dir, mp);
+	for (int t = 0; t < T_N; t++) {
+		if (run.to[t] && tables[t].mptcp && !mp && !(op.join && (t == T_JOIN || t == T_MP_SUBFLOWS)) &&
+		    unlinkat(dir, tables[t].file, 0) < 0)
+			err(1, "%s", tables[t].file);
+		close_table(&run.to[t]);
+	}
+	close(dir);
+	if (op.stats) {
+		struct stats_ctx x = { &run, &st, mp, files_size(argv) };
+		capture_stats_write(op.stats, &src.cap, &stats_part, stats_more, &x);
+	}
+	if (op.schema_file) {
+		int fd = open(op.schema_file, O_WRONLY | O_CREAT | O_TRUNC, 0666);
+		if (fd < 0)
+			err(1, "%s", op.schema_file);
+		struct out *o = out_on(fd, op.schema_file);
+		write_schema(o, mp, op.light, op.join, op.label);
+		close_table(&o);
+	}
+	if (op.verbose)
 		capture_report(&src.cap, "mptcp-tables");
 	return status;
 }

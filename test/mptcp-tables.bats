@@ -177,3 +177,62 @@ same_as_filters() {
 	[ "$(wc -l < "$T/o/tcp_rtt.tsv")" -lt "$(wc -l < "$T/all/tcp_rtt.tsv")" ]
 	[ "$(wc -l < "$T/o/tcp_rtt.tsv")" -gt 1 ]
 }
+
+@test "-a: the MPTCP tables for a capture with MP_CAPABLE (those of -M), none for one without" {
+	# Expected: tshark says which captures carry MP_CAPABLE (subtype 0);
+	# the tables are then those of -M, or of the TCP mode.
+	local f m
+	for f in "$FIX/gen/mptcp-handover.pcap" "$FIX/corpus/pymptcpanalyzer-client_1_tcp_only.pcap"; do
+		m=$(tshark -r "$f" -Y 'tcp.options.mptcp.subtype == 0' 2> /dev/null | wc -l)
+		mptcp-tables -a -S "$T/s" -o "$T/a" "$f"
+		if [ "$m" -gt 0 ]; then
+			mptcp-tables -M -o "$T/ref" "$f"
+			assert_equal "$(pick mode < "$T/s")" mptcp
+		else
+			mptcp-tables -o "$T/ref" "$f"
+			assert_equal "$(pick mode,mptcp_conns,subflows < "$T/s")" "tcp - -"
+		fi
+		assert_equal "$(ls "$T/a")" "$(ls "$T/ref")"
+		for t in "$T"/ref/*.tsv; do cmp "$t" "$T/a/${t##*/}"; done
+		rm -r "$T/a" "$T/ref"
+	done
+}
+
+@test "-S: the counts of pcap2pkt -v and the tables' records, one TSV record" {
+	# Expected: pcap2pkt -v's words on the same capture (its own suite checks
+	# them against capinfos and tshark), and the records of the tables.
+	local f=$FIX/craft/bad-nontcp.pcap v
+	mptcp-tables -M -S "$T/s" -o "$T/t" "$f"
+	assert_equal "$(wc -l < "$T/s")" 2
+	v=$(pcap2pkt -v "$f" 2>&1 > /dev/null | tail -1)
+	assert_equal "$v" "pcap2pkt: $(pick frames < "$T/s") frames, $(pick segments < "$T/s") TCP segments, $(pick skipped < "$T/s") skipped, non_ip $(pick non_ip < "$T/s"), non_tcp $(pick non_tcp < "$T/s"); 0 with malformed or cut TCP options; 0 with an IP length beyond the frame; 0 timestamps backwards; 0 files cut or damaged"
+	assert_equal "$(pick tcp_conns,mptcp_conns,subflows < "$T/s")" \
+	    "$(($(wc -l < "$T/t/tcp_conns.tsv") - 1)) $(($(wc -l < "$T/t/mptcp_conns.tsv") - 1)) $(($(wc -l < "$T/t/mptcp_subflows.tsv") - 1))"
+	# a cut capture: partial, and where (as pcap2pkt -v says it)
+	head -c 15000 "$FIX/corpus/tcpdump-mptcp-v1.pcap" > "$T/cut.pcap"
+	run mptcp-tables -S "$T/s2" -o "$T/t2" "$T/cut.pcap"
+	assert_failure 3
+	assert_equal "$(pick partial,damage_frame,damage_offset < "$T/s2")" "1 7 8820"
+}
+
+@test "-J -I: analyze's subflow table (mptcp-metrics -s, mptcp-join -s's other columns, ifmatch's), failed subflows" {
+	# Expected: the filters by hand, joined by this test's own awk on
+	# (mpconn, subflow), then ifmatch; the failed ones by status.
+	local f=$FIX/craft/mp-join-failed.pcap
+	mptcp-tables -M -J -I -f "$f" -o "$T/t" "$f"
+	[ ! -e "$T/t/mptcp_join.tsv" ]
+	tcp-metrics "$f" | ifmatch -f "$f" | cmp - "$T/t/tcp_conns.tsv"
+	mptcp-metrics -s "$f" > "$T/ms"
+	mptcp-join -s "$f" > "$T/js"
+	awk -F'\t' -v OFS='\t' '
+	NR == FNR { if (FNR == 1) { for (i = 1; i <= NF; i++) { jn[i] = $i; jc[$i] = i }; nj = NF } else J[$(jc["mpconn"]) "," $(jc["subflow"])] = $0; next }
+	FNR == 1 { for (i = 1; i <= NF; i++) mc[$i] = i; line = $0; for (i = 1; i <= nj; i++) if (!(jn[i] in mc)) { x[++nx] = i; line = line OFS jn[i] } print line; next }
+	{ k = $(mc["mpconn"]) "," $(mc["subflow"]); split(J[k], v, "\t"); line = $0; for (e = 1; e <= nx; e++) line = line OFS ((k in J) ? v[x[e]] : "-"); print line }' \
+	    "$T/js" "$T/ms" | ifmatch -f "$f" > "$T/want"
+	cmp "$T/want" "$T/t/mptcp_subflows.tsv"
+	# the crafted capture's two failed joins (mp-join-failed.expect.tsv)
+	assert_equal "$(pick subflow,status < "$T/t/mptcp_failed.tsv")" "$(printf '1 failed_no_synack\n2 failed_rst')"
+	run mptcp-tables -C /dev/null -o "$T/x" "$f"
+	assert_failure 2
+	assert_output --partial "-C and -f: with -I only"
+}
