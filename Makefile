@@ -120,7 +120,7 @@ check-long: deps all
 # Man pages and the shell pipelines.
 lint:
 	mandoc -Tlint -Wwarning $(MANPAGES)
-	shellcheck -S warning $(PIPELINES)
+	shellcheck -S warning $(PIPELINES) common/tool.sh
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5

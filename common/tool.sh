@@ -80,3 +80,41 @@ mt_aggregate() {
 		return 1
 	fi
 }
+
+# ---- the plots (plot-cdf, plot-seq, plot-share)
+
+# mt_plot_format OUT FMT SIZE: the image's format and size, into MT_FMT
+# (png, svg or pdf: FMT, else OUT's suffix, else png), MT_W and MT_H
+# (SIZE is WIDTHxHEIGHT in pixels); a bad -f or -s: the message, exit 2.
+mt_plot_format() {
+	MT_FMT=$2
+	[ -n "$MT_FMT" ] || case $1 in
+		*.svg) MT_FMT=svg ;;
+		*.pdf) MT_FMT=pdf ;;
+		*) MT_FMT=png ;;
+	esac
+	case $MT_FMT in png|svg|pdf) ;; *) echo "$MT_PROG: -f: png, svg or pdf, not '$MT_FMT'" >&2; exit 2 ;; esac
+	case $3 in
+		[1-9]*x[1-9]*) MT_W=${3%x*} MT_H=${3#*x} ;;
+		*) MT_W='' MT_H='' ;;
+	esac
+	case $MT_W$MT_H in *[!0-9]*|'') echo "$MT_PROG: -s: WIDTHxHEIGHT in pixels, not '$3'" >&2; exit 2 ;; esac
+}
+
+# mt_gp_terminal: gnuplot's terminal line for MT_FMT, MT_W, MT_H.
+mt_gp_terminal() {
+	case $MT_FMT in
+	png) echo "set terminal pngcairo size $MT_W,$MT_H font 'sans,10' noenhanced" ;;
+	svg) echo "set terminal svg size $MT_W,$MT_H font 'sans,10' noenhanced" ;;
+	pdf) echo "set terminal pdfcairo size $(awk "BEGIN { print $MT_W / 100 }")in,$(awk "BEGIN { print $MT_H / 100 }")in font 'sans,7' noenhanced" ;;
+	esac
+}
+
+# mt_gp_str TEXT: a gnuplot string literal of any text: single-quoted,
+# where gnuplot expands nothing (no `command`, no @macro, no backslash
+# escape), a quote doubled; a newline or carriage return, which would end
+# the command, becomes a space. mt_gp_file NAME: the same for a file
+# name, with ./ when relative: gnuplot reads '< cmd' and writes '| cmd'
+# as commands, '-' and '+' as special files.
+mt_gp_str() { printf "'%s'" "$(printf '%s' "$1" | tr '\r\n' '  ' | sed "s/'/''/g")"; }
+mt_gp_file() { case $1 in /*) mt_gp_str "$1" ;; *) mt_gp_str "./$1" ;; esac; }
