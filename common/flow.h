@@ -58,6 +58,23 @@ struct flow_list {
 	struct flow *head, *tail;
 };
 
+/* The end-of-connection rules every engine's flow table keeps: seconds
+ * without a packet (-i), seconds a closed connection is kept for late
+ * segments (-g). */
+struct flow_opts {
+	double idle_s, grace_s;
+};
+#define FLOW_IDLE_DEFAULT 300.0
+#define FLOW_GRACE_DEFAULT 10.0
+
+/* What the split adds to a packet (flowsplit's columns, or the source's
+ * own flow table): connection id, direction, client's SYN seen. */
+struct pkt_meta {
+	uint64_t conn;
+	int dir;
+	int hs;
+};
+
 typedef void (*flow_end_fn)(struct flow *f, void *ctx);
 
 struct flowtab {

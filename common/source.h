@@ -11,12 +11,6 @@
 #include "pktread.h"
 #include "tsv.h"
 
-struct flow_opts {
-	double idle_s, grace_s;
-};
-#define FLOW_IDLE_DEFAULT 300.0
-#define FLOW_GRACE_DEFAULT 10.0
-
 struct source {
 	int from_capture;
 	char **files;           /* capture mode: remaining files */
@@ -30,13 +24,6 @@ struct source {
 	 * before the flow table sees it, as if it were not in the capture */
 	int (*keep)(const struct pkt *p, void *ctx);
 	void *keep_ctx;
-};
-
-/* Record metadata that flowsplit adds. */
-struct pkt_meta {
-	uint64_t conn;
-	int dir;
-	int hs;
 };
 
 /* 1 when path is a regular file that starts like a pcap, pcapng or gzip

@@ -9,6 +9,7 @@
 #include "columns.h"
 #include "flow.h"
 #include "hash.h"
+#include "pktfmt.h"
 #include "seqset.h"
 #include "summary.h"
 #include "util.h"
@@ -1201,4 +1202,64 @@ void tcpstat_record(struct out *o, struct tcpconn *c)
 	dir_record(o, c, &c->d[DIR_C2S]);
 	dir_record(o, c, &c->d[DIR_S2C]);
 	out_nl(o);
+}
+
+/* ---- the engine */
+
+const int tcpeng_need[] = {
+	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_IP_ID,
+	COL_TTL, COL_IP_LEN, COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_WIN,
+	COL_MSS, COL_WSCALE, COL_SACK_PERM, COL_SACK, COL_TSVAL, COL_TSECR,
+	COL_MPTCP, COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_DACK, COL_DACK_W, -1
+};
+
+const int tcpeng_use[] = {
+	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_IP_ID,
+	COL_TTL, COL_IP_LEN, COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_WIN,
+	COL_MSS, COL_WSCALE, COL_SACK_PERM, COL_SACK, COL_TSVAL, COL_TSECR,
+	COL_MPTCP, COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_DACK, COL_DACK_W,
+	COL_IFINDEX, COL_IFNAME, -1
+};
+
+/* A connection ended (closed and quiet, idle, or end of input). */
+static void tcpeng_end(struct flow *f, void *ctx)
+{
+	struct tcpeng *e = ctx;
+	if (e->rec) {
+		tcpstat_record(e->rec, f->user);
+		e->rows++;
+	}
+	tcpconn_free(f->user);
+}
+
+void tcpeng_init(struct tcpeng *e, const struct flow_opts *fo, struct out *rec,
+    struct out *const ev[TEV_INFLIGHT + 1])
+{
+	memset(e, 0, sizeof *e);
+	e->rec = rec;
+	for (int k = TEV_RTT; ev && k <= TEV_INFLIGHT; k++)
+		e->cfg.ev[k] = ev[k];
+	flowtab_init(&e->tab, fo->idle_s, fo->grace_s, tcpeng_end, e);
+	if (rec)
+		tcpstat_header(rec);
+	for (int k = TEV_RTT; k <= TEV_INFLIGHT; k++)
+		if (e->cfg.ev[k])
+			tcpstat_event_header(e->cfg.ev[k], (enum tcp_event)k);
+}
+
+void tcpeng_packet(struct tcpeng *e, const struct pkt *p, const struct pkt_meta *m)
+{
+	int64_t now = pkt_time_ns(p);
+	int created;
+	flowtab_expire(&e->tab, now);
+	struct flow *f = flowtab_by_id(&e->tab, m->conn, now, &created);
+	if (created)
+		f->user = tcpconn_new(&e->cfg, m->conn, p, m->dir, m->hs);
+	flow_track(&e->tab, f, p, m->dir);
+	tcpconn_packet(f->user, p, m->dir);
+}
+
+void tcpeng_finish(struct tcpeng *e)
+{
+	flowtab_finish(&e->tab);
 }

@@ -45,4 +45,29 @@ void tcpstat_event_header(struct out *o, enum tcp_event ev);
 struct record_def;
 const struct record_def *tcpstat_record_def(enum tcp_event ev);
 
+/* ---- The engine: its flow table, its connections, its outputs, as the
+ * MPTCP engines (mpjoin, mpstat) have theirs. */
+#include "flow.h"
+
+/* Every packet column a statistic depends on (a record stream cut down
+ * with pcap2pkt -c must fail loudly, not give zeros), and those it only
+ * passes on when present (the capture's interface of the first packet),
+ * each list -1 ended, for source_open and pkt_cols_restrict. */
+extern const int tcpeng_need[], tcpeng_use[];
+
+struct tcpeng {
+	struct flowtab tab;
+	struct tcpstat_cfg cfg;
+	struct out *rec;   /* connection records, or NULL */
+	uint64_t rows;     /* connection records written */
+};
+
+/* rec: where the connection records go (NULL: none); ev: where each
+ * event type goes (NULL entries, or ev NULL: none). Writes the headers. */
+void tcpeng_init(struct tcpeng *e, const struct flow_opts *fo, struct out *rec,
+    struct out *const ev[TEV_INFLIGHT + 1]);
+void tcpeng_packet(struct tcpeng *e, const struct pkt *p, const struct pkt_meta *m);
+/* Ends every connection still open, writing its record. */
+void tcpeng_finish(struct tcpeng *e);
+
 #endif

@@ -204,19 +204,10 @@ static void close_table(struct out **o)
 
 struct run {
 	struct out *to[T_N];     /* NULL: the table is not made */
-	struct tcpstat_cfg tcfg;
-	struct flowtab tcp;
-	uint64_t tcp_rows, sf_rows;
+	struct tcpeng tcp;
+	uint64_t sf_rows;
 	int mp_seen;             /* a segment carried MP_CAPABLE */
 };
-
-static void tcp_end(struct flow *f, void *ctx)
-{
-	struct run *r = ctx;
-	tcpstat_record(r->to[T_TCP], f->user);
-	tcpconn_free(f->user);
-	r->tcp_rows++;
-}
 
 static void join_end(struct mpj_conn *mc, void *ctx)
 {
@@ -324,7 +315,7 @@ static void parse_options(struct opts *op, struct drop *drop, int argc, char *ar
 	X(size_bytes, COUNT, "bytes", "the capture files' size, as stored (compressed or not)", \
 	    out_u64(o, x->size)) \
 	X(mode, TEXT, "-", "mptcp (the MPTCP tables made) or tcp", out_str(o, mp ? "mptcp" : "tcp")) \
-	X(tcp_conns, COUNT, "rows", "records in tcp_conns.tsv", out_u64(o, r->tcp_rows)) \
+	X(tcp_conns, COUNT, "rows", "records in tcp_conns.tsv", out_u64(o, r->tcp.rows)) \
 	X(mptcp_conns, COUNT, "rows", "records in mptcp_conns.tsv, - in TCP mode", \
 	    out_opt_u64(o, mp, st->conn_rows)) \
 	X(subflows, COUNT, "rows", "records in mptcp_subflows.tsv, - in TCP mode", \
@@ -434,14 +425,11 @@ int main(int argc, char *argv[])
 	}
 
 	/* the engines, each writing the tables it makes */
-	run.tcfg.ev[TEV_RTT] = run.to[T_TCP_RTT];
-	run.tcfg.ev[TEV_REXMIT] = run.to[T_TCP_REXMIT];
-	run.tcfg.ev[TEV_ACK] = run.to[T_TCP_ACK];
-	flowtab_init(&run.tcp, op.fo.idle_s, op.fo.grace_s, tcp_end, &run);
-	tcpstat_header(run.to[T_TCP]);
-	for (int e = TEV_RTT; e <= TEV_INFLIGHT; e++)
-		if (run.tcfg.ev[e])
-			tcpstat_event_header(run.tcfg.ev[e], (enum tcp_event)e);
+	struct out *tev[TEV_INFLIGHT + 1] = { NULL };
+	tev[TEV_RTT] = run.to[T_TCP_RTT];
+	tev[TEV_REXMIT] = run.to[T_TCP_REXMIT];
+	tev[TEV_ACK] = run.to[T_TCP_ACK];
+	tcpeng_init(&run.tcp, &op.fo, run.to[T_TCP], tev);
 	struct mpj j;
 	static struct mps st;
 	if (mptcp) {
@@ -473,14 +461,7 @@ int main(int argc, char *argv[])
 		src.keep_ctx = &drop;
 	}
 	while (source_next(&src, &p, &m)) {
-		int64_t now = pkt_time_ns(&p);
-		int created;
-		flowtab_expire(&run.tcp, now);
-		struct flow *f = flowtab_by_id(&run.tcp, m.conn, now, &created);
-		if (created)
-			f->user = tcpconn_new(&run.tcfg, m.conn, &p, m.dir, m.hs);
-		flow_track(&run.tcp, f, &p, m.dir);
-		tcpconn_packet(f->user, &p, m.dir);
+		tcpeng_packet(&run.tcp, &p, &m);
 		if (!mptcp)
 			continue;
 		run.mp_seen |= PKT_HAS(&p, MP_CAPABLE);
@@ -488,7 +469,7 @@ int main(int argc, char *argv[])
 		mps_tag_from_join(&g, &r);
 		mps_packet(&st, &p, &m, &g);
 	}
-	flowtab_finish(&run.tcp);
+	tcpeng_finish(&run.tcp);
 	if (mptcp) {
 		mpj_finish(&j);
 		mps_finish(&st);

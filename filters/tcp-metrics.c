@@ -22,25 +22,6 @@ _Noreturn static void usage(int status)
 	exit(status);
 }
 
-/* Every packet column a statistic depends on: a record stream cut down
- * with pcap2pkt -c must fail loudly, not give zeros. */
-static const int need[] = {
-	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_IP_ID,
-	COL_TTL, COL_IP_LEN, COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_WIN,
-	COL_MSS, COL_WSCALE, COL_SACK_PERM, COL_SACK, COL_TSVAL, COL_TSECR,
-	COL_MPTCP, COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_DACK, COL_DACK_W, -1
-};
-
-/* ...and the ones they only pass on to the records when present (the
- * capture's interface of the first packet): not required, so records of
- * an older pcap2pkt still do */
-static const int use[] = {
-	COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT, COL_IP_ID,
-	COL_TTL, COL_IP_LEN, COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_WIN,
-	COL_MSS, COL_WSCALE, COL_SACK_PERM, COL_SACK, COL_TSVAL, COL_TSECR,
-	COL_MPTCP, COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_DACK, COL_DACK_W, 	COL_IFINDEX, COL_IFNAME, -1
-};
-
 static enum tcp_event parse_event(const char *s)
 {
 	static const char *const names[] = { "", "rtt", "rexmit", "ack", "inflight" };
@@ -50,19 +31,6 @@ static enum tcp_event parse_event(const char *s)
 	warnx("-e: unknown event type '%s' (rtt, rexmit, ack or inflight)", s);
 	usage(2);
 	return TEV_NONE; /* not reached */
-}
-
-struct run {
-	struct out *rec;              /* connection records, or NULL */
-};
-
-/* A connection ended (closed and quiet, idle, or end of input). */
-static void on_end(struct flow *f, void *ctx)
-{
-	struct run *r = ctx;
-	if (r->rec)
-		tcpstat_record(r->rec, f->user);
-	tcpconn_free(f->user);
 }
 
 static struct out *open_records(const char *path)
@@ -81,7 +49,6 @@ static struct out *open_records(const char *path)
 int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
-	struct tcpstat_cfg cfg = { { NULL } };
 	enum tcp_event ev = TEV_NONE;
 	const char *recpath = NULL;
 	int schema = 0, ch;
@@ -133,47 +100,33 @@ int main(int argc, char *argv[])
 	}
 
 	/* Records go to stdout, or to -o; with -e, only to -o. */
-	struct run run = { NULL };
+	struct out *rec = NULL, *evout[TEV_INFLIGHT + 1] = { NULL };
 	if (recpath)
-		run.rec = open_records(recpath);
+		rec = open_records(recpath);
 	else if (ev == TEV_NONE)
-		run.rec = &out_stdout;
-	if (ev != TEV_NONE && run.rec == &out_stdout)
+		rec = &out_stdout;
+	if (ev != TEV_NONE && rec == &out_stdout)
 		errx(2, "-o: records and events cannot both go to standard output");
+	evout[ev] = ev != TEV_NONE ? &out_stdout : NULL;
 
+	static struct tcpeng eng;
 	struct source src;
-	struct flowtab tab;
 	struct pkt p;
 	struct pkt_meta m;
-	source_open(&src, argc ? argv : NULL, &fo, &sel, need);
+	source_open(&src, argc ? argv : NULL, &fo, &sel, tcpeng_need);
 	if (!src.from_capture) {
-		pkt_cols_restrict(&src.cols, use);
+		pkt_cols_restrict(&src.cols, tcpeng_use);
 		source_want(&src);
 	}
 	if (!src.from_capture && src.tsv.ncols == 0)
 		errx(1, "%s: empty input: no header line", src.tsv.path);
-	flowtab_init(&tab, fo.idle_s, fo.grace_s, on_end, &run);
-	if (run.rec)
-		tcpstat_header(run.rec);
-	if (ev != TEV_NONE) {
-		cfg.ev[ev] = &out_stdout;
-		tcpstat_event_header(&out_stdout, ev);
-	}
-
-	while (source_next(&src, &p, &m)) {
-		int64_t now = pkt_time_ns(&p);
-		int created;
-		flowtab_expire(&tab, now);
-		struct flow *f = flowtab_by_id(&tab, m.conn, now, &created);
-		if (created)
-			f->user = tcpconn_new(&cfg, m.conn, &p, m.dir, m.hs);
-		flow_track(&tab, f, &p, m.dir);
-		tcpconn_packet(f->user, &p, m.dir);
-	}
-	flowtab_finish(&tab);
+	tcpeng_init(&eng, &fo, rec, evout);
+	while (source_next(&src, &p, &m))
+		tcpeng_packet(&eng, &p, &m);
+	tcpeng_finish(&eng);
 	int status = source_close(&src);
-	if (run.rec && run.rec != &out_stdout)
-		out_close(run.rec);
+	if (rec && rec != &out_stdout)
+		out_close(rec);
 	out_close(&out_stdout);
 	return status;
 }
