@@ -15,7 +15,11 @@ CC ?= cc
 CFLAGS ?= -O2 -g
 WARN = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
        -Wmissing-prototypes -Wvla -Wformat=2
-CPPFLAGS += -D_GNU_SOURCE -Icommon
+# The shared library, by layer (doc/design.md): wire (captures, decoding),
+# records (TSV in and out), conn (flow table, in-process source), stats
+# (the engines), base (messages, options, configuration, hashing).
+COMMON_LAYERS := wire records conn stats base
+CPPFLAGS += -D_GNU_SOURCE $(COMMON_LAYERS:%=-Icommon/%)
 ALL_CFLAGS = -std=c11 $(WARN) $(CFLAGS)
 LDLIBS = -lpcap -lz -lnettle -lcsv -lm -lpthread
 # Each object's header dependencies, written by the compiler as it builds
@@ -36,7 +40,7 @@ BUILD_VERSION := $(VERSION)$(if $(GIT_COMMIT),+$(GIT_COMMIT))
 BUILD ?= build
 BIN ?= bin
 
-COMMON_SRC := $(wildcard common/*.c)
+COMMON_SRC := $(wildcard $(COMMON_LAYERS:%=common/%/*.c))
 COMMON_OBJ := $(COMMON_SRC:common/%.c=$(BUILD)/common/%.o)
 FILTERS := $(basename $(notdir $(wildcard filters/*.c)))
 PROGS := $(FILTERS:%=$(BIN)/%)
@@ -54,19 +58,20 @@ MANPAGES := $(wildcard man/*.[1-8])
 .PHONY: all check check-long sanitize fuzz demo bench deps clean install uninstall lint dist
 all: $(PROGS)
 
-$(BUILD)/common/%.o: common/%.c | $(BUILD)/common
+$(BUILD)/common/%.o: common/%.c
+	@mkdir -p $(@D)
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
 $(BUILD)/filters/%.o: filters/%.c | $(BUILD)/filters
 	$(CC) $(CPPFLAGS) $(DEPFLAGS) $(ALL_CFLAGS) -c -o $@ $<
 
-$(BUILD)/common/util.o: CPPFLAGS += -DMPTCP_TOOLS_VERSION='"$(VERSION)"'
-$(BUILD)/common/util.o: VERSION
+$(BUILD)/common/base/util.o: CPPFLAGS += -DMPTCP_TOOLS_VERSION='"$(VERSION)"'
+$(BUILD)/common/base/util.o: VERSION
 
 # Kept, so a filter is recompiled only when its source or headers change.
 .SECONDARY: $(FILTERS:%=$(BUILD)/filters/%.o)
 
--include $(wildcard $(BUILD)/common/*.d $(BUILD)/filters/*.d)
+-include $(wildcard $(BUILD)/common/*/*.d $(BUILD)/filters/*.d)
 
 $(BUILD)/libmptcptools.a: $(COMMON_OBJ)
 	$(AR) rcs $@ $^
@@ -74,7 +79,7 @@ $(BUILD)/libmptcptools.a: $(COMMON_OBJ)
 $(BIN)/%: $(BUILD)/filters/%.o $(BUILD)/libmptcptools.a | $(BIN)
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(BUILD)/common $(BUILD)/filters $(BIN):
+$(BUILD)/filters $(BIN):
 	mkdir -p $@
 
 deps:

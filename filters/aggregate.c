@@ -1,7 +1,7 @@
 /* aggregate: group-by over TSV/CSV records. Summary statistics (count,
  * sum, min, max, mean, stdev, median, percentiles, distinct, first, last),
  * CDF and byte-weighted CDF points, histograms. Statistics are the
- * toolkit's (common/summary.h): numpy's percentiles and median, the
+ * toolkit's (common/stats/summary.h): numpy's percentiles and median, the
  * sample standard deviation (n - 1). See aggregate(1).
  *
  * Memory: count/sum/min/max/mean/stdev/first/last are constant per group;
@@ -159,7 +159,7 @@ _Noreturn static void usage(int status)
 
 /* ---- hash set */
 
-/* Group keys and values come from any file: keyed (common/hash.h). */
+/* Group keys and values come from any file: keyed (common/base/hash.h). */
 static uint64_t hash(const char *p, size_t n)
 {
 	return hash_bytes(p, n);

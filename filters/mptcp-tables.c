@@ -1,5 +1,5 @@
 /* mptcp-tables: every table analyze(1) makes of a capture, in one pass.
- * The capture is decoded once and split once (common/source.c, as the
+ * The capture is decoded once and split once (common/conn/source.c, as the
  * filters' direct mode does), and each packet goes to one instance of
  * each engine: tcpstat (the connection table and its event tables),
  * mpjoin (the subflow table, and the tags mpstat needs) and mpstat (the

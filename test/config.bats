@@ -1,5 +1,5 @@
 #!/usr/bin/env bats
-# The shared configuration file (common/config.c, mptcp-tools.conf(5)),
+# The shared configuration file (common/base/config.c, mptcp-tools.conf(5)),
 # exercised through ifmatch: search order, syntax, errors with file:line,
 # flags over the file, the shell-readable dump (-P). Expected values are the
 # ones written into each test's config file.

@@ -261,7 +261,7 @@ shuffled() {
 @test "the keyed hash is SipHash: the published vectors" {
 	# SipHash paper, appendix A, and the reference code's vectors.h
 	# (key 00..0f, messages 00..0e, empty, 00..07); test/unit/hash_test.c
-	cc -std=c11 -D_GNU_SOURCE -I"$TOP/common" -o "$T/hash_test" "$TOP/test/unit/hash_test.c" "$TOP/common/hash.c"
+	cc -std=c11 -D_GNU_SOURCE -I"$TOP/common/base" -o "$T/hash_test" "$TOP/test/unit/hash_test.c" "$TOP/common/base/hash.c"
 	run "$T/hash_test"
 	assert_success
 	assert_output "$(printf '%s\n' 'ok siphash-2-4 paper vector a129ca6149be45e5' \
@@ -388,7 +388,7 @@ c2s_of() {
 	[ -z "${MPTCP_TOOLS_BIN:-}" ] || skip "callgrind does not run ASan builds (make check runs this)"
 	# hostile.py treap-KIND: 16,000 one-byte segments a byte apart, then
 	# 16,000 retransmissions of the lowest. spans: sent in the order of
-	# the priorities common/spans.c drew from its old fixed seed, which
+	# the priorities common/stats/spans.c drew from its old fixed seed, which
 	# made its treap one path (264,857 instructions a packet against
 	# 32,639 for random before the run list was a skip list, 275,482
 	# against 2,809 after)

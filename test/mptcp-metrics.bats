@@ -299,7 +299,7 @@ all_mptcp() {
 	[ "$n" -ge 25 ]
 }
 
-@test "TCP retransmitted bytes per subflow equal tcp-metrics' (one rule, common/seqset.c)" {
+@test "TCP retransmitted bytes per subflow equal tcp-metrics' (one rule, common/stats/seqset.c)" {
 	# tcp-metrics counts them per TCP connection with no MPTCP at all.
 	# Every subflow must be found among tcp-metrics' connections (join
 	# -a 2 marks one that is not "missing"), columns are picked by name,

@@ -22,7 +22,7 @@ Usage: /usr/bin/python3 test/craft/hostile.py CASE OUT [N]
                      equal), or spread at random
   treap-KIND OUT N   N one-byte segments, a byte apart, then N
                      retransmissions of the lowest; KIND: spans (their
-                     order makes the treap of common/spans.c one path
+                     order makes the treap of common/stats/spans.c one path
                      under its old fixed seed) or random (a fixed shuffle)
   mpconn-KIND OUT N  N MPTCP connection ids, one a line (for records
                      made by the test): KIND collide (all in one bucket
@@ -209,7 +209,7 @@ def cover(out, n):
 
 
 def treap_prios(n):
-    """The first n priorities common/spans.c gave its spans before they
+    """The first n priorities common/stats/spans.c gave its spans before they
     were keyed: xorshift32 from 0x9E3779B9, one per span inserted."""
     x, out = 0x9E3779B9, []
     for _ in range(n):

@@ -735,7 +735,7 @@ static void seq_in(struct tcpconn *c, int dir, const struct pkt *p, int64_t now)
 	int64_t s = unwrap(p->seq, d->snd_max);
 	int64_t e = s + syn + p->len + fin;
 	/* new or retransmitted: by the sequence ranges carried, as in
-	 * mptcp-metrics (common/seqset.h) */
+	 * mptcp-metrics (common/stats/seqset.h) */
 	struct seqset_seg r = seqset_segment(&d->seen, s, syn, p->len, fin, NULL, NULL);
 	if (r.any_seen) {
 		d->rexmit_pkts++;

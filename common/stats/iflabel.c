@@ -166,7 +166,7 @@ struct table {
 	const char *path;
 };
 
-/* Keyed (common/hash.h): the table is the user's, but a keyed hash
+/* Keyed (common/base/hash.h): the table is the user's, but a keyed hash
  * keeps its chains short whatever its prefixes. */
 static uint64_t pfx_hash(const struct pfx *p)
 {

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "bytes.h"
+
 /* Stored in 16 bytes each so they can be copied with one fixed move. */
 const char mp_subtype_name[MP_NSUBTYPES][16] = {
 	"capable", "join", "dss", "add_addr", "rm_addr", "prio", "fail",
@@ -9,15 +11,6 @@ const char mp_subtype_name[MP_NSUBTYPES][16] = {
 };
 const uint8_t mp_subtype_len[MP_NSUBTYPES] = { 7, 4, 3, 8, 7, 4, 4, 9, 6 };
 
-static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-static inline uint64_t rd64(const uint8_t *p)
-{
-	return (uint64_t)rd32(p) << 32 | rd32(p + 4);
-}
 
 /* Each parser returns 0 when the option is malformed (its fields are then
  * not trusted); o points at the kind byte, len is the option length. */

@@ -3,6 +3,7 @@
 #include <pcap/dlt.h>
 #include <string.h>
 
+#include "bytes.h"
 #include "mptcp_opt.h"
 
 const char *const skip_reason_name[SKIP_NREASONS] = {
@@ -17,11 +18,6 @@ const char *const skip_reason_name[SKIP_NREASONS] = {
 #define LT_IPV6 229
 #define LT_RAW 101
 
-static inline uint16_t rd16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
-static inline uint32_t rd32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 int decode_link_supported(int dlt)
 {
