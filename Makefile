@@ -125,7 +125,7 @@ check-long: deps all
 # Man pages and the shell pipelines.
 lint:
 	mandoc -Tlint -Wwarning $(MANPAGES)
-	shellcheck -S warning $(PIPELINES) common/tool.sh
+	shellcheck -S warning $(PIPELINES) common/tool.sh common/tool.bash
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
@@ -133,6 +133,7 @@ install: all
 	install -d $(DESTDIR)$(PREFIX)/share/mptcp-tools
 	echo '$(BUILD_VERSION)' > $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
 	install -m 644 common/tool.sh $(DESTDIR)$(PREFIX)/share/mptcp-tools/tool.sh
+	install -m 644 common/tool.bash $(DESTDIR)$(PREFIX)/share/mptcp-tools/tool.bash
 	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
 	$(foreach m,$(MANPAGES),sed 's/^\.Os.*/.Os mptcp-tools $(VERSION)/' $(m) > $(call man_path,$(m)) && \
 	    chmod 644 $(call man_path,$(m)) &&) true

@@ -68,6 +68,32 @@ mt_std_opts() {
 	return 0
 }
 
+# mt_bin DIR FILTER: the folder of the filters, for a pipeline in DIR:
+# MPTCP_TOOLS_BIN when set, else DIR when FILTER (or mptcp-FILTER, as
+# installed) is there, else the source tree's DIR/../bin, else where
+# PATH has it; fails when none has it.
+mt_bin() {
+	if [ -n "${MPTCP_TOOLS_BIN:-}" ]; then
+		printf '%s\n' "$MPTCP_TOOLS_BIN"
+	elif [ -x "$1/$2" ] || [ -x "$1/mptcp-$2" ]; then
+		printf '%s\n' "$1"
+	elif [ -x "$1/../bin/$2" ]; then
+		(cd "$1/../bin" && pwd)
+	else
+		_mt_p=$(command -v "mptcp-$2" 2>/dev/null || command -v "$2" 2>/dev/null) || return 1
+		printf '%s\n' "${_mt_p%/*}"
+	fi
+}
+
+# mt_script DIR NAME: a sibling pipeline, NAME (mptcp-NAME installed) in
+# DIR, else on PATH; fails when there is none.
+mt_script() {
+	for _mt_n in "$1/$2" "$1/mptcp-$2"; do
+		[ -x "$_mt_n" ] && { printf '%s\n' "$_mt_n"; return 0; }
+	done
+	command -v "mptcp-$2" 2>/dev/null || command -v "$2" 2>/dev/null || return 1
+}
+
 # mt_aggregate DIR: the path of aggregate in DIR: mptcp-aggregate as
 # installed (Debian's package aggregate has a /usr/bin/aggregate of its
 # own, maybe beside it), else aggregate as built in the tree's bin/.
