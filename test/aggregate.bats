@@ -15,7 +15,7 @@ setup() {
 }
 
 need_numpy() {
-    $PY -c 'import numpy' 2>/dev/null || skip "python3-numpy missing"
+    $PY -c 'import numpy' 2>/dev/null || fail "python3-numpy missing: sh test/deps check installs it"
 }
 
 # random records (fixed seeds): app, cond, rtt with decimals, bytes ints,

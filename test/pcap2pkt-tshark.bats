@@ -13,7 +13,7 @@ setup() {
     REF="$ROOT/test/ref/tshark2pkt"
     CMP="$ROOT/test/ref/cmp-pkt"
     SHARED_CORPUS="${SHARED_CORPUS:-$ROOT/../shared/corpus}"
-    command -v tshark >/dev/null || skip "tshark not installed"
+    command -v tshark >/dev/null || fail "tshark not installed: sh test/deps check installs it"
     [ -x "$P2P" ] || fail "bin/pcap2pkt not built"
 }
 

@@ -18,7 +18,7 @@ setup() {
     T=$BATS_TEST_TMPDIR
     export HOME=$T XDG_CONFIG_HOME= MPTCP_TOOLS_BIN=$BIN
     unset MPTCP_TOOLS_CONF
-    command -v gnuplot >/dev/null || skip "gnuplot not installed"
+    command -v gnuplot >/dev/null || fail "gnuplot not installed: sh test/deps check installs it"
 }
 
 # PNG: magic, IHDR width and height
@@ -48,7 +48,7 @@ tshark_fields() { # capture, fields...
 }
 
 @test "plot-cdf: CDF of segment lengths per direction, points as the original scripts define them" {
-    command -v tshark >/dev/null || skip "tshark not installed"
+    command -v tshark >/dev/null || fail "tshark not installed: sh test/deps check installs it"
     "$BIN/pcap2pkt" "$C/tcpdump-mptcp-v0.pcap" | "$BIN/flowsplit" | "$BIN/aggregate" -c len -g dir > "$T/cdf.tsv"
     run "$P/plot-cdf" -o "$T/len.png" "$T/cdf.tsv"
     assert_success
@@ -163,7 +163,7 @@ PY
 }
 
 @test "plot-seq: v0 capture, every data segment at its tshark DSN and time" {
-    command -v tshark >/dev/null || skip "tshark not installed"
+    command -v tshark >/dev/null || fail "tshark not installed: sh test/deps check installs it"
     run "$P/plot-seq" -o "$T/seq.png" "$C/tcpdump-mptcp-v0.pcap"
     assert_success
     run png_size "$T/seq.png"
@@ -195,7 +195,7 @@ PY
 }
 
 @test "plot-seq: reinjections marked as many as the tshark-based oracle counts" {
-    command -v tshark >/dev/null || skip "tshark not installed"
+    command -v tshark >/dev/null || fail "tshark not installed: sh test/deps check installs it"
     "$BIN/mptcp-join" "$C/pymptcpanalyzer-client_2.pcap" > "$T/j.tsv"
     # the oracle names connections by tuple: mptcp-join -s gives each
     # mpconn's first subflow (client ports are unique in this capture)
@@ -243,7 +243,7 @@ PY
 }
 
 @test "plot-share: Wi-Fi and cellular bytes per MPTCP connection, as tshark counts them" {
-    command -v tshark >/dev/null || skip "tshark not installed"
+    command -v tshark >/dev/null || fail "tshark not installed: sh test/deps check installs it"
     printf 'wifi_prefix = 10.0.0.\n' > "$T/conf"
     run "$P/plot-share" -C "$T/conf" -o "$T/share.png" "$C/pymptcpanalyzer-client_2.pcap"
     assert_success

@@ -28,7 +28,7 @@ setup() {
 }
 
 chromium_or_skip() {
-	command -v chromium > /dev/null || skip "chromium not installed (apt-get install chromium)"
+	command -v chromium > /dev/null || fail "chromium not installed: sh test/deps check installs it"
 }
 
 # chromium ARGS...: headless, as root, fresh profile, no network services

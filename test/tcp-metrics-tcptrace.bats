@@ -11,8 +11,8 @@ setup() {
 	load common
 	CMP="$TOP/test/ref/tcptrace-cmp"
 	SHARED_CORPUS="${SHARED_CORPUS:-$TOP/../shared/corpus}"
-	command -v tcptrace >/dev/null || skip "tcptrace not installed"
-	command -v editcap >/dev/null || skip "editcap not installed"
+	command -v tcptrace >/dev/null || fail "tcptrace not installed: sh test/deps check installs it"
+	command -v editcap >/dev/null || fail "editcap not installed: sh test/deps check installs it"
 }
 
 captures() {

@@ -227,7 +227,7 @@ records() {
 }
 
 @test "man page: mandoc -Tlint clean and every column described" {
-	command -v mandoc >/dev/null || skip "mandoc not installed"
+	command -v mandoc >/dev/null || fail "mandoc not installed: sh test/deps check installs it"
 	run mandoc -Tlint -Wwarning "$TOP/man/tcp-metrics.1"
 	assert_success
 	assert_output ""
