@@ -47,10 +47,11 @@ void pkt_cols_free(struct pkt_cols *c)
 	c->numbers = c->fields = NULL;
 }
 
-/* A number column's value from locate, or dflt when absent or "-". */
+/* A number column's value from locate, or dflt when absent or "-" (both
+ * marked in c->dash). */
 static uint64_t num(const struct pkt_cols *c, int col, uint64_t dflt)
 {
-	return c->idx[col] < 0 || (c->dash >> col & 1) ? dflt : c->val[col];
+	return c->dash >> col & 1 ? dflt : c->val[col];
 }
 
 static uint64_t bounded(const struct tsv *t, const struct pkt_cols *c, int col,
@@ -121,6 +122,29 @@ static void parse_addr(const struct tsv *t, int col, int ipv, uint8_t *a)
 		tsv_bad(t, col, "not an IP address:");
 }
 
+/* Whether n bytes at a and b are equal; both have 16 readable bytes (the
+ * memo's slot, the TSV pad). An address of up to 16 bytes (every IPv4
+ * one) takes two word compares, not a call. */
+static int same_text(const char *a, const char *b, uint32_t n)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	if (n <= 16) {
+		uint64_t a0, a1, b0, b1;
+		memcpy(&a0, a, 8);
+		memcpy(&a1, a + 8, 8);
+		memcpy(&b0, b, 8);
+		memcpy(&b1, b + 8, 8);
+		uint64_t d0 = a0 ^ b0, d1 = a1 ^ b1;
+		if (n < 8)
+			return (d0 & ((1ULL << (8 * n)) - 1)) == 0;
+		if (n < 16)
+			d1 &= (1ULL << (8 * (n - 8))) - 1;
+		return (d0 | d1) == 0;
+	}
+#endif
+	return memcmp(a, b, n) == 0;
+}
+
 /* An address column through its memo: a capture has few hosts, and the
  * same text parses to the same bytes. */
 static void memo_addr(struct addr_memo *m, const struct tsv *t, int col, int ipv, uint8_t *a)
@@ -128,7 +152,7 @@ static void memo_addr(struct addr_memo *m, const struct tsv *t, int col, int ipv
 	const struct tsv_field *f = &t->f[col];
 	for (int i = 0; i < PKT_ADDR_MEMO; i++) {
 		struct addr_memo_slot *e = &m->slot[i];
-		if (e->n == f->n && e->ipv == ipv && memcmp(e->text, f->p, f->n) == 0) {
+		if (e->n == f->n && e->ipv == ipv && same_text(e->text, f->p, f->n)) {
 			memcpy(a, e->addr, ipv == 6 ? 16 : 4);
 			return;
 		}
@@ -145,34 +169,37 @@ static void memo_addr(struct addr_memo *m, const struct tsv *t, int col, int ipv
 
 static uint8_t parse_flags(const struct tsv *t, int col)
 {
-	static const char letters[] = "FSRPAUEC";
+	/* 1 + the bit of each letter of "FSRPAUEC", 0 for any other byte */
+	static const uint8_t bit[256] = { ['F'] = 1, ['S'] = 2, ['R'] = 3, ['P'] = 4,
+		['A'] = 5, ['U'] = 6, ['E'] = 7, ['C'] = 8 };
 	const struct tsv_field *f = &t->f[col];
 	uint8_t v = 0;
 	if (f->n == 1 && f->p[0] == '.')
 		return 0;
 	for (uint32_t i = 0; i < f->n; i++) {
-		const char *l = memchr(letters, f->p[i], 8);
-		if (!l)
+		unsigned b = bit[(unsigned char)f->p[i]];
+		if (!b)
 			tsv_bad(t, col, "not TCP flag letters:");
-		v |= (uint8_t)(1u << (l - letters));
+		v |= (uint8_t)(1u << (b - 1));
 	}
 	return v;
 }
 
-/* Splits a comma list field into at most max pieces. */
+/* Splits a comma list field into at most max pieces. The lists are a
+ * few bytes long: a byte loop costs less than a search call per piece. */
 static int pieces(const struct tsv_field *f, struct tsv_field *out, int max)
 {
-	const char *p = f->p, *end = f->p + f->n;
+	const char *p = f->p, *end = f->p + f->n, *e;
 	int n = 0;
 	while (n < max) {
-		const char *comma = memchr(p, ',', (size_t)(end - p));
-		const char *e = comma ? comma : end;
+		for (e = p; e < end && *e != ','; e++)
+			;
 		out[n].p = p;
 		out[n].n = (uint32_t)(e - p);
 		n++;
-		if (!comma)
+		if (e == end)
 			break;
-		p = comma + 1;
+		p = e + 1;
 	}
 	return n;
 }
@@ -225,8 +252,42 @@ static uint8_t parse_hex(const struct tsv *t, int col, const struct tsv_field *f
 	return (uint8_t)(f->n / 2);
 }
 
+/* The first 8 bytes of a name of n bytes, zero past its end: a subtype
+ * name (up to 9 bytes) is matched by one compare of this key and its
+ * length, and its ninth byte. p has 8 readable bytes (the TSV pad, the
+ * names' 16-byte slots). */
+static uint64_t name_key(const char *p, uint32_t n)
+{
+	uint64_t w = 0;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	memcpy(&w, p, 8);
+	if (n < 8)
+		w &= (1ULL << (8 * n)) - 1;
+#else
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+#endif
+	return w;
+}
+
+/* The subtype named by n bytes at p, or -1. */
+static int subtype_of(const struct pkt_cols *c, const char *p, uint32_t n)
+{
+	if (n > 9)
+		return -1;
+	uint64_t k = name_key(p, n);
+	for (int s = 0; s < MP_NSUBTYPES; s++)
+		if (c->mp_key[s] == k && mp_subtype_len[s] == n &&
+		    (n < 9 || mp_subtype_name[s][8] == p[8]))
+			return s;
+	static const char short_name[16] = "short";
+	if (n == 5 && k == name_key(short_name, 5))
+		return MP_NOSUBTYPE;
+	return -1;
+}
+
 /* The mptcp column: subtype names, "!" marking malformed ones. */
-static void parse_mp_list(struct pkt *p, const struct tsv *t, int col)
+static void parse_mp_list(struct pkt *p, const struct pkt_cols *c, const struct tsv *t, int col)
 {
 	struct tsv_field item[PKT_MAX_MPOPTS];
 	p->mp.n = p->mp.more = 0;
@@ -238,15 +299,9 @@ static void parse_mp_list(struct pkt *p, const struct tsv *t, int col)
 		struct tsv_field f = item[i];
 		int bad = f.n && f.p[f.n - 1] == '!';
 		f.n -= (uint32_t)bad;
-		int st = -1;
-		for (int s = 0; s < MP_NSUBTYPES; s++)
-			if (mp_subtype_len[s] == f.n &&
-			    memcmp(mp_subtype_name[s], f.p, f.n) == 0)
-				st = s;
+		int st = subtype_of(c, f.p, f.n);
 		if (st < 0 && f.n > 3 && memcmp(f.p, "sub", 3) == 0)
 			st = (int)piece_u64(t, col, &(struct tsv_field){ f.p + 3, f.n - 3 });
-		if (st < 0 && f.n == 5 && memcmp(f.p, "short", 5) == 0)
-			st = MP_NOSUBTYPE;
 		if (st < 0 || st > 255)
 			tsv_bad(t, col, "unknown MPTCP option name in");
 		p->mp.subtype[i] = (uint8_t)st;
@@ -394,7 +449,7 @@ static int number_column(int col)
 /* The input columns pkt_parse reads, in input order: the bound number
  * columns, and the other bound columns plus those marked with tsv_want
  * (all when none is). */
-static void plan(struct pkt_cols *c, const struct tsv *t)
+static void plan(struct pkt_cols *c, struct tsv *t)
 {
 	int8_t *number = xcalloc((size_t)t->ncols, 1);
 	int *pcol = xcalloc((size_t)t->ncols, sizeof *pcol);
@@ -406,6 +461,10 @@ static void plan(struct pkt_cols *c, const struct tsv *t)
 			pcol[c->idx[k]] = k;
 		}
 	c->nfields = c->nnumbers = 0;
+	c->absent = 0;
+	for (int k = 0; k < PKT_NCOLS; k++)
+		if (c->idx[k] < 0)
+			c->absent |= 1ULL << k;
 	for (int i = 0; i < t->ncols; i++) {
 		struct col_step s = { (uint16_t)i, (uint8_t)pcol[i],
 		    (uint8_t)(number[i] == 2 && hex_column(pcol[i])) };
@@ -416,6 +475,15 @@ static void plan(struct pkt_cols *c, const struct tsv *t)
 	}
 	free(number);
 	free(pcol);
+	/* no field after the last planned one is located */
+	int last = 0;
+	if (c->nfields)
+		last = c->fields[c->nfields - 1].in;
+	if (c->nnumbers && c->numbers[c->nnumbers - 1].in > last)
+		last = c->numbers[c->nnumbers - 1].in;
+	tsv_index_upto(t, last);
+	for (int s = 0; s < MP_NSUBTYPES; s++)
+		c->mp_key[s] = name_key(mp_subtype_name[s], mp_subtype_len[s]);
 }
 
 /* Locates the planned fields through the line's tab index and parses the
@@ -431,7 +499,7 @@ static void locate(struct pkt_cols *c, struct tsv *t)
 		t->f[i].p = t->rec + start;
 		t->f[i].n = tab[i] - start;
 	}
-	c->dash = 0;
+	c->dash = c->absent;
 	for (int k = 0; k < c->nnumbers; k++) {
 		int i = c->numbers[k].in;
 		uint32_t start = tab[i - 1] + 1, n = tab[i] - start;
@@ -497,7 +565,7 @@ void pkt_parse(struct pkt *p, struct pkt_cols *c, struct tsv *t)
 	p->prio_id = -1;
 	p->payload = NULL;
 	p->payload_caplen = 0;
-	parse_mp_list(p, t, x[COL_MPTCP]);
+	parse_mp_list(p, c, t, x[COL_MPTCP]);
 	if (p->mp.n)
 		parse_mp_fields(p, t, c);
 }

@@ -32,8 +32,10 @@ struct pkt_cols {
 	/* the columns pkt_parse reads, planned on its first call */
 	struct col_step *numbers, *fields;
 	int nnumbers, nfields;
+	uint64_t mp_key[MP_NSUBTYPES]; /* subtype names' keys (name_key) */
 	uint64_t val[PKT_NCOLS];  /* number columns of the current line */
-	uint64_t dash;            /* bit per packet column: "-" */
+	uint64_t dash;            /* bit per packet column: "-" or absent */
+	uint64_t absent;          /* bit per packet column not bound */
 	char ifname[PKT_IFNAME_MAX + 1]; /* the current line's, unescaped */
 };
 

@@ -17,6 +17,50 @@
 #define TSV_SPARE 65
 
 
+/* More input for a line the buffer does not end: 1 when some was read
+ * (look again), 0 at the end of input, 2 when that end leaves a foreign
+ * file's last line without its newline (then t->rec is that line). */
+static int refill(struct tsv *t)
+{
+	if (t->end - t->start > TSV_LINE_MAX)
+		errx(1, "%s:%llu: line longer than %u bytes", t->path,
+		    (unsigned long long)t->line + 1, TSV_LINE_MAX);
+	if (t->eof) {
+		if (t->start == t->end)
+			return 0;
+		if (!t->foreign)
+			errx(1, "%s:%llu: input ends inside a record (no final newline): "
+			    "was the stage before killed?", t->path,
+			    (unsigned long long)t->line + 1);
+		t->rec = t->buf + t->start;
+		t->reclen = t->end - t->start;
+		t->start = t->end;
+		t->line++;
+		return 2;
+	}
+	if (t->start > 0) {
+		memmove(t->buf, t->buf + t->start, t->end - t->start);
+		t->end -= t->start;
+		t->start = 0;
+	}
+	if (t->cap - t->end < TSV_CHUNK) {
+		t->cap *= 2;
+		t->buf = xrealloc(t->buf, t->cap + TSV_PAD);
+	}
+	ssize_t n = read(t->fd, t->buf + t->end, t->cap - t->end);
+	if (n < 0 && errno == EINTR)
+		return 1;
+	if (n < 0)
+		err(1, "%s", t->path);
+	if (n == 0)
+		t->eof = 1;
+	t->end += (size_t)n;
+	t->buf[t->end] = '\n'; /* ends a scan at the end of input */
+	/* the pad is read by block loads: keep it defined */
+	memset(t->buf + t->end + 1, 0, TSV_PAD - 1);
+	return 1;
+}
+
 /* Finds the next line in the buffer, reading more as needed. */
 static int next_line(struct tsv *t)
 {
@@ -29,60 +73,67 @@ static int next_line(struct tsv *t)
 			t->line++;
 			return 1;
 		}
-		if (t->end - t->start > TSV_LINE_MAX)
-			errx(1, "%s:%llu: line longer than %u bytes", t->path,
-			    (unsigned long long)t->line + 1, TSV_LINE_MAX);
-		if (t->eof) {
-			if (t->start == t->end)
-				return 0;
-			if (!t->foreign)
-				errx(1, "%s:%llu: input ends inside a record (no final newline): "
-				    "was the stage before killed?", t->path,
-				    (unsigned long long)t->line + 1);
-			/* a foreign file's last line without a newline */
-			t->rec = t->buf + t->start;
-			t->reclen = t->end - t->start;
-			t->start = t->end;
-			t->line++;
-			return 1;
-		}
-		if (t->start > 0) {
-			memmove(t->buf, t->buf + t->start, t->end - t->start);
-			t->end -= t->start;
-			t->start = 0;
-		}
-		if (t->cap - t->end < TSV_CHUNK) {
-			t->cap *= 2;
-			t->buf = xrealloc(t->buf, t->cap + TSV_PAD);
-		}
-		ssize_t n = read(t->fd, t->buf + t->end, t->cap - t->end);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			err(1, "%s", t->path);
-		if (n == 0)
-			t->eof = 1;
-		t->end += (size_t)n;
-		t->buf[t->end] = '\n'; /* ends a number scan at the end of input */
+		int r = refill(t);
+		if (r != 1)
+			return r == 2;
 	}
 }
 
-/* The tabs of 64 bytes at p as a bit mask (bit i: p[i]). */
-static inline uint64_t tab_mask64(const char *p)
+/* The tabs and the newlines of 64 bytes at p as bit masks (bit i: p[i]). */
+static inline void masks64(const char *p, uint64_t *tabs, uint64_t *nls)
 {
 #ifdef __SSE2__
-	const __m128i tab = _mm_set1_epi8('\t');
-	uint64_t m = 0;
-	for (int i = 0; i < 4; i++)
-		m |= (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
-		    _mm_loadu_si128((const __m128i *)(const void *)(p + 16 * i)), tab)) << (16 * i);
-	return m;
+	/* written out: gcc keeps a loop over the four loads */
+	const __m128i tab = _mm_set1_epi8('\t'), nl = _mm_set1_epi8('\n');
+	__m128i a = _mm_loadu_si128((const __m128i *)(const void *)p);
+	__m128i b = _mm_loadu_si128((const __m128i *)(const void *)(p + 16));
+	__m128i c = _mm_loadu_si128((const __m128i *)(const void *)(p + 32));
+	__m128i d = _mm_loadu_si128((const __m128i *)(const void *)(p + 48));
+	*tabs = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, tab)) |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, tab)) << 16 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, tab)) << 32 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(d, tab)) << 48;
+	*nls = (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(a, nl)) |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(b, nl)) << 16 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(c, nl)) << 32 |
+	    (uint64_t)(unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(d, nl)) << 48;
 #else
-	uint64_t m = 0;
-	for (int i = 0; i < 64; i++)
+	uint64_t m = 0, l = 0;
+	for (int i = 0; i < 64; i++) {
 		m |= (uint64_t)(p[i] == '\t') << i;
-	return m;
+		l |= (uint64_t)(p[i] == '\n') << i;
+	}
+	*tabs = m;
+	*nls = l;
 #endif
+}
+
+/* Stores the offsets of the tabs in m (a block at base) from tab[n] on,
+ * and returns the new count. */
+static inline int put_tabs(uint32_t *tab, int n, uint32_t base, uint64_t m)
+{
+	uint32_t *o = tab + n;
+	for (; m; m &= m - 1)
+		*o++ = base + (uint32_t)__builtin_ctzll(m);
+	return (int)(o - tab);
+}
+
+/* Stores the tabs of a block unless the line is already overlong (more
+ * fields than the index holds): then they are only counted. */
+static inline int add_tabs(uint32_t *tab, int n, int max, uint32_t base, uint64_t m)
+{
+	return n > max ? n + __builtin_popcountll(m) : put_tabs(tab, n, base, m);
+}
+
+/* Ends the index of a line of len bytes (a final CR not in its last
+ * field) with n tabs: returns the number of fields. */
+static int end_index(struct tsv *t, const char *rec, uint32_t len, int n, int max)
+{
+	if (len && rec[len - 1] == '\r')
+		len--;
+	if (n <= max)
+		t->tab[n] = len;
+	return n + 1;
 }
 
 /* Indexes the current line: t->tab[k] is the offset of the end of field k
@@ -94,33 +145,58 @@ static inline uint64_t tab_mask64(const char *p)
 static int index_line(struct tsv *t)
 {
 	const char *rec = t->rec;
-	uint32_t len = (uint32_t)t->reclen, *tab = t->tab;
+	uint32_t len = (uint32_t)t->reclen;
 	int n = 0, max = t->ncols + TSV_SPARE - 64;
-	if (len && rec[len - 1] == '\r')
-		len--;
 	for (uint32_t base = 0; base < len; base += 64) {
-		uint64_t m = tab_mask64(rec + base);
+		uint64_t m, l;
+		masks64(rec + base, &m, &l);
 		if (len - base < 64)
 			m &= (1ULL << (len - base)) - 1;
-		if (n > max) { /* an overlong line: only count the rest */
-			for (; m; m &= m - 1)
-				n++;
+		n = add_tabs(t->tab, n, max, base, m);
+	}
+	return end_index(t, rec, len, n, max);
+}
+
+/* The buffer's next line, found and indexed in one pass over its blocks
+ * (a search for the newline first read every byte twice): 1 with
+ * t->rec, t->reclen and t->nf set, 0 when the buffer does not end it. */
+static int scan_line(struct tsv *t)
+{
+	const char *rec = t->buf + t->start;
+	uint32_t avail = (uint32_t)(t->end - t->start);
+	int n = 0, max = t->ncols + TSV_SPARE - 64, lim = t->tab_lim;
+	/* buf[end] is a newline: the loop stops at the end of the data */
+	for (uint32_t base = 0;; base += 64) {
+		uint64_t m, l;
+		masks64(rec + base, &m, &l);
+		if (!l) {
+			n = add_tabs(t->tab, n, lim, base, m);
 			continue;
 		}
-		for (; m; m &= m - 1)
-			tab[n++] = base + (uint32_t)__builtin_ctzll(m);
+		uint32_t at = base + (uint32_t)__builtin_ctzll(l);
+		if (at >= avail)
+			return 0;
+		n = add_tabs(t->tab, n, lim, base, m & ((l & -l) - 1));
+		t->rec = rec;
+		t->reclen = at;
+		t->start += at + 1;
+		t->line++;
+		t->nf = end_index(t, rec, at, n, max);
+		return 1;
 	}
-	if (n <= max)
-		tab[n] = len;
-	return n + 1;
+}
+
+void tsv_index_upto(struct tsv *t, int col)
+{
+	int max = t->ncols + TSV_SPARE - 64;
+	t->tab_lim = col < max ? col : max;
 }
 
 int tsv_index(struct tsv *t)
 {
-	int n = index_line(t);
-	if (n != t->ncols)
-		tsv_bad_count(t, n);
-	return n;
+	if (t->nf != t->ncols)
+		tsv_bad_count(t, t->nf);
+	return t->nf;
 }
 
 /* Fills t->f from the index for every field. */
@@ -164,6 +240,7 @@ static void open_tsv(struct tsv *t, const char *path, int foreign)
 	/* tab[-1] is the "tab" before the first field */
 	t->tab = (uint32_t *)xrealloc(NULL, sizeof *t->tab * (size_t)(t->ncols + TSV_SPARE + 1)) + 1;
 	t->tab[-1] = UINT32_MAX;
+	t->tab_lim = t->ncols + TSV_SPARE - 64;
 	t->names = xrealloc(NULL, sizeof *t->names * (size_t)t->ncols);
 	index_line(t);
 	split(t);
@@ -205,7 +282,19 @@ void tsv_close(struct tsv *t)
 
 int tsv_next_line(struct tsv *t)
 {
-	return t->ncols && next_line(t);
+	if (!t->ncols)
+		return 0;
+	for (;;) {
+		if (scan_line(t))
+			return 1;
+		int r = refill(t);
+		if (r == 0)
+			return 0;
+		if (r == 2) { /* a foreign file's last line */
+			t->nf = index_line(t);
+			return 1;
+		}
+	}
 }
 
 void tsv_bad_count(const struct tsv *t, int n)
@@ -247,18 +336,9 @@ void tsv_bad(const struct tsv *t, int col, const char *what)
 	    (int)(t->f[col].n > 60 ? 60 : t->f[col].n), t->f[col].p);
 }
 
-uint64_t tsv_u64(const struct tsv *t, int col)
+void tsv_bad_u64(const struct tsv *t, int col, int r)
 {
-	uint64_t v;
-	int r = digits_field(t->f[col].p, t->f[col].n, &v);
-	if (r <= 0)
-		tsv_bad(t, col, r ? "number too large:" : "not a whole number:");
-	return v;
-}
-
-uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt)
-{
-	return tsv_dash(t, col) ? dflt : tsv_u64(t, col);
+	tsv_bad(t, col, r ? "number too large:" : "not a whole number:");
 }
 
 enum { TSV_TS_OK, TSV_TS_BAD, TSV_TS_RANGE };
@@ -289,17 +369,28 @@ static int ts_at(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_
 	return TSV_TS_OK;
 }
 
+/* The timestamps the tools write, "S.FFFFFF" or 9 fraction digits, as
+ * two fields of known length; 0 when of another form (ts_at decides). */
+static int ts_fast(const char *p, uint32_t n, int64_t *sec, uint32_t *nsec, uint8_t *digits)
+{
+	uint64_t s, f;
+	uint32_t nd = n > 7 && p[n - 7] == '.' ? 6 : n > 10 && p[n - 10] == '.' ? 9 : 0;
+	if (!nd || n > 64 || digits_field(p, n - nd - 1, &s) != 1 ||
+	    digits_field(p + n - nd, nd, &f) != 1 || s > INT64_MAX / 1000000000 - 1)
+		return 0;
+	*sec = (int64_t)s;
+	*nsec = (uint32_t)f * (nd == 6 ? 1000 : 1);
+	*digits = (uint8_t)nd;
+	return 1;
+}
+
 void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits)
 {
+	if (ts_fast(t->f[col].p, t->f[col].n, sec, nsec, digits))
+		return;
 	int r = ts_at(t->f[col].p, t->f[col].n, sec, nsec, digits);
 	if (r != TSV_TS_OK)
 		tsv_bad(t, col, r == TSV_TS_RANGE ? "timestamp out of range:" : "not a timestamp:");
-}
-
-int tsv_eq(const struct tsv *t, int col, const char *s)
-{
-	size_t n = strlen(s);
-	return t->f[col].n == n && memcmp(t->f[col].p, s, n) == 0;
 }
 
 void tsv_frame_order(struct tsv *t, int col, uint64_t v)

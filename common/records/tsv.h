@@ -5,6 +5,9 @@
 #define TSV_H
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
+
+#include "digits.h"
 
 struct tsv_field {
 	const char *p;
@@ -28,6 +31,8 @@ struct tsv {
 	/* Field ends of the current line (tsv_index); tab[-1] is UINT32_MAX,
 	 * so field k always starts at tab[k - 1] + 1. */
 	uint32_t *tab;
+	int nf;             /* fields of the current line */
+	int tab_lim;        /* tabs past this one are only counted */
 	/* Columns a filter reads (tsv_want), or NULL for all. */
 	uint8_t *want;
 	int foreign;        /* tsv_open_foreign */
@@ -59,16 +64,21 @@ void tsv_close(struct tsv *t);
 int tsv_next(struct tsv *t);
 
 /* Reads the next line without splitting it (t->rec, t->reclen): 1, or
- * 0 at end of input. The caller then locates the fields it needs and
- * checks their number (pkt_parse does). The buffer holds TSV_PAD
- * readable bytes past the line, for word and block loads. */
+ * 0 at end of input. Its tabs are indexed in the same pass (t->tab); the
+ * caller then locates the fields it needs and checks their number
+ * (tsv_index; pkt_parse does). The buffer holds TSV_PAD readable bytes
+ * past the line, for word and block loads. */
 int tsv_next_line(struct tsv *t);
 #define TSV_PAD 64
 
-/* Indexes the fields of the line read by tsv_next_line: field k ends at
+/* Checks the index of the line read by tsv_next_line: field k ends at
  * t->rec + t->tab[k] (a tab, or the end of the line). Exits naming the
  * line when the number of fields differs from the header's. */
 int tsv_index(struct tsv *t);
+
+/* Indexes the next lines up to field col only (the others' tabs are
+ * counted, not stored): for a reader that locates none after it. */
+void tsv_index_upto(struct tsv *t, int col);
 
 /* Exits with "FILE:LINE: N fields, the header has M". */
 _Noreturn void tsv_bad_count(const struct tsv *t, int n);
@@ -90,14 +100,35 @@ static inline int tsv_dash(const struct tsv *t, int col)
 	return t->f[col].n == 1 && t->f[col].p[0] == '-';
 }
 
-/* Strict parsers: the field must be all digits (u64) or "-" where allowed. */
-uint64_t tsv_u64(const struct tsv *t, int col);
+/* Exits naming the field that digits_field found bad (r: its result). */
+_Noreturn void tsv_bad_u64(const struct tsv *t, int col, int r);
+
+/* Strict parsers: the field must be all digits (u64) or "-" where allowed.
+ * Inline, as they run per record. */
+static inline uint64_t tsv_u64(const struct tsv *t, int col)
+{
+	uint64_t v;
+	int r = digits_field(t->f[col].p, t->f[col].n, &v);
+	if (r <= 0)
+		tsv_bad_u64(t, col, r);
+	return v;
+}
+
 /* Like tsv_u64 but "-" gives dflt. */
-uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt);
+static inline uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt)
+{
+	return tsv_dash(t, col) ? dflt : tsv_u64(t, col);
+}
+
 /* Timestamp "S.F" into whole seconds and nanoseconds; digits kept. */
 void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits);
-/* 1 when the field equals s. */
-int tsv_eq(const struct tsv *t, int col, const char *s);
+
+/* 1 when the field equals s (a literal, whose length is then known). */
+static inline int tsv_eq(const struct tsv *t, int col, const char *s)
+{
+	size_t n = strlen(s);
+	return t->f[col].n == n && memcmp(t->f[col].p, s, n) == 0;
+}
 
 /* Checks that frame v of the current line (column col) is above the
  * previous line's: the record readers need their input in capture order,
