@@ -55,8 +55,15 @@ man_name = $(if $(filter $(basename $(notdir $(1))),$(notdir $(PIPELINES))),mptc
 man_path = $(DESTDIR)$(MANDIR)/man$(subst .,,$(suffix $(1)))/$(call man_name,$(1))
 MANPAGES := $(wildcard man/*.[1-8])
 
-.PHONY: all check check-long sanitize fuzz demo bench deps clean install uninstall lint dist
-all: $(PROGS)
+.PHONY: FORCE all check check-long sanitize fuzz demo bench deps clean install uninstall lint dist
+all: $(PROGS) $(BIN)/.version
+
+# The build's version (BUILD_VERSION) beside the filters, for analyze's
+# manifests: what made the tables, without running git at each run.
+# Rewritten only when it changes.
+$(BIN)/.version: FORCE | $(BIN)
+	@echo '$(BUILD_VERSION)' | cmp -s - $@ || echo '$(BUILD_VERSION)' > $@
+FORCE:
 
 $(BUILD)/common/%.o: common/%.c
 	@mkdir -p $(@D)
@@ -125,7 +132,7 @@ check-long: deps all
 # Man pages and the shell pipelines.
 lint:
 	mandoc -Tlint -Wwarning $(MANPAGES)
-	shellcheck -S warning $(PIPELINES) common/tool.sh common/tool.bash
+	shellcheck -S warning $(PIPELINES) common/tool.sh common/tool.bash common/analyze-parallel.bash
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5
@@ -134,6 +141,7 @@ install: all
 	echo '$(BUILD_VERSION)' > $(DESTDIR)$(PREFIX)/share/mptcp-tools/VERSION
 	install -m 644 common/tool.sh $(DESTDIR)$(PREFIX)/share/mptcp-tools/tool.sh
 	install -m 644 common/tool.bash $(DESTDIR)$(PREFIX)/share/mptcp-tools/tool.bash
+	install -m 644 common/analyze-parallel.bash $(DESTDIR)$(PREFIX)/share/mptcp-tools/analyze-parallel.bash
 	for p in $(PIPELINES); do install -m 755 $$p $(DESTDIR)$(BINDIR)/mptcp-$$(basename $$p); done
 	$(foreach m,$(MANPAGES),sed 's/^\.Os.*/.Os mptcp-tools $(VERSION)/' $(m) > $(call man_path,$(m)) && \
 	    chmod 644 $(call man_path,$(m)) &&) true
