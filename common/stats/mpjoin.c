@@ -537,15 +537,7 @@ void mpj_finish(struct mpj *j)
 
 /* The subflow table's columns (sf: the subflow, mc: its connection). */
 #define MPJ_SF_COLUMNS(X) \
-	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
-	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
-	    out_u64(o, (uint64_t)sf->index)) \
-	X(conn, ID, "-", "TCP connection id from flowsplit", out_u64(o, sf->conn)) \
-	X(ipv, INT, "-", "IP version, 4 or 6", out_u64(o, sf->ipv)) \
-	X(c_addr, ADDR, "-", "the subflow's TCP client address", out_addr(o, sf->ipv, sf->c_addr)) \
-	X(c_port, PORT, "-", "its TCP client port", out_u64(o, sf->c_port)) \
-	X(s_addr, ADDR, "-", "its TCP server address", out_addr(o, sf->ipv, sf->s_addr)) \
-	X(s_port, PORT, "-", "its TCP server port", out_u64(o, sf->s_port)) \
+	MP_SF_IDENT_COLUMNS(X, sf->index) \
 	X(version, INT, "-", "MPTCP version, 0 (RFC 6824) or 1 (RFC 8684)", \
 	    out_opt_u64(o, mc->has_version, mc->version)) \
 	X(role, TEXT, "-", "client or server: which MPTCP side opened the subflow", \

@@ -136,6 +136,21 @@ void mpj_packet(struct mpj *j, const struct pkt *p, const struct pkt_meta *m,
 /* Ends every remaining connection (end of input). */
 void mpj_finish(struct mpj *j);
 
+/* A subflow's identity: the first columns of both subflow tables
+ * (mptcp-join -s, mptcp-metrics -s), defined once. In the writers, mc is
+ * the connection, sf the subflow (its conn, ipv, c_addr, c_port, s_addr,
+ * s_port) and index the expression of its index in the connection. */
+#define MP_SF_IDENT_COLUMNS(X, index) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
+	    out_u64(o, (uint64_t)(index))) \
+	X(conn, ID, "-", "TCP connection id from flowsplit", out_u64(o, sf->conn)) \
+	X(ipv, INT, "-", "IP version, 4 or 6", out_u64(o, sf->ipv)) \
+	X(c_addr, ADDR, "-", "the subflow's TCP client address", out_addr(o, sf->ipv, sf->c_addr)) \
+	X(c_port, PORT, "-", "its TCP client port", out_u64(o, sf->c_port)) \
+	X(s_addr, ADDR, "-", "its TCP server address", out_addr(o, sf->ipv, sf->s_addr)) \
+	X(s_port, PORT, "-", "its TCP server port", out_u64(o, sf->s_port))
+
 /* The subflow table (columns: mpj_sf_def). */
 extern const struct record_def mpj_sf_def;
 void mpj_sf_header(struct out *o);

@@ -1387,15 +1387,7 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 /* The subflow columns (-s; sf: the subflow, b0 and b: its first and
  * latest backup flag, -1 unknown). */
 #define MPS_SF_COLUMNS(X) \
-	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
-	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
-	    out_u64(o, (uint64_t)sf->label)) \
-	X(conn, ID, "-", "TCP connection id from flowsplit", out_u64(o, sf->conn)) \
-	X(ipv, INT, "-", "IP version, 4 or 6", out_u64(o, sf->ipv)) \
-	X(c_addr, ADDR, "-", "the subflow's TCP client address", out_addr(o, sf->ipv, sf->c_addr)) \
-	X(c_port, PORT, "-", "its TCP client port", out_u64(o, sf->c_port)) \
-	X(s_addr, ADDR, "-", "its TCP server address", out_addr(o, sf->ipv, sf->s_addr)) \
-	X(s_port, PORT, "-", "its TCP server port", out_u64(o, sf->s_port)) \
+	MP_SF_IDENT_COLUMNS(X, sf->label) \
 	X(role, TEXT, "-", "client or server: which MPTCP side opened the subflow", \
 	    out_str(o, sf->role == DIR_C2S ? "client" : "server")) \
 	X(handshake, BOOL, "-", "the three-way handshake completed", \
