@@ -40,23 +40,25 @@ void col_set_capture(const char *name)
 	col_capture_len = esc.len;
 }
 
-/* Calls fn for every column of r in record order, with its prefix. */
-static void each_column(struct out *o, const struct record_def *r,
-    void (*fn)(struct out *, const char *, const struct column *, int))
+/* Calls fn for every column of r in record order, with its prefix and
+ * the caller's ctx. */
+typedef void col_fn(struct out *o, const char *prefix, const struct column *c, int first, void *ctx);
+static void each_column(struct out *o, const struct record_def *r, col_fn *fn, void *ctx)
 {
 	int first = 1;
 	for (int i = 0; i < r->nparts; i++) {
 		const struct col_part *p = &r->part[i];
 		for (int d = 0; d < (p->per_dir ? 2 : 1); d++)
 			for (size_t k = 0; k < p->n; k++) {
-				fn(o, p->per_dir ? dir_prefix[d] : "", &p->col[k], first);
+				fn(o, p->per_dir ? dir_prefix[d] : "", &p->col[k], first, ctx);
 				first = 0;
 			}
 	}
 }
 
-static void header_col(struct out *o, const char *prefix, const struct column *c, int first)
+static void header_col(struct out *o, const char *prefix, const struct column *c, int first, void *ctx)
 {
+	(void)ctx;
 	if (!first)
 		out_tab(o);
 	out_str(o, prefix);
@@ -67,7 +69,7 @@ void record_header(struct out *o, const struct record_def *r)
 {
 	if (col_capture_len)
 		out_str(o, "capture\t");
-	each_column(o, r, header_col);
+	each_column(o, r, header_col, NULL);
 	out_nl(o);
 }
 
@@ -79,9 +81,14 @@ void col_part_header(struct out *o, const struct col_part *p)
 	}
 }
 
-static void schema_col(struct out *o, const char *prefix, const struct column *c, int first)
+/* A schema line; ctx: the table's name to lead it, or NULL. */
+static void schema_col(struct out *o, const char *prefix, const struct column *c, int first, void *ctx)
 {
 	(void)first;
+	if (ctx) {
+		out_str(o, ctx);
+		out_tab(o);
+	}
 	out_str(o, prefix);
 	out_str(o, c->name);
 	out_tab(o);
@@ -97,62 +104,56 @@ void record_schema(struct out *o, const struct record_def *r)
 {
 	out_str(o, "column\ttype\tunit\tmeaning\n");
 	if (col_capture_len)
-		schema_col(o, "", &col_capture_def, 1);
-	each_column(o, r, schema_col);
-}
-
-static const char *schema_table;
-static void table_schema_col(struct out *o, const char *prefix, const struct column *c, int first)
-{
-	out_str(o, schema_table);
-	out_tab(o);
-	schema_col(o, prefix, c, first);
+		schema_col(o, "", &col_capture_def, 1, NULL);
+	each_column(o, r, schema_col, NULL);
 }
 
 void record_schema_rows(struct out *o, const struct record_def *r, const char *table)
 {
-	schema_table = table;
 	if (col_capture_len)
-		table_schema_col(o, "", &col_capture_def, 1);
-	each_column(o, r, table_schema_col);
+		schema_col(o, "", &col_capture_def, 1, (void *)table);
+	each_column(o, r, schema_col, (void *)table);
 }
 
-static const char *find_name;
-static int found;
-static void match_col(struct out *o, const char *prefix, const struct column *c, int first)
+struct find {
+	const char *name;
+	int found;
+};
+
+static void match_col(struct out *o, const char *prefix, const struct column *c, int first, void *ctx)
 {
 	(void)o;
 	(void)first;
+	struct find *f = ctx;
 	size_t n = strlen(prefix);
-	if (strncmp(find_name, prefix, n) == 0 && strcmp(find_name + n, c->name) == 0)
-		found = 1;
+	if (strncmp(f->name, prefix, n) == 0 && strcmp(f->name + n, c->name) == 0)
+		f->found = 1;
 }
 
 int record_has_column(const struct record_def *r, const char *name)
 {
-	find_name = name;
-	found = 0;
-	each_column(NULL, r, match_col);
-	return found;
+	struct find f = { name, 0 };
+	each_column(NULL, r, match_col, &f);
+	return f.found;
 }
 
-static const struct record_def *except_def;
-static void except_col(struct out *o, const char *prefix, const struct column *c, int first)
+struct except {
+	const struct record_def *other;
+	const char *table;
+};
+
+static void except_col(struct out *o, const char *prefix, const struct column *c, int first, void *ctx)
 {
+	const struct except *x = ctx;
 	char name[256];
 	snprintf(name, sizeof name, "%s%s", prefix, c->name);
-	/* record_has_column uses the statics of its own */
-	const char *t = schema_table;
-	int has = except_def && record_has_column(except_def, name);
-	schema_table = t;
-	if (!has)
-		table_schema_col(o, prefix, c, first);
+	if (!x->other || !record_has_column(x->other, name))
+		schema_col(o, prefix, c, first, (void *)x->table);
 }
 
 void record_schema_rows_except(struct out *o, const struct record_def *r,
     const struct record_def *other, const char *table)
 {
-	schema_table = table;
-	except_def = other;
-	each_column(o, r, except_col);
+	struct except x = { other, table };
+	each_column(o, r, except_col, &x);
 }

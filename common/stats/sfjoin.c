@@ -42,35 +42,11 @@ static size_t *find_slot(const struct jtab *t, uint64_t mpconn, uint64_t subflow
 	}
 }
 
-static uint64_t key_field(const struct tsv *t, int col)
-{
-	const struct tsv_field *f = &t->f[col];
-	uint64_t v = 0;
-	if (f->n == 0 || f->n > 19)
-		errx(1, "%s:%llu: %s: expected a whole number", t->path,
-		    (unsigned long long)t->line, t->names[col]);
-	for (uint32_t i = 0; i < f->n; i++) {
-		if (f->p[i] < '0' || f->p[i] > '9')
-			errx(1, "%s:%llu: %s: expected a whole number", t->path,
-			    (unsigned long long)t->line, t->names[col]);
-		v = v * 10 + (uint64_t)(f->p[i] - '0');
-	}
-	return v;
-}
-
-static int need_col(const struct tsv *t, const char *name)
-{
-	int c = tsv_col(t, name);
-	if (c < 0)
-		errx(1, "%s: no column '%s'", t->path, name);
-	return c;
-}
-
 /* The join table whole, keyed by (mpconn, subflow); the last row of a
  * key is the one kept, as the awk join it replaces did. */
 static void jtab_read(struct jtab *j, struct tsv *t)
 {
-	int cm = need_col(t, "mpconn"), cs = need_col(t, "subflow");
+	int cm = tsv_need(t, "mpconn", "mptcp-join -s"), cs = tsv_need(t, "subflow", "mptcp-join -s");
 	j->ncols = t->ncols;
 	j->names = t->names;
 	j->nslot = 64;
@@ -86,8 +62,8 @@ static void jtab_read(struct jtab *j, struct tsv *t)
 		r->f = xreallocarray(NULL, (size_t)t->ncols, sizeof *r->f);
 		for (int i = 0; i < t->ncols; i++)
 			r->f[i] = (struct tsv_field){ r->text + (t->f[i].p - t->rec), t->f[i].n };
-		r->mpconn = key_field(t, cm);
-		r->subflow = key_field(t, cs);
+		r->mpconn = tsv_u64(t, cm);
+		r->subflow = tsv_u64(t, cs);
 		r->used = 0;
 		j->n++;
 		if (2 * j->n > j->nslot) {
@@ -133,10 +109,10 @@ uint64_t sfjoin_write(const char *subflows, const char *join, struct out *o)
 		out_str(o, j.names[extra[e]]);
 	}
 	out_nl(o);
-	int cm = need_col(&m, "mpconn"), cs = need_col(&m, "subflow");
+	int cm = tsv_need(&m, "mpconn", "mptcp-metrics -s"), cs = tsv_need(&m, "subflow", "mptcp-metrics -s");
 	static const struct tsv_field dash = { "-", 1 };
 	while (tsv_next(&m)) {
-		size_t *s = find_slot(&j, key_field(&m, cm), key_field(&m, cs));
+		size_t *s = find_slot(&j, tsv_u64(&m, cm), tsv_u64(&m, cs));
 		struct jrow *r = *s ? &j.row[*s - 1] : NULL;
 		out_mem(o, m.rec, m.reclen);
 		for (int e = 0; e < nx; e++)
@@ -179,7 +155,7 @@ void sfjoin_failed(const char *path, struct out *o)
 {
 	struct tsv t;
 	tsv_open(&t, path);
-	int c = need_col(&t, "status");
+	int c = tsv_need(&t, "status", "mptcp-join -s");
 	out_mem(o, t.header, t.headerlen);
 	out_nl(o);
 	while (tsv_next(&t))
