@@ -94,7 +94,10 @@ static int table_made(enum table t, int mptcp, int light)
  * with -I the labels after tcp_conns' and the subflows' columns, with -J
  * the subflow table joined (mptcp_join.tsv not written) and the failed
  * subflows as it. */
-static void write_schema(struct out *o, int mptcp, int light, int join, int label)
+static void stats_schema_rows(struct out *o, const char *table);
+
+static void write_schema(struct out *o, int mptcp, int light, int join, int label,
+    const char *stats)
 {
 	out_str(o, "table\tcolumn\ttype\tunit\tmeaning\n");
 	for (int t = 0; t < T_N; t++) {
@@ -112,11 +115,14 @@ static void write_schema(struct out *o, int mptcp, int light, int join, int labe
 				iflabel_schema_rows(o, "iface", "mptcp_failed.tsv");
 		}
 	}
+	if (stats)
+		stats_schema_rows(o, stats);
 }
 
-_Noreturn static void print_schema(int mptcp, int light, int join, int label)
+_Noreturn static void print_schema(int mptcp, int light, int join, int label,
+    const char *stats)
 {
-	write_schema(&out_stdout, mptcp, light, join, label);
+	write_schema(&out_stdout, mptcp, light, join, label, stats);
 	out_close(&out_stdout);
 	exit(0);
 }
@@ -324,6 +330,16 @@ static void parse_options(struct opts *op, struct drop *drop, int argc, char *ar
 static const struct column stats_cols[] = { STATS_COLUMNS(COL_ROW) };
 static const struct col_part stats_part = COL_PART(stats_cols, 0);
 
+/* The -S record's columns, in --schema and -T, under the last part of
+ * its file's name (a folder's name would have to be escaped): the record
+ * is capture_stats_write's, the capture's counts and then this tool's. */
+static void stats_schema_rows(struct out *o, const char *file)
+{
+	const char *base = strrchr(file, '/');
+	struct record_def def = { 2, { capture_stats_part, stats_part } };
+	record_schema_rows(o, &def, base ? base + 1 : file);
+}
+
 struct stats_ctx {
 	const struct run *r;
 	const struct mps *st;
@@ -401,7 +417,7 @@ int main(int argc, char *argv[])
 	argv += optind;
 	int mptcp = op.mode != MODE_TCP;
 	if (op.schema)
-		print_schema(mptcp, op.light, op.join, op.label);
+		print_schema(mptcp, op.light, op.join, op.label, op.stats);
 	if (!op.dir) {
 		warnx("-o: the folder of the tables is needed");
 		usage(2);
@@ -495,7 +511,7 @@ int main(int argc, char *argv[])
 		if (fd < 0)
 			err(1, "%s", op.schema_file);
 		struct out *o = out_on(fd, op.schema_file);
-		write_schema(o, mp, op.light, op.join, op.label);
+		write_schema(o, mp, op.light, op.join, op.label, op.stats);
 		close_table(&o);
 	}
 	if (op.verbose)

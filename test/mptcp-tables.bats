@@ -215,6 +215,20 @@ same_as_filters() {
 	assert_equal "$(pick partial,damage_frame,damage_offset < "$T/s2")" "1 7 8820"
 }
 
+@test "-T and --schema with -S: the counts record's columns, in its header's order, under its file's name" {
+	# Expected: the -S file's own header, field by field (the rows analyze
+	# takes the manifest's definitions from); the tables' rows unchanged.
+	local f=$FIX/craft/bad-nontcp.pcap
+	mkdir "$T/d"
+	mptcp-tables -M -S "$T/d/counts.tsv" -T "$T/schema" -o "$T/t" "$f"
+	mptcp-tables -M -T "$T/schema0" -o "$T/t0" "$f"
+	assert_equal "$(awk -F'\t' '$1 == "counts.tsv" { printf "%s%s", s, $2; s = "\t" }' "$T/schema")" "$(head -1 "$T/d/counts.tsv")"
+	assert_equal "$(grep -v '^counts\.tsv	' "$T/schema")" "$(cat "$T/schema0")"
+	mptcp-tables -M -S "$T/d/counts.tsv" --schema | cmp - "$T/schema"
+	run -0 grep -c '^counts\.tsv	frames	count	frames	' "$T/schema"
+	assert_output 1
+}
+
 @test "-J -I: analyze's subflow table (mptcp-metrics -s, mptcp-join -s's other columns, ifmatch's), failed subflows" {
 	# Expected: the filters by hand, joined by this test's own awk on
 	# (mpconn, subflow), then ifmatch; the failed ones by status.
