@@ -396,13 +396,10 @@ static int run_source(char **files, const struct flow_opts *fo, const struct cap
 	flowtab_init(&tab, fo->idle_s, fo->grace_s, on_end, &run);
 	record_header(run.o, run.tags ? &rec_tagged : &rec_plain);
 	while (source_next(&src, &p, &m)) {
-		int64_t now = pkt_time_ns(&p);
 		int created;
-		flowtab_expire(&tab, now);
-		struct flow *f = flowtab_by_id(&tab, m.conn, now, &created);
+		struct flow *f = flowtab_follow(&tab, &p, &m, &created);
 		if (created)
 			f->user = conn_new(&p, m.dir);
-		flow_track(&tab, f, &p, m.dir);
 		struct sconn *c = f->user;
 		if (src.from_capture) {
 			mpj_packet(&j, &p, &m, &mr);

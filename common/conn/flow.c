@@ -146,7 +146,8 @@ static void end_flow(struct flowtab *t, struct flow *f)
 	free(f);
 }
 
-void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir)
+/* Notes p (direction dir) for the end rules. */
+static void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir)
 {
 	int64_t now = pkt_time_ns(p);
 	if (now > f->last_ns)
@@ -207,16 +208,20 @@ void flowtab_finish(struct flowtab *t)
 	t->bucket = NULL;
 }
 
-struct flow *flowtab_by_id(struct flowtab *t, uint64_t id, int64_t now, int *created)
+struct flow *flowtab_follow(struct flowtab *t, const struct pkt *p,
+    const struct pkt_meta *m, int *created)
 {
+	int64_t now = pkt_time_ns(p);
 	uint8_t key[8];
-	memcpy(key, &id, 8);
+	flowtab_expire(t, now);
+	memcpy(key, &m->conn, 8);
 	struct flow *f = find(t, key, 8);
 	*created = !f;
 	if (!f) {
 		f = insert(t, key, 8, now);
-		f->id = id;
+		f->id = m->conn;
 	}
+	flow_track(t, f, p, m->dir);
 	return f;
 }
 

@@ -96,10 +96,12 @@ void flowtab_init(struct flowtab *t, double idle_s, double grace_s,
  * *dir gets DIR_C2S or DIR_S2C. Also tracks the end state. */
 struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir);
 
-/* Consumers: the state of connection id, created when new (*created). */
-struct flow *flowtab_by_id(struct flowtab *t, uint64_t id, int64_t now_ns, int *created);
-/* Consumers: notes p (direction dir) for the end rules. */
-void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir);
+/* Consumers of flowsplit's ids (the engines, socks-dest): one step per
+ * packet, the same end rules as flowsplit's. Ends what expired as of p,
+ * then returns the state of connection m->conn, created when new
+ * (*created; its user is NULL then), with p noted for the end rules. */
+struct flow *flowtab_follow(struct flowtab *t, const struct pkt *p,
+    const struct pkt_meta *m, int *created);
 
 /* Ends connections closed for longer than the grace period or idle for
  * longer than the idle timeout, as of now_ns. */

@@ -509,12 +509,9 @@ void mpj_init(struct mpj *j, const struct flow_opts *fo, mpj_end_fn on_end, void
 void mpj_packet(struct mpj *j, const struct pkt *p, const struct pkt_meta *m,
     struct mpj_res *r)
 {
-	int64_t now = pkt_time_ns(p);
 	int created;
 	memset(r, 0, sizeof *r);
-	flowtab_expire(&j->subflows, now);
-	struct flow *f = flowtab_by_id(&j->subflows, m->conn, now, &created);
-	flow_track(&j->subflows, f, p, m->dir);
+	struct flow *f = flowtab_follow(&j->subflows, p, m, &created);
 	if (f->user == PLAIN)
 		return;
 	if (!f->user)

@@ -1679,9 +1679,7 @@ void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
 {
 	int64_t now = pkt_time_ns(p);
 	int created;
-	flowtab_expire(&s->flows, now);
-	struct flow *f = flowtab_by_id(&s->flows, m->conn, now, &created);
-	flow_track(&s->flows, f, p, m->dir);
+	struct flow *f = flowtab_follow(&s->flows, p, m, &created);
 	if (!t->mpconn)
 		return;
 	struct sf *sf = f->user;

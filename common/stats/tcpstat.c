@@ -1249,13 +1249,10 @@ void tcpeng_init(struct tcpeng *e, const struct flow_opts *fo, struct out *rec,
 
 void tcpeng_packet(struct tcpeng *e, const struct pkt *p, const struct pkt_meta *m)
 {
-	int64_t now = pkt_time_ns(p);
 	int created;
-	flowtab_expire(&e->tab, now);
-	struct flow *f = flowtab_by_id(&e->tab, m->conn, now, &created);
+	struct flow *f = flowtab_follow(&e->tab, p, m, &created);
 	if (created)
 		f->user = tcpconn_new(&e->cfg, m->conn, p, m->dir, m->hs);
-	flow_track(&e->tab, f, p, m->dir);
 	tcpconn_packet(f->user, p, m->dir);
 }
 
