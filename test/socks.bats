@@ -3,7 +3,8 @@
 # values come from test/ref/socks-ref.py (an independent Python
 # implementation), from the destinations chosen when crafting
 # test/fixtures/socks/socks.pcap and socks-mptcp.pcap (make-socks.py:
-# expected.tsv, expected-mptcp.tsv), from the shadowsocks project's
+# expected.tsv, expected-mptcp.tsv) and socks-idle.pcap (by hand from
+# make-socks-idle.py), from the shadowsocks project's
 # published table for the password "foobar!", and, for captures read
 # directly, from tshark (frames, times, MPTCP options), tcpdump -w and
 # test/ref/capture-offsets (byte offsets of a cut capture).
@@ -447,4 +448,49 @@ tshark_frames() {
     assert_success
     assert_output --partial 'usage: socks-dest'
     [ -z "$stderr" ]
+}
+
+@test "the idle rule: two sessions on one 4-tuple 400 s apart are two connections by default, one with -i 600" {
+    local f=$FIX/socks-idle.pcap
+    # Hand-derived from make-socks-idle.py: 192.168.1.20:40100 -> 10.0.0.1:8388,
+    # session 1 asks for first.example.net:443 (frame 4) and is never closed;
+    # 400 s later session 2, a SYN with the same ISN (so only the idle rule
+    # can split it), asks for 198.51.100.7:8080 (frame 9) and closes.
+    # tshark confirms the frames: one tuple, the 400 s gap before frame 6,
+    # both SYNs with ISN 7000000, and the request payloads, which the
+    # reference decrypts to those destinations (tshark's socks dissector
+    # cannot: the table cipher on port 8388).
+    assert_equal "$(tshark -r "$f" -T fields -e ip.src -e tcp.srcport -e ip.dst -e tcp.dstport 2> /dev/null |
+        awk '$2 == 8388 { print $3, $4, $1, $2; next } { print $1, $2, $3, $4 }' | sort -u)" "192.168.1.20 40100 10.0.0.1 8388"
+    assert_equal "$(tshark_frames "$f" 'frame.time_delta > 300')" 6
+    assert_equal "$(tshark -r "$f" -Y 'tcp.flags.syn == 1 && tcp.flags.ack == 0' -T fields -e frame.number -e tcp.seq_raw 2> /dev/null | tr '\t\n' '  ')" "1 7000000 6 7000000 "
+    assert_equal "$(tshark -r "$f" -Y 'frame.number == 5 || frame.number == 6' -T fields -e frame.time_epoch 2> /dev/null |
+        awk 'NR == 1 { a = $1 } NR == 2 { printf "%.6f\n", $1 - a }')" 400.000000
+    for fr in 4:'domain first.example.net 443' 9:'ipv4 198.51.100.7 8080'; do
+        p=$(tshark -r "$f" -Y "frame.number == ${fr%%:*}" -T fields -e tcp.payload 2> /dev/null)
+        assert_equal "$("$REF" decode "$PW" "$p")" "${fr#*:}"
+    done
+    # default idle timeout (300 s, FLOW_IDLE_DEFAULT): session 1 ends idle,
+    # session 2 is a new connection with its own request
+    run --separate-stderr "$BIN/socks-dest" -k "$PW" "$f"
+    assert_success
+    got=$(printf '%s\n' "$output" | pick conn,c_addr,c_port,s_addr,s_port,req_ts,socks_atyp,socks_addr,socks_port,socks_ok,socks_err)
+    assert_equal "$got" "$(printf '%s\n' \
+        '1 192.168.1.20 40100 10.0.0.1 8388 1700000000.040000 domain first.example.net 443 1 -' \
+        '2 192.168.1.20 40100 10.0.0.1 8388 1700000400.080000 ipv4 198.51.100.7 8080 1 -')"
+    # the same through the pipe, whose flowsplit has the same default
+    cmp <("$BIN/pcap2pkt" -x 259 "$f" | "$BIN/flowsplit" | "$BIN/mptcp-join" | "$BIN/socks-dest" -k "$PW") \
+        <(printf '%s\n' "$output")
+    # idle longer than the timeout, not as long: -i 400 (the gap) keeps one
+    # connection, -i 399.99 splits it
+    for i in 600 400; do
+        run "$BIN/socks-dest" -i "$i" -k "$PW" "$f"
+        assert_success
+        assert_equal "$(printf '%s\n' "$output" | pick conn,req_ts,socks_addr,socks_port,socks_err)" \
+            "1 1700000000.040000 first.example.net 443 -"
+        cmp <("$BIN/pcap2pkt" -x 259 "$f" | "$BIN/flowsplit" -i "$i" | "$BIN/socks-dest" -i "$i" -k "$PW") \
+            <(printf '%s\n' "$output" | cut -f1-6,9-)
+    done
+    run "$BIN/socks-dest" -i 399.99 -k "$PW" "$f"
+    assert_equal "$(printf '%s\n' "$output" | pick conn,socks_addr)" "$(printf '1 first.example.net\n2 198.51.100.7')"
 }
