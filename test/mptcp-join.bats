@@ -123,8 +123,8 @@ mptcp_captures() {
 	local n
 	n=$(head -1 "$T/in" | tr '\t' '\n' | wc -l)
 	diff "$T/in" <(cut -f1-"$n" "$T/out")
-	head -1 "$T/out" | grep -q $'\ths\tmpconn\tsubflow\tdsn64\tdack64\tmpdir$'
-	[ "$(cut -f$((n + 1))- "$T/out" | tail -n +2 | sort -u)" = "$(printf -- '-\t-\t-\t-\t-')" ]
+	head -1 "$T/out" | grep -q $'\ths\tmpconn\tsubflow\tdsn64\tdack64\tmpdir\tmpver\tmpstatus\tc_token\ts_token\tc_idsn\ts_idsn$'
+	[ "$(cut -f$((n + 1))- "$T/out" | tail -n +2 | sort -u)" = "$(printf -- '-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-')" ]
 }
 
 @test "direct capture mode prints exactly what the pipeline prints" {

@@ -168,6 +168,7 @@ static void set_token(struct mpj *j, struct mpj_conn *mc, int side)
 	mc->token[side] = token;
 	mc->has_token[side] = 1;
 	mc->idsn[side] = idsn;
+	mc->key_news[side] = 1;
 	tok_insert(j, mc, side);
 	if (!mc->ref_known[side]) {
 		mc->ref[side] = idsn;
@@ -201,6 +202,7 @@ static struct mpj_conn *new_conn(struct mpj *j, int64_t now, uint8_t digits)
 {
 	struct mpj_conn *mc = xcalloc(1, sizeof *mc);
 	mc->id = ++j->next_id;
+	mc->said_status = MPJ_CS_N;
 	mc->first_ns = now;
 	mc->ts_digits = digits;
 	return mc;
@@ -349,8 +351,12 @@ static void on_capable(struct mpj *j, struct mpj_sf *sf, const struct pkt *p,
 	struct mpj_conn *mc = sf->mc;
 	const struct mp_capable *c = &p->cap;
 	int synack = (p->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK);
-	if (synack || !mc->has_version)
+	/* the first MP_CAPABLE proposes a version, the first SYN/ACK's is
+	 * the one negotiated: a SYN/ACK sent again does not change it */
+	if ((synack && !mc->ver_synack) || !mc->has_version)
 		set_version(j, mc, c->ver);
+	if (synack)
+		mc->ver_synack = 1;
 	if (c->has_skey)
 		set_key(j, mc, mpdir, c->skey);
 	if (c->has_rkey)
@@ -398,6 +404,7 @@ static void on_dss(struct mpj_sf *sf, const struct pkt *p, int mpdir, struct mpj
 		/* infinite mapping: the connection falls back to TCP */
 		sf->infinite = 1;
 		sf->mc->fallback = 1;
+		sf->mc->infinite = 1;
 	}
 }
 
@@ -405,6 +412,13 @@ static void on_dss(struct mpj_sf *sf, const struct pkt *p, int mpdir, struct mpj
 static void on_flags(struct mpj_sf *sf, const struct pkt *p, int dir)
 {
 	uint8_t fl = p->flags;
+	if (sf->index == 0 && (fl & TH_SYN)) {
+		/* either way: the status asks whether one was captured */
+		if (fl & TH_ACK)
+			sf->mc->synack0 = 1;
+		else
+			sf->mc->syn0 = 1;
+	}
 	if ((fl & (TH_SYN | TH_ACK)) == TH_SYN && dir == DIR_C2S)
 		sf->syn = 1;
 	if ((fl & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && dir == DIR_S2C && !sf->rst) {
@@ -426,6 +440,51 @@ static void on_flags(struct mpj_sf *sf, const struct pkt *p, int dir)
 			sf->tcprst = 1;
 			sf->tcprst_reason = p->tcprst_reason;
 		}
+	}
+}
+
+/* The connection's status (the words of mptcp-metrics' status column):
+ * midstream without the first subflow's SYN, unknown_token when no
+ * MP_CAPABLE came (a join naming a token not captured), fallback when the
+ * first subflow's SYN/ACK came and none had MP_CAPABLE or an infinite
+ * mapping was sent, failed without the first subflow's SYN/ACK. */
+static enum mpj_conn_status conn_status(const struct mpj_conn *mc)
+{
+	if (!mc->syn0)
+		return MPJ_CS_MIDSTREAM;
+	if (!mc->has_version)
+		return MPJ_CS_UNKNOWN_TOKEN;
+	if ((mc->synack0 && !mc->ver_synack) || mc->infinite)
+		return MPJ_CS_FALLBACK;
+	if (!mc->synack0)
+		return MPJ_CS_FAILED;
+	return MPJ_CS_OK;
+}
+
+const char *const mpj_conn_status_name[MPJ_CS_N] = {
+	[MPJ_CS_OK] = "ok", [MPJ_CS_FALLBACK] = "fallback", [MPJ_CS_FAILED] = "failed",
+	[MPJ_CS_MIDSTREAM] = "midstream", [MPJ_CS_UNKNOWN_TOKEN] = "unknown_token",
+};
+
+/* The connection's state after a packet, into its tags: what changed
+ * since the last packet's tags said it, and the version. */
+static void conn_tags(struct mpj_conn *mc, struct mpj_res *r)
+{
+	r->has_version = mc->has_version;
+	r->version = mc->version;
+	enum mpj_conn_status st = conn_status(mc);
+	if (st != mc->said_status) {
+		r->has_status = 1;
+		r->status = (uint8_t)st;
+		mc->said_status = (uint8_t)st;
+	}
+	for (int side = 0; side < 2; side++) {
+		if (!mc->key_news[side])
+			continue;
+		r->keyed[side] = 1;
+		r->token[side] = mc->token[side];
+		r->idsn[side] = mc->idsn[side];
+		mc->key_news[side] = 0;
 	}
 }
 
@@ -453,6 +512,7 @@ static void subflow_packet(struct mpj *j, struct mpj_sf *sf, const struct pkt *p
 	r->subflow = sf->index;
 	r->mpdir = mpdir;
 	r->sf = sf;
+	conn_tags(sf->mc, r);
 }
 
 static void end_conn(struct mpj *j, struct mpj_conn *mc)

@@ -43,6 +43,15 @@ enum mpj_status {
 	MPJ_FASTCLOSE,
 };
 
+/* An MPTCP connection's status, as mptcp-metrics' status column gives it
+ * and mptcp-join's mpstatus tag says it (conn_status in mpjoin.c). */
+enum mpj_conn_status {
+	MPJ_CS_OK, MPJ_CS_FALLBACK, MPJ_CS_FAILED, MPJ_CS_MIDSTREAM, MPJ_CS_UNKNOWN_TOKEN,
+	MPJ_CS_N
+};
+/* The words: ok, fallback, failed, midstream, unknown_token. */
+extern const char *const mpj_conn_status_name[MPJ_CS_N];
+
 enum mpj_close { MPJ_CLOSE_NONE, MPJ_CLOSE_FIN, MPJ_CLOSE_RST, MPJ_CLOSE_TCPRST,
 	MPJ_CLOSE_FASTCLOSE };
 
@@ -80,6 +89,7 @@ struct mpj_sf {
 struct mpj_conn {
 	uint64_t id;
 	uint8_t version, has_version;
+	uint8_t ver_synack;           /* a SYN/ACK with MP_CAPABLE: its version holds */
 	uint8_t has_key[2];           /* [DIR_C2S]: the MPTCP client's key */
 	uint64_t key[2];
 	uint8_t has_token[2];
@@ -94,6 +104,12 @@ struct mpj_conn {
 	uint8_t rel_known[2];
 	uint64_t rel_base[2];
 	uint8_t unknown_token, midstream, fallback, fastclose;
+	/* what the status (conn_status) is made of: subflow 0 carried a SYN,
+	 * a SYN/ACK (either way); a DSS had an infinite mapping */
+	uint8_t syn0, synack0, infinite;
+	/* the tags not yet written: side d's token and IDSN changed; the
+	 * status last written (MPJ_CS_N: none yet) */
+	uint8_t key_news[2], said_status;
 	int64_t first_ns;             /* first packet of subflow 0 */
 	uint8_t ts_digits;
 	int nsub, live;
@@ -107,14 +123,25 @@ struct mpj_conn {
 	} tok[2];
 };
 
-/* What the engine says about one packet. */
+/* What the engine says about one packet: its tags, which mptcp-metrics
+ * takes from here (a capture read directly) or parses from mptcp-join's
+ * columns into the same struct. The connection's state (version, status,
+ * tokens, IDSNs) is known here alone; the version comes with every
+ * tagged packet, the rest only with the packet on which it changed (first
+ * known or different), so a reader keeps the last value given. */
 struct mpj_res {
 	uint64_t mpconn;     /* 0: not (yet) part of an MPTCP connection */
 	int subflow;
 	int mpdir;           /* DIR_C2S: sent by the MPTCP client */
 	uint8_t has_dsn, has_dack;
 	uint64_t dsn64, dack64;
-	struct mpj_sf *sf;
+	uint8_t has_version, version;
+	uint8_t has_status;  /* the status changed: status is the new one */
+	uint8_t status;      /* enum mpj_conn_status */
+	uint8_t keyed[2];    /* [DIR_C2S]: the client's token and IDSN changed */
+	uint32_t token[2];
+	uint64_t idsn[2];
+	struct mpj_sf *sf;   /* NULL when parsed from records */
 };
 
 typedef void (*mpj_end_fn)(struct mpj_conn *mc, void *ctx);
@@ -165,7 +192,26 @@ void mpj_sf_rows(struct out *o, const struct mpj_conn *mc);
 	X(dack64, ID, "-", "the DATA_ACK, widened to 64 bits", \
 	    out_opt_u64(o, r->has_dack, r->dack64)) \
 	X(mpdir, TEXT, "-", "c2s or s2c: sent by the MPTCP client or server", \
-	    out_mem(o, r->mpdir == DIR_C2S ? "c2s" : "s2c", 3))
+	    out_mem(o, r->mpdir == DIR_C2S ? "c2s" : "s2c", 3)) \
+	X(mpver, INT, "-", "the connection's MPTCP version, 0 (RFC 6824) or 1 (RFC 8684)", \
+	    out_opt_u64(o, r->has_version, r->version)) \
+	X(mpstatus, TEXT, "-", "the connection's status when it changed: ok, fallback, " \
+	    "failed, midstream or unknown_token", \
+	    r->has_status ? out_str(o, mpj_conn_status_name[r->status]) : out_dash(o)) \
+	X(c_token, HEX, "-", "the client's token when it changed, 0x and 8 hex digits", \
+	    out_opt_idhex(o, r->keyed[DIR_C2S], r->token[DIR_C2S], 8)) \
+	X(s_token, HEX, "-", "the server's token when it changed, 0x and 8 hex digits", \
+	    out_opt_idhex(o, r->keyed[DIR_S2C], r->token[DIR_S2C], 8)) \
+	X(c_idsn, HEX, "-", "the client's IDSN when it changed, 0x and 16 hex digits", \
+	    out_opt_idhex(o, r->keyed[DIR_C2S], r->idsn[DIR_C2S], 16)) \
+	X(s_idsn, HEX, "-", "the server's IDSN when it changed, 0x and 16 hex digits", \
+	    out_opt_idhex(o, r->keyed[DIR_S2C], r->idsn[DIR_S2C], 16))
+
+/* The tag columns' positions in the table (a reader binds them by the
+ * names of mpj_tag_part, in this order). */
+#define MPJ_TAG_ENUM(name, type, unit, meaning, emit) MPJ_TAG_##name,
+enum mpj_tag_col { MPJ_TAG_COLUMNS(MPJ_TAG_ENUM) MPJ_NTAGS };
+#undef MPJ_TAG_ENUM
 
 extern const struct col_part mpj_tag_part;
 
@@ -173,8 +219,8 @@ extern const struct col_part mpj_tag_part;
  * for a packet of no MPTCP connection. */
 static inline void mpj_tags_write(struct out *o, const struct mpj_res *r)
 {
-	static const char untagged[] = "\t-\t-\t-\t-\t-\n";
-	_Static_assert(sizeof untagged - 2 == 2 * (0 MPJ_TAG_COLUMNS(COL_COUNT)), "a dash per tag");
+	static const char untagged[] = "\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\n";
+	_Static_assert(sizeof untagged - 2 == 2 * MPJ_NTAGS, "a dash per tag");
 	if (!r->mpconn) {
 		out_mem(o, untagged, sizeof untagged - 1);
 		return;
