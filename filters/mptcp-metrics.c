@@ -4,6 +4,7 @@
 #include <err.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 #include "columns.h"
@@ -22,54 +23,95 @@ _Noreturn static void usage(int status)
 	exit(status);
 }
 
-/* The packet columns the statistics read; all come from pcap2pkt. */
+/* The packet columns the statistics read; all come from pcap2pkt. Of
+ * MP_CAPABLE only the data length: the version, keys, tokens and IDSNs
+ * come from mptcp-join's tags. */
 static const int need[] = {
 	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
-	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP, COL_MPC_VER, COL_MPC_FLAGS,
-	COL_MPC_CSUM,
-	COL_MPC_SKEY, COL_MPC_RKEY, COL_MPC_DLEN, COL_MPJ_TOKEN, COL_MPJ_ID,
+	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP,
+	COL_MPC_DLEN, COL_MPJ_TOKEN, COL_MPJ_ID,
 	COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_SSN, COL_DLEN, COL_DATA_FIN,
 	COL_AA_ID, COL_AA_ADDR, COL_AA_PORT, COL_AA_ECHO, COL_RM_IDS, COL_PRIO_BACKUP,
 	COL_PRIO_ID, -1
 };
 
-/* mptcp-join's columns. */
+/* mptcp-join's columns, by their place in its table (mpj_tag_part). */
 struct tag_cols {
-	int mpconn, subflow, dsn64, dack64, mpdir;
+	int col[MPJ_NTAGS];
 };
 
-static void bind_tags(struct tag_cols *c, const struct tsv *t)
+static void bind_tags(struct tag_cols *c, struct tsv *t)
 {
-	c->mpconn = tsv_need(t, "mpconn", "mptcp-join");
-	c->subflow = tsv_need(t, "subflow", "mptcp-join");
-	c->dsn64 = tsv_need(t, "dsn64", "mptcp-join");
-	c->dack64 = tsv_need(t, "dack64", "mptcp-join");
-	c->mpdir = tsv_need(t, "mpdir", "mptcp-join");
+	for (size_t i = 0; i < mpj_tag_part.n; i++) {
+		c->col[i] = tsv_need(t, mpj_tag_part.col[i].name, "mptcp-join");
+		tsv_want(t, c->col[i]);
+	}
 }
 
 _Static_assert(MPJ_MAX_SUBFLOWS == 4096, "the message below names the bound");
 
-static void read_tags(const struct tag_cols *c, const struct tsv *t, struct mps_tag *g)
+/* The connection's state columns, each "-" unless it changed on this
+ * packet (mpver: unless unknown). */
+static void read_state(const struct tag_cols *c, const struct tsv *t, struct mpj_res *g)
 {
-	g->mpconn = tsv_u64_or(t, c->mpconn, 0);
-	if (!g->mpconn) {
-		g->has_dsn = g->has_dack = 0;
-		return;
+	int cv = c->col[MPJ_TAG_mpver], cs = c->col[MPJ_TAG_mpstatus];
+	if (!tsv_dash(t, cv)) {
+		uint64_t v = tsv_u64(t, cv);
+		if (v > 15) /* MP_CAPABLE's version field has 4 bits */
+			tsv_bad(t, cv, "MPTCP version beyond 15:");
+		g->has_version = 1;
+		g->version = (uint8_t)v;
 	}
-	uint64_t sf = tsv_u64(t, c->subflow);
+	if (!tsv_dash(t, cs)) {
+		int k = 0;
+		while (k < MPJ_CS_N && !tsv_eq(t, cs, mpj_conn_status_name[k]))
+			k++;
+		if (k == MPJ_CS_N)
+			tsv_bad(t, cs, "expected ok, fallback, failed, midstream or unknown_token, got");
+		g->has_status = 1;
+		g->status = (uint8_t)k;
+	}
+	static const int tok[2] = { MPJ_TAG_c_token, MPJ_TAG_s_token };
+	static const int ids[2] = { MPJ_TAG_c_idsn, MPJ_TAG_s_idsn };
+	for (int d = 0; d < 2; d++) {
+		int ct = c->col[tok[d]], ci = c->col[ids[d]];
+		if (tsv_dash(t, ct) != tsv_dash(t, ci))
+			tsv_bad(t, tsv_dash(t, ct) ? ct : ci,
+			    "a token and its IDSN come together; this one alone:");
+		if (tsv_dash(t, ct))
+			continue;
+		uint64_t v = tsv_hex(t, ct);
+		if (v > UINT32_MAX)
+			tsv_bad(t, ct, "a token has 32 bits:");
+		g->keyed[d] = 1;
+		g->token[d] = (uint32_t)v;
+		g->idsn[d] = tsv_hex(t, ci);
+	}
+}
+
+static void read_tags(const struct tag_cols *c, const struct tsv *t, struct mpj_res *g)
+{
+	memset(g, 0, sizeof *g);
+	g->mpconn = tsv_u64_or(t, c->col[MPJ_TAG_mpconn], 0);
+	if (!g->mpconn)
+		return;
+	int csf = c->col[MPJ_TAG_subflow], cdsn = c->col[MPJ_TAG_dsn64];
+	int cdack = c->col[MPJ_TAG_dack64], cdir = c->col[MPJ_TAG_mpdir];
+	uint64_t sf = tsv_u64(t, csf);
 	if (sf >= MPJ_MAX_SUBFLOWS) /* mptcp-join gives no more */
-		tsv_bad(t, c->subflow, "subflow index beyond the 4096 subflows of a connection:");
+		tsv_bad(t, csf, "subflow index beyond the 4096 subflows of a connection:");
 	g->subflow = (int)sf;
-	g->has_dsn = !tsv_dash(t, c->dsn64);
-	g->dsn64 = tsv_u64_or(t, c->dsn64, 0);
-	g->has_dack = !tsv_dash(t, c->dack64);
-	g->dack64 = tsv_u64_or(t, c->dack64, 0);
-	if (tsv_eq(t, c->mpdir, "c2s"))
+	g->has_dsn = !tsv_dash(t, cdsn);
+	g->dsn64 = tsv_u64_or(t, cdsn, 0);
+	g->has_dack = !tsv_dash(t, cdack);
+	g->dack64 = tsv_u64_or(t, cdack, 0);
+	if (tsv_eq(t, cdir, "c2s"))
 		g->mpdir = DIR_C2S;
-	else if (tsv_eq(t, c->mpdir, "s2c"))
+	else if (tsv_eq(t, cdir, "s2c"))
 		g->mpdir = DIR_S2C;
 	else
-		tsv_bad(t, c->mpdir, "expected c2s or s2c, got");
+		tsv_bad(t, cdir, "expected c2s or s2c, got");
+	read_state(c, t, g);
 }
 
 int main(int argc, char *argv[])
@@ -129,7 +171,6 @@ int main(int argc, char *argv[])
 	struct pkt p;
 	struct pkt_meta m;
 	struct mpj_res r;
-	struct mps_tag g;
 
 	source_open(&src, argc ? argv : NULL, &fo, &sel, need);
 	if (src.from_capture) {
@@ -138,20 +179,15 @@ int main(int argc, char *argv[])
 		bind_tags(&tc, &src.tsv);
 		pkt_cols_restrict(&src.cols, need);
 		source_want(&src);
-		int tags[] = { tc.mpconn, tc.subflow, tc.dsn64, tc.dack64, tc.mpdir };
-		for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
-			tsv_want(&src.tsv, tags[i]);
 	}
 	mps_init(&st, &fo, subflows, (enum mps_event)ev, &out_stdout);
 	mps_header(&st);
 	while (source_next(&src, &p, &m)) {
-		if (src.from_capture) {
+		if (src.from_capture)
 			mpj_packet(&j, &p, &m, &r);
-			mps_tag_from_join(&g, &r);
-		} else {
-			read_tags(&tc, &src.tsv, &g);
-		}
-		mps_packet(&st, &p, &m, &g);
+		else
+			read_tags(&tc, &src.tsv, &r);
+		mps_packet(&st, &p, &m, &r);
 	}
 	if (src.from_capture)
 		mpj_finish(&j);

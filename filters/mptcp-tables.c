@@ -470,7 +470,6 @@ int main(int argc, char *argv[])
 	struct pkt p;
 	struct pkt_meta m;
 	struct mpj_res r;
-	struct mps_tag g;
 	source_open(&src, argv, &op.fo, &op.sel, NULL);
 	if (drop.loopback || memchr(drop.port, 1, sizeof drop.port)) {
 		src.keep = keep_segment;
@@ -482,8 +481,7 @@ int main(int argc, char *argv[])
 			continue;
 		run.mp_seen |= PKT_HAS(&p, MP_CAPABLE);
 		mpj_packet(&j, &p, &m, &r);
-		mps_tag_from_join(&g, &r);
-		mps_packet(&st, &p, &m, &g);
+		mps_packet(&st, &p, &m, &r);
 	}
 	tcpeng_finish(&run.tcp);
 	if (mptcp) {

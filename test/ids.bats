@@ -5,7 +5,9 @@
 # (tcp.options.mptcp.sendkey, .recvkey, .recvtok, .sendrand, in decimal,
 # written here as 0x + 16 or 8 hex digits); IDSNs computed from tshark's
 # keys with hashlib (and checked against tshark's mptcp.expected_idsn);
-# -e seq DSNs as tshark's raw 64-bit mptcp.dss.dsn minus that IDSN.
+# -e seq DSNs as tshark's raw 64-bit mptcp.dss.dsn minus that IDSN;
+# mptcp-join's state tags (mpver, tokens, IDSNs) as the version and keys
+# tshark dissects, hashed with hashlib, given when they change.
 
 setup() {
 	load common

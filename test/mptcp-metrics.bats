@@ -231,6 +231,54 @@ all_mptcp() {
 	[ "$n" -ge 20 ]
 }
 
+@test "state tags: mptcp-join's mpver, tokens and IDSNs are tshark's keys hashed (hashlib), and mptcp-metrics prints them, piped or direct" {
+	# test/ref/ids-check --tags: per connection the version of tshark's
+	# first MP_CAPABLE SYN/ACK (else first MP_CAPABLE), each side's first
+	# key, token and IDSN from SHA-1 (v0) / SHA-256 (v1) of it
+	command -v tshark >/dev/null || fail "tshark not installed (test/deps)"
+	local f n=0
+	for f in "$FIX"/gen/mptcp-*.pcap "$FIX"/corpus/tcpdump-mptcp-v0.pcap \
+	    "$FIX"/corpus/tcpdump-mptcp-v1.pcap "$FIX"/corpus/pymptcpanalyzer-client_2.pcap; do
+		pcap2pkt "$f" 2> /dev/null | flowsplit | mptcp-join 2> /dev/null > "$T/j"
+		mptcp-metrics "$T/j" > "$T/p" 2> /dev/null
+		mptcp-metrics "$f" > "$T/d" 2> /dev/null
+		run "$PY" "$TOP/test/ref/ids-check" --tags "$f" "$T/j" "$T/p" "$T/d"
+		[ "$status" -eq 0 ] || { echo "${f##*/}: $output"; false; }
+		n=$((n + 1))
+	done
+	[ "$n" -ge 10 ] || fail "fixtures missing: $n captures"
+}
+
+@test "state tags: the pipe needs no MP_CAPABLE version, flags, checksum or key column (mptcp-join alone reads them)" {
+	local f n=0
+	for f in $(mptcp_captures); do
+		pcap2pkt "$f" 2> /dev/null | flowsplit | mptcp-join 2> /dev/null |
+		    awk -F'\t' -v OFS='\t' 'NR==1{for(i=1;i<=NF;i++)if($i!~/^mpc_(ver|flags|csum|skey|rkey)$/)k[++m]=i}
+			{s=$k[1]; for(i=2;i<=m;i++)s=s OFS $k[i]; print s}' > "$T/cut"
+		head -1 "$T/cut" | grep -q mpc_dlen
+		! head -1 "$T/cut" | grep -q mpc_skey
+		for o in "" -s "-e rtt"; do
+			mptcp-metrics $o "$T/cut" > "$T/p" 2> /dev/null
+			mptcp-metrics $o "$f" > "$T/d" 2> /dev/null
+			cmp "$T/p" "$T/d" || { echo "${f##*/} $o differ"; false; }
+		done
+		n=$((n + 1))
+	done
+	[ "$n" -ge 20 ]
+}
+
+@test "state tags: a bad status word, a token without its IDSN, a version beyond 15 name the line" {
+	mptcp-join "$FIX/gen/mptcp-both.pcap" > "$T/j"
+	local c
+	for c in mpstatus=fine c_idsn=- mpver=16 c_token=0x123456789; do
+		awk -F'\t' -v OFS='\t' -v col="${c%%=*}" -v val="${c#*=}" 'NR==1{for(i=1;i<=NF;i++)c[$i]=i}
+		    NR>1 && $c["c_token"]!="-" && !d {$c[col]=val; d=NR} 1' "$T/j" > "$T/bad"
+		run mptcp-metrics "$T/bad"
+		assert_failure
+		assert_output --regexp ":[0-9]+: column '${c%%=*}'"
+	done
+}
+
 @test "bad input: missing mptcp-join columns name mptcp-join; bad values name the line" {
 	pcap2pkt "$FIX/craft/mp-prio.pcap" | flowsplit > "$T/nojoin"
 	run mptcp-metrics "$T/nojoin"

@@ -120,6 +120,16 @@ static inline uint64_t tsv_u64_or(const struct tsv *t, int col, uint64_t dflt)
 	return tsv_dash(t, col) ? dflt : tsv_u64(t, col);
 }
 
+/* An identifier in hex ("0x" and up to 16 digits, as out_idhex writes
+ * it); strict like tsv_u64. */
+static inline uint64_t tsv_hex(const struct tsv *t, int col)
+{
+	uint64_t v;
+	if (hex_id_field(t->f[col].p, t->f[col].n, &v) <= 0)
+		tsv_bad(t, col, "expected 0x and up to 16 hex digits, got");
+	return v;
+}
+
 /* Timestamp "S.F" into whole seconds and nanoseconds; digits kept. */
 void tsv_ts(const struct tsv *t, int col, int64_t *sec, uint32_t *nsec, uint8_t *digits);
 

@@ -126,15 +126,12 @@ struct mps_conn {
 	struct mps_conn *hnext;
 	uint64_t id;
 	int live;
-	uint8_t ver_synack, ver_any, has_ver_synack, has_ver_any;
-	uint8_t has_key[2];
-	uint64_t key[2];
-	int64_t key_ns[2];   /* when each key (so each IDSN) was first seen */
-	/* the token and IDSN of each key, hashed once: the base of every new
-	 * DATA_ACK needs the IDSN; valid while key and version are these */
-	uint8_t kh_valid[2], kh_ver[2];
-	uint64_t kh_key[2], kh_idsn[2];
-	uint32_t kh_token[2];
+	/* the connection's state as mptcp-join's tags last gave it (on_state) */
+	uint8_t has_ver, ver, has_status, status;
+	uint8_t has_idsn[2];
+	uint32_t token[2];
+	uint64_t idsn[2];
+	int64_t key_ns[2];   /* when each IDSN was first given (its key seen) */
 	int64_t first_ns, last_ns, prev_ns;
 	uint64_t ts_back;    /* packets timestamped before the one before them */
 	uint8_t digits;
@@ -167,12 +164,20 @@ static size_t slot(const struct mps *s, uint64_t id)
 	return (size_t)hash_u64(id) & (s->ntab - 1);
 }
 
-static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p)
+static struct mps_conn *conn_find(const struct mps *s, uint64_t id)
 {
 	struct mps_conn *mc = s->tab[slot(s, id)];
 	for (; mc; mc = mc->hnext)
 		if (mc->id == id)
 			return mc;
+	return NULL;
+}
+
+static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p)
+{
+	struct mps_conn *mc = conn_find(s, id);
+	if (mc)
+		return mc;
 	if (s->count >= s->ntab) {
 		size_t n = s->ntab * 2, old = s->ntab;
 		struct mps_conn **t = xcalloc(n, sizeof *t), **ot = s->tab;
@@ -315,65 +320,35 @@ static void sf_set_id(struct mps_conn *mc, struct sf *sf, int16_t *id, uint64_t 
 	*id_at = ++mc->clock;
 }
 
-/* ---- keys: the IDSN of each side, as mptcp-join finds them ---- */
+/* ---- the connection's state, from mptcp-join ---- */
 
-static int conn_version(const struct mps_conn *mc)
-{
-	return mc->has_ver_synack ? mc->ver_synack : mc->ver_any;
-}
-
-/* The token and IDSN of side d's key, once a key and a version are
- * known: 1, or 0 without them. */
-static int key_hash(const struct mps_conn *cmc, int d, uint32_t *tok, uint64_t *v)
-{
-	if (!cmc->has_key[d] || !(cmc->has_ver_synack || cmc->has_ver_any))
-		return 0;
-	/* the cache is not part of what the connection is */
-	struct mps_conn *mc = (struct mps_conn *)cmc;
-	uint8_t ver = conn_version(mc);
-	if (!mc->kh_valid[d] || mc->kh_ver[d] != ver || mc->kh_key[d] != mc->key[d]) {
-		mp_key_hash(ver, mc->key[d], &mc->kh_token[d], &mc->kh_idsn[d]);
-		mc->kh_valid[d] = 1;
-		mc->kh_ver[d] = ver;
-		mc->kh_key[d] = mc->key[d];
-	}
-	*tok = mc->kh_token[d];
-	*v = mc->kh_idsn[d];
-	return 1;
-}
-
+/* Side d's IDSN: 1, or 0 while its key is unknown. */
 static int idsn(const struct mps_conn *mc, int d, uint64_t *v)
 {
-	uint32_t tok;
-	return key_hash(mc, d, &tok, v);
+	*v = mc->idsn[d];
+	return mc->has_idsn[d];
 }
 
-static int token(const struct mps_conn *mc, int d, uint32_t *tok)
+/* What mptcp-join's tags say of the connection: each value holds until
+ * a packet gives another (mpjoin.h, struct mpj_res). */
+static void on_state(struct mps_conn *mc, const struct mpj_res *t, int64_t now)
 {
-	uint64_t v;
-	return key_hash(mc, d, tok, &v);
-}
-
-static void on_capable(struct mps_conn *mc, const struct pkt *p, int mpdir, int64_t now)
-{
-	const struct mp_capable *c = &p->cap;
-	if ((p->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK) && !mc->has_ver_synack) {
-		mc->ver_synack = c->ver;
-		mc->has_ver_synack = 1;
+	if (t->has_version) {
+		mc->ver = t->version;
+		mc->has_ver = 1;
 	}
-	if (!mc->has_ver_any) {
-		mc->ver_any = c->ver;
-		mc->has_ver_any = 1;
+	if (t->has_status) {
+		mc->status = t->status;
+		mc->has_status = 1;
 	}
-	if (c->has_skey && !mc->has_key[mpdir]) {
-		mc->key[mpdir] = c->skey;
-		mc->has_key[mpdir] = 1;
-		mc->key_ns[mpdir] = now;
-	}
-	if (c->has_rkey && !mc->has_key[!mpdir]) {
-		mc->key[!mpdir] = c->rkey;
-		mc->has_key[!mpdir] = 1;
-		mc->key_ns[!mpdir] = now;
+	for (int d = 0; d < 2; d++) {
+		if (!t->keyed[d])
+			continue;
+		if (!mc->has_idsn[d])
+			mc->key_ns[d] = now; /* con_time_s counts from it */
+		mc->token[d] = t->token[d];
+		mc->idsn[d] = t->idsn[d];
+		mc->has_idsn[d] = 1;
 	}
 }
 
@@ -1059,7 +1034,7 @@ static void on_fin_octet(struct dstat *ds, uint64_t dsn)
 }
 
 /* The DSS mapping a packet carries, if any. */
-static int packet_mapping(const struct pkt *p, const struct mps_tag *t, struct mapping *m)
+static int packet_mapping(const struct pkt *p, const struct mpj_res *t, struct mapping *m)
 {
 	memset(m, 0, sizeof *m);
 	if (t->has_dsn && PKT_HAS(p, MP_DSS) && (p->dss.flags & DSS_M)) {
@@ -1122,7 +1097,7 @@ static int64_t position(struct sfdir *sd, uint32_t seq)
 
 /* Payload and mapping of a packet sent by side d on subflow sf. */
 static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
-    const struct pkt *p, const struct mps_tag *t, int64_t now)
+    const struct pkt *p, const struct mpj_res *t, int64_t now)
 {
 	struct sfdir *sd = &sf->d[d];
 	struct dstat *ds = &mc->d[d];
@@ -1217,11 +1192,9 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 }
 
 static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
-    int dir, const struct pkt *p, const struct mps_tag *t, int64_t now)
+    int dir, const struct pkt *p, const struct mpj_res *t, int64_t now)
 {
 	struct dstat *ds = &mc->d[d];
-	if (PKT_HAS(p, MP_CAPABLE))
-		on_capable(mc, p, d, now);
 	if (PKT_HAS(p, MP_JOIN) && (p->flags & TH_SYN)) {
 		if (dir == DIR_C2S && p->join.has_token) {
 			if (sf->backup0 < 0) {
@@ -1302,9 +1275,9 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 #define MPS_CONN_COLUMNS(X) \
 	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
 	X(version, INT, "-", "MPTCP version, 0 (RFC 6824) or 1 (RFC 8684)", \
-	    out_opt_u64(o, mc->has_ver_any, (uint64_t)conn_version(mc))) \
+	    out_opt_u64(o, mc->has_ver, mc->ver)) \
 	X(status, TEXT, "-", "ok, fallback, failed, midstream or unknown_token", \
-	    out_str(o, conn_status(mc))) \
+	    mc->has_status ? out_str(o, mpj_conn_status_name[mc->status]) : out_dash(o)) \
 	X(ipv, INT, "-", "IP version of the first subflow", out_u64(o, sf0->ipv)) \
 	X(c_addr, ADDR, "-", "the MPTCP client's address on the first subflow", \
 	    out_addr(o, sf0->ipv, cli ? sf0->c_addr : sf0->s_addr)) \
@@ -1312,12 +1285,14 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	X(s_addr, ADDR, "-", "the MPTCP server's address on the first subflow", \
 	    out_addr(o, sf0->ipv, cli ? sf0->s_addr : sf0->c_addr)) \
 	X(s_port, PORT, "-", "its port", out_u64(o, cli ? sf0->s_port : sf0->c_port)) \
-	X(c_token, HEX, "-", "the client's token, 0x and 8 hex digits", out_token(o, mc, DIR_C2S)) \
-	X(s_token, HEX, "-", "the server's token, 0x and 8 hex digits", out_token(o, mc, DIR_S2C)) \
+	X(c_token, HEX, "-", "the client's token, 0x and 8 hex digits", \
+	    out_opt_idhex(o, mc->has_idsn[DIR_C2S], mc->token[DIR_C2S], 8)) \
+	X(s_token, HEX, "-", "the server's token, 0x and 8 hex digits", \
+	    out_opt_idhex(o, mc->has_idsn[DIR_S2C], mc->token[DIR_S2C], 8)) \
 	X(c_idsn, HEX, "-", "the client's initial data sequence number, 0x and 16 hex digits", \
-	    out_idsn(o, mc, DIR_C2S)) \
+	    out_opt_idhex(o, mc->has_idsn[DIR_C2S], mc->idsn[DIR_C2S], 16)) \
 	X(s_idsn, HEX, "-", "the server's initial data sequence number, 0x and 16 hex digits", \
-	    out_idsn(o, mc, DIR_S2C)) \
+	    out_opt_idhex(o, mc->has_idsn[DIR_S2C], mc->idsn[DIR_S2C], 16)) \
 	X(subflows, COUNT, "-", "subflows", out_u64(o, (uint64_t)nsf)) \
 	X(subflows_data, COUNT, "-", "subflows that carried data", out_u64(o, (uint64_t)ndata)) \
 	X(start_ts, TS, "s", "first packet", out_ts(o, mc->first_ns, mc->digits)) \
@@ -1484,36 +1459,6 @@ static int unique_bytes(const struct mps_conn *mc, int d, uint64_t *v)
 	return 1;
 }
 
-static const char *conn_status(const struct mps_conn *mc)
-{
-	const struct sf *sf0 = mc->nsf ? mc->sfs[0] : NULL;
-	if (!sf0 || !sf0->syn)
-		return "midstream";
-	if (!mc->has_ver_any)
-		return "unknown_token";
-	if (sf0->synack && !mc->has_ver_synack)
-		return "fallback";
-	if (mc->d[0].infinite || mc->d[1].infinite)
-		return "fallback";
-	if (!sf0->synack)
-		return "failed";
-	return "ok";
-}
-
-static void out_token(struct out *o, const struct mps_conn *mc, int d)
-{
-	uint32_t tok;
-	int h = token(mc, d, &tok);
-	out_opt_idhex(o, h, tok, 8);
-}
-
-static void out_idsn(struct out *o, const struct mps_conn *mc, int d)
-{
-	uint64_t v;
-	int h = idsn(mc, d, &v);
-	out_opt_idhex(o, h, v, 16);
-}
-
 static void out_dir(struct out *o, struct mps_conn *mc, int d)
 {
 	struct dstat *ds = &mc->d[d];
@@ -1522,7 +1467,7 @@ static void out_dir(struct out *o, struct mps_conn *mc, int d)
 	int hu = unique_bytes(mc, d, &uniq);
 	/* mptcptrace's conTime: from learning the IDSN to the last DATA_ACK
 	 * that raised the acknowledged point */
-	int ht = ds->has_dack && mc->has_key[d];
+	int ht = ds->has_dack && mc->has_idsn[d];
 	int64_t con = ht ? ds->dack_ts - mc->key_ns[d] : 0;
 	int sep = 1;
 	MPS_DIR_COLUMNS(COL_EMIT)
@@ -1675,7 +1620,7 @@ void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
 }
 
 void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
-    const struct mps_tag *t)
+    const struct mpj_res *t)
 {
 	int64_t now = pkt_time_ns(p);
 	int created;
@@ -1697,9 +1642,15 @@ void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
 		}
 		f->user = sf;
 	}
-	if (sf == &left_out)
+	if (sf == &left_out) {
+		/* its tags may still say what the connection is */
+		struct mps_conn *lc = conn_find(s, t->mpconn);
+		if (lc)
+			on_state(lc, t, now);
 		return;
+	}
 	struct mps_conn *mc = sf->mc;
+	on_state(mc, t, now);
 	int d = sf->role == DIR_C2S ? m->dir : !m->dir;
 	if (now > mc->last_ns)
 		mc->last_ns = now;

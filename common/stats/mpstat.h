@@ -1,8 +1,10 @@
 /* MPTCP connection statistics (mptcp-metrics): data-level bytes,
  * reinjections, bursts, MPTCP-level RTT, per-subflow shares. Works from
- * packets tagged by mptcp-join (mpconn, subflow, dsn64, dack64, mpdir),
- * whether read back from its records or computed in-process, so both
- * give the same output. Definitions: man/mptcp-metrics.1. */
+ * packets tagged by mptcp-join (struct mpj_res: the connection, subflow,
+ * 64-bit DSN and DATA_ACK, and the connection's version, status, tokens
+ * and IDSNs, which mptcp-join alone tracks), whether read back from its
+ * records or computed in-process, so both give the same output.
+ * Definitions: man/mptcp-metrics.1. */
 #ifndef MPSTAT_H
 #define MPSTAT_H
 #include <stdint.h>
@@ -11,28 +13,6 @@
 #include "out.h"
 #include "pkt.h"
 #include "source.h"
-
-/* What mptcp-join says about a packet. */
-struct mps_tag {
-	uint64_t mpconn; /* 0: not MPTCP */
-	int subflow;
-	int mpdir;
-	uint8_t has_dsn, has_dack;
-	uint64_t dsn64, dack64;
-};
-
-/* The tags of mptcp-join's in-process result (direct mode, mptcp-tables),
- * as its records would give them. */
-static inline void mps_tag_from_join(struct mps_tag *g, const struct mpj_res *r)
-{
-	g->mpconn = r->mpconn;
-	g->subflow = r->subflow;
-	g->mpdir = r->mpdir;
-	g->has_dsn = r->has_dsn;
-	g->has_dack = r->has_dack;
-	g->dsn64 = r->dsn64;
-	g->dack64 = r->dack64;
-}
 
 enum mps_event { MPS_EV_NONE, MPS_EV_BURSTS, MPS_EV_REINJECT, MPS_EV_RTT,
 	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ };
@@ -68,7 +48,7 @@ void mps_header(const struct mps *s);
 struct record_def;
 const struct record_def *mps_record_def(int subflows, enum mps_event ev);
 void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
-    const struct mps_tag *t);
+    const struct mpj_res *t);
 void mps_finish(struct mps *s);
 
 #endif
