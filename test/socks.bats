@@ -10,8 +10,7 @@
 # test/ref/capture-offsets (byte offsets of a cut capture).
 bats_require_minimum_version 1.5.0
 
-load /usr/lib/bats/bats-support/load
-load /usr/lib/bats/bats-assert/load
+load common
 
 setup() {
     BIN=${MPTCP_TOOLS_BIN:-$BATS_TEST_DIRNAME/../bin}
@@ -22,15 +21,6 @@ setup() {
     unset MPTCP_TOOLS_CONF
     PW='s3cret#1'
     [ -x "$BIN/socks-dest" ] || fail "socks-dest not built"
-}
-
-# Named columns of a TSV stream, space-separated, header dropped.
-pick() {
-    awk -F'\t' -v want="$1" '
-    NR == 1 { n = split(want, w, ","); for (i = 1; i <= NF; i++) c[$i] = i
-              for (j = 1; j <= n; j++) if (!(w[j] in c)) { print "no column " w[j] > "/dev/stderr"; exit 1 }
-              next }
-    { s = $(c[w[1]]); for (j = 2; j <= n; j++) s = s " " $(c[w[j]]); print s }'
 }
 
 pipeline() { # -x N, then socks-dest options
