@@ -143,3 +143,12 @@ void out_double(struct out *o, double v, int digits)
 	}
 	out_fixed(o, (int64_t)whole, frac, digits);
 }
+
+void out_double_exact(struct out *o, double v, int digits)
+{
+	char buf[400];
+	int n = snprintf(buf, sizeof buf, "%.*f", digits, v);
+	if (n < 0 || (size_t)n >= sizeof buf)
+		errx(1, "internal error: a number too long to print");
+	out_mem(o, buf, (size_t)n);
+}

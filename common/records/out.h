@@ -177,5 +177,9 @@ void out_ts(struct out *o, int64_t ns, int digits);
 void out_opt_ts(struct out *o, int have, int64_t ns, int digits);
 /* A double with `digits` fraction digits, rounded; NaN prints as "-". */
 void out_double(struct out *o, double v, int digits);
+/* The same as printf's "%.*f" prints it, to the last digit (out_double
+ * rounds twice, once to the scale and once to the whole): for numbers
+ * that must match what awk's sprintf printed before (mptcp-derive). */
+void out_double_exact(struct out *o, double v, int digits);
 
 #endif
