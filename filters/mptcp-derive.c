@@ -1,0 +1,663 @@
+/* mptcp-derive: the derived per-connection metrics of MPTCP captures
+ * (Wi-Fi and cellular shares, the RTT spread of the subflows, the
+ * switching rate, the overheads), computed once from the tables analyze
+ * writes (tcp-metrics, mptcp-metrics -s with ifmatch's iface, mptcp-
+ * metrics), for summary and plot-share alike. One record per run (-r).
+ * The numbers are those the awk of summary and plot-share printed before
+ * (issue 14), to the byte. See mptcp-derive(1). */
+#include <err.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "columns.h"
+#include "hash.h"
+#include "out.h"
+#include "tsv.h"
+#include "util.h"
+
+_Noreturn static void usage(int status)
+{
+	fprintf(status ? stderr : stdout,
+	    "usage: mptcp-derive -r conn|mptcp|subflow|burst|share|default [-h] [-b c2s|s2c|both]\n"
+	    "                    [-d c2s|s2c] [-m mptcp_conns] [-s subflows] [-t tcp_conns]\n"
+	    "       mptcp-derive -r record --schema\n");
+	exit(status);
+}
+
+/* ---- tables of connections by their id, as text (an awk subscript) */
+
+struct ent {
+	char *key;
+	size_t klen;
+	void *val;
+};
+
+struct map {
+	struct ent *slot;
+	size_t cap, n;
+	size_t vsize;
+	/* the values in order of first appearance (plot-share's bars) */
+	void **order;
+};
+
+static void map_init(struct map *m, size_t vsize)
+{
+	memset(m, 0, sizeof *m);
+	m->vsize = vsize;
+}
+
+static struct ent *map_slot(const struct map *m, const char *k, size_t n)
+{
+	size_t i = (size_t)hash_bytes(k, n) & (m->cap - 1);
+	while (m->slot[i].key && (m->slot[i].klen != n || memcmp(m->slot[i].key, k, n)))
+		i = (i + 1) & (m->cap - 1);
+	return &m->slot[i];
+}
+
+static void map_grow(struct map *m)
+{
+	struct map old = *m;
+	m->cap = old.cap ? old.cap * 2 : 64;
+	m->slot = xcalloc(m->cap, sizeof *m->slot);
+	for (size_t i = 0; i < old.cap; i++)
+		if (old.slot[i].key)
+			*map_slot(m, old.slot[i].key, old.slot[i].klen) = old.slot[i];
+	free(old.slot);
+	m->order = xreallocarray(m->order, m->cap, sizeof *m->order);
+}
+
+/* The value of key k, or NULL. */
+static void *map_get(const struct map *m, const char *k, size_t n)
+{
+	return m->cap ? map_slot(m, k, n)->val : NULL;
+}
+
+/* The value of key k, a zeroed one when it is new. */
+static void *map_put(struct map *m, const char *k, size_t n)
+{
+	void *v = map_get(m, k, n);
+	if (v)
+		return v;
+	if (2 * (m->n + 1) > m->cap)
+		map_grow(m);
+	struct ent *e = map_slot(m, k, n);
+	e->key = xcalloc(1, n + 1);
+	memcpy(e->key, k, n);
+	e->klen = n;
+	e->val = xcalloc(1, m->vsize);
+	/* every value begins with its key, for the writers that walk the
+	 * values in order */
+	*(const char **)e->val = e->key;
+	m->order[m->n++] = e->val;
+	return e->val;
+}
+
+/* ---- fields */
+
+struct fld {
+	const char *p;
+	uint32_t n;
+};
+
+static struct fld field(const struct tsv *t, int col)
+{
+	return (struct fld){ t->f[col].p, t->f[col].n };
+}
+
+static void out_fld(struct out *o, struct fld f)
+{
+	out_mem(o, f.p, f.n);
+}
+
+/* A column the record needs, or an error naming the file, the header
+ * line and the tool that makes the column. */
+static int need(const struct tsv *t, const char *name, const char *producer)
+{
+	int c = tsv_col(t, name);
+	if (c < 0)
+		errx(1, "%s:1: no column '%s' (made by %s)", t->path, name, producer);
+	return c;
+}
+
+/* A byte count; "-" (none measured) counts 0, as awk's num() did. */
+static uint64_t count0(const struct tsv *t, int col)
+{
+	return tsv_u64_or(t, col, 0);
+}
+
+/* A decimal number (RTT, duration), "-" giving dflt; anything but a
+ * whole finite number is an error naming the line. */
+static double real_or(const struct tsv *t, int col, double dflt)
+{
+	char buf[64], *end;
+	if (tsv_dash(t, col))
+		return dflt;
+	uint32_t n = t->f[col].n;
+	if (n == 0 || n >= sizeof buf)
+		tsv_bad(t, col, "not a number:");
+	memcpy(buf, t->f[col].p, n);
+	buf[n] = 0;
+	errno = 0;
+	double v = strtod(buf, &end);
+	if (*end || end == buf || !isfinite(v) || buf[0] == ' ' || buf[0] == '\t')
+		tsv_bad(t, col, "not a number:");
+	return v;
+}
+
+/* ---- what the three tables give */
+
+enum { C2S, S2C };
+static const char *const dir_name[2] = { "c2s", "s2c" };
+
+/* A TCP connection's RTT per direction (tcp-metrics), as text for the
+ * subflow record and as numbers for the spread. */
+struct tcpc {
+	const char *key; /* first: map_put */
+	char *n_txt[2], *avg_txt[2];
+	uint64_t n[2];
+	double avg[2];
+	int has_n[2], has_avg[2];
+};
+
+/* An MPTCP connection's sums over its subflows. */
+struct mpc {
+	const char *key; /* first: map_put */
+	uint64_t tot, init, wifi, cell, other;
+	uint64_t share[3]; /* wifi, cellular, unknown: the -b direction */
+	uint64_t est, failed, joins, nrtt;
+	int guessed, ho;
+	double best, worst;
+};
+
+struct opts {
+	const char *rec;
+	int rdir;      /* RTT direction of the MPTCP connection */
+	int bdir;      /* byte direction of the share record: C2S, S2C, or 2 both */
+	const char *tcp, *sf, *mp;
+};
+
+static struct map tcp_map, mp_map;
+
+/* Opens an input table; NULL (no such option) or an empty file: none. */
+static int open_table(struct tsv *t, const char *path)
+{
+	if (!path)
+		return 0;
+	tsv_open(t, path);
+	if (t->ncols == 0) {
+		tsv_close(t);
+		return 0;
+	}
+	return 1;
+}
+
+static char *dup_fld(struct fld f)
+{
+	char *s = xcalloc(1, f.n + 1);
+	memcpy(s, f.p, f.n);
+	return s;
+}
+
+/* ---- the conn record: one row per TCP connection of -t, then per MPTCP
+ * connection of -m */
+
+struct conn_row {
+	const char *level;
+	struct fld id, dur;
+	uint64_t b[2];
+};
+
+#define CONN_COLUMNS(X) \
+	X(level, TEXT, "-", "tcp: a connection of the -t table; mptcp: one of the -m table", \
+	    out_str(o, r->level)) \
+	X(id, ID, "-", "its conn (tcp) or mpconn (mptcp)", out_fld(o, r->id)) \
+	X(duration_s, DURATION_S, "s", "its duration_s, as the table has it", out_fld(o, r->dur)) \
+	X(c2s_bytes, COUNT, "bytes", "unique payload bytes, client to server", out_u64(o, r->b[C2S])) \
+	X(s2c_bytes, COUNT, "bytes", "unique payload bytes, server to client", out_u64(o, r->b[S2C])) \
+	X(bytes, COUNT, "bytes", "unique payload bytes, both directions", out_u64(o, r->b[C2S] + r->b[S2C]))
+
+static const struct column conn_cols[] = { CONN_COLUMNS(COL_ROW) };
+
+static void write_conn(struct out *o, const struct conn_row *r)
+{
+	int sep = 0;
+	CONN_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* A conn row of table t (conn or mpconn as id; the producer for messages). */
+static void conn_rows(struct tsv *t, const char *level, const char *idcol, const char *producer)
+{
+	int ci = need(t, idcol, producer), cd = need(t, "duration_s", producer);
+	int cb[2] = { need(t, "c2s_unique_bytes", producer), need(t, "s2c_unique_bytes", producer) };
+	while (tsv_next(t)) {
+		struct conn_row r = { level, field(t, ci), field(t, cd), { count0(t, cb[0]), count0(t, cb[1]) } };
+		real_or(t, cd, 0);
+		write_conn(&out_stdout, &r);
+	}
+}
+
+/* ---- the TCP table: RTTs for the subflows */
+
+static void read_tcp(struct tsv *t)
+{
+	const char *by = "tcp-metrics";
+	int cc = need(t, "conn", by);
+	int cn[2] = { need(t, "c2s_rtt_n", by), need(t, "s2c_rtt_n", by) };
+	int ca[2] = { need(t, "c2s_rtt_avg_ms", by), need(t, "s2c_rtt_avg_ms", by) };
+	while (tsv_next(t)) {
+		struct tcpc *c = map_put(&tcp_map, t->f[cc].p, t->f[cc].n);
+		for (int d = 0; d < 2; d++) {
+			/* a later row of the same conn replaces the earlier one */
+			free(c->n_txt[d]);
+			free(c->avg_txt[d]);
+			c->n_txt[d] = dup_fld(field(t, cn[d]));
+			c->avg_txt[d] = dup_fld(field(t, ca[d]));
+			c->has_n[d] = !tsv_dash(t, cn[d]);
+			c->n[d] = count0(t, cn[d]);
+			c->has_avg[d] = !tsv_dash(t, ca[d]);
+			c->avg[d] = real_or(t, ca[d], 0);
+		}
+	}
+}
+
+/* ---- the subflow table: the subflow record, the per-connection sums */
+
+struct sf_row {
+	struct fld mpconn, subflow, conn, role, iface, status, join_delay, handover;
+	struct fld bytes[2];
+	const char *n, *avg; /* the TCP RTT of the MPTCP direction, or "-" */
+};
+
+#define SUBFLOW_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(subflow, ID, "-", "the subflow, 0 for the initial one", out_fld(o, r->subflow)) \
+	X(conn, ID, "-", "its TCP connection (tcp-metrics conn)", out_fld(o, r->conn)) \
+	X(role, TEXT, "-", "client or server: which MPTCP side opened it", out_fld(o, r->role)) \
+	X(iface, TEXT, "-", "wifi, cellular or another label (ifmatch)", out_fld(o, r->iface)) \
+	X(status, TEXT, "-", "how the subflow ended up (mptcp-join)", out_fld(o, r->status)) \
+	X(join_delay_s, DURATION_S, "s", "from the connection's first packet to the subflow's", \
+	    out_fld(o, r->join_delay)) \
+	X(handover, BOOL, "-", "the subflow took over from another", out_fld(o, r->handover)) \
+	X(c2s_data_bytes, COUNT, "bytes", "data bytes client to server", out_fld(o, r->bytes[C2S])) \
+	X(s2c_data_bytes, COUNT, "bytes", "data bytes server to client", out_fld(o, r->bytes[S2C])) \
+	X(rtt_n, COUNT, "-", "RTT samples of the TCP connection in the -d direction", out_str(o, r->n)) \
+	X(rtt_avg_ms, MS, "ms", "their mean", out_str(o, r->avg))
+
+static const struct column subflow_cols[] = { SUBFLOW_COLUMNS(COL_ROW) };
+
+static void write_subflow(struct out *o, const struct sf_row *r)
+{
+	int sep = 0;
+	SUBFLOW_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* The TCP direction of a subflow that carries the MPTCP direction rdir:
+ * the same when the MPTCP client opened the subflow, else reversed. */
+static int tcp_dir(int server_opened, int rdir)
+{
+	return server_opened ? !rdir : rdir;
+}
+
+/* The RTT of subflow r's TCP connection, into the spread of m: a mean
+ * over 3 samples or more counts. */
+static void sf_rtt(struct mpc *m, struct sf_row *r, int d)
+{
+	const struct tcpc *c = map_get(&tcp_map, r->conn.p, r->conn.n);
+	r->n = c ? c->n_txt[d] : "-";
+	r->avg = c ? c->avg_txt[d] : "-";
+	if (!c || !c->has_n[d] || c->n[d] < 3 || !c->has_avg[d])
+		return;
+	if (!m->nrtt || c->avg[d] < m->best)
+		m->best = c->avg[d];
+	if (!m->nrtt || c->avg[d] > m->worst)
+		m->worst = c->avg[d];
+	m->nrtt++;
+}
+
+static int fld_eq(struct fld f, const char *s)
+{
+	return f.n == strlen(s) && memcmp(f.p, s, f.n) == 0;
+}
+
+/* The share record needs only the bytes and the interface; the others
+ * the whole subflow table. */
+static void read_subflows(struct tsv *t, const struct opts *op, int share_only, int print)
+{
+	const char *by = "mptcp-metrics -s";
+	int cm = need(t, "mpconn", by), cf = need(t, "iface", "ifmatch");
+	int cb[2] = { need(t, "c2s_data_bytes", by), need(t, "s2c_data_bytes", by) };
+	int cs = -1, cc = -1, cst = -1, cr = -1, crule = -1, cho = -1, cj = -1;
+	if (!share_only) {
+		cs = need(t, "subflow", by), cc = need(t, "conn", by), cst = need(t, "status", by);
+		cr = need(t, "role", by), cho = need(t, "handover", by), cj = need(t, "join_delay_s", by);
+		crule = need(t, "iface_rule", "ifmatch");
+	}
+	while (tsv_next(t)) {
+		struct mpc *m = map_put(&mp_map, t->f[cm].p, t->f[cm].n);
+		uint64_t b2[2] = { count0(t, cb[0]), count0(t, cb[1]) }, b = b2[0] + b2[1];
+		struct fld ifc = field(t, cf);
+		int k = fld_eq(ifc, "wifi") ? 0 : fld_eq(ifc, "cellular") ? 1 : 2;
+		m->share[k] += op->bdir == 2 ? b : b2[op->bdir];
+		if (share_only)
+			continue;
+		uint64_t sfn = tsv_u64(t, cs);
+		real_or(t, cj, 0);
+		m->tot += b;
+		if (sfn == 0)
+			m->init += b;
+		*(k == 0 ? &m->wifi : k == 1 ? &m->cell : &m->other) += b;
+		if (tsv_eq(t, crule, "default") && b > 0)
+			m->guessed = 1;
+		if (tsv_eq(t, cst, "established"))
+			m->est++;
+		if (t->f[cst].n >= 6 && memcmp(t->f[cst].p, "failed", 6) == 0)
+			m->failed++;
+		if (sfn > 0)
+			m->joins++;
+		if (tsv_u64_or(t, cho, 0) == 1)
+			m->ho = 1;
+		struct sf_row r = { field(t, cm), field(t, cs), field(t, cc), field(t, cr), ifc,
+			field(t, cst), field(t, cj), field(t, cho), { field(t, cb[0]), field(t, cb[1]) }, "-", "-" };
+		sf_rtt(m, &r, tcp_dir(tsv_eq(t, cr, "server"), op->rdir));
+		if (print)
+			write_subflow(&out_stdout, &r);
+	}
+}
+
+/* ---- the MPTCP table: the mptcp, burst and default records */
+
+struct mp_row {
+	struct fld mpconn, status, dur, subflows;
+	const struct mpc *m;
+	uint64_t bytes, data, used, rx, rj;
+};
+
+static const struct mpc no_subflows;
+
+/* a / b with 6 decimals, as awk's sprintf("%.6f"), or "-" when b is 0 */
+static void out_ratio(struct out *o, uint64_t a, uint64_t b)
+{
+	if (b > 0)
+		out_double_exact(o, (double)a / (double)b, 6);
+	else
+		out_dash(o);
+}
+
+/* The RTT spread needs two subflows with a mean. */
+static void out_rtt(struct out *o, const struct mpc *m, double v)
+{
+	if (m->nrtt >= 2)
+		out_double_exact(o, v, 3);
+	else
+		out_dash(o);
+}
+
+#define MULTI(r) ((r)->used >= 2)
+#define MPTCP_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(status, TEXT, "-", "its status (mptcp-metrics)", out_fld(o, r->status)) \
+	X(duration_s, DURATION_S, "s", "its duration_s, as the table has it", out_fld(o, r->dur)) \
+	X(bytes, COUNT, "bytes", "unique data bytes, both directions", out_u64(o, r->bytes)) \
+	X(data_bytes, COUNT, "bytes", "data bytes, both directions", out_u64(o, r->data)) \
+	X(subflows, COUNT, "-", "its subflows (mptcp-metrics)", out_fld(o, r->subflows)) \
+	X(subflows_data, COUNT, "-", "subflows that carried data", out_u64(o, r->used)) \
+	X(subflows_established, COUNT, "-", "subflows of status established", out_u64(o, r->m->est)) \
+	X(joins, COUNT, "-", "subflows after the initial one", out_u64(o, r->m->joins)) \
+	X(failed_subflows, COUNT, "-", "subflows of a status failed_*", out_u64(o, r->m->failed)) \
+	X(rexmit_bytes, COUNT, "bytes", "TCP retransmitted bytes, both directions", out_u64(o, r->rx)) \
+	X(rexmit_frac, FRAC, "-", "rexmit_bytes / data_bytes", out_ratio(o, r->rx, r->data)) \
+	X(multi_data_bytes, COUNT, "bytes", "data_bytes when 2 subflows or more carried data", \
+	    out_opt_u64(o, MULTI(r), r->data)) \
+	X(reinj_bytes, COUNT, "bytes", "reinjected bytes, when 2 subflows or more carried data", \
+	    out_opt_u64(o, MULTI(r), r->rj)) \
+	X(reinj_frac, FRAC, "-", "reinj_bytes / data_bytes", \
+	    if (MULTI(r)) out_ratio(o, r->rj, r->data); else out_dash(o)) \
+	X(initial_bytes, COUNT, "bytes", "data bytes of the initial subflow", out_u64(o, r->m->init)) \
+	X(initial_share, FRAC, "-", "initial_bytes / the subflows' data bytes", \
+	    out_ratio(o, r->m->init, r->m->tot)) \
+	X(wifi_bytes, COUNT, "bytes", "data bytes of subflows on wifi", out_u64(o, r->m->wifi)) \
+	X(cell_bytes, COUNT, "bytes", "data bytes of subflows on cellular", out_u64(o, r->m->cell)) \
+	X(other_bytes, COUNT, "bytes", "data bytes of subflows on another interface", out_u64(o, r->m->other)) \
+	X(wifi_share, FRAC, "-", "wifi_bytes / the subflows' data bytes", out_ratio(o, r->m->wifi, r->m->tot)) \
+	X(cell_share, FRAC, "-", "cell_bytes / the subflows' data bytes", out_ratio(o, r->m->cell, r->m->tot)) \
+	X(rtt_best_ms, MS, "ms", "the lowest subflow RTT mean (-d direction, 3 samples or more)", \
+	    out_rtt(o, r->m, r->m->best)) \
+	X(rtt_worst_ms, MS, "ms", "the highest", out_rtt(o, r->m, r->m->worst)) \
+	X(rtt_diff_ms, MS, "ms", "rtt_worst_ms - rtt_best_ms", out_rtt(o, r->m, r->m->worst - r->m->best)) \
+	X(handover, BOOL, "-", "a subflow of the connection took over from another", out_u64(o, (uint64_t)r->m->ho))
+
+static const struct column mptcp_cols[] = { MPTCP_COLUMNS(COL_ROW) };
+
+static void write_mptcp(struct out *o, const struct mp_row *r)
+{
+	int sep = 0;
+	MPTCP_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+struct burst_row {
+	struct fld mpconn, dur, bursts, switches;
+	const char *dir;
+	uint64_t ub;
+	int has_freq;
+	double freq;
+};
+
+#define BURST_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(dir, TEXT, "-", "the direction, c2s or s2c", out_str(o, r->dir)) \
+	X(unique_bytes, COUNT, "bytes", "unique data bytes of the direction", out_u64(o, r->ub)) \
+	X(duration_s, DURATION_S, "s", "the connection's duration_s", out_fld(o, r->dur)) \
+	X(bursts, COUNT, "-", "its bursts in the direction (mptcp-metrics)", out_fld(o, r->bursts)) \
+	X(switches, COUNT, "-", "its subflow switches in the direction", out_fld(o, r->switches)) \
+	X(switch_freq_hz, REAL, "1/s", "switches / duration_s: 1 MB or more, over 0.1 s, 2 established subflows or more", \
+	    if (r->has_freq) out_double_exact(o, r->freq, 6); else out_dash(o))
+
+static const struct column burst_cols[] = { BURST_COLUMNS(COL_ROW) };
+
+static void write_burst(struct out *o, const struct burst_row *r)
+{
+	int sep = 0;
+	BURST_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+#define DEFAULT_COLUMNS(X) \
+	X(mpconn, ID, "-", "an MPTCP connection whose shares rest on ifmatch's default rule", \
+	    out_fld(o, *r))
+
+static const struct column default_cols[] = { DEFAULT_COLUMNS(COL_ROW) };
+
+static void write_default(struct out *o, const struct fld *r)
+{
+	int sep = 0;
+	DEFAULT_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* The switching frequency of one direction: the original scripts
+ * counted it for connections of 1 MB or more, longer than 0.1 s, with 2
+ * established subflows or more. */
+static void burst_rows(const struct tsv *t, const struct mp_row *mr, const int cub[2],
+    const int cnb[2], const int csw[2], double dur)
+{
+	for (int d = 0; d < 2; d++) {
+		struct burst_row r = { mr->mpconn, mr->dur, field(t, cnb[d]), field(t, csw[d]), dir_name[d],
+			count0(t, cub[d]), 0, 0 };
+		count0(t, cnb[d]);
+		int has_sw = !tsv_dash(t, csw[d]);
+		uint64_t sw = count0(t, csw[d]);
+		if (r.ub >= 1000000 && dur > 0.1 && mr->m->est >= 2 && has_sw) {
+			r.has_freq = 1;
+			r.freq = (double)sw / dur;
+		}
+		write_burst(&out_stdout, &r);
+	}
+}
+
+enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT };
+
+static void read_mptcp(struct tsv *t, enum rec rec)
+{
+	const char *by = "mptcp-metrics";
+	int cm = need(t, "mpconn", by), cs = need(t, "status", by), cd = need(t, "duration_s", by);
+	int cn = need(t, "subflows", by), cu = need(t, "subflows_data", by);
+	int cub[2], cdb[2], crx[2], crj[2], cnb[2], csw[2];
+	for (int d = 0; d < 2; d++) {
+		char name[64];
+#define COL2(arr, suffix) (snprintf(name, sizeof name, "%s_%s", dir_name[d], suffix), arr[d] = need(t, name, by))
+		COL2(cub, "unique_bytes");
+		COL2(cdb, "data_bytes");
+		COL2(crx, "tcp_rexmit_bytes");
+		COL2(crj, "reinj_bytes");
+		COL2(cnb, "bursts");
+		COL2(csw, "switches");
+#undef COL2
+	}
+	while (tsv_next(t)) {
+		const struct mpc *m = map_get(&mp_map, t->f[cm].p, t->f[cm].n);
+		struct mp_row r = { field(t, cm), field(t, cs), field(t, cd), field(t, cn), m ? m : &no_subflows,
+			count0(t, cub[0]) + count0(t, cub[1]), count0(t, cdb[0]) + count0(t, cdb[1]),
+			count0(t, cu), count0(t, crx[0]) + count0(t, crx[1]), count0(t, crj[0]) + count0(t, crj[1]) };
+		double dur = real_or(t, cd, 0);
+		tsv_u64_or(t, cn, 0);
+		if (rec == R_MPTCP)
+			write_mptcp(&out_stdout, &r);
+		else if (rec == R_BURST)
+			burst_rows(t, &r, cub, cnb, csw, dur);
+		else if (rec == R_DEFAULT && r.m->guessed)
+			write_default(&out_stdout, &r.mpconn);
+	}
+}
+
+/* ---- the share record: plot-share's bars, per MPTCP connection in
+ * order of first appearance in the subflow table */
+
+#define SHARE_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_str(o, key)) \
+	X(wifi_bytes, COUNT, "bytes", "data bytes (-b direction) of its subflows on wifi", out_u64(o, m->share[0])) \
+	X(cellular_bytes, COUNT, "bytes", "on cellular", out_u64(o, m->share[1])) \
+	X(unknown_bytes, COUNT, "bytes", "on another interface or none known", out_u64(o, m->share[2])) \
+	X(total_bytes, COUNT, "bytes", "the three", out_u64(o, tot)) \
+	X(wifi_share, FRAC, "-", "wifi_bytes / total_bytes, 0 when total_bytes is", out_share(o, m->share[0], tot)) \
+	X(cellular_share, FRAC, "-", "cellular_bytes / total_bytes", out_share(o, m->share[1], tot)) \
+	X(unknown_share, FRAC, "-", "unknown_bytes / total_bytes", out_share(o, m->share[2], tot))
+
+static const struct column share_cols[] = { SHARE_COLUMNS(COL_ROW) };
+
+/* plot-share drew an empty bar as 0, not a missing value */
+static void out_share(struct out *o, uint64_t a, uint64_t tot)
+{
+	if (tot > 0)
+		out_double_exact(o, (double)a / (double)tot, 6);
+	else
+		out_chr(o, '0');
+}
+
+static void write_shares(struct out *o)
+{
+	for (size_t i = 0; i < mp_map.n; i++) {
+		const struct mpc *m = mp_map.order[i];
+		const char *key = m->key;
+		uint64_t tot = m->share[0] + m->share[1] + m->share[2];
+		int sep = 0;
+		SHARE_COLUMNS(COL_EMIT)
+		out_nl(o);
+	}
+}
+
+/* ---- the records, their names and definitions */
+
+static const struct {
+	const char *name;
+	struct record_def def;
+} records[] = {
+	[R_CONN] = { "conn", { 1, { COL_PART(conn_cols, 0) } } },
+	[R_MPTCP] = { "mptcp", { 1, { COL_PART(mptcp_cols, 0) } } },
+	[R_SUBFLOW] = { "subflow", { 1, { COL_PART(subflow_cols, 0) } } },
+	[R_BURST] = { "burst", { 1, { COL_PART(burst_cols, 0) } } },
+	[R_SHARE] = { "share", { 1, { COL_PART(share_cols, 0) } } },
+	[R_DEFAULT] = { "default", { 1, { COL_PART(default_cols, 0) } } },
+};
+#define NREC (sizeof records / sizeof *records)
+
+static enum rec rec_by_name(const char *s)
+{
+	for (size_t i = 0; i < NREC; i++)
+		if (strcmp(s, records[i].name) == 0)
+			return (enum rec)i;
+	errx(2, "-r: conn, mptcp, subflow, burst, share or default, not '%s'", s);
+}
+
+static int dir_by_name(const char *opt, const char *s, int both)
+{
+	if (strcmp(s, "c2s") == 0)
+		return C2S;
+	if (strcmp(s, "s2c") == 0)
+		return S2C;
+	if (both && strcmp(s, "both") == 0)
+		return 2;
+	errx(2, "%s: c2s%s, not '%s'", opt, both ? ", s2c or both" : " or s2c", s);
+}
+
+/* Reads the tables the record needs, in the order the sums need them
+ * (TCP RTTs, then subflows, then MPTCP connections), and writes it. */
+static void run(enum rec rec, const struct opts *op)
+{
+	struct tsv t;
+	record_header(&out_stdout, &records[rec].def);
+	if (rec == R_CONN) {
+		if (open_table(&t, op->tcp))
+			conn_rows(&t, "tcp", "conn", "tcp-metrics"), tsv_close(&t);
+		if (open_table(&t, op->mp))
+			conn_rows(&t, "mptcp", "mpconn", "mptcp-metrics"), tsv_close(&t);
+		return;
+	}
+	if (rec != R_SHARE && open_table(&t, op->tcp))
+		read_tcp(&t), tsv_close(&t);
+	if (open_table(&t, op->sf))
+		read_subflows(&t, op, rec == R_SHARE, rec == R_SUBFLOW), tsv_close(&t);
+	if (rec == R_SHARE)
+		write_shares(&out_stdout);
+	else if (rec != R_SUBFLOW && open_table(&t, op->mp))
+		read_mptcp(&t, rec), tsv_close(&t);
+}
+
+int main(int argc, char *argv[])
+{
+	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL };
+	int schema = 0, ch;
+
+	tool_init(argv[0]);
+	while ((ch = tool_getopt(argc, argv, "b:d:hm:r:s:t:", schema_longopts)) != -1) {
+		switch (ch) {
+		case 'b': op.bdir = dir_by_name("-b", optarg, 1); break;
+		case 'd': op.rdir = dir_by_name("-d", optarg, 0); break;
+		case 'm': op.mp = optarg; break;
+		case 'r': op.rec = optarg; break;
+		case 's': op.sf = optarg; break;
+		case 't': op.tcp = optarg; break;
+		case OPT_SCHEMA: schema = 1; break;
+		case 'h': usage(0);
+		default: usage(2);
+		}
+	}
+	if (optind != argc || !op.rec)
+		usage(2);
+	enum rec rec = rec_by_name(op.rec);
+	if (schema) {
+		record_schema(&out_stdout, &records[rec].def);
+		out_close(&out_stdout);
+		return 0;
+	}
+	map_init(&tcp_map, sizeof(struct tcpc));
+	map_init(&mp_map, sizeof(struct mpc));
+	run(rec, &op);
+	out_close(&out_stdout);
+	return 0;
+}
