@@ -333,7 +333,8 @@ static void read_subflows(struct tsv *t, const struct opts *op, int share_only, 
 	int cb[2] = { need(t, "c2s_data_bytes", by), need(t, "s2c_data_bytes", by) };
 	int cs = -1, cc = -1, cst = -1, cr = -1, crule = -1, cho = -1, cj = -1;
 	if (!share_only) {
-		cs = need(t, "subflow", by), cc = need(t, "conn", by), cst = need(t, "status", by);
+		cs = need(t, "subflow", by), cc = need(t, "conn", by);
+		cst = need(t, "status", "mptcp-join -s, joined by mptcp-tables -J");
 		cr = need(t, "role", by), cho = need(t, "handover", by), cj = need(t, "join_delay_s", by);
 		crule = need(t, "iface_rule", "ifmatch");
 	}
