@@ -1,0 +1,194 @@
+#!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
+# mptcp-derive: every record against test/ref/derive-ref.py (an
+# independent reading of mptcp-derive(1) in Python, csv module) on the
+# tables of fixture captures, and against numbers derived by hand for a
+# crafted capture's tables that reach what the fixtures do not (the RTT
+# spread, the switching rate, a subflow the server opened); bad input.
+
+setup() {
+	load common
+	T=$BATS_TEST_TMPDIR
+	REF=$TOP/test/ref/derive-ref.py
+}
+
+RECORDS="conn mptcp subflow burst share default"
+
+# tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
+# subflows labelled by ifmatch)
+tables() {
+	mptcp-tables -M -J -l -o "$2" "$1"
+	ifmatch "$2/mptcp_subflows.tsv" > "$2/sf.tsv"
+}
+
+@test "every record of fixture captures' tables as derive-ref.py computes it, both RTT and byte directions" {
+	local c d r x n=0
+	for c in mptcp-both mptcp-handover mptcp-loss mptcp-addaddr mptcp-short; do
+		d=$T/$c
+		tables "$FIX/gen/$c.pcap" "$d"
+		for r in $RECORDS; do
+			for x in "-d s2c" "-d c2s -b c2s" "-b s2c"; do
+				# shellcheck disable=SC2086
+				mptcp-derive -r $r $x -t "$d/tcp_conns.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/got"
+				# shellcheck disable=SC2086
+				"$PY" "$REF" $r $x -t "$d/tcp_conns.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/want"
+				diff "$T/want" "$T/got" || fail "$c: -r $r $x differs from derive-ref.py (<)"
+				[ "$(wc -l < "$T/got")" -ge 2 ] || [ "$r" = default ] || fail "$c: -r $r: no rows"
+				n=$((n + 1))
+			done
+		done
+	done
+	assert_equal "$n" 90
+}
+
+# A crafted capture's tables: three TCP connections, MPTCP connection 1
+# with three subflows (the second opened by the server, the third failed),
+# connection 2 without subflows, connection 3 of subflows only.
+crafted() {
+	printf '%s\n' \
+	    $'conn\tduration_s\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_rtt_n\tc2s_rtt_avg_ms\ts2c_rtt_n\ts2c_rtt_avg_ms' \
+	    $'1\t2.5\t1000\t3000\t5\t10.0\t4\t40.25' \
+	    $'2\t1.0\t500\t500\t3\t12.5\t2\t99.0' \
+	    $'3\t-\t-\t-\t3\t20.0\t3\t7.125' > "$T/t.tsv"
+	printf '%s\n' \
+	    $'mpconn\tsubflow\tconn\trole\tiface\tiface_rule\tstatus\tjoin_delay_s\thandover\tc2s_data_bytes\ts2c_data_bytes' \
+	    $'1\t0\t1\tclient\twifi\tdefault\testablished\t0.000000\t0\t1000\t3000' \
+	    $'1\t1\t2\tserver\tcellular\ttable\testablished\t0.200000\t1\t500\t500' \
+	    $'1\t2\t3\tclient\t?\ttable\tfailed_rst\t0.300000\t0\t-\t-' \
+	    $'3\t0\t9\tclient\twifi\ttable\testablished\t0.000000\t-\t0\t0' > "$T/s.tsv"
+	printf '%s\n' \
+	    $'mpconn\tstatus\tduration_s\tsubflows\tsubflows_data\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tc2s_tcp_rexmit_bytes\ts2c_tcp_rexmit_bytes\tc2s_reinj_bytes\ts2c_reinj_bytes\tc2s_bursts\ts2c_bursts\tc2s_switches\ts2c_switches' \
+	    $'1\tok\t2.5\t3\t2\t2000000\t3000\t4500\t3500\t100\t20\t40\t0\t7\t2\t50\t-' \
+	    $'2\treset\t-\t0\t1\t-\t-\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0' > "$T/m.tsv"
+}
+
+derive() {
+	mptcp-derive "$@" -t "$T/t.tsv" -s "$T/s.tsv" -m "$T/m.tsv" | tail -n +2
+}
+
+@test "crafted tables: RTT spread, shares, overheads, switching rate, derived by hand" {
+	crafted
+	# -d s2c: subflow 0 (client) s2c 4 samples 40.25; subflow 1 (server)
+	# c2s 3 samples 12.5; subflow 2 (client) s2c 3 samples 7.125:
+	# best 7.125, worst 40.250, spread 33.125. Data of the subflows 4000 +
+	# 1000 + 0 = 5000: initial 4000 (0.8), Wi-Fi 4000, cellular 1000.
+	# data_bytes 8000, rexmit 120 (0.015), 2 subflows with data: reinj 40
+	# (0.005). Connection 2: no subflows, no data: shares and fractions '-'.
+	run derive -r mptcp
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\tok\t2.5\t2003000\t8000\t3\t2\t2\t2\t1\t120\t0.015000\t8000\t40\t0.005000\t4000\t0.800000\t4000\t1000\t0\t0.800000\t0.200000\t7.125\t40.250\t33.125\t1' \
+	    $'2\treset\t-\t0\t0\t0\t1\t0\t0\t0\t0\t-\t-\t-\t-\t0\t-\t0\t0\t0\t-\t-\t-\t-\t-\t0')"
+	# -d c2s: subflow 0 c2s 10.0 (5 samples); subflow 1 s2c has 2 samples
+	# only; subflow 2 c2s 20.0: best 10.000, worst 20.000
+	run derive -r mptcp -d c2s
+	assert_success
+	assert_equal "$(head -1 <<< "$output" | cut -f23-25)" $'10.000\t20.000\t10.000'
+	run derive -r subflow
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\t0\t1\tclient\twifi\testablished\t0.000000\t0\t1000\t3000\t4\t40.25' \
+	    $'1\t1\t2\tserver\tcellular\testablished\t0.200000\t1\t500\t500\t3\t12.5' \
+	    $'1\t2\t3\tclient\t?\tfailed_rst\t0.300000\t0\t-\t-\t3\t7.125' \
+	    $'3\t0\t9\tclient\twifi\testablished\t0.000000\t-\t0\t0\t-\t-')"
+	# c2s: 2000000 bytes over 2.5 s, 2 established subflows: 50 / 2.5 = 20 Hz;
+	# s2c: 3000 bytes, under 1 MB; connection 2: no duration
+	run derive -r burst
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\tc2s\t2000000\t2.5\t7\t50\t20.000000' $'1\ts2c\t3000\t2.5\t2\t-\t-' \
+	    $'2\tc2s\t0\t-\t0\t0\t-' $'2\ts2c\t0\t-\t0\t0\t-')"
+	# subflow 0 has data and the default rule
+	run derive -r default
+	assert_success
+	assert_output "1"
+	# shares in order of appearance; c2s: 1000 Wi-Fi, 500 cellular: 2/3, 1/3;
+	# connection 3 carried nothing: 0 shares
+	run derive -r share -b c2s
+	assert_success
+	assert_output "$(printf '%s\n' $'1\t1000\t500\t0\t1500\t0.666667\t0.333333\t0.000000' $'3\t0\t0\t0\t0\t0\t0\t0')"
+	run derive -r share
+	assert_success
+	assert_equal "$(head -1 <<< "$output")" $'1\t4000\t1000\t0\t5000\t0.800000\t0.200000\t0.000000'
+	# conn: the TCP connections of -t, then the MPTCP ones of -m
+	run derive -r conn
+	assert_success
+	assert_output "$(printf '%s\n' $'tcp\t1\t2.5\t1000\t3000\t4000' $'tcp\t2\t1.0\t500\t500\t1000' \
+	    $'tcp\t3\t-\t0\t0\t0' $'mptcp\t1\t2.5\t2000000\t3000\t2003000' $'mptcp\t2\t-\t0\t0\t0')"
+}
+
+@test "crafted tables: derive-ref.py agrees with the hand derivations" {
+	crafted
+	for r in $RECORDS; do
+		for x in "-d s2c" "-d c2s" "-b c2s"; do
+			# shellcheck disable=SC2086
+			diff <("$PY" "$REF" $r $x -t "$T/t.tsv" -s "$T/s.tsv" -m "$T/m.tsv") \
+			    <(mptcp-derive -r $r $x -t "$T/t.tsv" -s "$T/s.tsv" -m "$T/m.tsv") || fail "-r $r $x"
+		done
+	done
+}
+
+@test "no table, an empty table: a header and no rows" {
+	for r in $RECORDS; do
+		run --separate-stderr mptcp-derive -r "$r"
+		assert_success
+		assert_equal "$output" "$(mptcp-derive -r "$r" --schema | tail -n +2 | cut -f1 | paste -sd '\t')"
+		run --separate-stderr mptcp-derive -r "$r" -t /dev/null -s /dev/null -m /dev/null
+		assert_success
+		assert_equal "${#lines[@]}" 1
+	done
+}
+
+@test "bad input: a missing column names the file and its maker, a bad number the file, line and column; exit 1" {
+	crafted
+	cut -f1-4,6- "$T/s.tsv" > "$T/noif.tsv"
+	run --separate-stderr mptcp-derive -r mptcp -s "$T/noif.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/noif.tsv:1: no column 'iface' (made by ifmatch)"
+	run --separate-stderr mptcp-derive -r share -s "$T/noif.tsv"
+	assert_failure 1
+	cut -f1-6,8- "$T/s.tsv" > "$T/nost.tsv"
+	run --separate-stderr mptcp-derive -r subflow -s "$T/nost.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/nost.tsv:1: no column 'status' (made by mptcp-join -s, joined by mptcp-tables -J)"
+	# the share record reads no status
+	run --separate-stderr mptcp-derive -r share -s "$T/nost.tsv"
+	assert_success
+	sed '3s/\t500\t500$/\t5x0\t500/' "$T/s.tsv" > "$T/badn.tsv"
+	run --separate-stderr mptcp-derive -r share -s "$T/badn.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/badn.tsv:3: column 'c2s_data_bytes': not a whole number: '5x0'"
+	sed '2s/40\.25$/4o.25/' "$T/t.tsv" > "$T/badr.tsv"
+	run --separate-stderr mptcp-derive -r mptcp -t "$T/badr.tsv" -s "$T/s.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/badr.tsv:2: column 's2c_rtt_avg_ms': not a number: '4o.25'"
+	sed '3s/^2\treset\t-/2\treset\tnan/' "$T/m.tsv" > "$T/badd.tsv"
+	run --separate-stderr mptcp-derive -r burst -m "$T/badd.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/badd.tsv:3: column 'duration_s': not a number: 'nan'"
+	run --separate-stderr mptcp-derive -r conn -m "$T/nosuch.tsv"
+	assert_failure 1
+	[[ $stderr == "mptcp-derive: "*"nosuch.tsv"* ]] || fail "$stderr"
+	# a table cut inside a line (a killed stage) is an error
+	{ head -n 2 "$T/s.tsv"; sed -n 3p "$T/s.tsv" | head -c 10; } > "$T/cut.tsv"
+	run --separate-stderr mptcp-derive -r share -s "$T/cut.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/cut.tsv:3: input ends inside a record (no final newline): was the stage before killed?"
+}
+
+@test "usage errors: a record, the directions, no operands; exit 2" {
+	run --separate-stderr mptcp-derive
+	assert_failure 2
+	[[ $stderr == "usage: mptcp-derive "* ]]
+	run --separate-stderr mptcp-derive -r nosuch
+	assert_failure 2
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share or default, not 'nosuch'"
+	run --separate-stderr mptcp-derive -r mptcp -d both
+	assert_failure 2
+	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"
+	run --separate-stderr mptcp-derive -r share -b up
+	assert_failure 2
+	assert_equal "$stderr" "mptcp-derive: -b: c2s, s2c or both, not 'up'"
+	run --separate-stderr mptcp-derive -r share file
+	assert_failure 2
+}

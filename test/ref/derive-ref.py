@@ -1,0 +1,135 @@
+#!/usr/bin/python3
+"""Independent reference for mptcp-derive: the derived per-connection
+metrics, written from the definitions in man/mptcp-derive.1 with the csv
+module and Python's own arithmetic and "%.6f" formatting. Shares no code
+with filters/mptcp-derive.c (nor with the awk summary had before).
+
+  derive-ref.py RECORD [-d c2s|s2c] [-b c2s|s2c|both] [-t TCP] [-s SF] [-m MP]
+
+Writes the record as TSV, header first, on standard output.
+"""
+import argparse
+import csv
+import sys
+
+HEAD = {
+    'conn': 'level id duration_s c2s_bytes s2c_bytes bytes',
+    'subflow': 'mpconn subflow conn role iface status join_delay_s handover '
+               'c2s_data_bytes s2c_data_bytes rtt_n rtt_avg_ms',
+    'mptcp': 'mpconn status duration_s bytes data_bytes subflows subflows_data '
+             'subflows_established joins failed_subflows rexmit_bytes rexmit_frac '
+             'multi_data_bytes reinj_bytes reinj_frac initial_bytes initial_share '
+             'wifi_bytes cell_bytes other_bytes wifi_share cell_share rtt_best_ms '
+             'rtt_worst_ms rtt_diff_ms handover',
+    'burst': 'mpconn dir unique_bytes duration_s bursts switches switch_freq_hz',
+    'default': 'mpconn',
+    'share': 'mpconn wifi_bytes cellular_bytes unknown_bytes total_bytes '
+             'wifi_share cellular_share unknown_share',
+}
+
+
+def rows(path):
+    if not path:
+        return []
+    with open(path, newline='') as f:
+        return list(csv.DictReader(f, delimiter='\t', quoting=csv.QUOTE_NONE))
+
+
+def b(v):
+    """A byte count: '-' is 0."""
+    return 0 if v == '-' else int(v)
+
+
+def frac(a, d):
+    return '%.6f' % (a / d) if d > 0 else '-'
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('record', choices=sorted(HEAD))
+    ap.add_argument('-d', default='s2c')
+    ap.add_argument('-b', default='both')
+    ap.add_argument('-t')
+    ap.add_argument('-s')
+    ap.add_argument('-m')
+    a = ap.parse_args()
+    tcp, sfs, mps = rows(a.t), rows(a.s), rows(a.m)
+    out = [HEAD[a.record].split()]
+
+    if a.record == 'conn':
+        for r in tcp:
+            c, s = b(r['c2s_unique_bytes']), b(r['s2c_unique_bytes'])
+            out.append(['tcp', r['conn'], r['duration_s'], c, s, c + s])
+        for r in mps:
+            c, s = b(r['c2s_unique_bytes']), b(r['s2c_unique_bytes'])
+            out.append(['mptcp', r['mpconn'], r['duration_s'], c, s, c + s])
+
+    # the TCP RTT of a subflow: the -d direction when the MPTCP client
+    # opened it, the other one when the server did
+    rtt = {r['conn']: r for r in tcp}
+    other = {'c2s': 's2c', 's2c': 'c2s'}
+    per = {}  # mpconn -> list of (subflow row, rtt_n, rtt_avg)
+    for r in sfs:
+        d = other[a.d] if r['role'] == 'server' else a.d
+        t = rtt.get(r['conn'])
+        n = t[d + '_rtt_n'] if t else '-'
+        avg = t[d + '_rtt_avg_ms'] if t else '-'
+        per.setdefault(r['mpconn'], []).append((r, n, avg))
+        if a.record == 'subflow':
+            out.append([r[k] for k in HEAD['subflow'].split()[:10]] + [n, avg])
+
+    if a.record == 'share':
+        dirs = ['c2s', 's2c'] if a.b == 'both' else [a.b]
+        for m, lst in per.items():  # dicts keep the order of insertion
+            by = {'wifi': 0, 'cellular': 0, 'unknown': 0}
+            for r, _, _ in lst:
+                k = r['iface'] if r['iface'] in ('wifi', 'cellular') else 'unknown'
+                by[k] += sum(b(r[x + '_data_bytes']) for x in dirs)
+            tot = sum(by.values())
+            sh = ['%.6f' % (by[k] / tot) if tot else '0' for k in ('wifi', 'cellular', 'unknown')]
+            out.append([m, by['wifi'], by['cellular'], by['unknown'], tot] + sh)
+
+    for r in mps:
+        lst = per.get(r['mpconn'], [])
+        data_of = [b(s['c2s_data_bytes']) + b(s['s2c_data_bytes']) for s, _, _ in lst]
+        tot = sum(data_of)
+        est = sum(1 for s, _, _ in lst if s['status'] == 'established')
+        if a.record == 'default':
+            if any(s['iface_rule'] == 'default' and x > 0 for (s, _, _), x in zip(lst, data_of)):
+                out.append([r['mpconn']])
+            continue
+        if a.record == 'burst':
+            dur = 0.0 if r['duration_s'] == '-' else float(r['duration_s'])
+            for x in ('c2s', 's2c'):
+                ub, sw = b(r[x + '_unique_bytes']), r[x + '_switches']
+                f = '%.6f' % (int(sw) / dur) if ub >= 1000000 and dur > 0.1 and est >= 2 and sw != '-' else '-'
+                out.append([r['mpconn'], x, ub, r['duration_s'], r[x + '_bursts'], sw, f])
+            continue
+        if a.record != 'mptcp':
+            continue
+        both = lambda k: b(r['c2s_' + k]) + b(r['s2c_' + k])
+        data, rx, rj, used = both('data_bytes'), both('tcp_rexmit_bytes'), both('reinj_bytes'), b(r['subflows_data'])
+        init = sum(x for (s, _, _), x in zip(lst, data_of) if int(s['subflow']) == 0)
+        on = {'wifi': 0, 'cellular': 0, 'other': 0}
+        for (s, _, _), x in zip(lst, data_of):
+            on[s['iface'] if s['iface'] in on else 'other'] += x
+        means = [float(avg) for _, n, avg in lst if n != '-' and int(n) >= 3 and avg != '-']
+        if len(means) >= 2:
+            spread = ['%.3f' % min(means), '%.3f' % max(means), '%.3f' % (max(means) - min(means))]
+        else:
+            spread = ['-', '-', '-']
+        multi = used >= 2
+        out.append([r['mpconn'], r['status'], r['duration_s'], both('unique_bytes'), data, r['subflows'], used, est,
+                    sum(1 for s, _, _ in lst if int(s['subflow']) > 0),
+                    sum(1 for s, _, _ in lst if s['status'].startswith('failed')),
+                    rx, frac(rx, data), data if multi else '-', rj if multi else '-', frac(rj, data) if multi else '-',
+                    init, frac(init, tot), on['wifi'], on['cellular'], on['other'],
+                    frac(on['wifi'], tot), frac(on['cellular'], tot)] + spread +
+                   [int(any(s['handover'] not in ('-', '') and int(s['handover']) == 1 for s, _, _ in lst))])
+
+    for r in out:
+        sys.stdout.write('\t'.join(str(x) for x in r) + '\n')
+
+
+if __name__ == '__main__':
+    main()
