@@ -126,13 +126,27 @@ check() {
 	same_columns "socks-dest (pipe)" "${schema/$'\tmpconn\tsubflow'/}" "$header"
 }
 
+@test "mptcp-derive: every record, of the tables of a capture" {
+	local d=$BATS_TEST_TMPDIR/t r schema header
+	mptcp-tables -M -J -l -o "$d" "$MP"
+	ifmatch "$d/mptcp_subflows.tsv" > "$d/sf.tsv"
+	for r in conn mptcp subflow burst share default; do
+		schema=$(mptcp-derive -r $r --schema | schema_names)
+		header=$(mptcp-derive -r $r -t "$d/tcp_conns.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" | head -1)
+		same_columns "mptcp-derive -r $r" "$schema" "$header"
+		in_man "mptcp-derive -r $r" "$header" mptcp-derive.1
+	done
+}
+
 @test "--schema: every type is one of the documented set, every line has a meaning" {
 	types=" count int bool id ts duration_s ms frac real text addr port hex "
 	for cmd in "pcap2pkt -x 4" flowsplit tcp-metrics "tcp-metrics -e rtt" \
 	    "tcp-metrics -e rexmit" "tcp-metrics -e ack" "tcp-metrics -e inflight" \
 	    mptcp-join "mptcp-join -s" mptcp-metrics "mptcp-metrics -s" \
 	    "mptcp-metrics -e bursts" "mptcp-metrics -e reinject" "mptcp-metrics -e rtt" \
-	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq" socks-dest; do
+	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq" socks-dest \
+	    "mptcp-derive -r conn" "mptcp-derive -r mptcp" "mptcp-derive -r subflow" \
+	    "mptcp-derive -r burst" "mptcp-derive -r share" "mptcp-derive -r default"; do
 		# shellcheck disable=SC2086
 		out=$($cmd --schema | tail -n +2)
 		[ -n "$out" ] || fail "$cmd --schema: no columns"

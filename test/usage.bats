@@ -8,7 +8,7 @@ setup() {
 	load common
 }
 
-TOOLS="pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics mptcp-pair ifmatch aggregate socks-dest shard"
+TOOLS="pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics mptcp-pair ifmatch aggregate socks-dest shard mptcp-derive"
 PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share"
 
 @test "-h: the usage line on standard output, exit 0" {
@@ -83,8 +83,8 @@ all_tools() {
 		[ -z "$stderr" ] || fail "$n --help: '$stderr'"
 		count=$((count + 1))
 	done < <(all_tools)
-	# the 11 filters and 7 pipelines of today at least
-	[ "$count" -ge 18 ] || fail "only $count tools"
+	# the 12 filters and 7 pipelines of today at least
+	[ "$count" -ge 19 ] || fail "only $count tools"
 }
 
 @test "installed (make install DESTDIR= PREFIX=/usr): mptcp-aggregate and mptcp-NAME, each naming itself so" {
