@@ -188,9 +188,10 @@ static void header_col(const uint8_t *p, size_t n, char delim, int k, char *w, s
 #endif
 
 /* The filter's arguments for this input: sel picks the options, path
- * holds the records or file (d, n), path2 ifmatch's address table. */
+ * holds the records or file (d, n), path2 ifmatch's address table or
+ * mptcp-derive's subflow table, path3 mptcp-derive's MPTCP table. */
 static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
-    const char *path, const char *path2)
+    const char *path, const char *path2, const char *path3)
 {
 #if defined(FUZZ_FLOWSPLIT)
 	static const char *const opts[] = { "", "-i 0.001", "-g 0", "-i inf -g inf" };
@@ -222,6 +223,23 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	add_words(a, PICK(opts, sel));
 	add(a, "-t");
 	add(a, path2);
+#elif defined(FUZZ_MPTCP_DERIVE)
+	/* three tables, NUL-separated: tcp-metrics', the subflows, mptcp-
+	 * metrics'; the low bits pick the record, the high ones directions */
+	static const char *const rec[] = { "conn", "mptcp", "subflow", "burst", "share", "default" };
+	static const char *const dirs[] = { "", "-d c2s", "-b c2s", "-d s2c -b s2c" };
+	add(a, "mptcp-derive");
+	add(a, "-r");
+	add(a, rec[(sel & 15) % 6]);
+	add_words(a, dirs[(sel >> 4) % 4]);
+	add(a, "-t");
+	add(a, path);
+	add(a, "-s");
+	add(a, path2);
+	add(a, "-m");
+	add(a, path3);
+	(void)d, (void)n;
+	return;
 #elif defined(FUZZ_CONFIG)
 	/* the whole input is a configuration file, read and printed back
 	 * (ifmatch -P), its prefixes parsed as ifmatch does */
@@ -292,14 +310,28 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	uint8_t sel = data[0];
-	const uint8_t *d = data + 1, *table = d;
-	size_t n = size - 1, tn = 0;
+	const uint8_t *d = data + 1, *table = d, *third = d;
+	size_t n = size - 1, tn = 0, thn = 0;
 #if defined(FUZZ_IFMATCH)
 	const uint8_t *nul = memchr(d, 0, n);
 	if (nul) {
 		tn = (size_t)(nul - d);
 		d = nul + 1;
 		n -= tn + 1;
+	}
+#elif defined(FUZZ_MPTCP_DERIVE)
+	/* d: up to the first NUL; table: to the second; third: the rest */
+	const uint8_t *nul = memchr(d, 0, n);
+	if (nul) {
+		size_t rest = n - (size_t)(nul - d) - 1;
+		table = nul + 1;
+		n = (size_t)(nul - d);
+		const uint8_t *nul2 = memchr(table, 0, rest);
+		tn = nul2 ? (size_t)(nul2 - table) : rest;
+		if (nul2) {
+			third = nul2 + 1;
+			thn = rest - tn - 1;
+		}
 	}
 #endif
 	pid_t pid = fork();
@@ -315,11 +347,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);
-		char path[64], path2[64];
+		char path[64], path2[64], path3[64];
 		struct args a = { 0 };
 		file_of(d, n, path, sizeof path);
 		file_of(table, tn, path2, sizeof path2);
-		make_args(&a, d, n, sel, path, path2);
+		file_of(third, thn, path3, sizeof path3);
+		make_args(&a, d, n, sel, path, path2, path3);
 		filter_main(a.argc, a.argv);
 		child_exit();
 	}
