@@ -1,6 +1,7 @@
 /* aggregate: group-by over TSV/CSV records. Summary statistics (count,
  * sum, min, max, mean, stdev, median, percentiles, distinct, first, last),
- * CDF and byte-weighted CDF points, histograms. Statistics are the
+ * ratios of two columns' sums (ratio:NUM/DEN), CDF and byte-weighted
+ * CDF points, histograms. Statistics are the
  * toolkit's (common/stats/summary.h): numpy's percentiles and median, the
  * sample standard deviation (n - 1). See aggregate(1).
  *
@@ -25,7 +26,7 @@
 #include "util.h"
 
 enum fn { F_COUNT, F_SUM, F_MIN, F_MAX, F_MEAN, F_STDEV, F_MEDIAN, F_PCT,
-	F_DISTINCT, F_FIRST, F_LAST };
+	F_DISTINCT, F_FIRST, F_LAST, F_RATIO };
 enum kind { K_ROWS, K_NUM, K_VALS, K_STR };
 static const struct {
 	const char *name;
@@ -36,7 +37,7 @@ static const struct {
 	[F_MEAN] = { "mean", K_NUM }, [F_STDEV] = { "stdev", K_NUM },
 	[F_MEDIAN] = { "median", K_VALS }, [F_PCT] = { "p", K_VALS },
 	[F_DISTINCT] = { "distinct", K_STR }, [F_FIRST] = { "first", K_STR },
-	[F_LAST] = { "last", K_STR },
+	[F_LAST] = { "last", K_STR }, [F_RATIO] = { "ratio", K_NUM },
 };
 
 enum mode { M_SUMMARY, M_CDF, M_HIST };
@@ -47,6 +48,7 @@ struct agg {
 	double pct;   /* F_PCT, in [0, 100] */
 	int col;      /* input column (index into need[]); -1: count rows */
 	int slot;     /* numeric column slot, or string state slot */
+	int den;      /* F_RATIO: the denominator's numeric slot; -1: the rows */
 	char *oname;
 };
 
@@ -150,7 +152,7 @@ _Noreturn static void usage(int status)
 	    "       %*s [-a fn[:col][=name][,...]] ... [file ...]\n"
 	    "       %s [options] -c col [-w weight_col] [file ...]\n"
 	    "       %s [options] -H col -b edges|lo:hi:n [-w weight_col] [file ...]\n"
-	    "fn: count sum min max mean stdev median pN distinct first last\n", n, w, "", n, n);
+	    "fn: count sum min max mean stdev median pN distinct first last ratio:num[/den]\n", n, w, "", n, n);
 	exit(status);
 }
 
@@ -387,7 +389,7 @@ static double parse_pct(const char *s, size_t n)
 /* One "fn[:col][=name]" item of -a. */
 static void add_agg(struct spec *sp, char *item)
 {
-	struct agg a = { .col = -1 };
+	struct agg a = { .col = -1, .den = -1 };
 	char *eq = strchr(item, '='), *colon;
 	if (eq)
 		*eq++ = 0;
@@ -402,13 +404,21 @@ static void add_agg(struct spec *sp, char *item)
 		fn = F_PCT;
 	if (fn < 0)
 		errx(2, "-a: unknown function '%s' (count sum min max mean stdev "
-		    "median pN distinct first last)", item);
+		    "median pN distinct first last ratio)", item);
 	if ((colon && !*colon) || (eq && !*eq))
 		errx(2, "-a %s: empty column or output name", item);
 	a.fn = (enum fn)fn;
 	a.kind = fns[fn].kind;
 	if (!colon && fn != F_COUNT)
 		errx(2, "-a %s: needs a column (%s:COLUMN)", item, item);
+	/* ratio:NUM/DEN, split at the last slash; ratio:NUM is over the rows */
+	char *slash = fn == F_RATIO ? strrchr(colon, '/') : NULL;
+	if (slash) {
+		*slash++ = 0;
+		if (!*slash || !*colon)
+			errx(2, "-a ratio:%s/%s: empty column name", colon, slash);
+		a.den = num_slot(sp, need_col(sp, slash), 0);
+	}
 	if (!colon)
 		a.kind = K_ROWS;
 	else
@@ -422,6 +432,8 @@ static void add_agg(struct spec *sp, char *item)
 		snprintf(name, sizeof name, "%s", eq);
 	} else if (!colon) {
 		snprintf(name, sizeof name, "count");
+	} else if (slash) {
+		snprintf(name, sizeof name, "ratio_%s_%s", colon, slash);
 	} else {
 		/* "p99.9" -> "p99_9": column names stay snake_case */
 		snprintf(name, sizeof name, "%s_%s", item, colon);
@@ -883,6 +895,20 @@ static double agg_value(const struct agg *a, struct group *g)
 	}
 }
 
+/* The sum of NUM over the sum of DEN (or the rows) with 6 decimals, as
+ * printf's %.6f prints it; '-' when the denominator is 0. */
+static void put_ratio(const struct agg *a, const struct group *g)
+{
+	const struct nstat *n = &g->ns[a->slot];
+	double num = n->sum + n->comp, den = (double)g->rows;
+	if (a->den >= 0)
+		den = g->ns[a->den].sum + g->ns[a->den].comp;
+	if (den == 0 || isnan(num) || isnan(den))
+		out_dash(&out_stdout);
+	else
+		out_double_exact(&out_stdout, num / den, 6);
+}
+
 static void put_summary(const struct spec *sp, struct group *g)
 {
 	for (int i = 0; i < sp->nnum; i++)
@@ -899,6 +925,8 @@ static void put_summary(const struct spec *sp, struct group *g)
 				put_field(s->s, s->len);
 			else
 				out_dash(&out_stdout);
+		} else if (a->fn == F_RATIO) {
+			put_ratio(a, g);
 		} else {
 			put_num(agg_value(a, g));
 		}

@@ -92,6 +92,58 @@ print("\t".join(repr(float(v)) for v in [np.percentile(x, 10), np.percentile(x, 
     assert_output "$(printf 'g\tn\tcount_v\tdistinct_w\tfirst_w\tfinal\na\t3\t2\t2\tx\tz\nb\t2\t1\t1\ty\ty')"
 }
 
+@test "ratio: the sums' ratio per group, and over the rows, as Python computes it; by hand" {
+    # random whole numbers (exact sums), a few missing, some groups whose
+    # denominator sums to 0
+    $PY - $T/q.tsv <<'PY'
+import random, sys
+r = random.Random(14)
+with open(sys.argv[1], "w") as f:
+    f.write("g\tnum\tden\n")
+    for i in range(3000):
+        g = r.choice(["a", "b", "c", "zero"])
+        d = 0 if g == "zero" else r.randint(0, 10**6)
+        f.write("%s\t%s\t%s\n" % (g, "-" if r.random() < 0.05 else r.randint(0, 10**6),
+                                 "-" if r.random() < 0.05 else d))
+PY
+    run "$BIN/aggregate" -g g -a ratio:num/den,ratio:num=per_row,ratio:den/num $T/q.tsv
+    assert_success
+    assert_equal "${lines[0]}" "$(printf 'g\tratio_num_den\tper_row\tratio_den_num')"
+    printf '%s\n' "$output" > $T/out.tsv
+    run $PY - $T/q.tsv $T/out.tsv <<'PY'
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1]), delimiter="\t"))
+want = {}
+for r in rows:
+    w = want.setdefault(r["g"], [0, 0, 0])
+    w[0] += 0 if r["num"] == "-" else int(r["num"])
+    w[1] += 0 if r["den"] == "-" else int(r["den"])
+    w[2] += 1
+ratio = lambda a, b: "%.6f" % (a / b) if b else "-"
+got = {o["g"]: o for o in csv.DictReader(open(sys.argv[2]), delimiter="\t")}
+assert sorted(got) == sorted(want), sorted(got)
+bad = 0
+for g, (n, d, k) in want.items():
+    exp = [ratio(n, d), ratio(n, k), ratio(d, n)]
+    if [got[g]["ratio_num_den"], got[g]["per_row"], got[g]["ratio_den_num"]] != exp:
+        print(g, got[g], exp); bad += 1
+assert got["zero"]["ratio_num_den"] == "-"
+sys.exit(bad != 0)
+PY
+    assert_success
+    # by hand: x: (1 + 1) / 3 (a missing den adds nothing), 2 / 2 rows;
+    # y: den 0
+    printf 'g\ta\tb\nx\t1\t3\nx\t1\t-\ny\t2\t0\n' > $T/h.tsv
+    run "$BIN/aggregate" -g g -a count,ratio:a/b,ratio:a=per_row $T/h.tsv
+    assert_success
+    assert_output "$(printf 'g\tcount\tratio_a_b\tper_row\nx\t2\t0.666667\t1.000000\ny\t1\t-\t2.000000')"
+    run "$BIN/aggregate" -a ratio:a/ $T/h.tsv
+    assert_failure 2
+    assert_output "aggregate: -a ratio:a/: empty column name"
+    run "$BIN/aggregate" -a ratio:a/nosuch $T/h.tsv
+    assert_failure 1
+}
+
 @test "no -a means count; no -g means one total row" {
     printf 'g\tv\na\t1\nb\t2\na\t3\n' > $T/s.tsv
     run "$BIN/aggregate" -g g $T/s.tsv

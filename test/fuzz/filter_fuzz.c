@@ -266,7 +266,8 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 		add(a, "-g");
 		add(a, c0);
 		snprintf(w, sizeof w, "count,sum:%s,mean:%s,stdev:%s,min:%s,max:%s,median:%s,p95:%s,"
-		    "distinct:%s,first:%s,last:%s", c1, c1, c1, c1, c1, c1, c1, c2, c2, c2);
+		    "distinct:%s,first:%s,last:%s,ratio:%s/%s,ratio:%s", c1, c1, c1, c1, c1, c1, c1,
+		    c2, c2, c2, c1, c2, c2);
 		add(a, "-a");
 		add(a, w);
 		break;
