@@ -6,7 +6,6 @@
  * The numbers are those the awk of summary and plot-share printed before
  * (issue 14), to the byte. See mptcp-derive(1). */
 #include <err.h>
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +128,8 @@ static uint64_t count0(const struct tsv *t, int col)
 }
 
 /* A decimal number (RTT, duration), "-" giving dflt; anything but a
- * whole finite number is an error naming the line. */
+ * finite decimal (digits, point, exponent: no hex, inf, nan or blanks,
+ * which strtod would take) is an error naming the line. */
 static double real_or(const struct tsv *t, int col, double dflt)
 {
 	char buf[64], *end;
@@ -140,11 +140,24 @@ static double real_or(const struct tsv *t, int col, double dflt)
 		tsv_bad(t, col, "not a number:");
 	memcpy(buf, t->f[col].p, n);
 	buf[n] = 0;
-	errno = 0;
+	if (strspn(buf, "0123456789.eE+-") != n)
+		tsv_bad(t, col, "not a number:");
 	double v = strtod(buf, &end);
-	if (*end || end == buf || !isfinite(v) || buf[0] == ' ' || buf[0] == '\t')
+	if (*end || end == buf || !isfinite(v))
 		tsv_bad(t, col, "not a number:");
 	return v;
+}
+
+/* Columns copied as they are must still be what their type says: a
+ * table damaged there is an error, not a value passed on. */
+static void check_real(const struct tsv *t, int col)
+{
+	(void)real_or(t, col, 0);
+}
+
+static void check_count(const struct tsv *t, int col)
+{
+	(void)tsv_u64_or(t, col, 0);
 }
 
 /* ---- what the three tables give */
@@ -235,7 +248,7 @@ static void conn_rows(struct tsv *t, const char *level, const char *idcol, const
 	int cb[2] = { need(t, "c2s_unique_bytes", producer), need(t, "s2c_unique_bytes", producer) };
 	while (tsv_next(t)) {
 		struct conn_row r = { level, field(t, ci), field(t, cd), { count0(t, cb[0]), count0(t, cb[1]) } };
-		real_or(t, cd, 0);
+		check_real(t, cd);
 		write_conn(&out_stdout, &r);
 	}
 }
@@ -324,47 +337,74 @@ static int fld_eq(struct fld f, const char *s)
 	return f.n == strlen(s) && memcmp(f.p, s, f.n) == 0;
 }
 
-/* The share record needs only the bytes and the interface; the others
- * the whole subflow table. */
-static void read_subflows(struct tsv *t, const struct opts *op, int share_only, int print)
+/* The subflow table's columns. The share record needs only the bytes
+ * and the interface (plot-share's input may have no more); the others
+ * the whole table as analyze publishes it. */
+struct sf_cols {
+	int mpconn, iface, bytes[2];
+	int subflow, conn, status, role, rule, handover, join;
+};
+
+static void sf_cols_find(struct sf_cols *c, const struct tsv *t, int share_only)
 {
 	const char *by = "mptcp-metrics -s";
-	int cm = need(t, "mpconn", by), cf = need(t, "iface", "ifmatch");
-	int cb[2] = { need(t, "c2s_data_bytes", by), need(t, "s2c_data_bytes", by) };
-	int cs = -1, cc = -1, cst = -1, cr = -1, crule = -1, cho = -1, cj = -1;
-	if (!share_only) {
-		cs = need(t, "subflow", by), cc = need(t, "conn", by);
-		cst = need(t, "status", "mptcp-join -s, joined by mptcp-tables -J");
-		cr = need(t, "role", by), cho = need(t, "handover", by), cj = need(t, "join_delay_s", by);
-		crule = need(t, "iface_rule", "ifmatch");
-	}
+	c->mpconn = need(t, "mpconn", by);
+	c->iface = need(t, "iface", "ifmatch");
+	c->bytes[C2S] = need(t, "c2s_data_bytes", by);
+	c->bytes[S2C] = need(t, "s2c_data_bytes", by);
+	if (share_only)
+		return;
+	c->subflow = need(t, "subflow", by);
+	c->conn = need(t, "conn", by);
+	c->status = need(t, "status", "mptcp-join -s, joined by mptcp-tables -J");
+	c->role = need(t, "role", by);
+	c->handover = need(t, "handover", by);
+	c->join = need(t, "join_delay_s", by);
+	c->rule = need(t, "iface_rule", "ifmatch");
+}
+
+/* Subflow sfn of connection m, b data bytes on interface k (wifi,
+ * cellular, other): into the sums of the mptcp and default records. */
+static void sf_sums(struct mpc *m, const struct tsv *t, const struct sf_cols *c,
+    uint64_t sfn, uint64_t b, int k)
+{
+	m->tot += b;
+	if (sfn == 0)
+		m->init += b;
+	*(k == 0 ? &m->wifi : k == 1 ? &m->cell : &m->other) += b;
+	/* a share that rests on ifmatch's default rule, said to the user */
+	if (tsv_eq(t, c->rule, "default") && b > 0)
+		m->guessed = 1;
+	if (tsv_eq(t, c->status, "established"))
+		m->est++;
+	if (t->f[c->status].n >= 6 && memcmp(t->f[c->status].p, "failed", 6) == 0)
+		m->failed++;
+	if (sfn > 0)
+		m->joins++;
+	if (tsv_u64_or(t, c->handover, 0) == 1)
+		m->ho = 1;
+}
+
+static void read_subflows(struct tsv *t, const struct opts *op, int share_only, int print)
+{
+	/* the share record's unread columns: -1, never looked at */
+	struct sf_cols c = { -1, -1, { -1, -1 }, -1, -1, -1, -1, -1, -1, -1 };
+	sf_cols_find(&c, t, share_only);
 	while (tsv_next(t)) {
-		struct mpc *m = map_put(&mp_map, t->f[cm].p, t->f[cm].n);
-		uint64_t b2[2] = { count0(t, cb[0]), count0(t, cb[1]) }, b = b2[0] + b2[1];
-		struct fld ifc = field(t, cf);
+		struct mpc *m = map_put(&mp_map, t->f[c.mpconn].p, t->f[c.mpconn].n);
+		uint64_t b2[2] = { count0(t, c.bytes[C2S]), count0(t, c.bytes[S2C]) };
+		uint64_t b = b2[C2S] + b2[S2C];
+		struct fld ifc = field(t, c.iface);
 		int k = fld_eq(ifc, "wifi") ? 0 : fld_eq(ifc, "cellular") ? 1 : 2;
 		m->share[k] += op->bdir == 2 ? b : b2[op->bdir];
 		if (share_only)
 			continue;
-		uint64_t sfn = tsv_u64(t, cs);
-		real_or(t, cj, 0);
-		m->tot += b;
-		if (sfn == 0)
-			m->init += b;
-		*(k == 0 ? &m->wifi : k == 1 ? &m->cell : &m->other) += b;
-		if (tsv_eq(t, crule, "default") && b > 0)
-			m->guessed = 1;
-		if (tsv_eq(t, cst, "established"))
-			m->est++;
-		if (t->f[cst].n >= 6 && memcmp(t->f[cst].p, "failed", 6) == 0)
-			m->failed++;
-		if (sfn > 0)
-			m->joins++;
-		if (tsv_u64_or(t, cho, 0) == 1)
-			m->ho = 1;
-		struct sf_row r = { field(t, cm), field(t, cs), field(t, cc), field(t, cr), ifc,
-			field(t, cst), field(t, cj), field(t, cho), { field(t, cb[0]), field(t, cb[1]) }, "-", "-" };
-		sf_rtt(m, &r, tcp_dir(tsv_eq(t, cr, "server"), op->rdir));
+		check_real(t, c.join);
+		sf_sums(m, t, &c, tsv_u64(t, c.subflow), b, k);
+		struct sf_row r = { field(t, c.mpconn), field(t, c.subflow), field(t, c.conn),
+			field(t, c.role), ifc, field(t, c.status), field(t, c.join), field(t, c.handover),
+			{ field(t, c.bytes[C2S]), field(t, c.bytes[S2C]) }, "-", "-" };
+		sf_rtt(m, &r, tcp_dir(tsv_eq(t, c.role, "server"), op->rdir));
 		if (print)
 			write_subflow(&out_stdout, &r);
 	}
@@ -490,7 +530,7 @@ static void burst_rows(const struct tsv *t, const struct mp_row *mr, const int c
 	for (int d = 0; d < 2; d++) {
 		struct burst_row r = { mr->mpconn, mr->dur, field(t, cnb[d]), field(t, csw[d]), dir_name[d],
 			count0(t, cub[d]), 0, 0 };
-		count0(t, cnb[d]);
+		check_count(t, cnb[d]);
 		int has_sw = !tsv_dash(t, csw[d]);
 		uint64_t sw = count0(t, csw[d]);
 		if (r.ub >= 1000000 && dur > 0.1 && mr->m->est >= 2 && has_sw) {
@@ -526,7 +566,7 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 			count0(t, cub[0]) + count0(t, cub[1]), count0(t, cdb[0]) + count0(t, cdb[1]),
 			count0(t, cu), count0(t, crx[0]) + count0(t, crx[1]), count0(t, crj[0]) + count0(t, crj[1]) };
 		double dur = real_or(t, cd, 0);
-		tsv_u64_or(t, cn, 0);
+		check_count(t, cn);
 		if (rec == R_MPTCP)
 			write_mptcp(&out_stdout, &r);
 		else if (rec == R_BURST)

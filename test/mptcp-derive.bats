@@ -166,6 +166,11 @@ derive() {
 	run --separate-stderr mptcp-derive -r burst -m "$T/badd.tsv"
 	assert_failure 1
 	assert_equal "$stderr" "mptcp-derive: $T/badd.tsv:3: column 'duration_s': not a number: 'nan'"
+	# strtod would read hex and blanks; a table never has them
+	sed '2s/^1\tok\t2\.5/1\tok\t0x1p1/' "$T/m.tsv" > "$T/hex.tsv"
+	run --separate-stderr mptcp-derive -r conn -m "$T/hex.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/hex.tsv:2: column 'duration_s': not a number: '0x1p1'"
 	run --separate-stderr mptcp-derive -r conn -m "$T/nosuch.tsv"
 	assert_failure 1
 	[[ $stderr == "mptcp-derive: "*"nosuch.tsv"* ]] || fail "$stderr"
