@@ -600,3 +600,20 @@ mp_records_ids() {
 	assert_success
 	assert_output "$(printf 'count\n2')"
 }
+
+@test "mptcp-derive: ten times the MPTCP connections cost at most twice as much per subflow row" {
+	[ -z "${MPTCP_TOOLS_BIN:-}" ] || skip "callgrind does not run ASan builds (make check runs this)"
+	# one subflow row per connection, every id distinct: the connection
+	# table's lookups and growth must stay constant per row
+	local n c
+	for n in 2000 20000; do
+		awk -v n=$n 'BEGIN { print "mpconn\tiface\tc2s_data_bytes\ts2c_data_bytes"
+		    for (i = 0; i < n; i++) printf "%d\twifi\t%d\t1\n", i * 7919, i }' > "$T/sf.$n"
+		c[$n]=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$BIN/mptcp-derive" -r share -s "$T/sf.$n" 2>&1 >/dev/null |
+		    sed -n 's/.*refs: *//p' | tr -d ,)
+	done
+	echo "per row: $((c[2000] / 2000)) instructions for 2,000 connections, $((c[20000] / 20000)) for 20,000"
+	[ $((c[20000] / 20000)) -le $((2 * c[2000] / 2000)) ]
+	# every connection a bar, in order of appearance
+	mptcp-derive -r share -s "$T/sf.20000" | cut -f1 | cmp - <(cut -f1 "$T/sf.20000")
+}
