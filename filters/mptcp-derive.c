@@ -653,20 +653,31 @@ static void run(enum rec rec, const struct opts *op)
 	struct tsv t;
 	record_header(&out_stdout, &records[rec].def);
 	if (rec == R_CONN) {
-		if (open_table(&t, op->tcp))
-			conn_rows(&t, "tcp", "conn", "tcp-metrics"), tsv_close(&t);
-		if (open_table(&t, op->mp))
-			conn_rows(&t, "mptcp", "mpconn", "mptcp-metrics"), tsv_close(&t);
+		if (open_table(&t, op->tcp)) {
+			conn_rows(&t, "tcp", "conn", "tcp-metrics");
+			tsv_close(&t);
+		}
+		if (open_table(&t, op->mp)) {
+			conn_rows(&t, "mptcp", "mpconn", "mptcp-metrics");
+			tsv_close(&t);
+		}
 		return;
 	}
-	if (rec != R_SHARE && open_table(&t, op->tcp))
-		read_tcp(&t), tsv_close(&t);
-	if (open_table(&t, op->sf))
-		read_subflows(&t, op, rec == R_SHARE, rec == R_SUBFLOW), tsv_close(&t);
-	if (rec == R_SHARE)
+	/* the RTTs only where a record has them */
+	if ((rec == R_MPTCP || rec == R_SUBFLOW) && open_table(&t, op->tcp)) {
+		read_tcp(&t);
+		tsv_close(&t);
+	}
+	if (open_table(&t, op->sf)) {
+		read_subflows(&t, op, rec == R_SHARE, rec == R_SUBFLOW);
+		tsv_close(&t);
+	}
+	if (rec == R_SHARE) {
 		write_shares(&out_stdout);
-	else if (rec != R_SUBFLOW && open_table(&t, op->mp))
-		read_mptcp(&t, rec), tsv_close(&t);
+	} else if (rec != R_SUBFLOW && open_table(&t, op->mp)) {
+		read_mptcp(&t, rec);
+		tsv_close(&t);
+	}
 }
 
 int main(int argc, char *argv[])
