@@ -101,15 +101,35 @@ static void grow(struct flowtab *t)
 	t->nbucket = n;
 }
 
+static inline uint64_t ld64(const uint8_t *b)
+{
+	uint64_t v;
+	memcpy(&v, b, 8);
+	return v;
+}
+
+/* Key equality without a call to memcmp for the two sizes there are:
+ * 8 (ids) and 37 (tuples; its last word overlaps the one before). */
+static inline int key_eq(const uint8_t *a, const uint8_t *b, size_t n)
+{
+	if (n == 8)
+		return ld64(a) == ld64(b);
+	if (n == 37)
+		return ((ld64(a) ^ ld64(b)) | (ld64(a + 8) ^ ld64(b + 8)) |
+		    (ld64(a + 16) ^ ld64(b + 16)) | (ld64(a + 24) ^ ld64(b + 24)) |
+		    (ld64(a + 29) ^ ld64(b + 29))) == 0;
+	return memcmp(a, b, n) == 0;
+}
+
 /* The flow found last is tried first: packets come in runs of one
  * connection, and a comparison costs less than the keyed hash. */
-static struct flow *find(struct flowtab *t, const uint8_t *key, size_t n)
+static inline struct flow *find(struct flowtab *t, const uint8_t *key, size_t n)
 {
 	struct flow *f = t->last;
-	if (f && f->keylen == n && memcmp(f->key, key, n) == 0)
+	if (f && f->keylen == n && key_eq(f->key, key, n))
 		return f;
 	for (f = t->bucket[hash_key(key, n) & (t->nbucket - 1)]; f; f = f->hnext)
-		if (f->keylen == n && memcmp(f->key, key, n) == 0)
+		if (f->keylen == n && key_eq(f->key, key, n))
 			return t->last = f;
 	return NULL;
 }
@@ -146,10 +166,10 @@ static void end_flow(struct flowtab *t, struct flow *f)
 	free(f);
 }
 
-/* Notes p (direction dir) for the end rules. */
-static void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir)
+/* Notes p (direction dir, time now) for the end rules. */
+static void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, int dir,
+    int64_t now)
 {
-	int64_t now = pkt_time_ns(p);
 	if (now > f->last_ns)
 		f->last_ns = now;
 	if (f->closed && (p->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
@@ -221,23 +241,44 @@ struct flow *flowtab_follow(struct flowtab *t, const struct pkt *p,
 		f = insert(t, key, 8, now);
 		f->id = m->conn;
 	}
-	flow_track(t, f, p, m->dir);
+	flow_track(t, f, p, m->dir, now);
 	return f;
 }
 
-/* The tuple key puts the lower endpoint first so both directions meet. */
-static size_t tuple_key(const struct pkt *p, uint8_t *key, const uint8_t **src_ep)
+static inline uint64_t ld64be(const uint8_t *b)
 {
-	uint8_t a[18] = { 0 }, b[18] = { 0 };
+	return __builtin_bswap64(ld64(b));
+}
+
+/* An endpoint of the tuple key: the address zero-padded to 16 bytes,
+ * then the port, big-endian. */
+static inline void put_endpoint(uint8_t *k, const uint8_t *addr, size_t alen, uint16_t port)
+{
+	memcpy(k, addr, alen);
+	k[16] = (uint8_t)(port >> 8), k[17] = (uint8_t)port;
+}
+
+/* The tuple key puts the lower endpoint first (bytewise, as memcmp
+ * orders the 18 bytes of each) so both directions meet. */
+static inline size_t tuple_key(const struct pkt *p, uint8_t *key, const uint8_t **src_ep)
+{
 	size_t alen = p->ipv == 6 ? 16 : 4;
-	memcpy(a, p->src, alen);
-	memcpy(b, p->dst, alen);
-	a[16] = (uint8_t)(p->sport >> 8), a[17] = (uint8_t)p->sport;
-	b[16] = (uint8_t)(p->dport >> 8), b[17] = (uint8_t)p->dport;
-	int src_first = memcmp(a, b, 18) <= 0;
+	uint64_t s0, s1 = 0, d0, d1 = 0;
+	if (alen == 16) {
+		s0 = ld64be(p->src), s1 = ld64be(p->src + 8);
+		d0 = ld64be(p->dst), d1 = ld64be(p->dst + 8);
+	} else {
+		uint32_t s, d;
+		memcpy(&s, p->src, 4);
+		memcpy(&d, p->dst, 4);
+		s0 = (uint64_t)__builtin_bswap32(s) << 32;
+		d0 = (uint64_t)__builtin_bswap32(d) << 32;
+	}
+	int src_first = s0 != d0 ? s0 < d0 : s1 != d1 ? s1 < d1 : p->sport <= p->dport;
+	memset(key, 0, 37);
 	key[0] = p->ipv;
-	memcpy(key + 1, src_first ? a : b, 18);
-	memcpy(key + 19, src_first ? b : a, 18);
+	put_endpoint(key + (src_first ? 1 : 19), p->src, alen, p->sport);
+	put_endpoint(key + (src_first ? 19 : 1), p->dst, alen, p->dport);
 	*src_ep = key + (src_first ? 1 : 19);
 	return 37;
 }
@@ -262,9 +303,9 @@ static void guess_client(struct flow *f, const struct pkt *p, const uint8_t *src
 }
 
 static struct flow *start(struct flowtab *t, const uint8_t *key, size_t n,
-    const struct pkt *p, const uint8_t *src_ep_in_key)
+    const struct pkt *p, const uint8_t *src_ep_in_key, int64_t now)
 {
-	struct flow *f = insert(t, key, n, pkt_time_ns(p));
+	struct flow *f = insert(t, key, n, now);
 	f->id = ++t->next_id;
 	const uint8_t *src_ep = f->key + (src_ep_in_key - key);
 	if ((p->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
@@ -300,9 +341,10 @@ struct flow *flowtab_packet(struct flowtab *t, const struct pkt *p, int *dir)
 		}
 	}
 	if (!f)
-		f = start(t, key, n, p, src_ep);
+		f = start(t, key, n, p, src_ep, now);
 	const uint8_t *fsrc = f->key + (src_ep - key);
-	*dir = memcmp(fsrc, f->client, 18) == 0 ? DIR_C2S : DIR_S2C;
-	flow_track(t, f, p, *dir);
+	*dir = ld64(fsrc) == ld64(f->client) && ld64(fsrc + 8) == ld64(f->client + 8) &&
+	    fsrc[16] == f->client[16] && fsrc[17] == f->client[17] ? DIR_C2S : DIR_S2C;
+	flow_track(t, f, p, *dir, now);
 	return f;
 }
