@@ -59,6 +59,7 @@ struct seg {
 #define SL_LEVELS 8
 #define SL_NIL 0xffffu   /* no node */
 #define SL_HEAD 0xfffeu  /* the list head, as a predecessor */
+_Static_assert(SL_NIL == 0xffffu, "runs_link sets the links to SL_NIL bytewise");
 
 struct segnode {
 	struct seg s;
@@ -238,6 +239,7 @@ static uint16_t runs_link(struct runs *r, const uint16_t *up, int64_t start, int
 	uint16_t i = node_alloc(r);
 	struct segnode *nd = &r->pool[i];
 	memset(nd, 0, sizeof *nd);
+	memset(nd->next, 0xff, sizeof nd->next); /* SL_NIL at every level */
 	nd->s.start = start;
 	nd->s.end = end;
 	nd->height = node_height(r);
@@ -250,8 +252,6 @@ static uint16_t runs_link(struct runs *r, const uint16_t *up, int64_t start, int
 		if (nd->next[l] == SL_NIL)
 			r->tail[l] = i;
 	}
-	for (int l = nd->height; l < SL_LEVELS; l++)
-		nd->next[l] = SL_NIL;
 	nd->prev = up[0] == SL_HEAD ? SL_NIL : up[0];
 	if (nd->next[0] != SL_NIL)
 		r->pool[nd->next[0]].prev = i;
