@@ -260,12 +260,20 @@ static enum skip_reason decode_tcp(const uint8_t *d, uint32_t n,
 void decode_tcp_options(const uint8_t *o, uint32_t n, struct pkt *p)
 {
 	uint32_t i = 0;
+	/* the common head, NOP NOP timestamps, as the loop would read it */
+	if (n >= 12 && o[0] == 1 && o[1] == 1 && o[2] == 8 && o[3] == 10) {
+		p->has_ts = 1;
+		p->tsval = rd32(o + 4);
+		p->tsecr = rd32(o + 8);
+		i = 12;
+	}
 	while (i < n) {
 		uint8_t kind = o[i];
 		if (kind == 0)
 			break;
 		if (kind == 1) {
-			i++;
+			/* NOPs mostly come in pairs (alignment) */
+			i += i + 1 < n && o[i + 1] == 1 ? 2 : 1;
 			continue;
 		}
 		/* no length byte, or a length below 2 that cannot be stepped
