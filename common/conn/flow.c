@@ -198,7 +198,7 @@ static void flow_track(struct flowtab *t, struct flow *f, const struct pkt *p, i
 	}
 }
 
-void flowtab_expire(struct flowtab *t, int64_t now)
+void flowtab_expire_due(struct flowtab *t, int64_t now)
 {
 	while (t->closed.head && now - t->closed.head->closed_ns > t->grace_ns)
 		end_flow(t, t->closed.head);
