@@ -228,7 +228,10 @@ static void ng_track_bytes(struct ng_track *t, const unsigned char *b, size_t n)
 			return;
 		size_t k = (size_t)(to - at) < (size_t)(12 - t->nhdr) ? (size_t)(to - at) :
 		    (size_t)(12 - t->nhdr);
-		memcpy(t->hdr + t->nhdr, b + (at - from), k);
+		if (k == 12) /* a whole header in these bytes: the usual case */
+			memcpy(t->hdr, b + (at - from), 12);
+		else
+			memcpy(t->hdr + t->nhdr, b + (at - from), k);
 		t->nhdr += (int)k;
 		if (t->nhdr < 12)
 			return;
