@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <errno.h>
 #include <stdint.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -398,6 +399,8 @@ static FILE *open_stream(const char *path, int *nano, struct gz_cookie **cookie)
 		return NULL;
 	}
 	setvbuf(fp, NULL, _IOFBF, 1 << 18);
+	/* only libpcap reads it, in this thread: no lock taken per fread */
+	__fsetlocking(fp, FSETLOCKING_BYCALLER);
 	/* kept by the caller too: the FILE's hold on it is not one a leak
 	 * checker sees, should the tool exit in the middle of the file */
 	*cookie = g;
