@@ -254,7 +254,10 @@ static inline uint64_t ld64be(const uint8_t *b)
  * then the port, big-endian. */
 static inline void put_endpoint(uint8_t *k, const uint8_t *addr, size_t alen, uint16_t port)
 {
-	memcpy(k, addr, alen);
+	if (alen == 4) /* two fixed moves, not one of a variable length */
+		memcpy(k, addr, 4);
+	else
+		memcpy(k, addr, 16);
 	k[16] = (uint8_t)(port >> 8), k[17] = (uint8_t)port;
 }
 
