@@ -36,7 +36,7 @@ struct sink {
 	uint64_t new_lo;        /* key of the first new part, UINT64_MAX none */
 };
 
-static void fresh_part(struct sink *k, uint64_t a, uint64_t b)
+static inline void fresh_part(struct sink *k, uint64_t a, uint64_t b)
 {
 	if (a < b && a < k->new_lo)
 		k->new_lo = a;
