@@ -37,25 +37,6 @@ static uint32_t next_prio(struct spans *t)
 	return t->rng = x;
 }
 
-uint32_t spans_find(const struct spans *t, uint64_t x)
-{
-	uint32_t i = t->root, best = 0;
-	while (i) {
-		if (S(i).hi > x) {
-			best = i;
-			i = S(i).left;
-		} else {
-			i = S(i).right;
-		}
-	}
-	return best;
-}
-
-uint32_t spans_next(const struct spans *t, uint32_t i)
-{
-	return spans_find(t, S(i).hi);
-}
-
 uint32_t spans_prev(const struct spans *t, uint32_t i)
 {
 	uint64_t lo = S(i).lo;

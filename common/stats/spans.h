@@ -40,10 +40,27 @@ static inline void *spans_val(const struct spans *t, uint32_t i)
 	return t->val + (size_t)i * t->vsize;
 }
 
-/* The first span ending after x (hi > x), or 0. */
-uint32_t spans_find(const struct spans *t, uint64_t x);
+/* The first span ending after x (hi > x), or 0. Inline, as spans_next:
+ * the engines call them on every packet. */
+static inline uint32_t spans_find(const struct spans *t, uint64_t x)
+{
+	uint32_t i = t->root, best = 0;
+	while (i) {
+		if (t->s[i].hi > x) {
+			best = i;
+			i = t->s[i].left;
+		} else {
+			i = t->s[i].right;
+		}
+	}
+	return best;
+}
+
 /* The span after / before span i, or 0. */
-uint32_t spans_next(const struct spans *t, uint32_t i);
+static inline uint32_t spans_next(const struct spans *t, uint32_t i)
+{
+	return spans_find(t, t->s[i].hi);
+}
 uint32_t spans_prev(const struct spans *t, uint32_t i);
 uint32_t spans_first(const struct spans *t);
 
