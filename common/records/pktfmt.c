@@ -30,22 +30,45 @@ static const char digit_pairs[201] =
 	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
 	"8081828384858687888990919293949596979899";
 
-/* Integers are written in blocks of four digits, two at a time from a
- * table of pairs: the divisions are by constants (multiplications) and
- * there is one per block, not one per digit. */
-static inline char *put4_fixed(char *w, uint32_t v)
+/* Integers are written in blocks of four digits from a table of all
+ * 10,000 of them (filled by pkt_writer_init): one division by a constant
+ * (a multiplication) and one 4-byte copy per block, no loop. The table is
+ * padded so that a copy may read up to 3 bytes past its last entry. */
+static char digit4[10000 + 1][4];
+
+static void init_digit4(void)
 {
-	memcpy(w, digit_pairs + 2 * (v / 100), 2);
-	memcpy(w + 2, digit_pairs + 2 * (v % 100), 2);
+	for (int i = 0; i < 10000; i++) {
+		memcpy(digit4[i], digit_pairs + 2 * (i / 100), 2);
+		memcpy(digit4[i] + 2, digit_pairs + 2 * (i % 100), 2);
+	}
+}
+
+static inline __attribute__((always_inline)) char *put4_fixed(char *w, uint32_t v)
+{
+	memcpy(w, digit4[v], 4);
 	return w + 4;
 }
 
-static inline char *put8_fixed(char *w, uint32_t v)
+static inline __attribute__((always_inline)) char *put8_fixed(char *w, uint32_t v)
 {
-	return put4_fixed(put4_fixed(w, v / 10000), v % 10000);
+	uint32_t hi = v / 10000;
+	memcpy(w, digit4[hi], 4);
+	memcpy(w + 4, digit4[v - hi * 10000], 4);
+	return w + 8;
 }
 
-/* 1 to 4 digits, no leading zeros. */
+/* v < 10^6, all six digits. */
+static inline __attribute__((always_inline)) char *put6_fixed(char *w, uint32_t v)
+{
+	uint32_t hi = v / 10000;
+	memcpy(w, digit_pairs + 2 * hi, 2);
+	memcpy(w + 2, digit4[v - hi * 10000], 4);
+	return w + 6;
+}
+
+/* 1 to 4 digits, no leading zeros; 3 and 4 digits are the table's last
+ * ones, copied as 4 bytes (one beyond a 3-digit number, in the slack). */
 static inline __attribute__((always_inline)) char *put4(char *w, uint32_t v)
 {
 	if (v < 10) {
@@ -56,29 +79,29 @@ static inline __attribute__((always_inline)) char *put4(char *w, uint32_t v)
 		memcpy(w, digit_pairs + 2 * v, 2);
 		return w + 2;
 	}
-	if (v < 1000) {
-		*w = (char)('0' + v / 100);
-		memcpy(w + 1, digit_pairs + 2 * (v % 100), 2);
-		return w + 3;
-	}
-	return put4_fixed(w, v);
+	uint32_t skip = v < 1000;
+	memcpy(w, digit4[v] + skip, 4);
+	return w + 4 - skip;
 }
 
 static inline __attribute__((always_inline)) char *put_u32(char *w, uint32_t v)
 {
 	if (v < 10000)
 		return put4(w, v);
-	if (v < 100000000)
-		return put4_fixed(put4(w, v / 10000), v % 10000);
-	return put8_fixed(put4(w, v / 100000000), v % 100000000);
+	if (v < 100000000) {
+		uint32_t hi = v / 10000;
+		return put4_fixed(put4(w, hi), v - hi * 10000);
+	}
+	uint32_t q = v / 100000000; /* 1 to 42 */
+	return put8_fixed(put4(w, q), v - q * 100000000);
 }
 
-static inline char *put_u64(char *w, uint64_t v)
+static inline __attribute__((always_inline)) char *put_u64(char *w, uint64_t v)
 {
 	if (v <= UINT32_MAX)
 		return put_u32(w, (uint32_t)v);
 	uint64_t hi = v / 100000000;
-	uint32_t lo = (uint32_t)(v % 100000000);
+	uint32_t lo = (uint32_t)(v - hi * 100000000);
 	if (hi <= UINT32_MAX)
 		w = put_u32(w, (uint32_t)hi);
 	else
@@ -152,12 +175,8 @@ static char *put_fixed(char *w, int64_t whole, uint32_t frac, int digits)
 	}
 	w = put_u64(w, mag);
 	*w++ = '.';
-	if (digits == 6) {
-		*w = (char)('0' + frac / 100000);
-		put4_fixed(w + 1, (frac / 10) % 10000);
-		w[5] = (char)('0' + frac % 10);
-		return w + 6;
-	}
+	if (digits == 6)
+		return put6_fixed(w, frac);
 	if (digits == 9) {
 		*w = (char)('0' + frac / 100000000);
 		return put8_fixed(w + 1, frac % 100000000);
@@ -179,12 +198,8 @@ static char *put_ts(char *w, const struct pkt *p)
 	}
 	memcpy(w, digits, 24);
 	w += ndigits;
-	if (p->ts_digits == 6) {
-		*w = (char)('0' + p->ts_frac / 100000);
-		put4_fixed(w + 1, (p->ts_frac / 10) % 10000);
-		w[5] = (char)('0' + p->ts_frac % 10);
-		return w + 6;
-	}
+	if (p->ts_digits == 6)
+		return put6_fixed(w, p->ts_frac);
 	*w = (char)('0' + p->ts_frac / 100000000);
 	return put8_fixed(w + 1, p->ts_frac % 100000000);
 }
@@ -441,8 +456,10 @@ static size_t col_max_len(enum pkt_col c, unsigned payload_max)
 
 static void make_segments(struct pkt_writer *w)
 {
-	if (!octet[0].n)
+	if (!octet[0].n) {
+		init_digit4();
 		init_octets();
+	}
 	w->nseg = 0;
 	for (int i = 0; i < w->ncols; i++) {
 		uint8_t g = col_group(w->cols[i]);
