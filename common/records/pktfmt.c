@@ -4,11 +4,16 @@
 #include "pktfmt.h"
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "mptcp_opt.h"
 #include "util.h"
+
+/* The record's helpers, inlined whatever the compiler's size limits say:
+ * a record is some fifty small fields, and the calls cost more than most. */
+#define HOT static inline __attribute__((always_inline))
 
 #define PKT_COL_NAME(id, name, type, unit, meaning) name,
 const char *const pkt_col_name[PKT_NCOLS] = { PKT_COLUMNS(PKT_COL_NAME) };
@@ -44,13 +49,13 @@ static void init_digit4(void)
 	}
 }
 
-static inline __attribute__((always_inline)) char *put4_fixed(char *w, uint32_t v)
+HOT char *put4_fixed(char *w, uint32_t v)
 {
 	memcpy(w, digit4[v], 4);
 	return w + 4;
 }
 
-static inline __attribute__((always_inline)) char *put8_fixed(char *w, uint32_t v)
+HOT char *put8_fixed(char *w, uint32_t v)
 {
 	uint32_t hi = v / 10000;
 	memcpy(w, digit4[hi], 4);
@@ -59,7 +64,7 @@ static inline __attribute__((always_inline)) char *put8_fixed(char *w, uint32_t 
 }
 
 /* v < 10^6, all six digits. */
-static inline __attribute__((always_inline)) char *put6_fixed(char *w, uint32_t v)
+HOT char *put6_fixed(char *w, uint32_t v)
 {
 	uint32_t hi = v / 10000;
 	memcpy(w, digit_pairs + 2 * hi, 2);
@@ -69,7 +74,7 @@ static inline __attribute__((always_inline)) char *put6_fixed(char *w, uint32_t 
 
 /* 1 to 4 digits, no leading zeros; 3 and 4 digits are the table's last
  * ones, copied as 4 bytes (one beyond a 3-digit number, in the slack). */
-static inline __attribute__((always_inline)) char *put4(char *w, uint32_t v)
+HOT char *put4(char *w, uint32_t v)
 {
 	if (v < 10) {
 		*w = (char)('0' + v);
@@ -84,7 +89,7 @@ static inline __attribute__((always_inline)) char *put4(char *w, uint32_t v)
 	return w + 4 - skip;
 }
 
-static inline __attribute__((always_inline)) char *put_u32(char *w, uint32_t v)
+HOT char *put_u32(char *w, uint32_t v)
 {
 	if (v < 10000)
 		return put4(w, v);
@@ -96,7 +101,7 @@ static inline __attribute__((always_inline)) char *put_u32(char *w, uint32_t v)
 	return put8_fixed(put4(w, q), v - q * 100000000);
 }
 
-static inline __attribute__((always_inline)) char *put_u64(char *w, uint64_t v)
+HOT char *put_u64(char *w, uint64_t v)
 {
 	if (v <= UINT32_MAX)
 		return put_u32(w, (uint32_t)v);
@@ -109,19 +114,19 @@ static inline __attribute__((always_inline)) char *put_u64(char *w, uint64_t v)
 	return put8_fixed(w, lo);
 }
 
-static inline char *put_dash(char *w)
+HOT char *put_dash(char *w)
 {
 	*w = '-';
 	return w + 1;
 }
 
-static inline char *put_u64_or_dash(char *w, int have, uint64_t v)
+HOT char *put_u64_or_dash(char *w, int have, uint64_t v)
 {
 	return have ? put_u64(w, v) : put_dash(w);
 }
 
 /* Keys, tokens and nonces: fixed-width hex (out.h's hex_fixed). */
-static inline char *put_id_or_dash(char *w, int have, uint64_t v, int ndig)
+HOT char *put_id_or_dash(char *w, int have, uint64_t v, int ndig)
 {
 	return have ? hex_fixed(w, v, ndig) : put_dash(w);
 }
@@ -148,21 +153,28 @@ static void init_octets(void)
 	}
 }
 
-static char *put_addr(char *w, int ipv, const uint8_t *a)
+static char *put_addr6(char *w, const uint8_t *a)
 {
-	if (ipv == 4) {
-		for (int i = 0; i < 4; i++) {
-			memcpy(w, octet[a[i]].s, 4);
-			w += octet[a[i]].n;
-		}
-		return w - 1;
-	}
 	char buf[INET6_ADDRSTRLEN];
 	if (!inet_ntop(AF_INET6, a, buf, sizeof buf))
 		buf[0] = '?', buf[1] = 0;
 	size_t n = strlen(buf);
 	memcpy(w, buf, n);
 	return w + n;
+}
+
+HOT char *put_addr(char *w, int ipv, const uint8_t *a)
+{
+	if (ipv != 4)
+		return put_addr6(w, a);
+	memcpy(w, octet[a[0]].s, 4);
+	w += octet[a[0]].n;
+	memcpy(w, octet[a[1]].s, 4);
+	w += octet[a[1]].n;
+	memcpy(w, octet[a[2]].s, 4);
+	w += octet[a[2]].n;
+	memcpy(w, octet[a[3]].s, 4);
+	return w + octet[a[3]].n - 1;
 }
 
 /* Whole seconds and a point, then `digits` (0, 6 or 9) fraction digits. */
@@ -187,7 +199,7 @@ static char *put_fixed(char *w, int64_t whole, uint32_t frac, int digits)
 /* The timestamp; its whole seconds change rarely from one segment to the
  * next, so their digits are kept from the last record (per thread: each
  * writer thread formats its own records). */
-static char *put_ts(char *w, const struct pkt *p)
+HOT char *put_ts(char *w, const struct pkt *p)
 {
 	static _Thread_local int64_t last_sec = -1;
 	static _Thread_local char digits[24];
@@ -204,20 +216,46 @@ static char *put_ts(char *w, const struct pkt *p)
 	return put8_fixed(w + 1, p->ts_frac % 100000000);
 }
 
-static char *put_flags(char *w, uint8_t flags)
+/* The letters of every flags byte, made once (init_flag_text). */
+static struct { char s[8]; uint8_t n; } flag_text[256];
+
+static void init_flag_text(void)
 {
 	static const char letters[] = "FSRPAUEC";
-	char *start = w;
-	for (int i = 0; i < 8; i++)
-		if (flags & (1u << i))
-			*w++ = letters[i];
-	if (w == start)
-		*w++ = '.';
-	return w;
+	for (int f = 0; f < 256; f++) {
+		char *w = flag_text[f].s;
+		for (int i = 0; i < 8; i++)
+			if (f & (1 << i))
+				*w++ = letters[i];
+		if (w == flag_text[f].s)
+			*w++ = '.';
+		flag_text[f].n = (uint8_t)(w - flag_text[f].s);
+	}
+}
+
+static inline char *put_flags(char *w, uint8_t flags)
+{
+	memcpy(w, flag_text[flags].s, 8);
+	return w + flag_text[flags].n;
+}
+
+/* The writer's tables, made once, before any record. */
+static void make_tables(void)
+{
+	init_digit4();
+	init_octets();
+	init_flag_text();
+}
+
+static void init_tables(void)
+{
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, make_tables);
 }
 
 void pkt_format_flags(struct out *o, uint8_t flags)
 {
+	init_tables();
 	out_room(o, 8);
 	o->len = (size_t)(put_flags(o->buf + o->len, flags) - o->buf);
 }
@@ -248,10 +286,8 @@ static char *put_text(char *w, const char *s)
 	return w;
 }
 
-static char *put_mptcp_list(char *w, const struct pkt *p)
+static char *put_mptcp_options(char *w, const struct pkt *p)
 {
-	if (!p->mp.n)
-		return put_dash(w);
 	for (int i = 0; i < p->mp.n; i++) {
 		uint8_t st = p->mp.subtype[i];
 		if (i)
@@ -275,10 +311,22 @@ static char *put_mptcp_list(char *w, const struct pkt *p)
 	return w;
 }
 
-static char *put_sack(char *w, const struct pkt *p)
+/* The subtypes, "-" when none; the commonest list, one well-formed
+ * option (a DSS), without the loop. */
+HOT char *put_mptcp_list(char *w, const struct pkt *p)
 {
-	if (!p->nsack)
+	if (!p->mp.n)
 		return put_dash(w);
+	uint8_t st = p->mp.subtype[0];
+	if (p->mp.n == 1 && st < MP_NSUBTYPES && !p->mp.bad[0] && !p->mp.more) {
+		memcpy(w, mp_subtype_name[st], 16); /* names are padded */
+		return w + mp_subtype_len[st];
+	}
+	return put_mptcp_options(w, p);
+}
+
+static char *put_sack_blocks(char *w, const struct pkt *p)
+{
 	for (int i = 0; i < p->nsack; i++) {
 		if (i)
 			*w++ = ',';
@@ -287,6 +335,11 @@ static char *put_sack(char *w, const struct pkt *p)
 		w = put_u64(w, p->sack[i][1]);
 	}
 	return w;
+}
+
+HOT char *put_sack(char *w, const struct pkt *p)
+{
+	return p->nsack ? put_sack_blocks(w, p) : put_dash(w);
 }
 
 /* One ADD_ADDR field of every ADD_ADDR option, joined by ','. */
@@ -456,10 +509,7 @@ static size_t col_max_len(enum pkt_col c, unsigned payload_max)
 
 static void make_segments(struct pkt_writer *w)
 {
-	if (!octet[0].n) {
-		init_digit4();
-		init_octets();
-	}
+	init_tables();
 	w->nseg = 0;
 	for (int i = 0; i < w->ncols; i++) {
 		uint8_t g = col_group(w->cols[i]);
@@ -536,7 +586,7 @@ const struct col_part pkt_default_part = { pkt_col_def, COL_PAYLOAD, 0 };
 #define TAB(w) (*(w)++ = '\t')
 
 /* The DSS fields, the option on nearly every MPTCP segment. */
-static char *put_dss(char *w, const struct mp_dss *d)
+HOT char *put_dss(char *w, const struct mp_dss *d)
 {
 	w = put_u64(w, d->flags); TAB(w);
 	if (d->dack_w) {
@@ -562,8 +612,8 @@ static char *put_dss(char *w, const struct mp_dss *d)
 
 /* The fields of one option group, or its dashes when the segment does not
  * carry that option. */
-static char *put_group(char *w, const struct pkt *p, int subtype,
-    enum pkt_col first, enum pkt_col last)
+HOT char *put_group(char *w, const struct pkt *p, int subtype, enum pkt_col first,
+    enum pkt_col last)
 {
 	if (!PKT_HAS(p, subtype)) {
 		static const char dashes[] = "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t";
@@ -606,24 +656,42 @@ static char *put_default(char *w, const struct pkt *p, unsigned payload_max)
 	w = put_sack(w, p); TAB(w);
 	w = put_u64_or_dash(w, p->has_ts, p->tsval); TAB(w);
 	w = put_u64_or_dash(w, p->has_ts, p->tsecr); TAB(w);
+	static const char none[] =
+	    "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t"
+	    "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t";
 	if (!p->mp.n) {
-		static const char none[] =
-		    "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t"
-		    "-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t";
 		size_t n = 2 * (PKT_LAST_MP_FIELD - COL_MPTCP + 1);
 		memcpy(w, none, n);
 		w += n;
 	} else {
 		w = put_mptcp_list(w, p); TAB(w);
-		w = put_group(w, p, MP_CAPABLE, COL_MPC_VER, COL_MPC_CSUM);
-		w = put_group(w, p, MP_JOIN, COL_MPJ_TOKEN, COL_MPJ_HMAC);
+		/* nearly every MPTCP segment carries a DSS and nothing else:
+		 * the groups before it and those after it are one block of
+		 * dashes each */
+		_Static_assert(MP_CAPABLE == 0 && MP_JOIN == 1 && MP_DSS == 2 &&
+		    COL_MPJ_TOKEN == COL_MPC_CSUM + 1 && COL_DSS_FLAGS == COL_MPJ_HMAC + 1 &&
+		    COL_AA_ID == COL_DATA_FIN + 1, "the groups around the DSS, in table order");
+		if (!(p->have & ((1u << MP_DSS) - 1))) {
+			size_t n = 2 * (COL_MPJ_HMAC - COL_MPC_VER + 1);
+			memcpy(w, none, n);
+			w += n;
+		} else {
+			w = put_group(w, p, MP_CAPABLE, COL_MPC_VER, COL_MPC_CSUM);
+			w = put_group(w, p, MP_JOIN, COL_MPJ_TOKEN, COL_MPJ_HMAC);
+		}
 		w = put_group(w, p, MP_DSS, COL_DSS_FLAGS, COL_DATA_FIN);
-		w = put_group(w, p, MP_ADD_ADDR, COL_AA_ID, COL_AA_HMAC);
-		w = put_group(w, p, MP_RM_ADDR, COL_RM_IDS, COL_RM_IDS);
-		w = put_group(w, p, MP_PRIO, COL_PRIO_BACKUP, COL_PRIO_ID);
-		w = put_group(w, p, MP_FAIL, COL_FAIL_DSN, COL_FAIL_DSN);
-		w = put_group(w, p, MP_FASTCLOSE, COL_FCLOSE_KEY, COL_FCLOSE_KEY);
-		w = put_group(w, p, MP_TCPRST, COL_TCPRST_REASON, COL_TCPRST_FLAGS);
+		if (!(p->have >> (MP_DSS + 1))) {
+			size_t n = 2 * (PKT_LAST_MP_FIELD - COL_AA_ID + 1);
+			memcpy(w, none, n);
+			w += n;
+		} else {
+			w = put_group(w, p, MP_ADD_ADDR, COL_AA_ID, COL_AA_HMAC);
+			w = put_group(w, p, MP_RM_ADDR, COL_RM_IDS, COL_RM_IDS);
+			w = put_group(w, p, MP_PRIO, COL_PRIO_BACKUP, COL_PRIO_ID);
+			w = put_group(w, p, MP_FAIL, COL_FAIL_DSN, COL_FAIL_DSN);
+			w = put_group(w, p, MP_FASTCLOSE, COL_FCLOSE_KEY, COL_FCLOSE_KEY);
+			w = put_group(w, p, MP_TCPRST, COL_TCPRST_REASON, COL_TCPRST_FLAGS);
+		}
 	}
 	if (payload_max) {
 		w = put_col(w, p, COL_PAYLOAD, payload_max);
