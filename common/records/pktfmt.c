@@ -374,7 +374,7 @@ static char *put_rm_ids(char *w, const struct pkt *p)
 }
 
 /* A field of an MPTCP option the segment carries (its group is present). */
-static char *put_mp_col(char *w, const struct pkt *p, enum pkt_col c)
+HOT char *put_mp_col(char *w, const struct pkt *p, enum pkt_col c)
 {
 	const struct mp_capable *m = &p->cap;
 	const struct mp_join *j = &p->join;
@@ -416,11 +416,11 @@ static char *put_mp_col(char *w, const struct pkt *p, enum pkt_col c)
 	}
 }
 
-static char *put_col(char *w, const struct pkt *p, enum pkt_col c, unsigned payload_max)
+HOT char *put_col(char *w, const struct pkt *p, enum pkt_col c, unsigned payload_max)
 {
 	switch (c) {
 	case COL_FRAME: return put_u64(w, p->frame);
-	case COL_TS: return put_fixed(w, p->ts_sec, p->ts_frac, p->ts_digits);
+	case COL_TS: return put_ts(w, p);
 	case COL_IFINDEX: return put_u64_or_dash(w, p->ifindex >= 0, (uint64_t)p->ifindex);
 	case COL_IFNAME: return put_text(w, p->ifname);
 	case COL_IPV: return put_u64(w, p->ipv);
@@ -449,6 +449,41 @@ static char *put_col(char *w, const struct pkt *p, enum pkt_col c, unsigned payl
 	}
 	default: return put_mp_col(w, p, c);
 	}
+}
+
+/* A chosen list is written through a plan made once (make_segments): one
+ * call per column, to a function made from the column table that writes
+ * that column and its tab (put_col with a constant column: its switch is
+ * folded away), or one call per MPTCP option group. */
+#define PKT_COL_PUT(id, name, type, unit, meaning) \
+	static char *put_col_##id(char *w, const struct pkt *p, const struct pkt_writer *pw, \
+	    const struct pkt_segment *seg) \
+	{ \
+		(void)seg; \
+		w = put_col(w, p, COL_##id, pw->payload_max); \
+		*w = '\t'; \
+		return w + 1; \
+	}
+PKT_COLUMNS(PKT_COL_PUT)
+#undef PKT_COL_PUT
+#define PKT_COL_PUT_FN(id, name, type, unit, meaning) put_col_##id,
+static pkt_put_fn *const put_col_fn[PKT_NCOLS] = { PKT_COLUMNS(PKT_COL_PUT_FN) };
+#undef PKT_COL_PUT_FN
+
+/* The columns of one MPTCP option group, or their dashes when the segment
+ * does not carry that option. */
+static char *put_seg_group(char *w, const struct pkt *p, const struct pkt_writer *pw,
+    const struct pkt_segment *seg)
+{
+	if (!PKT_HAS(p, seg->group - 1)) {
+		memcpy(w, pw->dashes, 32); /* most groups are shorter */
+		if (seg->len > 16)
+			memcpy(w, pw->dashes, 2 * (size_t)seg->len);
+		return w + 2 * seg->len;
+	}
+	for (int i = seg->start; i < seg->start + seg->len; i++)
+		w = put_col_fn[pw->cols[i]](w, p, pw, seg);
+	return w;
 }
 
 /* The option group of a column: 0 for the always-written ones, else
@@ -514,10 +549,11 @@ static void make_segments(struct pkt_writer *w)
 	for (int i = 0; i < w->ncols; i++) {
 		uint8_t g = col_group(w->cols[i]);
 		struct pkt_segment *last = w->nseg ? &w->seg[w->nseg - 1] : NULL;
+		pkt_put_fn *put = g ? put_seg_group : put_col_fn[w->cols[i]];
 		if (last && last->group == g && g != 0)
 			last->len++;
 		else
-			w->seg[w->nseg++] = (struct pkt_segment){ g, (uint8_t)i, 1 };
+			w->seg[w->nseg++] = (struct pkt_segment){ put, g, (uint8_t)i, 1 };
 	}
 	for (int i = 0; i < PKT_MAX_CHOSEN; i++) {
 		w->dashes[2 * i] = '-';
@@ -707,20 +743,8 @@ char *pkt_writer_put(const struct pkt_writer *pw, char *w, const struct pkt *p)
 		w[-1] = '\n';
 		return w;
 	}
-	for (int s = 0; s < pw->nseg; s++) {
-		const struct pkt_segment *seg = &pw->seg[s];
-		if (seg->group && !PKT_HAS(p, seg->group - 1)) {
-			memcpy(w, pw->dashes, 32); /* most groups are shorter */
-			if (seg->len > 16)
-				memcpy(w, pw->dashes, 2 * (size_t)seg->len);
-			w += 2 * seg->len;
-			continue;
-		}
-		for (int i = seg->start; i < seg->start + seg->len; i++) {
-			w = put_col(w, p, pw->cols[i], pw->payload_max);
-			*w++ = '\t';
-		}
-	}
+	for (const struct pkt_segment *s = pw->seg, *e = s + pw->nseg; s < e; s++)
+		w = s->put(w, p, pw, s);
 	w[-1] = '\n';
 	return w;
 }

@@ -7,7 +7,8 @@
 #include "pkt.h"
 
 /* X(ID, name, TYPE, unit, meaning): the columns in record order; the
- * writer's switch (pktfmt.c) is keyed by the enum made from ID. */
+ * writer's switch (pktfmt.c) is keyed by the enum made from ID, and the
+ * per-column writers of a -c list are made from this table. */
 #define PKT_COLUMNS(X) \
 	X(FRAME, "frame", ID, "-", "frame number in the capture, from 1") \
 	X(TS, "ts", TS, "s", "capture time") \
@@ -90,11 +91,18 @@ int pkt_col_lookup(const char *name, size_t len);
 void pkt_format_flags(struct out *o, uint8_t flags);
 
 
-/* A chosen list of columns, written record by record. Columns are
- * grouped by MPTCP option subtype: the fields of an option a segment does
- * not carry are written as one block of dashes, which keeps records cheap. */
+/* A chosen list of columns, written record by record through a plan of
+ * segments made once, a call each. Columns are grouped by MPTCP option
+ * subtype: the fields of an option a segment does not carry are written
+ * as one block of dashes, which keeps records cheap. */
+struct pkt_writer;
+struct pkt_segment;
+/* Writes a segment's columns, each ended by a tab. */
+typedef char *pkt_put_fn(char *w, const struct pkt *p, const struct pkt_writer *pw,
+    const struct pkt_segment *seg);
 struct pkt_segment {
-	uint8_t group;      /* 0: per-column; else 1 + MPTCP subtype */
+	pkt_put_fn *put;
+	uint8_t group;      /* 0: one column; else 1 + MPTCP subtype */
 	uint8_t start, len; /* positions in cols */
 };
 
