@@ -231,10 +231,12 @@ static inline char *mpj_put_u64(char *w, uint64_t v)
 		/* the low 8 digits, in full, leading zeros and all */
 		lo = (uint32_t)(v % 100000000);
 		v /= 100000000;
-		for (int k = 0; k < 4; k++, lo /= 100) {
-			p -= 2;
-			memcpy(p, d2 + 2 * (lo % 100), 2);
-		}
+		uint32_t hi4 = lo / 10000, lo4 = lo % 10000;
+		p -= 8;
+		memcpy(p, d2 + 2 * (hi4 / 100), 2);
+		memcpy(p + 2, d2 + 2 * (hi4 % 100), 2);
+		memcpy(p + 4, d2 + 2 * (lo4 / 100), 2);
+		memcpy(p + 6, d2 + 2 * (lo4 % 100), 2);
 	}
 	lo = (uint32_t)v;
 	while (lo >= 100) {
