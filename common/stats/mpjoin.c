@@ -305,7 +305,7 @@ static void *start_flow(struct mpj *j, const struct pkt *p, const struct pkt_met
 /* ---- per packet ---- */
 
 /* 64-bit value in data space `side`; updates the space's reference. */
-static int widen(struct mpj_conn *mc, int side, int w, uint64_t v, uint64_t *out)
+static inline __attribute__((always_inline)) int widen(struct mpj_conn *mc, int side, int w, uint64_t v, uint64_t *out)
 {
 	if (w == 8)
 		*out = v;
