@@ -545,37 +545,6 @@ static void ev_addr(struct mps *s, struct mps_conn *mc, int d, int64_t now,
 /* ---- data-level bookkeeping ---- */
 /* ---- data-level bookkeeping ---- */
 
-/* spans_find and spans_next, answered without a descent when the span
- * with the highest keys (t->last, at hand) is the answer: new data, its
- * mappings and its samples go last nearly always. Spans are disjoint,
- * so when the last one starts at or below x, every other ends at or
- * below x. */
-static uint32_t sp_find(const struct spans *t, uint64_t x)
-{
-	uint32_t l = t->last;
-	if (!l)
-		return 0;
-	const struct span *s = spans_at(t, l);
-	if (s->lo <= x)
-		return s->hi > x ? l : 0;
-	return spans_find(t, x);
-}
-
-/* The successor is the leftmost span of i's right subtree when it has
- * one (a short descent from i, half the time), else a descent from the
- * root. */
-static uint32_t sp_next(const struct spans *t, uint32_t i)
-{
-	if (i == t->last)
-		return 0;
-	uint32_t j = spans_at(t, i)->right;
-	if (!j)
-		return sp_find(t, spans_at(t, i)->hi);
-	while (spans_at(t, j)->left)
-		j = spans_at(t, j)->left;
-	return j;
-}
-
 /* Data sequence numbers as order-preserving keys: the first one seen in a
  * direction sits mid-range, so every DSN within 2^63 of it (all of them,
  * in practice) compares right even across the 2^64 wrap. */
@@ -631,7 +600,7 @@ static void acct_walk(struct dstat *ds, uint64_t a, uint64_t b)
 		ds->acked_unseen += e - cur;
 		cur = e;
 	}
-	uint32_t i = cur < b ? sp_find(&ds->orig, cur) : 0, prev = 0;
+	uint32_t i = cur < b ? spans_find(&ds->orig, cur) : 0, prev = 0;
 	int have_prev = 0;
 	while (cur < b) {
 		if (!i || spans_at(&ds->orig, i)->lo >= b) {
@@ -649,7 +618,7 @@ static void acct_walk(struct dstat *ds, uint64_t a, uint64_t b)
 		else
 			ds->origin_acked += e - cur;
 		cur = e;
-		uint32_t next = sp_next(&ds->orig, i);
+		uint32_t next = spans_succ(&ds->orig, i);
 		if (x->hi <= b) {
 			if (!have_prev)
 				prev = spans_prev(&ds->orig, i);
@@ -710,7 +679,7 @@ static void orig_bound(struct dstat *ds)
 	if (ds->orig.n <= ORIG_MAX)
 		return;
 	for (uint32_t i = spans_first(&ds->orig), prev = 0; i;) {
-		uint32_t next = sp_next(&ds->orig, i);
+		uint32_t next = spans_succ(&ds->orig, i);
 		prev = merge_into(ds, prev, i);
 		i = next;
 	}
@@ -733,7 +702,7 @@ static struct pend *PQ(const struct spans *q, uint32_t i)
  * other mappings covering them are spoilt. */
 static void pend_bad(struct spans *q, uint64_t a, uint64_t b, int sf, uint64_t off)
 {
-	for (uint32_t i = sp_find(q, a); i && spans_at(q, i)->lo < b; i = sp_next(q, i)) {
+	for (uint32_t i = spans_find(q, a); i && spans_at(q, i)->lo < b; i = spans_succ(q, i)) {
 		struct pend *pd = PQ(q, i);
 		if (pd->sf != sf || pd->off != off)
 			pd->bad = 1;
@@ -747,7 +716,7 @@ static void pend_bad(struct spans *q, uint64_t a, uint64_t b, int sf, uint64_t o
 static int pend_push(struct dstat *ds, uint64_t a, uint64_t b, int64_t t, int sf, uint64_t off)
 {
 	struct spans *q = &ds->pend;
-	uint32_t i = sp_find(q, a);
+	uint32_t i = spans_find(q, a);
 	if (i && spans_at(q, i)->lo < b) {
 		pend_bad(q, a, b, sf, off);
 		return 1;
@@ -782,8 +751,8 @@ static int all_unsent(const struct dstat *ds, uint64_t a, uint64_t b)
 {
 	if (ds->has_forgot && a < ds->forgot_hi)
 		return 0;
-	for (uint32_t i = sp_find(&ds->orig, a); i && spans_at(&ds->orig, i)->lo < b;
-	    i = sp_next(&ds->orig, i))
+	for (uint32_t i = spans_find(&ds->orig, a); i && spans_at(&ds->orig, i)->lo < b;
+	    i = spans_succ(&ds->orig, i))
 		if (O(ds, i)->kind == SPAN_ORIGIN)
 			return 0;
 	return 1;
@@ -813,7 +782,7 @@ static void new_origin(struct dstat *ds, uint64_t a, uint64_t b, int sf, uint64_
 	/* new data goes last, nearly always */
 	uint32_t p = ds->orig.last;
 	if (!p || spans_at(&ds->orig, p)->hi > a)
-		p = sp_find(&ds->orig, a - 1);
+		p = spans_find(&ds->orig, a - 1);
 	if (p && spans_at(&ds->orig, p)->hi == a) {
 		struct origin *o = O(ds, p);
 		if (o->kind == SPAN_ORIGIN && o->sf == sf && o->off == off &&
@@ -842,7 +811,7 @@ static void place(struct seg_ctx *c, uint64_t a, uint64_t b, uint64_t off)
 	}
 	uint32_t last = ds->orig.last, i = 0;
 	if (cur < b && last && spans_at(&ds->orig, last)->hi > cur)
-		i = sp_find(&ds->orig, cur); /* else nothing at or above cur */
+		i = spans_find(&ds->orig, cur); /* else nothing at or above cur */
 	while (cur < b) {
 		if (!i || spans_at(&ds->orig, i)->lo >= b) {
 			new_origin(ds, cur, b, sf, off, c->now);
@@ -875,7 +844,7 @@ static void place(struct seg_ctx *c, uint64_t a, uint64_t b, uint64_t off)
 			ev_reinject(c->s, mc, c->d, c->now, dsn_of(ds, cur), n, o->sf, sf, o->t);
 		}
 		cur = e;
-		i = sp_next(&ds->orig, i);
+		i = spans_succ(&ds->orig, i);
 	}
 }
 
@@ -893,12 +862,12 @@ static uint64_t *MOFF(const struct sfdir *sd, uint32_t i)
 static void map_add(struct sfdir *sd, uint64_t a, uint64_t b, uint64_t off)
 {
 	struct spans *t = &sd->maps;
-	uint32_t i = sp_find(t, a);
+	uint32_t i = spans_find(t, a);
 	if (i && spans_at(t, i)->lo <= a && spans_at(t, i)->hi >= b && *MOFF(sd, i) == off)
 		return; /* known: the common case of a mapping seen again */
 	while (i && spans_at(t, i)->lo < b) {
 		struct span *x = spans_at(t, i);
-		uint32_t next = sp_next(t, i);
+		uint32_t next = spans_succ(t, i);
 		if (x->lo < a && x->hi > b) {
 			uint64_t hi = x->hi, o = *MOFF(sd, i);
 			x->hi = a;
@@ -923,7 +892,7 @@ static void map_add(struct sfdir *sd, uint64_t a, uint64_t b, uint64_t off)
 		spans_at(t, p)->hi = b;
 		k = p;
 	}
-	uint32_t n = sp_next(t, k);
+	uint32_t n = spans_succ(t, k);
 	if (n && spans_at(t, n)->lo == spans_at(t, k)->hi && *MOFF(sd, n) == off) {
 		uint64_t hi = spans_at(t, n)->hi;
 		spans_erase(t, n);
@@ -954,7 +923,7 @@ static void on_new(void *ctx, int64_t a, int64_t b)
 		b = from;
 	}
 	uint64_t cur = pkey(a), end = pkey(b);
-	uint32_t i = cur < end ? sp_find(&sd->maps, cur) : 0;
+	uint32_t i = cur < end ? spans_find(&sd->maps, cur) : 0;
 	while (cur < end) {
 		if (!i || spans_at(&sd->maps, i)->lo >= end) {
 			c->unmapped += end - cur;
@@ -966,7 +935,7 @@ static void on_new(void *ctx, int64_t a, int64_t b)
 			cur = lo;
 		}
 		uint64_t e = min_u64(hi, end), off = *MOFF(sd, i);
-		uint32_t next = sp_next(&sd->maps, i);
+		uint32_t next = spans_succ(&sd->maps, i);
 		/* dsn = position + offset */
 		uint64_t k = key_of(ds, (uint64_t)(int64_t)(cur ^ (1ULL << 63)) + off);
 		c->placed += e - cur;
@@ -981,7 +950,7 @@ static void on_new(void *ctx, int64_t a, int64_t b)
 static int dsn_at(const struct sfdir *sd, int64_t at, uint64_t *dsn)
 {
 	uint64_t k = pkey(at);
-	uint32_t i = sp_find(&sd->maps, k);
+	uint32_t i = spans_find(&sd->maps, k);
 	if (!i || spans_at(&sd->maps, i)->lo > k || spans_at(&sd->maps, i)->hi <= k)
 		return 0;
 	*dsn = (uint64_t)at + *MOFF(sd, i);
@@ -1051,7 +1020,7 @@ static void on_fin_octet(struct dstat *ds, uint64_t dsn)
 	uint64_t k = key_of(ds, dsn);
 	if (ds->has_forgot && k < ds->forgot_hi)
 		return;
-	uint32_t i = sp_find(&ds->orig, k);
+	uint32_t i = spans_find(&ds->orig, k);
 	if (i && spans_at(&ds->orig, i)->lo <= k)
 		return; /* this DATA_FIN again, or data there */
 	i = spans_insert(&ds->orig, k, k + 1);

@@ -41,9 +41,17 @@ static inline void *spans_val(const struct spans *t, uint32_t i)
 }
 
 /* The first span ending after x (hi > x), or 0. Inline, as spans_next:
- * the engines call them on every packet. */
+ * the engines call them on every packet. New keys go last nearly always:
+ * when the last span starts at or below x it is the answer or there is
+ * none (the spans are disjoint, every other one ends at or below x), and
+ * there is no descent. */
 static inline uint32_t spans_find(const struct spans *t, uint64_t x)
 {
+	uint32_t l = t->last;
+	if (!l)
+		return 0;
+	if (t->s[l].lo <= x)
+		return t->s[l].hi > x ? l : 0;
 	uint32_t i = t->root, best = 0;
 	while (i) {
 		if (t->s[i].hi > x) {
@@ -60,6 +68,20 @@ static inline uint32_t spans_find(const struct spans *t, uint64_t x)
 static inline uint32_t spans_next(const struct spans *t, uint32_t i)
 {
 	return spans_find(t, t->s[i].hi);
+}
+/* The span after i in the tree's order, or 0: as spans_next for spans
+ * that are not empty (lo < hi), found from i when it has a
+ * right subtree (a short descent), else from the root. */
+static inline uint32_t spans_succ(const struct spans *t, uint32_t i)
+{
+	if (i == t->last)
+		return 0;
+	uint32_t j = t->s[i].right;
+	if (!j)
+		return spans_find(t, t->s[i].hi);
+	while (t->s[j].left)
+		j = t->s[j].left;
+	return j;
 }
 uint32_t spans_prev(const struct spans *t, uint32_t i);
 uint32_t spans_first(const struct spans *t);
