@@ -10,6 +10,25 @@
 
 struct out out_stdout = { .fd = 1 };
 
+const char out_digit_pairs[201] =
+	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
+	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
+	"8081828384858687888990919293949596979899";
+
+/* "0000" to "9999", each four bytes, spelt out by the preprocessor. */
+#define D1(p) p "0" p "1" p "2" p "3" p "4" p "5" p "6" p "7" p "8" p "9"
+#define D2(p) D1(p "0") D1(p "1") D1(p "2") D1(p "3") D1(p "4") \
+	D1(p "5") D1(p "6") D1(p "7") D1(p "8") D1(p "9")
+#define D3(p) D2(p "0") D2(p "1") D2(p "2") D2(p "3") D2(p "4") \
+	D2(p "5") D2(p "6") D2(p "7") D2(p "8") D2(p "9")
+#define D4(p) D3(p "0") D3(p "1") D3(p "2") D3(p "3") D3(p "4") \
+	D3(p "5") D3(p "6") D3(p "7") D3(p "8") D3(p "9")
+const char out_digit4[4 * (10000 + 1)] = D4("");
+#undef D1
+#undef D2
+#undef D3
+#undef D4
+
 void out_flush(struct out *o)
 {
 	size_t off = 0;

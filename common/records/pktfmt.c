@@ -30,90 +30,6 @@ int pkt_col_lookup(const char *name, size_t len)
 	return -1;
 }
 
-static const char digit_pairs[201] =
-	"00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	"40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	"8081828384858687888990919293949596979899";
-
-/* Integers are written in blocks of four digits from a table of all
- * 10,000 of them (filled by pkt_writer_init): one division by a constant
- * (a multiplication) and one 4-byte copy per block, no loop. The table is
- * padded so that a copy may read up to 3 bytes past its last entry. */
-static char digit4[10000 + 1][4];
-
-static void init_digit4(void)
-{
-	for (int i = 0; i < 10000; i++) {
-		memcpy(digit4[i], digit_pairs + 2 * (i / 100), 2);
-		memcpy(digit4[i] + 2, digit_pairs + 2 * (i % 100), 2);
-	}
-}
-
-HOT char *put4_fixed(char *w, uint32_t v)
-{
-	memcpy(w, digit4[v], 4);
-	return w + 4;
-}
-
-HOT char *put8_fixed(char *w, uint32_t v)
-{
-	uint32_t hi = v / 10000;
-	memcpy(w, digit4[hi], 4);
-	memcpy(w + 4, digit4[v - hi * 10000], 4);
-	return w + 8;
-}
-
-/* v < 10^6, all six digits. */
-HOT char *put6_fixed(char *w, uint32_t v)
-{
-	uint32_t hi = v / 10000;
-	memcpy(w, digit_pairs + 2 * hi, 2);
-	memcpy(w + 2, digit4[v - hi * 10000], 4);
-	return w + 6;
-}
-
-/* 1 to 4 digits, no leading zeros; 3 and 4 digits are the table's last
- * ones, copied as 4 bytes (one beyond a 3-digit number, in the slack). */
-HOT char *put4(char *w, uint32_t v)
-{
-	if (v < 10) {
-		*w = (char)('0' + v);
-		return w + 1;
-	}
-	if (v < 100) {
-		memcpy(w, digit_pairs + 2 * v, 2);
-		return w + 2;
-	}
-	uint32_t skip = v < 1000;
-	memcpy(w, digit4[v] + skip, 4);
-	return w + 4 - skip;
-}
-
-HOT char *put_u32(char *w, uint32_t v)
-{
-	if (v < 10000)
-		return put4(w, v);
-	if (v < 100000000) {
-		uint32_t hi = v / 10000;
-		return put4_fixed(put4(w, hi), v - hi * 10000);
-	}
-	uint32_t q = v / 100000000; /* 1 to 42 */
-	return put8_fixed(put4(w, q), v - q * 100000000);
-}
-
-HOT char *put_u64(char *w, uint64_t v)
-{
-	if (v <= UINT32_MAX)
-		return put_u32(w, (uint32_t)v);
-	uint64_t hi = v / 100000000;
-	uint32_t lo = (uint32_t)(v - hi * 100000000);
-	if (hi <= UINT32_MAX)
-		w = put_u32(w, (uint32_t)hi);
-	else
-		w = put8_fixed(put_u32(w, (uint32_t)(hi / 100000000)), (uint32_t)(hi % 100000000));
-	return put8_fixed(w, lo);
-}
-
 HOT char *put_dash(char *w)
 {
 	*w = '-';
@@ -242,7 +158,6 @@ static inline char *put_flags(char *w, uint8_t flags)
 /* The writer's tables, made once, before any record. */
 static void make_tables(void)
 {
-	init_digit4();
 	init_octets();
 	init_flag_text();
 }

@@ -216,51 +216,13 @@ enum mpj_tag_col { MPJ_TAG_COLUMNS(MPJ_TAG_ENUM) MPJ_NTAGS };
 
 extern const struct col_part mpj_tag_part;
 
-/* Decimal digits of v at w, returning the end; two digits a step, the
- * 64-bit part split into 32-bit halves of 8 digits. Writes up to 20 bytes
- * past w whatever v's length (the caller has room for them). */
-static inline char *mpj_put_u64(char *w, uint64_t v)
-{
-	static const char d2[201] =
-	    "00010203040506070809101112131415161718192021222324252627282930313233343536373839"
-	    "40414243444546474849505152535455565758596061626364656667686970717273747576777879"
-	    "8081828384858687888990919293949596979899";
-	char tmp[48], *e = tmp + 20, *p = e;
-	uint32_t lo;
-	while (v > UINT32_MAX) {
-		/* the low 8 digits, in full, leading zeros and all */
-		lo = (uint32_t)(v % 100000000);
-		v /= 100000000;
-		uint32_t hi4 = lo / 10000, lo4 = lo % 10000;
-		p -= 8;
-		memcpy(p, d2 + 2 * (hi4 / 100), 2);
-		memcpy(p + 2, d2 + 2 * (hi4 % 100), 2);
-		memcpy(p + 4, d2 + 2 * (lo4 / 100), 2);
-		memcpy(p + 6, d2 + 2 * (lo4 % 100), 2);
-	}
-	lo = (uint32_t)v;
-	while (lo >= 100) {
-		p -= 2;
-		memcpy(p, d2 + 2 * (lo % 100), 2);
-		lo /= 100;
-	}
-	if (lo >= 10) {
-		p -= 2;
-		memcpy(p, d2 + 2 * lo, 2);
-	} else {
-		*--p = (char)('0' + lo);
-	}
-	memcpy(w, p, 20);
-	return w + (e - p);
-}
-
 static inline char *mpj_put_opt_u64(char *w, int have, uint64_t v)
 {
 	if (!have) {
 		*w = '-';
 		return w + 1;
 	}
-	return mpj_put_u64(w, v);
+	return put_u64(w, v);
 }
 
 static inline char *mpj_put_opt_idhex(char *w, int have, uint64_t v, int ndig)
@@ -274,8 +236,8 @@ static inline char *mpj_put_opt_idhex(char *w, int have, uint64_t v, int ndig)
 
 /* The most a tagged packet's tags take: 11 tabs, a newline, four numbers
  * of 20 digits, mpdir, the version, the longest status word, two tokens
- * and two IDSNs, and the 20 bytes mpj_put_u64 may write past its end. */
-#define MPJ_TAGS_MAX (12 + 4 * 20 + 3 + 20 + 16 + 2 * 10 + 2 * 18 + 20)
+ * and two IDSNs, and the byte put_u64 may touch past a 3-digit number. */
+#define MPJ_TAGS_MAX (12 + 4 * 20 + 3 + 20 + 16 + 2 * 10 + 2 * 18 + 1)
 
 /* The tag columns' writer (per packet): tab-led, newline-ended; dashes
  * for a packet of no MPTCP connection. The columns of MPJ_TAG_COLUMNS,
@@ -292,9 +254,9 @@ static inline void mpj_tags_write(struct out *o, const struct mpj_res *r)
 	out_room(o, MPJ_TAGS_MAX);
 	char *w = o->buf + o->len;
 	*w++ = '\t';
-	w = mpj_put_u64(w, r->mpconn);
+	w = put_u64(w, r->mpconn);
 	*w++ = '\t';
-	w = mpj_put_u64(w, (uint64_t)r->subflow);
+	w = put_u64(w, (uint64_t)r->subflow);
 	*w++ = '\t';
 	w = mpj_put_opt_u64(w, r->has_dsn, r->dsn64);
 	*w++ = '\t';
