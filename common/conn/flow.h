@@ -18,10 +18,10 @@ enum { DIR_C2S = 0, DIR_S2C = 1 };
 /* The columns flowsplit adds to every packet record (id, dir, hs: the
  * packet's connection, its direction, the flow's hs). */
 #define FLOW_TAG_COLUMNS(X) \
-	X(conn, ID, "-", "TCP connection id", out_u64(o, id)) \
+	X(conn, ID, "-", "TCP connection id", w = put_u64(w, id)) \
 	X(dir, TEXT, "-", "c2s or s2c: sent by the client or the server", \
-	    out_mem(o, dir == DIR_C2S ? "c2s" : "s2c", 3)) \
-	X(hs, BOOL, "-", "the client's SYN was seen", out_chr(o, hs ? '1' : '0'))
+	    memcpy(w, dir == DIR_C2S ? "c2s" : "s2c", 3); w += 3) \
+	X(hs, BOOL, "-", "the client's SYN was seen", *w++ = hs ? '1' : '0')
 
 extern const struct col_part flow_tag_part;
 
@@ -30,16 +30,12 @@ extern const struct col_part flow_tag_part;
 #define FLOW_TAGS_MAX (3 + PUT_U64_MAX + 3 + 1)
 
 /* The tag columns, each led by a tab (no newline): those of
- * FLOW_TAG_COLUMNS, in its order, written with a cursor (per packet). */
+ * FLOW_TAG_COLUMNS, whose emitters write at a cursor (per packet). */
 static inline void flow_tags_write(struct out *o, uint64_t id, int dir, int hs)
 {
 	out_room(o, FLOW_TAGS_MAX);
 	char *w = o->buf + o->len;
-	*w++ = '\t';
-	w = put_u64(w, id);
-	memcpy(w, dir == DIR_C2S ? "\tc2s\t" : "\ts2c\t", 5);
-	w += 5;
-	*w++ = hs ? '1' : '0';
+	FLOW_TAG_COLUMNS(COL_EMIT_AT)
 	o->len = (size_t)(w - o->buf);
 }
 

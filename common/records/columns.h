@@ -53,6 +53,10 @@ static inline void col_record_start(struct out *o)
  * folds away), then the emitter. */
 #define COL_EMIT(name, type, unit, meaning, emit) \
 	do { if (sep) out_tab(o); else col_record_start(o); sep = 1; emit; } while (0);
+/* The same step for a per-packet writer with a cursor w into reserved
+ * room (no capture column: such records carry none); its emitters are
+ * statements that advance w. */
+#define COL_EMIT_AT(name, type, unit, meaning, emit) *w++ = '\t'; emit;
 /* For a writer of per-packet event records: kept out of line, so the
  * per-packet code that calls it only when the event is on stays small
  * enough to be inlined where it was before. */

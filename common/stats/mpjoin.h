@@ -185,28 +185,28 @@ void mpj_sf_header(struct out *o);
 void mpj_sf_rows(struct out *o, const struct mpj_conn *mc);
 /* The tags of the packet records (r: the engine's result). */
 #define MPJ_TAG_COLUMNS(X) \
-	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, r->mpconn)) \
+	X(mpconn, ID, "-", "MPTCP connection id", w = put_u64(w, r->mpconn)) \
 	X(subflow, ID, "-", "subflow index in its connection, 0 first", \
-	    out_u64(o, (uint64_t)r->subflow)) \
+	    w = put_u64(w, (uint64_t)r->subflow)) \
 	X(dsn64, ID, "-", "the mapping's data sequence number, widened to 64 bits", \
-	    out_opt_u64(o, r->has_dsn, r->dsn64)) \
+	    w = mpj_put_opt_u64(w, r->has_dsn, r->dsn64)) \
 	X(dack64, ID, "-", "the DATA_ACK, widened to 64 bits", \
-	    out_opt_u64(o, r->has_dack, r->dack64)) \
+	    w = mpj_put_opt_u64(w, r->has_dack, r->dack64)) \
 	X(mpdir, TEXT, "-", "c2s or s2c: sent by the MPTCP client or server", \
-	    out_mem(o, r->mpdir == DIR_C2S ? "c2s" : "s2c", 3)) \
+	    memcpy(w, r->mpdir == DIR_C2S ? "c2s" : "s2c", 3); w += 3) \
 	X(mpver, INT, "-", "the connection's MPTCP version, 0 (RFC 6824) or 1 (RFC 8684)", \
-	    out_opt_u64(o, r->has_version, r->version)) \
+	    w = mpj_put_opt_u64(w, r->has_version, r->version)) \
 	X(mpstatus, TEXT, "-", "the connection's status when it changed: ok, fallback, " \
 	    "failed, midstream or unknown_token", \
-	    r->has_status ? out_str(o, mpj_conn_status_name[r->status]) : out_dash(o)) \
+	    w = mpj_put_status(w, r)) \
 	X(c_token, HEX, "-", "the client's token when it changed, 0x and 8 hex digits", \
-	    out_opt_idhex(o, r->keyed[DIR_C2S], r->token[DIR_C2S], 8)) \
+	    w = mpj_put_opt_idhex(w, r->keyed[DIR_C2S], r->token[DIR_C2S], 8)) \
 	X(s_token, HEX, "-", "the server's token when it changed, 0x and 8 hex digits", \
-	    out_opt_idhex(o, r->keyed[DIR_S2C], r->token[DIR_S2C], 8)) \
+	    w = mpj_put_opt_idhex(w, r->keyed[DIR_S2C], r->token[DIR_S2C], 8)) \
 	X(c_idsn, HEX, "-", "the client's IDSN when it changed, 0x and 16 hex digits", \
-	    out_opt_idhex(o, r->keyed[DIR_C2S], r->idsn[DIR_C2S], 16)) \
+	    w = mpj_put_opt_idhex(w, r->keyed[DIR_C2S], r->idsn[DIR_C2S], 16)) \
 	X(s_idsn, HEX, "-", "the server's IDSN when it changed, 0x and 16 hex digits", \
-	    out_opt_idhex(o, r->keyed[DIR_S2C], r->idsn[DIR_S2C], 16))
+	    w = mpj_put_opt_idhex(w, r->keyed[DIR_S2C], r->idsn[DIR_S2C], 16))
 
 /* The tag columns' positions in the table (a reader binds them by the
  * names of mpj_tag_part, in this order). */
@@ -234,55 +234,37 @@ static inline char *mpj_put_opt_idhex(char *w, int have, uint64_t v, int ndig)
 	return hex_fixed(w, v, ndig);
 }
 
+static inline char *mpj_put_status(char *w, const struct mpj_res *r)
+{
+	if (!r->has_status) {
+		*w = '-';
+		return w + 1;
+	}
+	const char *st = mpj_conn_status_name[r->status];
+	size_t n = strlen(st);
+	memcpy(w, st, n);
+	return w + n;
+}
+
 /* The most a tagged packet's tags take: 11 tabs, a newline, four numbers
  * of 20 digits, mpdir, the version, the longest status word, two tokens
  * and two IDSNs, and the byte put_u64 may touch past a 3-digit number. */
 #define MPJ_TAGS_MAX (12 + 4 * 20 + 3 + 20 + 16 + 2 * 10 + 2 * 18 + 1)
 
 /* The tag columns' writer (per packet): tab-led, newline-ended; dashes
- * for a packet of no MPTCP connection. The columns of MPJ_TAG_COLUMNS,
- * written in its order with a cursor (the per-packet cost of mptcp-join). */
+ * for a packet of no MPTCP connection. Made from MPJ_TAG_COLUMNS, whose
+ * emitters write at a cursor (the per-packet cost of mptcp-join). */
 static inline void mpj_tags_write(struct out *o, const struct mpj_res *r)
 {
 	static const char untagged[] = "\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\t-\n";
 	_Static_assert(sizeof untagged - 2 == 2 * MPJ_NTAGS, "a dash per tag");
-	_Static_assert(MPJ_NTAGS == 11, "mpj_tags_write writes every tag of MPJ_TAG_COLUMNS");
 	if (!r->mpconn) {
 		out_mem(o, untagged, sizeof untagged - 1);
 		return;
 	}
 	out_room(o, MPJ_TAGS_MAX);
 	char *w = o->buf + o->len;
-	*w++ = '\t';
-	w = put_u64(w, r->mpconn);
-	*w++ = '\t';
-	w = put_u64(w, (uint64_t)r->subflow);
-	*w++ = '\t';
-	w = mpj_put_opt_u64(w, r->has_dsn, r->dsn64);
-	*w++ = '\t';
-	w = mpj_put_opt_u64(w, r->has_dack, r->dack64);
-	*w++ = '\t';
-	memcpy(w, r->mpdir == DIR_C2S ? "c2s" : "s2c", 3);
-	w += 3;
-	*w++ = '\t';
-	w = mpj_put_opt_u64(w, r->has_version, r->version);
-	*w++ = '\t';
-	if (r->has_status) {
-		const char *st = mpj_conn_status_name[r->status];
-		size_t n = strlen(st);
-		memcpy(w, st, n);
-		w += n;
-	} else {
-		*w++ = '-';
-	}
-	*w++ = '\t';
-	w = mpj_put_opt_idhex(w, r->keyed[DIR_C2S], r->token[DIR_C2S], 8);
-	*w++ = '\t';
-	w = mpj_put_opt_idhex(w, r->keyed[DIR_S2C], r->token[DIR_S2C], 8);
-	*w++ = '\t';
-	w = mpj_put_opt_idhex(w, r->keyed[DIR_C2S], r->idsn[DIR_C2S], 16);
-	*w++ = '\t';
-	w = mpj_put_opt_idhex(w, r->keyed[DIR_S2C], r->idsn[DIR_S2C], 16);
+	MPJ_TAG_COLUMNS(COL_EMIT_AT)
 	*w++ = '\n';
 	o->len = (size_t)(w - o->buf);
 }
