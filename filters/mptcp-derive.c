@@ -20,9 +20,10 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: mptcp-derive -r conn|mptcp|subflow|burst|share|default [-h] [-b c2s|s2c|both]\n"
-	    "                    [-d c2s|s2c] [-m mptcp_conns] [-s subflows] [-t tcp_conns]\n"
-	    "       mptcp-derive -r record --schema\n");
+	    "usage: mptcp-derive -r record [-h] [-b c2s|s2c|both] [-d c2s|s2c] [-m mptcp_conns]\n"
+	    "                    [-s subflows] [-t tcp_conns]\n"
+	    "       mptcp-derive -r record --schema\n"
+	    "records: conn mptcp subflow burst share default share_dir\n");
 	exit(status);
 }
 
@@ -171,6 +172,7 @@ struct tcpc {
 	const char *key; /* first: map_put */
 	char *n_txt[2], *avg_txt[2];
 	uint64_t n[2];
+	uint64_t rexmit_pkts[2]; /* only for the share_dir record */
 	double avg[2];
 	int has_n[2], has_avg[2];
 };
@@ -183,6 +185,9 @@ struct mpc {
 	uint64_t est, failed, joins, nrtt;
 	int guessed, ho;
 	double best, worst;
+	/* per MPTCP direction and interface (wifi, cellular, other): the
+	 * share_dir record */
+	uint64_t if_pkts[2][3], if_bytes[2][3], if_rexmit[2][3];
 };
 
 struct opts {
@@ -255,10 +260,16 @@ static void conn_rows(struct tsv *t, const char *level, const char *idcol, const
 
 /* ---- the TCP table: RTTs for the subflows */
 
-static void read_tcp(struct tsv *t)
+static void read_tcp(struct tsv *t, int with_rexmit)
 {
 	const char *by = "tcp-metrics";
 	int cc = need(t, "conn", by);
+	/* only the share_dir record needs the retransmitted packets */
+	int cr[2] = { -1, -1 };
+	if (with_rexmit) {
+		cr[C2S] = need(t, "c2s_rexmit_pkts", by);
+		cr[S2C] = need(t, "s2c_rexmit_pkts", by);
+	}
 	int cn[2] = { need(t, "c2s_rtt_n", by), need(t, "s2c_rtt_n", by) };
 	int ca[2] = { need(t, "c2s_rtt_avg_ms", by), need(t, "s2c_rtt_avg_ms", by) };
 	while (tsv_next(t)) {
@@ -273,6 +284,7 @@ static void read_tcp(struct tsv *t)
 			c->n[d] = count0(t, cn[d]);
 			c->has_avg[d] = !tsv_dash(t, ca[d]);
 			c->avg[d] = real_or(t, ca[d], 0);
+			c->rexmit_pkts[d] = cr[d] < 0 ? 0 : count0(t, cr[d]);
 		}
 	}
 }
@@ -343,9 +355,10 @@ static int fld_eq(struct fld f, const char *s)
 struct sf_cols {
 	int mpconn, iface, bytes[2];
 	int subflow, conn, status, role, rule, handover, join;
+	int pkts[2]; /* the share_dir record's */
 };
 
-static void sf_cols_find(struct sf_cols *c, const struct tsv *t, int share_only)
+static void sf_cols_find(struct sf_cols *c, const struct tsv *t, int share_only, int with_pkts)
 {
 	const char *by = "mptcp-metrics -s";
 	c->mpconn = need(t, "mpconn", by);
@@ -361,6 +374,26 @@ static void sf_cols_find(struct sf_cols *c, const struct tsv *t, int share_only)
 	c->handover = need(t, "handover", by);
 	c->join = need(t, "join_delay_s", by);
 	c->rule = need(t, "iface_rule", "ifmatch");
+	if (with_pkts) {
+		c->pkts[C2S] = need(t, "c2s_data_pkts", by);
+		c->pkts[S2C] = need(t, "s2c_data_pkts", by);
+	}
+}
+
+/* Subflow r of connection m on interface k, per MPTCP direction: its
+ * data packets and bytes, and the packets its TCP connection
+ * retransmitted in the TCP direction that carries that MPTCP direction. */
+static void sf_dir_sums(struct mpc *m, const struct tsv *t, const struct sf_cols *c,
+    const struct sf_row *r, int k)
+{
+	const struct tcpc *tc = map_get(&tcp_map, r->conn.p, r->conn.n);
+	int server_opened = tsv_eq(t, c->role, "server");
+	for (int d = 0; d < 2; d++) {
+		m->if_pkts[d][k] += count0(t, c->pkts[d]);
+		m->if_bytes[d][k] += count0(t, c->bytes[d]);
+		if (tc)
+			m->if_rexmit[d][k] += tc->rexmit_pkts[tcp_dir(server_opened, d)];
+	}
 }
 
 /* Subflow sfn of connection m, b data bytes on interface k (wifi,
@@ -385,11 +418,11 @@ static void sf_sums(struct mpc *m, const struct tsv *t, const struct sf_cols *c,
 		m->ho = 1;
 }
 
-static void read_subflows(struct tsv *t, const struct opts *op, int share_only, int print)
+static void read_subflows(struct tsv *t, const struct opts *op, int share_only, int print, int with_pkts)
 {
 	/* the share record's unread columns: -1, never looked at */
-	struct sf_cols c = { -1, -1, { -1, -1 }, -1, -1, -1, -1, -1, -1, -1 };
-	sf_cols_find(&c, t, share_only);
+	struct sf_cols c = { -1, -1, { -1, -1 }, -1, -1, -1, -1, -1, -1, -1, { -1, -1 } };
+	sf_cols_find(&c, t, share_only, with_pkts);
 	while (tsv_next(t)) {
 		struct mpc *m = map_put(&mp_map, t->f[c.mpconn].p, t->f[c.mpconn].n);
 		uint64_t b2[2] = { count0(t, c.bytes[C2S]), count0(t, c.bytes[S2C]) };
@@ -405,6 +438,8 @@ static void read_subflows(struct tsv *t, const struct opts *op, int share_only, 
 			field(t, c.role), ifc, field(t, c.status), field(t, c.join), field(t, c.handover),
 			{ field(t, c.bytes[C2S]), field(t, c.bytes[S2C]) }, "-", "-" };
 		sf_rtt(m, &r, tcp_dir(tsv_eq(t, c.role, "server"), op->rdir));
+		if (with_pkts)
+			sf_dir_sums(m, t, &c, &r, k);
 		if (print)
 			write_subflow(&out_stdout, &r);
 	}
@@ -541,7 +576,66 @@ static void burst_rows(const struct tsv *t, const struct mp_row *mr, const int c
 	}
 }
 
-enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT };
+/* ---- the share_dir record: per MPTCP connection and direction, the
+ * packets, bytes and retransmitted packets of its subflows per interface */
+
+struct share_dir_row {
+	struct fld mpconn;
+	const char *dir;
+	const uint64_t *pkts, *bytes, *rexmit; /* wifi, cellular, other */
+	uint64_t tot_pkts, tot_bytes;
+};
+
+/* 1 when the condition holds, 0 when not, "-" when the direction
+ * carried no data (no share to speak of) */
+static void out_flag(struct out *o, int have, int cond)
+{
+	if (have)
+		out_chr(o, cond ? '1' : '0');
+	else
+		out_dash(o);
+}
+
+#define SHARE_DIR_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(dir, TEXT, "-", "the MPTCP direction, c2s or s2c", out_str(o, r->dir)) \
+	X(data_pkts, COUNT, "packets", "data packets of its subflows in the direction", out_u64(o, r->tot_pkts)) \
+	X(data_bytes, COUNT, "bytes", "data bytes of its subflows in the direction", out_u64(o, r->tot_bytes)) \
+	X(wifi_pkts, COUNT, "packets", "data packets of subflows on wifi", out_u64(o, r->pkts[0])) \
+	X(cell_pkts, COUNT, "packets", "on cellular", out_u64(o, r->pkts[1])) \
+	X(other_pkts, COUNT, "packets", "on another interface", out_u64(o, r->pkts[2])) \
+	X(wifi_bytes, COUNT, "bytes", "data bytes of subflows on wifi", out_u64(o, r->bytes[0])) \
+	X(cell_bytes, COUNT, "bytes", "on cellular", out_u64(o, r->bytes[1])) \
+	X(other_bytes, COUNT, "bytes", "on another interface", out_u64(o, r->bytes[2])) \
+	X(wifi_byte_share, FRAC, "-", "wifi_bytes / data_bytes", out_ratio(o, r->bytes[0], r->tot_bytes)) \
+	X(cell_byte_share, FRAC, "-", "cell_bytes / data_bytes", out_ratio(o, r->bytes[1], r->tot_bytes)) \
+	X(wifi_pkt_share, FRAC, "-", "wifi_pkts / data_pkts", out_ratio(o, r->pkts[0], r->tot_pkts)) \
+	X(cell_pkt_share, FRAC, "-", "cell_pkts / data_pkts", out_ratio(o, r->pkts[1], r->tot_pkts)) \
+	X(cell_none, BOOL, "-", "data_bytes above 0 and none on cellular", \
+	    out_flag(o, r->tot_bytes > 0, r->bytes[1] == 0)) \
+	X(cell_all, BOOL, "-", "data_bytes above 0, all on cellular", \
+	    out_flag(o, r->tot_bytes > 0, r->bytes[1] == r->tot_bytes)) \
+	X(wifi_rexmit_pkts, COUNT, "packets", "packets the TCP connections of its wifi subflows retransmitted", \
+	    out_u64(o, r->rexmit[0])) \
+	X(cell_rexmit_pkts, COUNT, "packets", "of its cellular subflows", out_u64(o, r->rexmit[1])) \
+	X(other_rexmit_pkts, COUNT, "packets", "of its subflows on another interface", out_u64(o, r->rexmit[2]))
+
+static const struct column share_dir_cols[] = { SHARE_DIR_COLUMNS(COL_ROW) };
+
+static void share_dir_rows(struct out *o, struct fld mpconn, const struct mpc *m)
+{
+	for (int d = 0; d < 2; d++) {
+		struct share_dir_row row = { mpconn, dir_name[d], m->if_pkts[d], m->if_bytes[d], m->if_rexmit[d],
+			m->if_pkts[d][0] + m->if_pkts[d][1] + m->if_pkts[d][2],
+			m->if_bytes[d][0] + m->if_bytes[d][1] + m->if_bytes[d][2] };
+		const struct share_dir_row *r = &row;
+		int sep = 0;
+		SHARE_DIR_COLUMNS(COL_EMIT)
+		out_nl(o);
+	}
+}
+
+enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR };
 
 static void read_mptcp(struct tsv *t, enum rec rec)
 {
@@ -573,6 +667,8 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 			burst_rows(t, &r, cub, cnb, csw, dur);
 		else if (rec == R_DEFAULT && r.m->guessed)
 			write_default(&out_stdout, &r.mpconn);
+		else if (rec == R_SHARE_DIR)
+			share_dir_rows(&out_stdout, r.mpconn, r.m);
 	}
 }
 
@@ -624,6 +720,7 @@ static const struct {
 	[R_BURST] = { "burst", { 1, { COL_PART(burst_cols, 0) } } },
 	[R_SHARE] = { "share", { 1, { COL_PART(share_cols, 0) } } },
 	[R_DEFAULT] = { "default", { 1, { COL_PART(default_cols, 0) } } },
+	[R_SHARE_DIR] = { "share_dir", { 1, { COL_PART(share_dir_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
 
@@ -632,7 +729,7 @@ static enum rec rec_by_name(const char *s)
 	for (size_t i = 0; i < NREC; i++)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
-	errx(2, "-r: conn, mptcp, subflow, burst, share or default, not '%s'", s);
+	errx(2, "-r: conn, mptcp, subflow, burst, share, default or share_dir, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)
@@ -664,12 +761,12 @@ static void run(enum rec rec, const struct opts *op)
 		return;
 	}
 	/* the RTTs only where a record has them */
-	if ((rec == R_MPTCP || rec == R_SUBFLOW) && open_table(&t, op->tcp)) {
-		read_tcp(&t);
+	if ((rec == R_MPTCP || rec == R_SUBFLOW || rec == R_SHARE_DIR) && open_table(&t, op->tcp)) {
+		read_tcp(&t, rec == R_SHARE_DIR);
 		tsv_close(&t);
 	}
 	if (open_table(&t, op->sf)) {
-		read_subflows(&t, op, rec == R_SHARE, rec == R_SUBFLOW);
+		read_subflows(&t, op, rec == R_SHARE, rec == R_SUBFLOW, rec == R_SHARE_DIR);
 		tsv_close(&t);
 	}
 	if (rec == R_SHARE) {

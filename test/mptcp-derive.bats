@@ -12,7 +12,7 @@ setup() {
 	REF=$TOP/test/ref/derive-ref.py
 }
 
-RECORDS="conn mptcp subflow burst share default"
+RECORDS="conn mptcp subflow burst share default share_dir"
 
 # tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
 # subflows labelled by ifmatch)
@@ -38,7 +38,7 @@ tables() {
 			done
 		done
 	done
-	assert_equal "$n" 90
+	assert_equal "$n" 105
 }
 
 # A crafted capture's tables: three TCP connections, MPTCP connection 1
@@ -46,16 +46,16 @@ tables() {
 # connection 2 without subflows, connection 3 of subflows only.
 crafted() {
 	printf '%s\n' \
-	    $'conn\tduration_s\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_rtt_n\tc2s_rtt_avg_ms\ts2c_rtt_n\ts2c_rtt_avg_ms' \
-	    $'1\t2.5\t1000\t3000\t5\t10.0\t4\t40.25' \
-	    $'2\t1.0\t500\t500\t3\t12.5\t2\t99.0' \
-	    $'3\t-\t-\t-\t3\t20.0\t3\t7.125' > "$T/t.tsv"
+	    $'conn\tduration_s\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_rexmit_pkts\ts2c_rexmit_pkts\tc2s_rtt_n\tc2s_rtt_avg_ms\ts2c_rtt_n\ts2c_rtt_avg_ms' \
+	    $'1\t2.5\t1000\t3000\t2\t1\t5\t10.0\t4\t40.25' \
+	    $'2\t1.0\t500\t500\t4\t8\t3\t12.5\t2\t99.0' \
+	    $'3\t-\t-\t-\t-\t16\t3\t20.0\t3\t7.125' > "$T/t.tsv"
 	printf '%s\n' \
-	    $'mpconn\tsubflow\tconn\trole\tiface\tiface_rule\tstatus\tjoin_delay_s\thandover\tc2s_data_bytes\ts2c_data_bytes' \
-	    $'1\t0\t1\tclient\twifi\tdefault\testablished\t0.000000\t0\t1000\t3000' \
-	    $'1\t1\t2\tserver\tcellular\ttable\testablished\t0.200000\t1\t500\t500' \
-	    $'1\t2\t3\tclient\t?\ttable\tfailed_rst\t0.300000\t0\t-\t-' \
-	    $'3\t0\t9\tclient\twifi\ttable\testablished\t0.000000\t-\t0\t0' > "$T/s.tsv"
+	    $'mpconn\tsubflow\tconn\trole\tiface\tiface_rule\tstatus\tjoin_delay_s\thandover\tc2s_data_pkts\ts2c_data_pkts\tc2s_data_bytes\ts2c_data_bytes' \
+	    $'1\t0\t1\tclient\twifi\tdefault\testablished\t0.000000\t0\t2\t3\t1000\t3000' \
+	    $'1\t1\t2\tserver\tcellular\ttable\testablished\t0.200000\t1\t1\t1\t500\t500' \
+	    $'1\t2\t3\tclient\t?\ttable\tfailed_rst\t0.300000\t0\t-\t-\t-\t-' \
+	    $'3\t0\t9\tclient\twifi\ttable\testablished\t0.000000\t-\t0\t0\t0\t0' > "$T/s.tsv"
 	printf '%s\n' \
 	    $'mpconn\tstatus\tduration_s\tsubflows\tsubflows_data\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tc2s_tcp_rexmit_bytes\ts2c_tcp_rexmit_bytes\tc2s_reinj_bytes\ts2c_reinj_bytes\tc2s_bursts\ts2c_bursts\tc2s_switches\ts2c_switches' \
 	    $'1\tok\t2.5\t3\t2\t2000000\t3000\t4500\t3500\t100\t20\t40\t0\t7\t2\t50\t-' \
@@ -110,6 +110,18 @@ derive() {
 	run derive -r share
 	assert_success
 	assert_equal "$(head -1 <<< "$output")" $'1\t4000\t1000\t0\t5000\t0.800000\t0.200000\t0.000000'
+	# share_dir, c2s: packets Wi-Fi 2, cellular 1 (2/3, 1/3), bytes 1000 and
+	# 500; retransmitted packets: Wi-Fi conn 1 c2s 2, cellular conn 2
+	# (opened by the server: TCP s2c) 8, other conn 3 c2s '-' 0. s2c:
+	# packets 3 and 1 (0.75, 0.25), bytes 3000 and 500 (6/7, 1/7),
+	# retransmitted 1, 4 (conn 2 c2s), 16. Connection 2: no data, flags '-'
+	run derive -r share_dir
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\tc2s\t3\t1500\t2\t1\t0\t1000\t500\t0\t0.666667\t0.333333\t0.666667\t0.333333\t0\t0\t2\t8\t0' \
+	    $'1\ts2c\t4\t3500\t3\t1\t0\t3000\t500\t0\t0.857143\t0.142857\t0.750000\t0.250000\t0\t0\t1\t4\t16' \
+	    $'2\tc2s\t0\t0\t0\t0\t0\t0\t0\t0\t-\t-\t-\t-\t-\t-\t0\t0\t0' \
+	    $'2\ts2c\t0\t0\t0\t0\t0\t0\t0\t0\t-\t-\t-\t-\t-\t-\t0\t0\t0')"
 	# conn: the TCP connections of -t, then the MPTCP ones of -m
 	run derive -r conn
 	assert_success
@@ -187,7 +199,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share or default, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default or share_dir, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"
@@ -196,4 +208,17 @@ derive() {
 	assert_equal "$stderr" "mptcp-derive: -b: c2s, s2c or both, not 'up'"
 	run --separate-stderr mptcp-derive -r share file
 	assert_failure 2
+}
+
+@test "every record's columns are named in mptcp-derive(1)" {
+	# the words of the man page's .Ss (records), .It and .Li lines
+	local words r c missing=
+	words=$(grep -E '^\.(Ss|It|Li)' "$TOP/man/mptcp-derive.1" | tr -c 'A-Za-z0-9_\n' '\n' | sort -u)
+	for r in $RECORDS; do
+		grep -qx -- "$r" <<< "$words" || missing="$missing record:$r"
+		for c in $(mptcp-derive -r "$r" --schema | tail -n +2 | cut -f1); do
+			grep -qx -- "$c" <<< "$words" || missing="$missing $r:$c"
+		done
+	done
+	[ -z "$missing" ] || fail "not in mptcp-derive.1:$missing"
 }

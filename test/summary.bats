@@ -291,3 +291,111 @@ print(len(v), repr(float(numpy.median(v))), repr(max(v)))')
 		[ "$(wc -l < "S/$p")" -ge 2 ] || fail "table $p is empty"
 	done
 }
+
+# The per-direction interface sums of the analysed tables, by python:
+# per MPTCP connection (mptcp_conns.tsv) and MPTCP direction, its
+# subflows' (mptcp_subflows.tsv) data packets and bytes by iface, and the
+# rexmit_pkts of their TCP connections (tcp_conns.tsv) in the TCP
+# direction that carries it (reversed on a subflow the server opened).
+# Prints "app cond dir" then the values of each connection, as python
+# literals, one connection per line.
+share_dir_conns() {
+	$PY - A B <<-'EOF'
+	import csv, glob, sys
+	def rows(f):
+	    return list(csv.DictReader(open(f), delimiter='\t'))
+	def n(v):
+	    return 0 if v == '-' else int(v)
+	for d in sys.argv[1:]:
+	    for f in sorted(glob.glob(d + '/mptcp_*/mptcp_conns.tsv')):
+	        app, cond = f.split('/')[1].split('_')[1:3]
+	        subs = rows(f.replace('mptcp_conns', 'mptcp_subflows'))
+	        tcp = {r['conn']: r for r in rows(f.replace('mptcp_conns', 'tcp_conns'))}
+	        for m in rows(f):
+	            for dr in ('c2s', 's2c'):
+	                v = {k + '_' + x: 0 for k in ('wifi', 'cell', 'other') for x in ('pkts', 'bytes', 'rx')}
+	                for s in subs:
+	                    if s['mpconn'] != m['mpconn']:
+	                        continue
+	                    k = {'wifi': 'wifi', 'cellular': 'cell'}.get(s['iface'], 'other')
+	                    td = dr if s['role'] == 'client' else {'c2s': 's2c', 's2c': 'c2s'}[dr]
+	                    v[k + '_pkts'] += n(s[dr + '_data_pkts'])
+	                    v[k + '_bytes'] += n(s[dr + '_data_bytes'])
+	                    v[k + '_rx'] += n(tcp[s['conn']][td + '_rexmit_pkts'])
+	                print(app, cond, dr, repr(v))
+	EOF
+}
+
+@test "per-direction Wi-Fi/cellular shares, 0% and 100% cellular connections, retransmitted packets per interface" {
+	# Expected: python sums and ratios over share_dir_conns (the analysed
+	# tables), every column of share_dir.tsv compared by name.
+	local cols want
+	cols=app,cond,dir,count,data_conns,cell_0pct_conns,cell_100pct_conns,sum_data_pkts,sum_wifi_pkts,sum_cell_pkts,sum_other_pkts,wifi_pkt_share,cell_pkt_share,sum_data_bytes,sum_wifi_bytes,sum_cell_bytes,sum_other_bytes,wifi_byte_share,cell_byte_share,sum_wifi_rexmit_pkts,sum_cell_rexmit_pkts,wifi_rexmit_rate,cell_rexmit_rate
+	share_dir_conns > "$T/conns"
+	[ "$(wc -l < "$T/conns")" -ge 10 ]
+	want=$($PY - "$T/conns" <<-'EOF'
+	import ast, sys
+	g = {}
+	for line in open(sys.argv[1]):
+	    app, cond, dr, v = line.split(' ', 3)
+	    g.setdefault((app, cond, dr), []).append(ast.literal_eval(v))
+	def r(a, b):
+	    return '%.6f' % (a / b) if b else '-'
+	for k in sorted(g):
+	    c = g[k]
+	    S = lambda x: sum(v[x] for v in c)
+	    data = [v for v in c if v['wifi_bytes'] + v['cell_bytes'] + v['other_bytes'] > 0]
+	    pk, by = S('wifi_pkts') + S('cell_pkts') + S('other_pkts'), S('wifi_bytes') + S('cell_bytes') + S('other_bytes')
+	    print(*k, len(c), len(data), sum(v['cell_bytes'] == 0 for v in data),
+	          sum(v['cell_bytes'] == v['wifi_bytes'] + v['cell_bytes'] + v['other_bytes'] for v in data),
+	          pk, S('wifi_pkts'), S('cell_pkts'), S('other_pkts'), r(S('wifi_pkts'), pk), r(S('cell_pkts'), pk),
+	          by, S('wifi_bytes'), S('cell_bytes'), S('other_bytes'), r(S('wifi_bytes'), by), r(S('cell_bytes'), by),
+	          S('wifi_rx'), S('cell_rx'), r(S('wifi_rx'), S('wifi_pkts')), r(S('cell_rx'), S('cell_pkts')))
+	EOF
+	)
+	assert_equal "$(pick "$cols" < S/share_dir.tsv | sort)" "$want"
+	# the fixtures reach both counts and a retransmission on Wi-Fi
+	[ "$(value cell_100pct_conns S/share_dir.tsv app=appC cond=cell dir=c2s)" = 1 ]
+	[ "$(value cell_0pct_conns S/share_dir.tsv app=appB cond=both dir=s2c)" = 2 ]
+	[ "$(value sum_wifi_rexmit_pkts S/share_dir.tsv app=appA cond=wifi dir=c2s)" -gt 0 ]
+}
+
+@test "per-direction cellular share plots: the points of each connection's share, legends with n" {
+	# Expected: per group and direction the sorted per-connection shares
+	# of share_dir_conns (connections with data), y = i/n, then (max, 1)
+	# (aggregate(1)'s CDF), the legend "app / cond / dir (n=N)".
+	local p
+	share_dir_conns > "$T/conns"
+	for p in cell_byte_share_cdf:bytes cell_pkt_share_cdf:pkts; do
+		grep -q "plots/${p%:*}.png" S/index.tsv || fail "${p%:*} not in the index"
+		file "S/plots/${p%:*}.png" | grep -q 'PNG image data' || fail "${p%:*}: no PNG"
+		$PY - "$T/conns" "S/plots/${p%:*}.dat" "${p#*:}" <<-'EOF' || fail "${p%:*}.dat"
+		import ast, sys
+		g = {}
+		for line in open(sys.argv[1]):
+		    app, cond, dr, v = line.split(' ', 3)
+		    v = ast.literal_eval(v)
+		    x = sys.argv[3]
+		    tot = v['wifi_' + x] + v['cell_' + x] + v['other_' + x]
+		    if tot:
+		        g.setdefault('%s / %s / %s' % (app, cond, dr), []).append(round(v['cell_' + x] / tot, 6))
+		want = {}
+		for k, vals in g.items():
+		    vals.sort()
+		    want['%s (n=%d)' % (k, len(vals))] = [(x, i / len(vals)) for i, x in enumerate(vals)] + [(vals[-1], 1.0)]
+		got, cur = {}, None
+		for line in open(sys.argv[2]):
+		    if line.startswith('# '):
+		        cur = line[2:].rstrip('\n')
+		        got[cur] = []
+		    elif line.strip():
+		        a, b = line.split()
+		        got[cur].append((float(a), float(b)))
+		assert sorted(got) == sorted(want), (sorted(got), sorted(want))
+		for k in want:
+		    assert len(got[k]) == len(want[k]), k
+		    for (a, b), (c, d) in zip(got[k], want[k]):
+		        assert abs(a - c) < 1e-9 and abs(b - d) < 1e-9, (k, got[k], want[k])
+		EOF
+	done
+}

@@ -25,6 +25,10 @@ HEAD = {
     'default': 'mpconn',
     'share': 'mpconn wifi_bytes cellular_bytes unknown_bytes total_bytes '
              'wifi_share cellular_share unknown_share',
+    'share_dir': 'mpconn dir data_pkts data_bytes wifi_pkts cell_pkts other_pkts '
+                 'wifi_bytes cell_bytes other_bytes wifi_byte_share cell_byte_share '
+                 'wifi_pkt_share cell_pkt_share cell_none cell_all '
+                 'wifi_rexmit_pkts cell_rexmit_pkts other_rexmit_pkts',
 }
 
 
@@ -42,6 +46,32 @@ def b(v):
 
 def frac(a, d):
     return '%.6f' % (a / d) if d > 0 else '-'
+
+
+def share_dir(mpconn, subflows, tcp):
+    """Two rows, c2s and s2c: packets, bytes, retransmitted packets of the
+    subflows by interface; retransmissions from the subflow's TCP
+    connection in the TCP direction that carries the MPTCP direction."""
+    rows_ = []
+    for d in ('c2s', 's2c'):
+        pk = {'wifi': 0, 'cellular': 0, 'other': 0}
+        by, rx = dict(pk), dict(pk)
+        for s in subflows:
+            k = s['iface'] if s['iface'] in ('wifi', 'cellular') else 'other'
+            pk[k] += b(s[d + '_data_pkts'])
+            by[k] += b(s[d + '_data_bytes'])
+            td = {'c2s': 's2c', 's2c': 'c2s'}[d] if s['role'] == 'server' else d
+            t = tcp.get(s['conn'])
+            rx[k] += b(t[td + '_rexmit_pkts']) if t else 0
+        tp, tb = sum(pk.values()), sum(by.values())
+        flag = lambda c: (1 if c else 0) if tb > 0 else '-'
+        rows_.append([mpconn, d, tp, tb, pk['wifi'], pk['cellular'], pk['other'],
+                      by['wifi'], by['cellular'], by['other'],
+                      frac(by['wifi'], tb), frac(by['cellular'], tb),
+                      frac(pk['wifi'], tp), frac(pk['cellular'], tp),
+                      flag(by['cellular'] == 0), flag(by['cellular'] == tb),
+                      rx['wifi'], rx['cellular'], rx['other']])
+    return rows_
 
 
 def main():
@@ -104,6 +134,9 @@ def main():
                 ub, sw = b(r[x + '_unique_bytes']), r[x + '_switches']
                 f = '%.6f' % (int(sw) / dur) if ub >= 1000000 and dur > 0.1 and est >= 2 and sw != '-' else '-'
                 out.append([r['mpconn'], x, ub, r['duration_s'], r[x + '_bursts'], sw, f])
+            continue
+        if a.record == 'share_dir':
+            out.extend(share_dir(r['mpconn'], [s for s, _, _ in lst], rtt))
             continue
         if a.record != 'mptcp':
             continue
