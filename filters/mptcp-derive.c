@@ -23,7 +23,7 @@ _Noreturn static void usage(int status)
 	    "usage: mptcp-derive -r record [-h] [-b c2s|s2c|both] [-d c2s|s2c] [-m mptcp_conns]\n"
 	    "                    [-s subflows] [-t tcp_conns]\n"
 	    "       mptcp-derive -r record --schema\n"
-	    "records: conn mptcp subflow burst share default share_dir\n");
+	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt\n");
 	exit(status);
 }
 
@@ -188,7 +188,15 @@ struct mpc {
 	/* per MPTCP direction and interface (wifi, cellular, other): the
 	 * share_dir record */
 	uint64_t if_pkts[2][3], if_bytes[2][3], if_rexmit[2][3];
+	/* per MPTCP direction, over the subflows with an RTT mean of 3
+	 * samples or more: their number, the lowest mean per interface and
+	 * of all (the rtt record), the interface of the lowest */
+	uint64_t dir_nrtt[2], if_nrtt[2][3];
+	double if_best[2][3], dir_best[2];
+	int dir_best_k[2];
 };
+
+enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT };
 
 struct opts {
 	const char *rec;
@@ -418,8 +426,68 @@ static void sf_sums(struct mpc *m, const struct tsv *t, const struct sf_cols *c,
 		m->ho = 1;
 }
 
-static void read_subflows(struct tsv *t, const struct opts *op, int share_only, int print, int with_pkts)
+/* ---- the sfrtt record: per subflow and MPTCP direction, its TCP RTT */
+
+static const char *const iface_name[3] = { "wifi", "cellular", "other" };
+
+struct sfrtt_row {
+	struct fld mpconn, subflow, conn;
+	const char *iface, *dir, *n, *avg;
+	int counted; /* 3 samples or more: the mean counts */
+};
+
+#define SFRTT_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(subflow, ID, "-", "the subflow, 0 for the initial one", out_fld(o, r->subflow)) \
+	X(conn, ID, "-", "its TCP connection (tcp-metrics conn)", out_fld(o, r->conn)) \
+	X(iface, TEXT, "-", "wifi, cellular or other (another ifmatch label)", out_str(o, r->iface)) \
+	X(dir, TEXT, "-", "the MPTCP direction, c2s or s2c", out_str(o, r->dir)) \
+	X(rtt_n, COUNT, "-", "RTT samples of the TCP direction that carries it", out_str(o, r->n)) \
+	X(rtt_avg_ms, MS, "ms", "their mean, as tcp-metrics has it", out_str(o, r->avg)) \
+	X(rtt_ms, MS, "ms", "rtt_avg_ms when rtt_n is 3 or more, else -", \
+	    if (r->counted) out_str(o, r->avg); else out_dash(o))
+
+static const struct column sfrtt_cols[] = { SFRTT_COLUMNS(COL_ROW) };
+
+static void write_sfrtt(struct out *o, const struct sfrtt_row *r)
 {
+	int sep = 0;
+	SFRTT_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* The RTT of subflow r (interface k) in each MPTCP direction: a row of
+ * the sfrtt record when print, and into m's per-direction lowest means. */
+static void sf_dir_rtt(struct mpc *m, const struct tsv *t, const struct sf_cols *c,
+    const struct sf_row *r, int k, int print)
+{
+	const struct tcpc *tc = map_get(&tcp_map, r->conn.p, r->conn.n);
+	int server_opened = tsv_eq(t, c->role, "server");
+	for (int d = 0; d < 2; d++) {
+		int td = tcp_dir(server_opened, d);
+		int counted = tc && tc->has_n[td] && tc->n[td] >= 3 && tc->has_avg[td];
+		if (print) {
+			struct sfrtt_row row = { r->mpconn, r->subflow, r->conn, iface_name[k], dir_name[d],
+				tc ? tc->n_txt[td] : "-", tc ? tc->avg_txt[td] : "-", counted };
+			write_sfrtt(&out_stdout, &row);
+		}
+		if (!counted)
+			continue;
+		double v = tc->avg[td];
+		if (!m->if_nrtt[d][k]++ || v < m->if_best[d][k])
+			m->if_best[d][k] = v;
+		/* the first subflow of the lowest mean: ties go to the earlier */
+		if (!m->dir_nrtt[d]++ || v < m->dir_best[d]) {
+			m->dir_best[d] = v;
+			m->dir_best_k[d] = k;
+		}
+	}
+}
+
+static void read_subflows(struct tsv *t, const struct opts *op, enum rec rec)
+{
+	int share_only = rec == R_SHARE, print = rec == R_SUBFLOW, with_pkts = rec == R_SHARE_DIR;
+	int dir_rtt = rec == R_SFRTT || rec == R_RTT;
 	/* the share record's unread columns: -1, never looked at */
 	struct sf_cols c = { -1, -1, { -1, -1 }, -1, -1, -1, -1, -1, -1, -1, { -1, -1 } };
 	sf_cols_find(&c, t, share_only, with_pkts);
@@ -440,6 +508,8 @@ static void read_subflows(struct tsv *t, const struct opts *op, int share_only, 
 		sf_rtt(m, &r, tcp_dir(tsv_eq(t, c.role, "server"), op->rdir));
 		if (with_pkts)
 			sf_dir_sums(m, t, &c, &r, k);
+		if (dir_rtt)
+			sf_dir_rtt(m, t, &c, &r, k, rec == R_SFRTT);
 		if (print)
 			write_subflow(&out_stdout, &r);
 	}
@@ -635,14 +705,73 @@ static void share_dir_rows(struct out *o, struct fld mpconn, const struct mpc *m
 	}
 }
 
-enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR };
+
+/* ---- the rtt record: per MPTCP connection and direction, the lowest
+ * subflow RTT mean per interface, the interface of the lowest, and the
+ * connection's own data-level RTT */
+
+struct rtt_row {
+	struct fld mpconn, mp_n, mp_avg;
+	const char *dir;
+	const struct mpc *m;
+	int d, mp_counted;
+};
+
+/* The lowest mean of interface k, or of all (k < 0): "-" when none */
+static void out_best(struct out *o, const struct rtt_row *r, int k)
+{
+	if (k < 0 ? r->m->dir_nrtt[r->d] : r->m->if_nrtt[r->d][k])
+		out_double_exact(o, k < 0 ? r->m->dir_best[r->d] : r->m->if_best[r->d][k], 3);
+	else
+		out_dash(o);
+}
+
+/* Which interface has the lowest mean, once 2 subflows or more have one
+ * (as the RTT spread): "-" before */
+#define BEST_KNOWN(r) ((r)->m->dir_nrtt[(r)->d] >= 2)
+#define RTT_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(dir, TEXT, "-", "the MPTCP direction, c2s or s2c", out_str(o, r->dir)) \
+	X(mptcp_rtt_n, COUNT, "-", "MPTCP (DATA_ACK) RTT samples of the direction (mptcp-metrics)", \
+	    out_fld(o, r->mp_n)) \
+	X(mptcp_rtt_avg_ms, MS, "ms", "their mean, as mptcp-metrics has it", out_fld(o, r->mp_avg)) \
+	X(mptcp_rtt_ms, MS, "ms", "mptcp_rtt_avg_ms when mptcp_rtt_n is 3 or more, else -", \
+	    if (r->mp_counted) out_fld(o, r->mp_avg); else out_dash(o)) \
+	X(rtt_subflows, COUNT, "-", "subflows with an rtt_ms (sfrtt record) in the direction", \
+	    out_u64(o, r->m->dir_nrtt[r->d])) \
+	X(wifi_rtt_ms, MS, "ms", "the lowest rtt_ms of its wifi subflows", out_best(o, r, 0)) \
+	X(cell_rtt_ms, MS, "ms", "of its cellular subflows", out_best(o, r, 1)) \
+	X(best_rtt_ms, MS, "ms", "of all its subflows", out_best(o, r, -1)) \
+	X(best_iface, TEXT, "-", "wifi, cellular or other: the interface of that subflow, with rtt_subflows 2 or more", \
+	    if (BEST_KNOWN(r)) out_str(o, iface_name[r->m->dir_best_k[r->d]]); else out_dash(o)) \
+	X(best_known, BOOL, "-", "best_iface is known: 1, else 0", out_u64(o, (uint64_t)BEST_KNOWN(r))) \
+	X(best_wifi, BOOL, "-", "best_iface is wifi; - when not known", \
+	    out_flag(o, BEST_KNOWN(r), r->m->dir_best_k[r->d] == 0)) \
+	X(best_cell, BOOL, "-", "best_iface is cellular", out_flag(o, BEST_KNOWN(r), r->m->dir_best_k[r->d] == 1))
+
+static const struct column rtt_cols[] = { RTT_COLUMNS(COL_ROW) };
+
+static void rtt_rows(struct out *o, const struct tsv *t, struct fld mpconn, const struct mpc *m,
+    const int cn[2], const int ca[2])
+{
+	for (int d = 0; d < 2; d++) {
+		check_count(t, cn[d]);
+		check_real(t, ca[d]);
+		struct rtt_row row = { mpconn, field(t, cn[d]), field(t, ca[d]), dir_name[d], m, d,
+			!tsv_dash(t, cn[d]) && tsv_u64(t, cn[d]) >= 3 && !tsv_dash(t, ca[d]) };
+		const struct rtt_row *r = &row;
+		int sep = 0;
+		RTT_COLUMNS(COL_EMIT)
+		out_nl(o);
+	}
+}
 
 static void read_mptcp(struct tsv *t, enum rec rec)
 {
 	const char *by = "mptcp-metrics";
 	int cm = need(t, "mpconn", by), cs = need(t, "status", by), cd = need(t, "duration_s", by);
 	int cn = need(t, "subflows", by), cu = need(t, "subflows_data", by);
-	int cub[2], cdb[2], crx[2], crj[2], cnb[2], csw[2];
+	int cub[2], cdb[2], crx[2], crj[2], cnb[2], csw[2], crn[2], crt[2];
 	for (int d = 0; d < 2; d++) {
 		char name[64];
 #define COL2(arr, suffix) (snprintf(name, sizeof name, "%s_%s", dir_name[d], suffix), arr[d] = need(t, name, by))
@@ -652,6 +781,12 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 		COL2(crj, "reinj_bytes");
 		COL2(cnb, "bursts");
 		COL2(csw, "switches");
+		/* the data-level RTT: only the rtt record reads it */
+		crn[d] = crt[d] = -1;
+		if (rec == R_RTT) {
+			COL2(crn, "rtt_n");
+			COL2(crt, "rtt_avg_ms");
+		}
 #undef COL2
 	}
 	while (tsv_next(t)) {
@@ -669,6 +804,8 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 			write_default(&out_stdout, &r.mpconn);
 		else if (rec == R_SHARE_DIR)
 			share_dir_rows(&out_stdout, r.mpconn, r.m);
+		else if (rec == R_RTT)
+			rtt_rows(&out_stdout, t, r.mpconn, r.m, crn, crt);
 	}
 }
 
@@ -721,6 +858,8 @@ static const struct {
 	[R_SHARE] = { "share", { 1, { COL_PART(share_cols, 0) } } },
 	[R_DEFAULT] = { "default", { 1, { COL_PART(default_cols, 0) } } },
 	[R_SHARE_DIR] = { "share_dir", { 1, { COL_PART(share_dir_cols, 0) } } },
+	[R_SFRTT] = { "sfrtt", { 1, { COL_PART(sfrtt_cols, 0) } } },
+	[R_RTT] = { "rtt", { 1, { COL_PART(rtt_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
 
@@ -729,7 +868,7 @@ static enum rec rec_by_name(const char *s)
 	for (size_t i = 0; i < NREC; i++)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
-	errx(2, "-r: conn, mptcp, subflow, burst, share, default or share_dir, not '%s'", s);
+	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt or rtt, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)
@@ -761,17 +900,18 @@ static void run(enum rec rec, const struct opts *op)
 		return;
 	}
 	/* the RTTs only where a record has them */
-	if ((rec == R_MPTCP || rec == R_SUBFLOW || rec == R_SHARE_DIR) && open_table(&t, op->tcp)) {
+	if ((rec == R_MPTCP || rec == R_SUBFLOW || rec == R_SHARE_DIR || rec == R_SFRTT || rec == R_RTT) &&
+	    open_table(&t, op->tcp)) {
 		read_tcp(&t, rec == R_SHARE_DIR);
 		tsv_close(&t);
 	}
 	if (open_table(&t, op->sf)) {
-		read_subflows(&t, op, rec == R_SHARE, rec == R_SUBFLOW, rec == R_SHARE_DIR);
+		read_subflows(&t, op, rec);
 		tsv_close(&t);
 	}
 	if (rec == R_SHARE) {
 		write_shares(&out_stdout);
-	} else if (rec != R_SUBFLOW && open_table(&t, op->mp)) {
+	} else if (rec != R_SUBFLOW && rec != R_SFRTT && open_table(&t, op->mp)) {
 		read_mptcp(&t, rec);
 		tsv_close(&t);
 	}

@@ -12,7 +12,7 @@ setup() {
 	REF=$TOP/test/ref/derive-ref.py
 }
 
-RECORDS="conn mptcp subflow burst share default share_dir"
+RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt"
 
 # tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
 # subflows labelled by ifmatch)
@@ -38,7 +38,7 @@ tables() {
 			done
 		done
 	done
-	assert_equal "$n" 105
+	assert_equal "$n" 135
 }
 
 # A crafted capture's tables: three TCP connections, MPTCP connection 1
@@ -57,9 +57,9 @@ crafted() {
 	    $'1\t2\t3\tclient\t?\ttable\tfailed_rst\t0.300000\t0\t-\t-\t-\t-' \
 	    $'3\t0\t9\tclient\twifi\ttable\testablished\t0.000000\t-\t0\t0\t0\t0' > "$T/s.tsv"
 	printf '%s\n' \
-	    $'mpconn\tstatus\tduration_s\tsubflows\tsubflows_data\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tc2s_tcp_rexmit_bytes\ts2c_tcp_rexmit_bytes\tc2s_reinj_bytes\ts2c_reinj_bytes\tc2s_bursts\ts2c_bursts\tc2s_switches\ts2c_switches' \
-	    $'1\tok\t2.5\t3\t2\t2000000\t3000\t4500\t3500\t100\t20\t40\t0\t7\t2\t50\t-' \
-	    $'2\treset\t-\t0\t1\t-\t-\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0' > "$T/m.tsv"
+	    $'mpconn\tstatus\tduration_s\tsubflows\tsubflows_data\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tc2s_tcp_rexmit_bytes\ts2c_tcp_rexmit_bytes\tc2s_reinj_bytes\ts2c_reinj_bytes\tc2s_bursts\ts2c_bursts\tc2s_switches\ts2c_switches\tc2s_rtt_n\tc2s_rtt_avg_ms\ts2c_rtt_n\ts2c_rtt_avg_ms' \
+	    $'1\tok\t2.5\t3\t2\t2000000\t3000\t4500\t3500\t100\t20\t40\t0\t7\t2\t50\t-\t4\t30.5\t2\t9.0' \
+	    $'2\treset\t-\t0\t1\t-\t-\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t-\t-\t0\t-' > "$T/m.tsv"
 }
 
 derive() {
@@ -122,6 +122,25 @@ derive() {
 	    $'1\ts2c\t4\t3500\t3\t1\t0\t3000\t500\t0\t0.857143\t0.142857\t0.750000\t0.250000\t0\t0\t1\t4\t16' \
 	    $'2\tc2s\t0\t0\t0\t0\t0\t0\t0\t0\t-\t-\t-\t-\t-\t-\t0\t0\t0' \
 	    $'2\ts2c\t0\t0\t0\t0\t0\t0\t0\t0\t-\t-\t-\t-\t-\t-\t0\t0\t0')"
+	# sfrtt: both MPTCP directions of every subflow; subflow 1 (opened by
+	# the server) c2s is TCP s2c, 2 samples only; subflow 2's '?' is other;
+	# connection 3's conn 9 is not in -t
+	run derive -r sfrtt
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\t0\t1\twifi\tc2s\t5\t10.0\t10.0' $'1\t0\t1\twifi\ts2c\t4\t40.25\t40.25' \
+	    $'1\t1\t2\tcellular\tc2s\t2\t99.0\t-' $'1\t1\t2\tcellular\ts2c\t3\t12.5\t12.5' \
+	    $'1\t2\t3\tother\tc2s\t3\t20.0\t20.0' $'1\t2\t3\tother\ts2c\t3\t7.125\t7.125' \
+	    $'3\t0\t9\twifi\tc2s\t-\t-\t-' $'3\t0\t9\twifi\ts2c\t-\t-\t-')"
+	# rtt, c2s: MPTCP RTT 4 samples 30.5; subflows Wi-Fi 10.0 and other
+	# 20.0: best Wi-Fi. s2c: MPTCP 2 samples ('-'); Wi-Fi 40.25, cellular
+	# 12.5, other 7.125: best other (neither flag). Connection 2: nothing
+	run derive -r rtt
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\tc2s\t4\t30.5\t30.5\t2\t10.000\t-\t10.000\twifi\t1\t1\t0' \
+	    $'1\ts2c\t2\t9.0\t-\t3\t40.250\t12.500\t7.125\tother\t1\t0\t0' \
+	    $'2\tc2s\t-\t-\t-\t0\t-\t-\t-\t-\t0\t-\t-' $'2\ts2c\t0\t-\t-\t0\t-\t-\t-\t-\t0\t-\t-')"
 	# conn: the TCP connections of -t, then the MPTCP ones of -m
 	run derive -r conn
 	assert_success
@@ -199,7 +218,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default or share_dir, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt or rtt, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"

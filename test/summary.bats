@@ -399,3 +399,120 @@ share_dir_conns() {
 		EOF
 	done
 }
+
+# rtt_oracle OUT: from the analysed tables, by python: OUT.iface and
+# OUT.conn the rows expected in rtt_iface.tsv and rtt_conn.tsv, OUT.json
+# the expected points of the two RTT plots by legend entry. A subflow's
+# RTT in an MPTCP direction: the rtt_avg_ms of its TCP connection in the
+# TCP direction that carries it (reversed on a subflow the server
+# opened), counted with 3 samples or more.
+rtt_oracle() {
+	$PY - "$1" A B <<-'EOF'
+	import csv, glob, json, sys, numpy
+	out = sys.argv[1]
+	def rows(f):
+	    return list(csv.DictReader(open(f), delimiter='\t'))
+	def ms(v):
+	    return '%.3f' % v
+	sf, cn = {}, {}
+	for d in sys.argv[2:]:
+	    for f in sorted(glob.glob(d + '/mptcp_*/mptcp_conns.tsv')):
+	        app, cond = f.split('/')[1].split('_')[1:3]
+	        subs = rows(f.replace('mptcp_conns', 'mptcp_subflows'))
+	        tcp = {r['conn']: r for r in rows(f.replace('mptcp_conns', 'tcp_conns'))}
+	        for dr in ('c2s', 's2c'):
+	            per = {}
+	            for s in subs:
+	                k = s['iface'] if s['iface'] in ('wifi', 'cellular') else 'other'
+	                td = dr if s['role'] == 'client' else {'c2s': 's2c', 's2c': 'c2s'}[dr]
+	                t = tcp.get(s['conn'])
+	                v = float(t[td + '_rtt_avg_ms']) if t and t[td + '_rtt_n'] != '-' and int(t[td + '_rtt_n']) >= 3 else None
+	                sf.setdefault((app, cond, dr, k), []).append(v)
+	                if v is not None:
+	                    per.setdefault(s['mpconn'], []).append((v, k))
+	            for m in rows(f):
+	                n, a = m[dr + '_rtt_n'], m[dr + '_rtt_avg_ms']
+	                got = per.get(m['mpconn'], [])
+	                best = min(got, key=lambda x: x[0]) if got else None
+	                cn.setdefault((app, cond, dr), []).append({
+	                    'mptcp': float(a) if n != '-' and int(n) >= 3 else None,
+	                    'best': float(ms(best[0])) if best else None,
+	                    'wifi': min([v for v, k in got if k == 'wifi'], default=None),
+	                    'cell': min([v for v, k in got if k == 'cellular'], default=None),
+	                    'known': len(got) >= 2, 'bk': best[1] if best else None})
+	def stats(v, fns):
+	    return [ms(f(v)) if v else '-' for f in fns]
+	pct = lambda p: lambda v: numpy.percentile(v, p)
+	with open(out + '.iface', 'w') as o:
+	    for k in sorted(sf):
+	        v = [x for x in sf[k] if x is not None]
+	        print(*k, len(sf[k]), len(v), *stats(v, [min, numpy.median, pct(90), numpy.mean, max]), file=o)
+	def share(a, b):
+	    return '%.6f' % (a / b) if b else '-'
+	with open(out + '.conn', 'w') as o:
+	    for k in sorted(cn):
+	        c = cn[k]
+	        col = lambda x: [r[x] for r in c if r[x] is not None]
+	        kn = [r for r in c if r['known']]
+	        bw, bc = sum(r['bk'] == 'wifi' for r in kn), sum(r['bk'] == 'cellular' for r in kn)
+	        print(*k, len(c), len(col('mptcp')), *stats(col('mptcp'), [numpy.median, pct(90)]),
+	              len(col('best')), *stats(col('best'), [numpy.median, pct(90)]),
+	              *stats(col('wifi'), [numpy.median]), *stats(col('cell'), [numpy.median]),
+	              len(kn), bw, bc, share(bw, len(kn)), share(bc, len(kn)), file=o)
+	def cdf(v):
+	    v = sorted(v)
+	    return [(x, i / len(v)) for i, x in enumerate(v)] + [(v[-1], 1.0)]
+	pts = {'rtt_iface_cdf': {}, 'rtt_mptcp_tcp_cdf': {}}
+	for k, v in sf.items():
+	    v = [x for x in v if x is not None]
+	    if v:
+	        pts['rtt_iface_cdf']['%s (n=%d)' % (' / '.join(k), len(v))] = cdf(v)
+	for k, c in cn.items():
+	    for x, label in (('mptcp', 'MPTCP (DATA_ACK)'), ('best', 'TCP, best subflow')):
+	        v = [r[x] for r in c if r[x] is not None]
+	        if v:
+	            pts['rtt_mptcp_tcp_cdf']['%s, %s (n=%d)' % (' / '.join(k), label, len(v))] = cdf(v)
+	json.dump(pts, open(out + '.json', 'w'))
+	EOF
+}
+
+@test "RTT per interface and direction, MPTCP vs TCP RTT, the interface of the best-RTT subflow" {
+	# Expected: rtt_oracle (python, numpy over the analysed tables), every
+	# column of rtt_iface.tsv and rtt_conn.tsv compared by name.
+	rtt_oracle "$T/rtt"
+	[ "$(wc -l < "$T/rtt.iface")" -ge 8 ]
+	assert_equal "$(pick app,cond,dir,iface,count,rtt_subflows,min_rtt_ms,median_rtt_ms,p90_rtt_ms,mean_rtt_ms,max_rtt_ms < S/rtt_iface.tsv | sort)" \
+	    "$(sort "$T/rtt.iface")"
+	assert_equal "$(pick app,cond,dir,count,mptcp_rtt_conns,median_mptcp_rtt_ms,p90_mptcp_rtt_ms,best_rtt_conns,median_best_rtt_ms,p90_best_rtt_ms,median_wifi_rtt_ms,median_cell_rtt_ms,best_known_conns,best_wifi_conns,best_cell_conns,best_wifi_share,best_cell_share < S/rtt_conn.tsv | sort)" \
+	    "$(sort "$T/rtt.conn")"
+	# the fixtures reach a best subflow on Wi-Fi with both interfaces measured
+	[ "$(value best_wifi_conns S/rtt_conn.tsv app=appA cond=wifi dir=c2s)" -ge 1 ]
+	[ "$(value median_cell_rtt_ms S/rtt_conn.tsv app=appA cond=wifi dir=c2s)" != - ]
+}
+
+@test "RTT plots: per-interface subflow RTTs and MPTCP vs TCP, the points of each group, legends with n" {
+	# Expected: rtt_oracle's points (y = i/n, then (max, 1)) per legend entry.
+	local p
+	rtt_oracle "$T/rtt"
+	for p in rtt_iface_cdf rtt_mptcp_tcp_cdf; do
+		grep -q "plots/$p.png" S/index.tsv || fail "$p not in the index"
+		file "S/plots/$p.png" | grep -q 'PNG image data' || fail "$p: no PNG"
+		$PY - "$T/rtt.json" "S/plots/$p.dat" "$p" <<-'EOF' || fail "$p.dat"
+		import json, sys
+		want = json.load(open(sys.argv[1]))[sys.argv[3]]
+		got, cur = {}, None
+		for line in open(sys.argv[2]):
+		    if line.startswith('# '):
+		        cur = line[2:].rstrip('\n')
+		        got[cur] = []
+		    elif line.strip():
+		        a, b = line.split()
+		        got[cur].append((float(a), float(b)))
+		assert sorted(got) == sorted(want), (sorted(got), sorted(want))
+		for k in want:
+		    assert len(got[k]) == len(want[k]), k
+		    for (a, b), (c, d) in zip(got[k], want[k]):
+		        assert abs(a - c) < 1e-9 and abs(b - d) < 1e-9, (k, got[k], want[k])
+		EOF
+	done
+}

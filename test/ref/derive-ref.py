@@ -29,6 +29,9 @@ HEAD = {
                  'wifi_bytes cell_bytes other_bytes wifi_byte_share cell_byte_share '
                  'wifi_pkt_share cell_pkt_share cell_none cell_all '
                  'wifi_rexmit_pkts cell_rexmit_pkts other_rexmit_pkts',
+    'sfrtt': 'mpconn subflow conn iface dir rtt_n rtt_avg_ms rtt_ms',
+    'rtt': 'mpconn dir mptcp_rtt_n mptcp_rtt_avg_ms mptcp_rtt_ms rtt_subflows '
+           'wifi_rtt_ms cell_rtt_ms best_rtt_ms best_iface best_known best_wifi best_cell',
 }
 
 
@@ -74,6 +77,40 @@ def share_dir(mpconn, subflows, tcp):
     return rows_
 
 
+def iface3(s):
+    return s['iface'] if s['iface'] in ('wifi', 'cellular') else 'other'
+
+
+def sf_rtts(subflows, tcp):
+    """Per subflow and MPTCP direction: (subflow, dir, iface, n, avg,
+    mean when 3 samples or more else None), the TCP direction reversed
+    on a subflow the server opened."""
+    for s in subflows:
+        t = tcp.get(s['conn'])
+        for d in ('c2s', 's2c'):
+            td = {'c2s': 's2c', 's2c': 'c2s'}[d] if s['role'] == 'server' else d
+            n = t[td + '_rtt_n'] if t else '-'
+            avg = t[td + '_rtt_avg_ms'] if t else '-'
+            ok = n != '-' and int(n) >= 3 and avg != '-'
+            yield s, d, iface3(s), n, avg, float(avg) if ok else None
+
+
+def rtt_rows(m, subflows, tcp):
+    rows_ = []
+    all_ = list(sf_rtts(subflows, tcp))
+    for d in ('c2s', 's2c'):
+        got = [(k, v) for _, dd, k, _, _, v in all_ if dd == d and v is not None]
+        low = lambda k: '%.3f' % min(v for kk, v in got if kk == k) if any(kk == k for kk, _ in got) else '-'
+        best = min(got, key=lambda kv: kv[1]) if got else None  # min keeps the first of ties
+        known = len(got) >= 2
+        n, avg = m[d + '_rtt_n'], m[d + '_rtt_avg_ms']
+        rows_.append([m['mpconn'], d, n, avg, avg if n != '-' and int(n) >= 3 and avg != '-' else '-',
+                      len(got), low('wifi'), low('cellular'), '%.3f' % best[1] if best else '-',
+                      best[0] if known else '-', int(known),
+                      int(best[0] == 'wifi') if known else '-', int(best[0] == 'cellular') if known else '-'])
+    return rows_
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('record', choices=sorted(HEAD))
@@ -108,6 +145,10 @@ def main():
         if a.record == 'subflow':
             out.append([r[k] for k in HEAD['subflow'].split()[:10]] + [n, avg])
 
+    if a.record == 'sfrtt':
+        for s, d, k, n, avg, v in sf_rtts(sfs, rtt):
+            out.append([s['mpconn'], s['subflow'], s['conn'], k, d, n, avg, avg if v is not None else '-'])
+
     if a.record == 'share':
         dirs = ['c2s', 's2c'] if a.b == 'both' else [a.b]
         for m, lst in per.items():  # dicts keep the order of insertion
@@ -134,6 +175,9 @@ def main():
                 ub, sw = b(r[x + '_unique_bytes']), r[x + '_switches']
                 f = '%.6f' % (int(sw) / dur) if ub >= 1000000 and dur > 0.1 and est >= 2 and sw != '-' else '-'
                 out.append([r['mpconn'], x, ub, r['duration_s'], r[x + '_bursts'], sw, f])
+            continue
+        if a.record == 'rtt':
+            out.extend(rtt_rows(r, [s for s, _, _ in lst], rtt))
             continue
         if a.record == 'share_dir':
             out.extend(share_dir(r['mpconn'], [s for s, _, _ in lst], rtt))
