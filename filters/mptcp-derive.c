@@ -23,7 +23,7 @@ _Noreturn static void usage(int status)
 	    "usage: mptcp-derive -r record [-h] [-b c2s|s2c|both] [-d c2s|s2c] [-m mptcp_conns]\n"
 	    "                    [-s subflows] [-t tcp_conns]\n"
 	    "       mptcp-derive -r record --schema\n"
-	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt\n");
+	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead\n");
 	exit(status);
 }
 
@@ -196,7 +196,7 @@ struct mpc {
 	int dir_best_k[2];
 };
 
-enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT };
+enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD };
 
 struct opts {
 	const char *rec;
@@ -766,6 +766,39 @@ static void rtt_rows(struct out *o, const struct tsv *t, struct fld mpconn, cons
 	}
 }
 
+/* ---- the overhead record: per MPTCP connection its retransmission and
+ * reinjection overheads against thresholds, single- or multi-flow */
+
+/* a >= b * pct / 100 in integers, exact at the threshold (and wide
+ * enough for any byte count) */
+#define AT_LEAST(a, b, pct) ((unsigned __int128)(a) * 100 >= (unsigned __int128)(b) * (pct))
+#define HAS_DATA(r) ((r)->data > 0)
+#define OVERHEAD_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(flows, TEXT, "-", "multi: 2 subflows or more carried data; single: fewer", \
+	    out_str(o, MULTI(r) ? "multi" : "single")) \
+	X(data_bytes, COUNT, "bytes", "data bytes, both directions", out_u64(o, r->data)) \
+	X(rexmit_bytes, COUNT, "bytes", "TCP retransmitted bytes, both directions", out_u64(o, r->rx)) \
+	X(reinj_bytes, COUNT, "bytes", "reinjected bytes, both directions", out_u64(o, r->rj)) \
+	X(rexmit_frac, FRAC, "-", "rexmit_bytes / data_bytes", out_ratio(o, r->rx, r->data)) \
+	X(reinj_frac, FRAC, "-", "reinj_bytes / data_bytes, single-flow connections too", \
+	    out_ratio(o, r->rj, r->data)) \
+	X(rexmit_gt0, BOOL, "-", "rexmit_bytes above 0; - without data", out_flag(o, HAS_DATA(r), r->rx > 0)) \
+	X(rexmit_ge20, BOOL, "-", "rexmit_frac 0.2 or more", out_flag(o, HAS_DATA(r), AT_LEAST(r->rx, r->data, 20))) \
+	X(rexmit_ge50, BOOL, "-", "rexmit_frac 0.5 or more", out_flag(o, HAS_DATA(r), AT_LEAST(r->rx, r->data, 50))) \
+	X(reinj_gt0, BOOL, "-", "reinj_bytes above 0", out_flag(o, HAS_DATA(r), r->rj > 0)) \
+	X(reinj_ge20, BOOL, "-", "reinj_frac 0.2 or more", out_flag(o, HAS_DATA(r), AT_LEAST(r->rj, r->data, 20))) \
+	X(reinj_ge50, BOOL, "-", "reinj_frac 0.5 or more", out_flag(o, HAS_DATA(r), AT_LEAST(r->rj, r->data, 50)))
+
+static const struct column overhead_cols[] = { OVERHEAD_COLUMNS(COL_ROW) };
+
+static void write_overhead(struct out *o, const struct mp_row *r)
+{
+	int sep = 0;
+	OVERHEAD_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
 static void read_mptcp(struct tsv *t, enum rec rec)
 {
 	const char *by = "mptcp-metrics";
@@ -806,6 +839,8 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 			share_dir_rows(&out_stdout, r.mpconn, r.m);
 		else if (rec == R_RTT)
 			rtt_rows(&out_stdout, t, r.mpconn, r.m, crn, crt);
+		else if (rec == R_OVERHEAD)
+			write_overhead(&out_stdout, &r);
 	}
 }
 
@@ -860,6 +895,7 @@ static const struct {
 	[R_SHARE_DIR] = { "share_dir", { 1, { COL_PART(share_dir_cols, 0) } } },
 	[R_SFRTT] = { "sfrtt", { 1, { COL_PART(sfrtt_cols, 0) } } },
 	[R_RTT] = { "rtt", { 1, { COL_PART(rtt_cols, 0) } } },
+	[R_OVERHEAD] = { "overhead", { 1, { COL_PART(overhead_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
 
@@ -868,7 +904,7 @@ static enum rec rec_by_name(const char *s)
 	for (size_t i = 0; i < NREC; i++)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
-	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt or rtt, not '%s'", s);
+	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt or overhead, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)

@@ -12,7 +12,7 @@ setup() {
 	REF=$TOP/test/ref/derive-ref.py
 }
 
-RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt"
+RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt overhead"
 
 # tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
 # subflows labelled by ifmatch)
@@ -38,7 +38,7 @@ tables() {
 			done
 		done
 	done
-	assert_equal "$n" 135
+	assert_equal "$n" 150
 }
 
 # A crafted capture's tables: three TCP connections, MPTCP connection 1
@@ -148,6 +148,27 @@ derive() {
 	    $'tcp\t3\t-\t0\t0\t0' $'mptcp\t1\t2.5\t2000000\t3000\t2003000' $'mptcp\t2\t-\t0\t0\t0')"
 }
 
+@test "overhead thresholds at and around 20% and 50%, single- and multi-flow, by hand" {
+	# 1: 200 of 1000 retransmitted (20%, exactly), 499 reinjected (under
+	# 50%), 2 subflows with data; 2: 500 of 1000 (50%) on one subflow,
+	# nothing reinjected; 3: 1 of 10^18 (above 0, far under 20%); 4: no data
+	printf '%s\n' \
+	    $'mpconn\tstatus\tduration_s\tsubflows\tsubflows_data\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tc2s_tcp_rexmit_bytes\ts2c_tcp_rexmit_bytes\tc2s_reinj_bytes\ts2c_reinj_bytes\tc2s_bursts\ts2c_bursts\tc2s_switches\ts2c_switches' \
+	    $'1\tok\t1.0\t2\t2\t0\t0\t600\t400\t150\t50\t499\t0\t0\t0\t0\t0' \
+	    $'2\tok\t1.0\t1\t1\t0\t0\t1000\t-\t-\t500\t0\t0\t0\t0\t0\t0' \
+	    $'3\tok\t1.0\t3\t2\t0\t0\t1000000000000000000\t0\t1\t0\t0\t0\t0\t0\t0\t0' \
+	    $'4\tok\t-\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0' > "$T/o.tsv"
+	run mptcp-derive -r overhead -m "$T/o.tsv"
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'mpconn\tflows\tdata_bytes\trexmit_bytes\treinj_bytes\trexmit_frac\treinj_frac\trexmit_gt0\trexmit_ge20\trexmit_ge50\treinj_gt0\treinj_ge20\treinj_ge50' \
+	    $'1\tmulti\t1000\t200\t499\t0.200000\t0.499000\t1\t1\t0\t1\t1\t0' \
+	    $'2\tsingle\t1000\t500\t0\t0.500000\t0.000000\t1\t1\t1\t0\t0\t0' \
+	    $'3\tmulti\t1000000000000000000\t1\t0\t0.000000\t0.000000\t1\t0\t0\t0\t0\t0' \
+	    $'4\tsingle\t0\t0\t0\t-\t-\t-\t-\t-\t-\t-\t-')"
+	diff <("$PY" "$REF" overhead -m "$T/o.tsv") <(mptcp-derive -r overhead -m "$T/o.tsv") || fail "derive-ref.py differs"
+}
+
 @test "crafted tables: derive-ref.py agrees with the hand derivations" {
 	crafted
 	for r in $RECORDS; do
@@ -218,7 +239,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt or rtt, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt or overhead, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"

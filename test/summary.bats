@@ -516,3 +516,115 @@ rtt_oracle() {
 		EOF
 	done
 }
+
+# overhead_oracle DIR...: per app, cond and flows (multi: 2 subflows or
+# more with data) the rows expected in overhead_thresholds.tsv, by python
+# over mptcp_conns.tsv of the folders; thresholds on exact fractions
+overhead_oracle() {
+	$PY - "$@" <<-'EOF'
+	import csv, glob, sys
+	from fractions import Fraction
+	g = {}
+	for d in sys.argv[1:]:
+	    for f in glob.glob(d + '/mptcp_*/mptcp_conns.tsv'):
+	        app, cond = f.split('/')[-2].split('_')[1:3]
+	        for r in csv.DictReader(open(f), delimiter='\t'):
+	            n = lambda k: sum(0 if r[x + k] == '-' else int(r[x + k]) for x in ('c2s_', 's2c_'))
+	            k = (app, cond, 'multi' if int(r['subflows_data']) >= 2 else 'single')
+	            g.setdefault(k, []).append((n('data_bytes'), n('tcp_rexmit_bytes'), n('reinj_bytes')))
+	def ratio(a, b):
+	    return '%.6f' % (a / b) if b else '-'
+	for k in sorted(g):
+	    c = g[k]
+	    data = [x for x in c if x[0] > 0]
+	    S = lambda i: sum(x[i] for x in c)
+	    thr = lambda i: [sum(x[i] > 0 for x in data)] + [sum(Fraction(x[i], x[0]) >= p for x in data)
+	                                                    for p in (Fraction(1, 5), Fraction(1, 2))]
+	    print(*k, len(c), len(data), S(0), S(1), S(2), ratio(S(1), S(0)), ratio(S(2), S(0)), *thr(1), *thr(2))
+	EOF
+}
+
+OVH_COLS=app,cond,flows,count,data_conns,sum_data_bytes,sum_rexmit_bytes,sum_reinj_bytes,rexmit_overhead,reinj_overhead,rexmit_gt0_conns,rexmit_ge20_conns,rexmit_ge50_conns,reinj_gt0_conns,reinj_ge20_conns,reinj_ge50_conns
+
+@test "overhead thresholds, single- vs multi-flow: the analysed captures' connection records" {
+	# Expected: overhead_oracle over the analysed tables.
+	local want
+	want=$(overhead_oracle A B)
+	[ "$(wc -l <<< "$want")" -ge 3 ]
+	assert_equal "$(pick "$OVH_COLS" < S/overhead_thresholds.tsv | sort)" "$want"
+	[ "$(value reinj_gt0_conns S/overhead_thresholds.tsv app=appA cond=wifi flows=multi)" -ge 1 ]
+}
+
+@test "overhead thresholds reached: connection records edited to 20% and 50% and more" {
+	# An analysed folder copied under another name, its MPTCP connection's
+	# bytes set by hand: of 1000000 data bytes, 1/5 retransmitted
+	# (exactly the threshold), 3/5 reinjected; a
+	# second one renamed single-flow with 1/2 retransmitted. Expected:
+	# overhead_oracle over the edited tables.
+	local src=A/mptcp_appA_wifi_20240101-100000_any d
+	for d in mptcp_appD_lossy_20240301-100000_any mptcp_appD_lossy_20240302-100000_any; do
+		mkdir -p "$T/X/$d"
+		cp "$src"/*.tsv "$T/X/$d/"
+		sed -i "2s/^[^\t]*\t[^\t]*\t/$d\t$d.pcap\t/" "$T/X/$d/manifest.tsv"
+	done
+	$PY - "$T/X" <<-'EOF'
+	import csv, sys
+	def edit(f, frac_rx, frac_rj, single):
+	    rows = list(csv.reader(open(f), delimiter='\t'))
+	    h = {c: i for i, c in enumerate(rows[0])}
+	    for r in rows[1:]:
+	        r[h['c2s_data_bytes']], r[h['s2c_data_bytes']] = '600000', '400000'
+	        data = 1000000
+	        r[h['c2s_tcp_rexmit_bytes']], r[h['s2c_tcp_rexmit_bytes']] = str(data * frac_rx[0] // frac_rx[1]), '0'
+	        r[h['c2s_reinj_bytes']], r[h['s2c_reinj_bytes']] = '0', str(data * frac_rj[0] // frac_rj[1])
+	        if single:
+	            r[h['subflows_data']] = '1'
+	    csv.writer(open(f, 'w'), delimiter='\t', lineterminator='\n').writerows(rows)
+	d = sys.argv[1]
+	edit(d + '/mptcp_appD_lossy_20240301-100000_any/mptcp_conns.tsv', (1, 5), (3, 5), False)
+	edit(d + '/mptcp_appD_lossy_20240302-100000_any/mptcp_conns.tsv', (1, 2), (0, 1), True)
+	EOF
+	"$SUMMARY" -q -o "$T/S" "$T/X" 2> /dev/null
+	assert_equal "$(pick "$OVH_COLS" < "$T/S/overhead_thresholds.tsv" | sort)" "$(overhead_oracle "$T/X")"
+	assert_equal "$(pick flows,rexmit_ge20_conns,rexmit_ge50_conns,reinj_ge50_conns < "$T/S/overhead_thresholds.tsv" | sort)" \
+	    "$(printf '%s\n' 'multi 1 0 1' 'single 1 1 0')"
+}
+
+@test "overhead plots, single- vs multi-flow: the points of each connection's fractions, legends with n" {
+	# Expected: per app, cond and flows the sorted per-connection
+	# fractions of mptcp_conns.tsv (python), y = i/n, then (max, 1).
+	local p
+	for p in rexmit_frac_flows_cdf:tcp_rexmit_bytes reinj_frac_flows_cdf:reinj_bytes; do
+		grep -q "plots/${p%:*}.png" S/index.tsv || fail "${p%:*} not in the index"
+		file "S/plots/${p%:*}.png" | grep -q 'PNG image data' || fail "${p%:*}: no PNG"
+		$PY - "S/plots/${p%:*}.dat" "${p#*:}" A B <<-'EOF' || fail "${p%:*}.dat"
+		import csv, glob, sys
+		g = {}
+		for d in sys.argv[3:]:
+		    for f in glob.glob(d + '/mptcp_*/mptcp_conns.tsv'):
+		        app, cond = f.split('/')[1].split('_')[1:3]
+		        for r in csv.DictReader(open(f), delimiter='\t'):
+		            n = lambda k: sum(0 if r[x + k] == '-' else int(r[x + k]) for x in ('c2s_', 's2c_'))
+		            fl = 'multi' if int(r['subflows_data']) >= 2 else 'single'
+		            if n('data_bytes'):
+		                g.setdefault('%s / %s / %s' % (app, cond, fl), []).append(round(n(sys.argv[2]) / n('data_bytes'), 6))
+		want = {}
+		for k, v in g.items():
+		    v.sort()
+		    want['%s (n=%d)' % (k, len(v))] = [(x, i / len(v)) for i, x in enumerate(v)] + [(v[-1], 1.0)]
+		got, cur = {}, None
+		for line in open(sys.argv[1]):
+		    if line.startswith('# '):
+		        cur = line[2:].rstrip('\n')
+		        got[cur] = []
+		    elif line.strip():
+		        a, b = line.split()
+		        got[cur].append((float(a), float(b)))
+		assert sorted(got) == sorted(want), (sorted(got), sorted(want))
+		for k in want:
+		    assert len(got[k]) == len(want[k]), k
+		    for (a, b), (c, d) in zip(got[k], want[k]):
+		        assert abs(a - c) < 1e-9 and abs(b - d) < 1e-9, (k, got[k], want[k])
+		EOF
+	done
+}

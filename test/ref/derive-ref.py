@@ -32,6 +32,8 @@ HEAD = {
     'sfrtt': 'mpconn subflow conn iface dir rtt_n rtt_avg_ms rtt_ms',
     'rtt': 'mpconn dir mptcp_rtt_n mptcp_rtt_avg_ms mptcp_rtt_ms rtt_subflows '
            'wifi_rtt_ms cell_rtt_ms best_rtt_ms best_iface best_known best_wifi best_cell',
+    'overhead': 'mpconn flows data_bytes rexmit_bytes reinj_bytes rexmit_frac reinj_frac '
+                'rexmit_gt0 rexmit_ge20 rexmit_ge50 reinj_gt0 reinj_ge20 reinj_ge50',
 }
 
 
@@ -111,6 +113,21 @@ def rtt_rows(m, subflows, tcp):
     return rows_
 
 
+def overhead_row(m):
+    """Thresholds on exact fractions (fractions.Fraction), not on the
+    rounded ones."""
+    from fractions import Fraction
+    both = lambda k: b(m['c2s_' + k]) + b(m['s2c_' + k])
+    data, rx, rj = both('data_bytes'), both('tcp_rexmit_bytes'), both('reinj_bytes')
+    def flags(x):
+        if not data:
+            return ['-'] * 3
+        f = Fraction(x, data)
+        return [int(x > 0), int(f >= Fraction(1, 5)), int(f >= Fraction(1, 2))]
+    return ([m['mpconn'], 'multi' if b(m['subflows_data']) >= 2 else 'single', data, rx, rj,
+             frac(rx, data), frac(rj, data)] + flags(rx) + flags(rj))
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('record', choices=sorted(HEAD))
@@ -178,6 +195,9 @@ def main():
             continue
         if a.record == 'rtt':
             out.extend(rtt_rows(r, [s for s, _, _ in lst], rtt))
+            continue
+        if a.record == 'overhead':
+            out.append(overhead_row(r))
             continue
         if a.record == 'share_dir':
             out.extend(share_dir(r['mpconn'], [s for s, _, _ in lst], rtt))
