@@ -2,6 +2,7 @@
  * per event) from packets tagged by mptcp-join, or from captures read
  * directly through the same join code. */
 #include <err.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,16 +20,17 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-A time] [-B time] [-b filter] "
-	    "[-e bursts|reinject|rtt|dack|addr|seq] [-g grace_s] [-i idle_s] [--capture name] [--schema] [--version] [file ...]\n");
+	    "[-e bursts|reinject|rtt|dack|addr|seq|stall] [-g grace_s] [-i idle_s] [-T stall_s] [--capture name] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
-/* The packet columns the statistics read; all come from pcap2pkt. Of
+/* The packet columns the statistics read; all come from pcap2pkt (the
+ * window and its scale for the stalls' cause). Of
  * MP_CAPABLE only the data length: the version, keys, tokens and IDSNs
  * come from mptcp-join's tags. */
 static const int need[] = {
 	COL_FRAME, COL_TS, COL_IPV, COL_SRC, COL_DST, COL_SPORT, COL_DPORT,
-	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_MPTCP,
+	COL_LEN, COL_FLAGS, COL_SEQ, COL_ACK, COL_WIN, COL_WSCALE, COL_MPTCP,
 	COL_MPC_DLEN, COL_MPJ_TOKEN, COL_MPJ_ID,
 	COL_MPJ_BACKUP, COL_DSS_FLAGS, COL_SSN, COL_DLEN, COL_DATA_FIN,
 	COL_AA_ID, COL_AA_ADDR, COL_AA_PORT, COL_AA_ECHO, COL_RM_IDS, COL_PRIO_BACKUP,
@@ -118,11 +120,12 @@ int main(int argc, char *argv[])
 {
 	struct flow_opts fo = { FLOW_IDLE_DEFAULT, FLOW_GRACE_DEFAULT };
 	int subflows = 0, ev = MPS_EV_NONE, schema = 0, ch;
+	double stall_s = MPS_STALL_DEFAULT;
 
 	struct capture_sel sel = { 0 };
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:e:g:hi:s", table_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:e:g:hi:sT:", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -131,7 +134,8 @@ int main(int argc, char *argv[])
 			break;
 		case 'e':
 			if ((ev = mps_event_parse(optarg)) < 0)
-				errx(2, "-e: expected bursts, reinject, rtt, dack, addr or seq, got '%s'", optarg);
+				errx(2, "-e: expected bursts, reinject, rtt, dack, addr, seq or stall, got '%s'",
+				    optarg);
 			break;
 		case 'g':
 			fo.grace_s = parse_seconds_arg("-g", optarg);
@@ -141,6 +145,11 @@ int main(int argc, char *argv[])
 			break;
 		case 's':
 			subflows = 1;
+			break;
+		case 'T':
+			stall_s = parse_seconds_arg("-T", optarg);
+			if (!(stall_s > 0) || isinf(stall_s))
+				errx(2, "-T: expected seconds above 0 and finite, got '%s'", optarg);
 			break;
 		case OPT_CAPTURE:
 			col_set_capture(optarg);
@@ -181,6 +190,7 @@ int main(int argc, char *argv[])
 		source_want(&src);
 	}
 	mps_init(&st, &fo, subflows, (enum mps_event)ev, &out_stdout);
+	mps_set_stall(&st, stall_s);
 	mps_header(&st);
 	while (source_next(&src, &p, &m)) {
 		if (src.from_capture)

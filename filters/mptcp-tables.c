@@ -44,7 +44,7 @@ _Noreturn static void usage(int status)
 enum table {
 	T_TCP, T_TCP_RTT, T_TCP_REXMIT, T_TCP_ACK,
 	T_JOIN, T_MP_CONNS, T_MP_SUBFLOWS,
-	T_MP_RTT, T_MP_DACK, T_MP_BURSTS, T_MP_REINJECT, T_MP_ADDR,
+	T_MP_RTT, T_MP_DACK, T_MP_BURSTS, T_MP_REINJECT, T_MP_ADDR, T_MP_STALL,
 	T_N
 };
 static const struct {
@@ -63,6 +63,7 @@ static const struct {
 	[T_MP_BURSTS] = { "mptcp_bursts.tsv", 1, 1 },
 	[T_MP_REINJECT] = { "mptcp_reinject.tsv", 1, 1 },
 	[T_MP_ADDR] = { "mptcp_addr.tsv", 1, 1 },
+	[T_MP_STALL] = { "mptcp_stall.tsv", 1, 1 },   /* mptcp-metrics -e stall */
 };
 
 /* The columns of table t, as the filter that makes it defines them. */
@@ -81,6 +82,7 @@ static const struct record_def *table_def(enum table t)
 	case T_MP_BURSTS: return mps_record_def(0, MPS_EV_BURSTS);
 	case T_MP_REINJECT: return mps_record_def(0, MPS_EV_REINJECT);
 	case T_MP_ADDR: return mps_record_def(0, MPS_EV_ADDR);
+	case T_MP_STALL: return mps_record_def(0, MPS_EV_STALL);
 	default: abort();
 	}
 }
@@ -457,6 +459,7 @@ int main(int argc, char *argv[])
 		to[MPS_EV_BURSTS] = run.to[T_MP_BURSTS];
 		to[MPS_EV_REINJECT] = run.to[T_MP_REINJECT];
 		to[MPS_EV_ADDR] = run.to[T_MP_ADDR];
+		to[MPS_EV_STALL] = run.to[T_MP_STALL];
 		/* One join for both: keeping ended subflows for the subflow
 		 * table changes none of the tags (only the table's own
 		 * backup columns see a later v0 MP_PRIO). */

@@ -62,6 +62,7 @@ EV_MP_DACK="capture ts mpconn dir subflow dack bytes"
 EV_MP_BURSTS="capture mpconn dir burst subflow start_ts end_ts duration_s mappings bytes"
 EV_MP_REINJ="capture ts mpconn dir dsn len from_subflow to_subflow delay_s"
 EV_MP_ADDR="capture ts mpconn dir subflow event addr_id addr port backup"
+EV_MP_STALL="capture ts mpconn dir end_ts duration_s ack_subflow dsn outstanding subflow cause"
 MANIFEST="capture name input size_bytes mode light clean frames segments skipped non_ip non_tcp ip_fragment truncated bad_ip_header bad_tcp_header bad_timestamp bad_options ip_len_beyond_frame ts_backwards ts_backwards_frame tcp_conns mptcp_conns subflows version host started_ts elapsed_s partial damage_frame damage_offset filtered outside_window bpf window_from window_to mode_from"
 
 header() { head -1 "$1" | tr '\t' ' '; }
@@ -121,7 +122,7 @@ has_cols() {
 @test "every output file exists with the documented columns" {
 	local d=$HO f
 	for f in tcp_conns tcp_rtt tcp_ack tcp_rexmit mptcp_conns mptcp_subflows mptcp_failed \
-	    mptcp_rtt mptcp_dack mptcp_bursts mptcp_reinject mptcp_addr manifest; do
+	    mptcp_rtt mptcp_dack mptcp_bursts mptcp_reinject mptcp_addr mptcp_stall manifest; do
 		[ -f "$d/$f.tsv" ] || fail "missing $f.tsv"
 	done
 	assert_equal "$(header "$d/tcp_rtt.tsv")" "$EV_TCP_RTT"
@@ -132,6 +133,7 @@ has_cols() {
 	assert_equal "$(header "$d/mptcp_bursts.tsv")" "$EV_MP_BURSTS"
 	assert_equal "$(header "$d/mptcp_reinject.tsv")" "$EV_MP_REINJ"
 	assert_equal "$(header "$d/mptcp_addr.tsv")" "$EV_MP_ADDR"
+	assert_equal "$(header "$d/mptcp_stall.tsv")" "$EV_MP_STALL"
 	assert_equal "$(header "$d/manifest.tsv")" "$MANIFEST"
 	has_cols "$d/tcp_conns.tsv" conn c_addr c_port s_addr s_port duration_s c2s_data_bytes s2c_rtt_avg_ms iface
 	has_cols "$d/mptcp_conns.tsv" mpconn status subflows duration_s c2s_unique_bytes c2s_reinj_bytes c2s_bursts
@@ -200,7 +202,7 @@ has_cols() {
 		cut -f2- "$g/${f##*/}" | cmp "$T/a" -
 		n=$((n + 1))
 	done
-	assert_equal "$n" 12
+	assert_equal "$n" 13
 	# and the gzip form is streamed: no uncompressed copy was written
 	run find "$OUT" -name '*.pcap'
 	assert_output ""

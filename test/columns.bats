@@ -104,7 +104,7 @@ check() {
 @test "mptcp-metrics: connection, subflow and every event record" {
 	check mptcp-metrics "" "$MP" mptcp-metrics.1
 	check mptcp-metrics "-s" "$MP" mptcp-metrics.1
-	for e in bursts reinject rtt dack addr seq; do
+	for e in bursts reinject rtt dack addr seq stall; do
 		check mptcp-metrics "-e $e" "$MP" mptcp-metrics.1
 	done
 	schema=$(mptcp-metrics -s --schema | schema_names)
@@ -144,7 +144,8 @@ check() {
 	    "tcp-metrics -e rexmit" "tcp-metrics -e ack" "tcp-metrics -e inflight" \
 	    mptcp-join "mptcp-join -s" mptcp-metrics "mptcp-metrics -s" \
 	    "mptcp-metrics -e bursts" "mptcp-metrics -e reinject" "mptcp-metrics -e rtt" \
-	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq" socks-dest \
+	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq" \
+	    "mptcp-metrics -e stall" socks-dest \
 	    "mptcp-derive -r conn" "mptcp-derive -r mptcp" "mptcp-derive -r subflow" \
 	    "mptcp-derive -r burst" "mptcp-derive -r share" "mptcp-derive -r default"; do
 		# shellcheck disable=SC2086
@@ -198,6 +199,6 @@ check() {
 		    "$(head -1 "$t")"
 		n=$((n + 1))
 	done
-	assert_equal "$n" 12
-	assert_equal "$(cut -f1 "$BATS_TEST_TMPDIR/schema" | sort -u | grep -c '\.tsv$')" 12
+	assert_equal "$n" 13
+	assert_equal "$(cut -f1 "$BATS_TEST_TMPDIR/schema" | sort -u | grep -c '\.tsv$')" 13
 }

@@ -221,7 +221,7 @@ all_mptcp() {
 @test "direct capture mode prints exactly what the pipeline prints, in every mode" {
 	local f o n=0
 	for f in $(mptcp_captures) "$FIX"/corpus/*.pcap*; do
-		for o in "" -s "-e bursts" "-e reinject" "-e rtt" "-e dack" "-e addr"; do
+		for o in "" -s "-e bursts" "-e reinject" "-e rtt" "-e dack" "-e addr" "-e stall"; do
 			pcap2pkt "$f" | flowsplit | mptcp-join | mptcp-metrics $o > "$T/p"
 			mptcp-metrics $o "$f" > "$T/d"
 			cmp "$T/p" "$T/d" || { echo "${f##*/} $o differ"; false; }

@@ -31,6 +31,7 @@ TABLES=(
 	"mptcp_bursts.tsv|mptcp-metrics -e bursts"
 	"mptcp_reinject.tsv|mptcp-metrics -e reinject"
 	"mptcp_addr.tsv|mptcp-metrics -e addr"
+	"mptcp_stall.tsv|mptcp-metrics -e stall"
 )
 
 # same_as_filters DIR FILE...: every table in DIR is the bytes of its
@@ -57,7 +58,7 @@ same_as_filters() {
 		mptcp-tables -M -o "$T/o" "$f"
 		got=$(same_as_filters "$T/o" "$f")
 		# all twelve tables written and compared
-		assert_equal "$got" 12
+		assert_equal "$got" 13
 		n=$((n + 1))
 	done
 	# the corpus (16 captures) and gen (9): a glob that matched nothing
@@ -69,9 +70,9 @@ same_as_filters() {
 	gzip -c "$FIX/gen/mptcp-handover.pcap" > "$T/h.pcap.gz"
 	mkdir "$T/gz" "$T/two"
 	mptcp-tables -M -o "$T/gz" "$T/h.pcap.gz"
-	assert_equal "$(same_as_filters "$T/gz" "$T/h.pcap.gz")" 12
+	assert_equal "$(same_as_filters "$T/gz" "$T/h.pcap.gz")" 13
 	mptcp-tables -M -o "$T/two" "$FIX/gen/mptcp-backup.pcap" "$FIX/gen/tcp-loss.pcap"
-	assert_equal "$(same_as_filters "$T/two" "$FIX/gen/mptcp-backup.pcap" "$FIX/gen/tcp-loss.pcap")" 12
+	assert_equal "$(same_as_filters "$T/two" "$FIX/gen/mptcp-backup.pcap" "$FIX/gen/tcp-loss.pcap")" 13
 }
 
 @test "which tables: TCP ones by default, MPTCP ones with -M, no event tables with -l" {
@@ -83,7 +84,7 @@ same_as_filters() {
 	mptcp-tables -M -l -o "$T/ml" "$c"
 	# expected: the lists of mptcp-tables(1)
 	assert_equal "$(ls "$T/a" | tr '\n' ' ')" "tcp_ack.tsv tcp_conns.tsv tcp_rexmit.tsv tcp_rtt.tsv "
-	assert_equal "$(ls "$T/m" | wc -l)" 12
+	assert_equal "$(ls "$T/m" | wc -l)" 13
 	assert_equal "$(ls "$T/l" | tr '\n' ' ')" "tcp_conns.tsv "
 	assert_equal "$(ls "$T/ml" | tr '\n' ' ')" "mptcp_conns.tsv mptcp_join.tsv mptcp_subflows.tsv tcp_conns.tsv "
 	assert_equal "$(same_as_filters "$T/a" "$c")" 4
@@ -171,7 +172,7 @@ same_as_filters() {
 	mkdir "$T/o" "$T/all"
 	mptcp-tables -M -b 'not (tcp[13] & 1 != 0)' -A +0.5 -B +3 -o "$T/o" "$f"
 	got=$(same_as_filters "$T/o" -b 'not (tcp[13] & 1 != 0)' -A +0.5 -B +3 "$f")
-	assert_equal "$got" 12
+	assert_equal "$got" 13
 	# the selection took something away
 	mptcp-tables -M -o "$T/all" "$f"
 	[ "$(wc -l < "$T/o/tcp_rtt.tsv")" -lt "$(wc -l < "$T/all/tcp_rtt.tsv")" ]

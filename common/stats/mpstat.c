@@ -32,6 +32,9 @@
  * once DATA_ACKed, so the spans follow subflow switches, not bytes. */
 enum { SPAN_ORIGIN, SPAN_FIN };
 
+/* struct sfdir's syn_ws when its SYN had no window scale, or was not seen */
+enum { WS_NONE = -1, WS_UNSEEN = -2 };
+
 struct origin {
 	uint64_t off;   /* dsn - subflow position: the mapping's identity */
 	int64_t t;      /* first transmission (of the span's first byte) */
@@ -63,6 +66,9 @@ struct sfdir {
 	int64_t first_data, last_data, last_ack;
 	uint8_t has_data, has_ack;
 	uint8_t has_isn, has_ref;
+	int8_t syn_ws;         /* window scale its SYN announced; WS_NONE: none;
+	                          WS_UNSEEN: no SYN seen */
+	int8_t win_shift;      /* of the windows it advertises; -1 unknown */
 	uint32_t isn;          /* subflow sequence numbers of mappings count from it */
 	uint32_t ref;          /* positions count from the first sequence number seen */
 	int64_t top;           /* highest position carried: the unwrapping reference */
@@ -120,6 +126,18 @@ struct dstat {
 	uint64_t bursts, b_maps, b_bytes;
 	int64_t b_start, b_end;
 	uint64_t infinite, add_addr, rm_addr, prio, fail, fastclose;
+	/* stalls (man page, STALLS): since wait_from the DATA_ACK has not
+	 * advanced while data was outstanding or the window closed; w_*:
+	 * what happened meanwhile */
+	uint8_t has_edge, waiting;
+	uint8_t w;           /* W_* bits */
+	uint64_t sent_lo;    /* key of the lowest data or DATA_FIN octet sent */
+	uint64_t edge;       /* key of the receive window's right edge */
+	uint64_t wait_key;   /* key of the lowest byte outstanding when it began */
+	uint64_t wait_out;   /* bytes outstanding when it began */
+	int64_t wait_from;
+	uint64_t stalls;
+	int64_t stall_total, stall_max;
 };
 
 struct mps_conn {
@@ -263,6 +281,8 @@ static struct sf *sf_new(struct mps_conn *mc, int index, const struct pkt *p,
 	for (int d = 0; d < 2; d++) {
 		seqset_init(&sf->d[d].seen);
 		spans_init(&sf->d[d].maps, sizeof(uint64_t));
+		sf->d[d].syn_ws = WS_UNSEEN;
+		sf->d[d].win_shift = -1;
 	}
 	mc->sfs[at] = sf;
 	mc->labels[at] = index;
@@ -354,7 +374,8 @@ static void on_state(struct mps_conn *mc, const struct mpj_res *t, int64_t now)
 
 /* ---- events ---- */
 
-static const char *const ev_names[] = { "", "bursts", "reinject", "rtt", "dack", "addr", "seq" };
+static const char *const ev_names[] = { "", "bursts", "reinject", "rtt", "dack", "addr", "seq",
+	"stall" };
 
 int mps_event_parse(const char *name)
 {
@@ -382,7 +403,8 @@ struct ev_vals {
 	uint8_t have_dsn, have_new, have_id, have_port, have_backup;
 	uint64_t port, backup;
 	int64_t rtt, delay;
-	const char *word;                 /* addr: the event; seq: the kind */
+	int64_t end;                      /* stall: when it ended */
+	const char *word;                 /* addr: the event; seq: the kind; stall: the cause */
 	const struct mp_add_addr *a;      /* addr: the ADD_ADDR, else NULL */
 };
 
@@ -450,6 +472,25 @@ static int64_t rel_dsn(const struct mps_conn *mc, int d, uint64_t dsn)
 	X(len, COUNT, "bytes", "its payload length", out_u64(o, v->len)) \
 	X(kind, TEXT, "-", "new, rexmit, reinj or unmapped", out_str(o, v->word))
 
+#define MPS_EV_STALL_COLUMNS(X) \
+	X(ts, TS, "s", "when the wait began: the last advance of the DATA_ACK, or the " \
+	    "first data sent after none was outstanding", out_ts(o, v->now, mc->digits)) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(dir, TEXT, "-", "c2s or s2c: the data's direction", out_str(o, dirname[v->d])) \
+	X(end_ts, TS, "s", "the next advance of the DATA_ACK, or the connection's last packet", \
+	    out_ts(o, v->end, mc->digits)) \
+	X(duration_s, DURATION_S, "s", "end_ts - ts", out_ts(o, v->end - v->now, mc->digits)) \
+	X(ack_subflow, ID, "-", "the subflow of the DATA_ACK that ended it; - when the " \
+	    "connection ended first", out_opt_u64(o, v->from >= 0, label(mc, v->from))) \
+	X(dsn, INT, "-", "the lowest data sequence number outstanding, relative (IDSN + 1 is 1)", \
+	    out_i64(o, rel_dsn(mc, v->d, v->dsn))) \
+	X(outstanding, COUNT, "bytes", "data bytes sent and not DATA_ACKed when it began", \
+	    out_u64(o, v->len)) \
+	X(subflow, ID, "-", "the subflow that first carried the lowest byte outstanding", \
+	    out_opt_u64(o, v->sf >= 0, label(mc, v->sf))) \
+	X(cause, TEXT, "-", "window, dead_path, rto, idle or other (man page, STALLS)", \
+	    out_str(o, v->word))
+
 /* One writer per kind, from its table. */
 #define MPS_EV_WRITER(fn, COLUMNS) \
 	COL_WRITER fn(struct out *o, const struct mps_conn *mc, const struct ev_vals *v) \
@@ -463,6 +504,7 @@ MPS_EV_WRITER(ev_write_rtt, MPS_EV_RTT_COLUMNS)
 MPS_EV_WRITER(ev_write_dack, MPS_EV_DACK_COLUMNS)
 MPS_EV_WRITER(ev_write_addr, MPS_EV_ADDR_COLUMNS)
 MPS_EV_WRITER(ev_write_seq, MPS_EV_SEQ_COLUMNS)
+MPS_EV_WRITER(ev_write_stall, MPS_EV_STALL_COLUMNS)
 
 COL_WRITER ev_write_bursts(struct out *o, const struct mps_conn *mc, const struct ev_vals *v)
 {
@@ -758,6 +800,132 @@ static int all_unsent(const struct dstat *ds, uint64_t a, uint64_t b)
 	return 1;
 }
 
+/* ---- stalls ---- */
+
+/* What a wait saw: data sent, some again by TCP, some reinjected, the
+ * window closed. */
+enum { W_SENT = 1, W_REXMIT = 2, W_REINJ = 4, W_FULL = 8 };
+
+/* The causes, in the order they are tried (man page, STALLS). */
+enum stall_cause { STALL_WINDOW, STALL_DEAD_PATH, STALL_RTO, STALL_IDLE, STALL_OTHER };
+static const char *const stall_cause_name[] = { "window", "dead_path", "rto", "idle", "other" };
+
+/* Data sent, first transmissions and DATA_FIN octets, is what the
+ * origin spans hold (ds->orig.last: some is): the key after the highest
+ * byte sent. */
+static uint64_t sent_hi(const struct dstat *ds)
+{
+	return spans_at(&ds->orig, ds->orig.last)->hi;
+}
+
+/* Key of the lowest byte not DATA_ACKed (data sent: the key base is set). */
+static uint64_t unacked_key(const struct dstat *ds)
+{
+	uint64_t k = ds->dack - ds->kbase;
+	return ds->has_dack && k > ds->sent_lo ? k : ds->sent_lo;
+}
+
+/* Data is outstanding, or the receiver's window is closed: the sender
+ * waits for the DATA_ACK. */
+static int stall_blocked(const struct dstat *ds)
+{
+	if (!ds->orig.last)
+		return 0;
+	uint64_t u = unacked_key(ds);
+	return sent_hi(ds) > u || (ds->has_edge && ds->edge <= u);
+}
+
+/* The receiver's window ends at the DATA_ACK: it takes nothing more
+ * (a window merely filled by data in flight is not closed). */
+static int window_closed(const struct dstat *ds)
+{
+	return ds->orig.last && ds->has_edge && ds->edge <= unacked_key(ds);
+}
+
+static void wait_begin(struct dstat *ds, int64_t now)
+{
+	ds->waiting = 1;
+	ds->wait_from = now;
+	ds->wait_key = unacked_key(ds);
+	ds->wait_out = sent_hi(ds) > ds->wait_key ? sent_hi(ds) - ds->wait_key : 0;
+	ds->w = window_closed(ds) ? W_FULL : 0;
+}
+
+/* origin: the subflow of the lowest byte outstanding; by: the one whose
+ * DATA_ACK ended the stall (-1: none did). A path that came back after
+ * retransmitting is an RTO (or a loss recovery: one capture cannot tell
+ * them apart); data sent round it is a dead path. */
+static enum stall_cause stall_cause(const struct dstat *ds, int origin, int by)
+{
+	if (ds->w & W_FULL)
+		return STALL_WINDOW;
+	if ((ds->w & W_REXMIT) && by >= 0 && by == origin)
+		return STALL_RTO;
+	if (ds->w & W_REINJ)
+		return STALL_DEAD_PATH;
+	if (ds->w & W_REXMIT)
+		return STALL_RTO;
+	return ds->w & W_SENT ? STALL_OTHER : STALL_IDLE;
+}
+
+/* The wait of direction d ends at end, by a DATA_ACK on subflow by (-1:
+ * the connection ended): a stall when long enough. */
+static void wait_end(struct mps *s, struct mps_conn *mc, int d, int64_t end, int by)
+{
+	struct dstat *ds = &mc->d[d];
+	ds->waiting = 0;
+	int64_t len = end - ds->wait_from;
+	if (len < s->stall_ns)
+		return;
+	ds->stalls++;
+	ds->stall_total += len;
+	if (len > ds->stall_max)
+		ds->stall_max = len;
+	struct out *o = s->to[MPS_EV_STALL];
+	if (!o)
+		return;
+	uint32_t i = spans_find(&ds->orig, ds->wait_key);
+	int origin = i && spans_at(&ds->orig, i)->lo <= ds->wait_key &&
+	    O(ds, i)->kind == SPAN_ORIGIN ? O(ds, i)->sf : -1;
+	ev_write_stall(o, mc, &(struct ev_vals){ .now = ds->wait_from, .end = end, .d = d,
+	    .from = by, .sf = origin, .dsn = dsn_of(ds, ds->wait_key), .len = ds->wait_out,
+	    .word = stall_cause_name[stall_cause(ds, origin, by)] });
+}
+
+/* A segment with payload went out in direction d: what a wait notes
+ * (sending cannot close the window: it ends at or below the DATA_ACK). */
+static inline void stall_on_send(struct dstat *ds, int64_t now, uint64_t rexmit, uint64_t reinj)
+{
+	if (ds->waiting)
+		ds->w |= (uint8_t)(W_SENT | (rexmit ? W_REXMIT : 0) | (reinj ? W_REINJ : 0));
+	else if (stall_blocked(ds))
+		wait_begin(ds, now);
+}
+
+/* The DATA_ACK of direction d advanced at now, sent on subflow sf. */
+static void stall_on_dack(struct mps *s, struct mps_conn *mc, int d, int sf, int64_t now)
+{
+	struct dstat *ds = &mc->d[d];
+	if (ds->waiting)
+		wait_end(s, mc, d, now, sf);
+	if (stall_blocked(ds))
+		wait_begin(ds, now);
+}
+
+/* The receiver of direction d's data advertised a window of win bytes
+ * (scaled) from DATA_ACK dack. */
+static void stall_on_window(struct dstat *ds, uint64_t dack, uint64_t win, int64_t now)
+{
+	if (!ds->has_kbase)
+		return;
+	ds->edge = dack - ds->kbase + win;
+	ds->has_edge = 1;
+	if (ds->waiting)
+		ds->w |= window_closed(ds) ? W_FULL : 0;
+	else if (stall_blocked(ds))
+		wait_begin(ds, now);
+}
+
 /* ---- placing the new bytes of a segment ---- */
 
 /* What on_new needs about the segment being accounted. */
@@ -791,6 +959,8 @@ static void new_origin(struct dstat *ds, uint64_t a, uint64_t b, int sf, uint64_
 			return;
 		}
 	}
+	if (!ds->orig.last || a < ds->sent_lo)
+		ds->sent_lo = a; /* (extending a span never lowers it) */
 	uint32_t i = spans_insert(&ds->orig, a, b);
 	*O(ds, i) = (struct origin){ off, now, sf, SPAN_ORIGIN };
 }
@@ -1012,6 +1182,18 @@ static void on_dack(struct mps *s, struct mps_conn *mc, int d, int sf,
 	ev_dack(s, mc, d, now, sf, dack, have_new, newly);
 	acct_sync(mc, d);
 	pend_ack(s, mc, d, key_of(ds, dack), now);
+	stall_on_dack(s, mc, d, sf, now);
+}
+
+/* The scale of the windows that side d of subflow sf advertises: its
+ * SYN's, when both SYNs had the option (RFC 7323), 0 when one had not,
+ * -1 when a SYN was not seen. */
+static int window_scale(const struct sf *sf, int d)
+{
+	int mine = sf->d[d].syn_ws, theirs = sf->d[!d].syn_ws;
+	if (mine == WS_UNSEEN || theirs == WS_UNSEEN)
+		return -1;
+	return mine == WS_NONE || theirs == WS_NONE ? 0 : mine;
 }
 
 /* The DATA_FIN of a DSS mapping takes the octet after its data. */
@@ -1023,6 +1205,8 @@ static void on_fin_octet(struct dstat *ds, uint64_t dsn)
 	uint32_t i = spans_find(&ds->orig, k);
 	if (i && spans_at(&ds->orig, i)->lo <= k)
 		return; /* this DATA_FIN again, or data there */
+	if (!ds->orig.last || k < ds->sent_lo)
+		ds->sent_lo = k;
 	i = spans_insert(&ds->orig, k, k + 1);
 	*O(ds, i) = (struct origin){ 0, 0, -1, SPAN_FIN };
 	ds->fins++;
@@ -1128,6 +1312,8 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 	if (!p->len && !syn && !fin) {
 		if (fresh)
 			new_mapping(mc, d, &own);
+		if (PKT_HAS(p, MP_DSS) && p->dss.fin)
+			stall_on_send(ds, now, 0, 0); /* a DATA_FIN alone */
 		return;
 	}
 	if (!sd->has_ref) {
@@ -1188,6 +1374,8 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 		sd->reinj_carried_bytes += c.reinj;
 		sd->reinj_carried_segs++;
 	}
+	if (p->len > 0 || fin)
+		stall_on_send(ds, now, rexmit, c.reinj);
 	orig_bound(ds);
 }
 
@@ -1248,6 +1436,10 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	if (p->flags & TH_SYN) {
 		sd->isn = p->seq;
 		sd->has_isn = 1;
+		/* a shift above 14 is taken as 14 (RFC 7323) */
+		sd->syn_ws = (int8_t)(p->wscale < 0 ? WS_NONE : p->wscale > 14 ? 14 : p->wscale);
+		sf->d[0].win_shift = (int8_t)window_scale(sf, 0);
+		sf->d[1].win_shift = (int8_t)window_scale(sf, 1);
 		if (p->flags & TH_ACK)
 			sf->synack = 1;
 		else
@@ -1357,7 +1549,12 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	X(rm_addr, COUNT, "-", "REMOVE_ADDR options sent", out_u64(o, ds->rm_addr)) \
 	X(mp_prio, COUNT, "-", "MP_PRIO options sent", out_u64(o, ds->prio)) \
 	X(mp_fail, COUNT, "-", "MP_FAIL options sent", out_u64(o, ds->fail)) \
-	X(fastclose, COUNT, "-", "MP_FASTCLOSE options sent", out_u64(o, ds->fastclose))
+	X(fastclose, COUNT, "-", "MP_FASTCLOSE options sent", out_u64(o, ds->fastclose)) \
+	X(stalls, COUNT, "-", "waits of the DATA_ACK of at least -T seconds (STALLS)", \
+	    out_u64(o, ds->stalls)) \
+	X(stall_s, DURATION_S, "s", "the stalls' total duration", \
+	    out_ts(o, ds->stall_total, mc->digits)) \
+	X(stall_max_s, DURATION_S, "s", "the longest stall", out_ts(o, ds->stall_max, mc->digits))
 
 /* The subflow columns (-s; sf: the subflow, b0 and b: its first and
  * latest backup flag, -1 unknown). */
@@ -1410,6 +1607,7 @@ static const struct column ev_rtt_cols[] = { MPS_EV_RTT_COLUMNS(COL_ROW) };
 static const struct column ev_dack_cols[] = { MPS_EV_DACK_COLUMNS(COL_ROW) };
 static const struct column ev_addr_cols[] = { MPS_EV_ADDR_COLUMNS(COL_ROW) };
 static const struct column ev_seq_cols[] = { MPS_EV_SEQ_COLUMNS(COL_ROW) };
+static const struct column ev_stall_cols[] = { MPS_EV_STALL_COLUMNS(COL_ROW) };
 
 static const struct record_def mps_records[] = {
 	[MPS_EV_NONE] = { 2, { COL_PART(conn_cols, 0), COL_PART(dir_cols, 1) } },
@@ -1419,6 +1617,7 @@ static const struct record_def mps_records[] = {
 	[MPS_EV_DACK] = { 1, { COL_PART(ev_dack_cols, 0) } },
 	[MPS_EV_ADDR] = { 1, { COL_PART(ev_addr_cols, 0) } },
 	[MPS_EV_SEQ] = { 1, { COL_PART(ev_seq_cols, 0) } },
+	[MPS_EV_STALL] = { 1, { COL_PART(ev_stall_cols, 0) } },
 };
 static const struct record_def mps_sf_record = {
 	2, { COL_PART(sf_cols, 0), COL_PART(sfdir_cols, 1) }
@@ -1546,6 +1745,9 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 {
 	conn_unlink(s, mc);
 	for (int d = 0; d < 2; d++)
+		if (mc->d[d].waiting)
+			wait_end(s, mc, d, mc->last_ns, -1);
+	for (int d = 0; d < 2; d++)
 		ev_burst(s, mc, d);
 	if (s->to[MPS_SUBFLOWS])
 		for (int i = 0; i < mc->nsf; i++)
@@ -1609,6 +1811,12 @@ void mps_init_outs(struct mps *s, const struct flow_opts *fo, struct out *const 
 	s->ntab = 256;
 	s->tab = xcalloc(s->ntab, sizeof *s->tab);
 	memcpy(s->to, to, sizeof s->to);
+	mps_set_stall(s, MPS_STALL_DEFAULT);
+}
+
+void mps_set_stall(struct mps *s, double stall_s)
+{
+	s->stall_ns = (int64_t)(stall_s * 1e9);
 }
 
 void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
@@ -1663,8 +1871,12 @@ void mps_packet(struct mps *s, const struct pkt *p, const struct pkt_meta *m,
 	on_tcp(sf, d, m->dir, p, now);
 	on_options(s, mc, sf, d, m->dir, p, t, now);
 	on_data(s, mc, sf, d, p, t, now);
-	if (t->has_dack)
+	if (t->has_dack) {
 		on_dack(s, mc, !d, sf->index, t->dack64, now);
+		int ws = sf->d[d].win_shift;
+		if (ws >= 0 && (p->flags & (TH_ACK | TH_SYN)) == TH_ACK)
+			stall_on_window(&mc->d[!d], t->dack64, (uint64_t)p->win << ws, now);
+	}
 }
 
 void mps_finish(struct mps *s)

@@ -15,11 +15,11 @@
 #include "source.h"
 
 enum mps_event { MPS_EV_NONE, MPS_EV_BURSTS, MPS_EV_REINJECT, MPS_EV_RTT,
-	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ };
+	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ, MPS_EV_STALL };
 
 /* The kinds of record, an output each: the connection records (at
  * MPS_EV_NONE), the events, and the subflow records. */
-#define MPS_SUBFLOWS (MPS_EV_SEQ + 1)
+#define MPS_SUBFLOWS (MPS_EV_STALL + 1)
 #define MPS_NREC (MPS_SUBFLOWS + 1)
 
 struct mps_conn;
@@ -32,7 +32,11 @@ struct mps {
 	uint64_t over;          /* TCP connections left out: too many subflows */
 	uint64_t pend_over;     /* mappings without an RTT sample: too many waiting */
 	uint64_t conn_rows, sf_rows; /* connection and subflow records written */
+	int64_t stall_ns;       /* the shortest stall (mps_set_stall) */
 };
+
+/* A stall lasts at least this long by default: seconds. */
+#define MPS_STALL_DEFAULT 0.2
 
 /* One kind of record: subflow records (-s), else those of ev (-e), else
  * the connection records. */
@@ -41,6 +45,9 @@ void mps_init(struct mps *s, const struct flow_opts *fo, int subflows,
 /* Several kinds at once, each to its own output, each byte for byte what
  * a run with that kind alone writes (mptcp-tables). */
 void mps_init_outs(struct mps *s, const struct flow_opts *fo, struct out *const to[MPS_NREC]);
+/* The shortest wait of the DATA_ACK that is a stall, in seconds (> 0,
+ * finite; the caller checks). */
+void mps_set_stall(struct mps *s, double stall_s);
 /* Parses an -e argument; -1 when unknown. */
 int mps_event_parse(const char *name);
 void mps_header(const struct mps *s);

@@ -26,7 +26,8 @@ TEXT_TYPES = {"text", "addr", "hex"}
 TYPES = INT_TYPES | REAL_TYPES | TEXT_TYPES
 TABLES = ["tcp_conns", "tcp_rtt", "tcp_rexmit", "tcp_ack", "mptcp_conns",
           "mptcp_subflows", "mptcp_failed", "mptcp_rtt", "mptcp_dack",
-          "mptcp_bursts", "mptcp_reinject", "mptcp_addr", "manifest"]
+          "mptcp_bursts", "mptcp_reinject", "mptcp_addr", "mptcp_stall",
+          "manifest"]
 
 
 def fail(msg):
