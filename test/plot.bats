@@ -242,6 +242,90 @@ PY
     assert_failure 2
 }
 
+@test "plot-seq -T: from analyze's tables alone, each point where the tables and the capture put it" {
+    # Expected: python from the tables themselves (the send time of a
+    # mapping is its DATA_ACK's ts less rtt_ms, in decimals), and
+    # the capture mode on the same capture: a DATA_ACKed mapping's point
+    # is its first segment's.
+    cp "$C/pymptcpanalyzer-client_2.pcap" "$T/cap.pcap"
+    "$P/analyze" -q -o "$T/a" "$T/cap.pcap"
+    rm "$T/cap.pcap" # the table mode reads no capture
+    run "$P/plot-seq" -T "$T/a/cap" -m 2 -d c2s -o "$T/t.png"
+    assert_success
+    assert_output "$T/t.png"
+    run png_size "$T/t.png"
+    assert_output 1000x600
+    "$P/plot-seq" -m 2 -d c2s -o "$T/p.png" "$C/pymptcpanalyzer-client_2.pcap" > /dev/null
+    $PY - "$T/a/cap" "$T/t.dat" "$T/p.dat" "$T/t.gp" <<'PY'
+import csv, sys
+from decimal import Decimal as D
+top, tdat, pdat, gp = sys.argv[1:]
+def rows(name):
+    return [r for r in csv.DictReader(open(top + "/" + name, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE)
+            if r["mpconn"] == "2"]
+t0 = D(rows("mptcp_conns.tsv")[0]["start_ts"])
+data = [(D(r["ts"]) - D(r["rtt_ms"]) / 1000 - t0, int(r["dsn"]), r["subflow"], "new")
+        for r in rows("mptcp_rtt.tsv") if r["dir"] == "c2s"]
+data += [(D(r["ts"]) - t0, int(r["dsn"]), r["to_subflow"], "reinj")
+         for r in rows("mptcp_reinject.tsv") if r["dir"] == "c2s"]
+ymin = min(p[1] for p in data)
+want = sorted((t, y - ymin, s, k) for t, y, s, k in data)
+want += sorted((D(r["ts"]) - t0, int(r["dack"]) - ymin, r["subflow"], "dack")
+               for r in rows("mptcp_dack.tsv") if r["dir"] == "c2s")
+want += sorted((D(r["ts"]) - t0, None, r["subflow"], r["event"]) for r in rows("mptcp_addr.tsv"))
+got = [l.rstrip("\n").split("\t") for l in open(tdat) if not l.startswith("#")]
+got = [(D(t), None if y == "-" else int(y), s, k) for t, y, n, s, k in got]
+order = lambda ps: sorted(ps, key=lambda p: (p[3], p[0], p[1] if p[1] is not None else -1, p[2]))
+assert order(got) == order(want), (len(got), len(want))
+assert sum(1 for p in want if p[3] == "reinj") > 0 and sum(1 for p in want if p[3] == "new") > 10
+# the capture mode: every DATA_ACKed mapping starts at a segment plotted
+# there, at its DSN and subflow, and at its time to within the rounding of
+# rtt_ms to the microsecond
+seg = {}
+for l in open(pdat):
+    if not l.startswith("#"):
+        f = l.split("\t")
+        seg.setdefault((int(f[1]), f[3]), []).append(D(f[0]))
+new = [(t, y, s) for t, y, s, k in got if k == "new"]
+missing = [p for p in new if not any(abs(p[0] - t) <= D("0.0000005") for t in seg.get((p[1], p[2]), []))]
+assert not missing, missing[:5]
+g = open(gp).read()
+ndack = sum(1 for p in want if p[3] == "dack")
+assert "title 'DATA_ACK (%d)'" % ndack in g, g
+assert "title 'reinjection (%d)'" % sum(1 for p in want if p[3] == "reinj") in g, g
+PY
+    # the subflows named with the interface of mptcp_subflows.tsv
+    local sf iface
+    sf=$(awk -F'\t' '!/^#/ && $5 == "new" { print $4; exit }' "$T/t.dat")
+    iface=$(awk -F'\t' -v s="$sf" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+        $c["mpconn"] == 2 && $c["subflow"] == s { print $c["iface"] }' "$T/a/cap/mptcp_subflows.tsv")
+    [ -n "$iface" ]
+    if [ "$iface" = - ] || [ "$iface" = '?' ]; then
+        grep -q "title 'subflow $sf'" "$T/t.gp"
+    else
+        grep -q "title 'subflow $sf ($iface)'" "$T/t.gp"
+    fi
+}
+
+@test "plot-seq -T: the default connection as in the capture mode; light tables and bad folders are errors" {
+    "$P/analyze" -q -o "$T/a" "$C/pymptcpanalyzer-client_2.pcap"
+    run "$P/plot-seq" -T "$T/a/pymptcpanalyzer-client_2" -o "$T/d.png"
+    assert_success
+    grep -q 'MPTCP connection 2, c2s' "$T/d.gp"
+    run "$P/plot-seq" -T "$T/a/pymptcpanalyzer-client_2" -m 99 -o "$T/x.png"
+    assert_failure 1
+    assert_output --partial 'MPTCP connection 99: no such MPTCP connection'
+    "$P/analyze" -q -l -o "$T/l" "$C/pymptcpanalyzer-client_2.pcap"
+    run "$P/plot-seq" -T "$T/l/pymptcpanalyzer-client_2" -o "$T/x.png"
+    assert_failure 1
+    assert_output --partial 'no mptcp_rtt.tsv (analyze -l writes no event tables'
+    run "$P/plot-seq" -T "$T/nowhere" -o "$T/x.png"
+    assert_failure 1
+    assert_output --partial 'not a folder'
+    run "$P/plot-seq" -T "$T/a/pymptcpanalyzer-client_2" "$C/tcpdump-mptcp-v0.pcap"
+    assert_failure 2
+}
+
 @test "plot-share: Wi-Fi and cellular bytes per MPTCP connection, as tshark counts them" {
     command -v tshark >/dev/null || fail "tshark not installed: sh test/deps check installs it"
     printf 'wifi_prefix = 10.0.0.\n' > "$T/conf"
