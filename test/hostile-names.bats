@@ -184,18 +184,36 @@ for d in sys.stdin.buffer.read().split(b"\0")[:-1]:
 }
 
 @test "HTML: only the report's own tags, the names escaped, a graph per connection" {
-	local page=$OUT/report.html
+	local page=$OUT/report.html pages=$OUT/report.pages
 	assert_equal "$(cat "$D/report.out")" "$page"
-	run grep -ic '<script' "$page"
+	run bash -c "cat '$page' '$pages'/*.html | grep -ic '<script'"
 	assert_output 0
 	grep -qF '&lt;script&gt;alert(1)&lt;!--' "$page"
-	# every tag on the page is one report writes
-	run bash -c "grep -o '<[^ >]*' '$page' | sort -u | grep -vxE '</?(a|body|code|h[1-4]|head|html|img|li|meta|nav|p|style|table|tbody|td|th|thead|title|tr|ul)|<!DOCTYPE'"
+	# every tag on every page is one report writes
+	run bash -c "cat '$page' '$pages'/*.html | grep -o '<[^ >]*' | sort -u | grep -vxE '</?(a|body|code|h[1-4]|head|html|img|li|meta|nav|p|style|table|tbody|td|th|thead|title|tr|ul)|<!DOCTYPE'"
 	assert_output ""
+	# Expected: each capture's folder, TSV-escaped (analyze(1)) and then
+	# HTML-escaped by python, as the text of its link on the summary page
+	# and in the title of its page
+	$PY - "$D/names" "$page" "$pages" <<-'EOF'
+	import html, re, sys
+	names = open(sys.argv[1], newline='').read().split('\0')
+	def shown(n):
+	    f = re.sub(r'\.pcap(\.gz)?$', '', n)
+	    f = f.replace('\\', '\\\\').replace('\t', '\\t').replace('\n', '\\n').replace('\r', '\\r')
+	    return html.escape(f, quote=True).replace('&#x27;', "'")
+	want = sorted(shown(n) for n in names)
+	summary = open(sys.argv[2], encoding='utf-8').read()
+	links = re.findall(r'<a href="report\.pages/capture-([0-9]+)\.html">([^<]*)</a>', summary)
+	assert sorted(t for _, t in links) == want, (sorted(t for _, t in links), want)
+	for k, t in links:
+	    p = open('%s/capture-%s.html' % (sys.argv[3], k), encoding='utf-8').read()
+	    assert '<h1>capture %s</h1>' % t in p, (k, t)
+	EOF
 	# one time-sequence graph per MPTCP connection: 14 captures of one
-	# connection each, found from the manifest's escaped input path
-	assert_equal "$(grep -c 'alt="time-sequence graph of MPTCP connection' "$page")" 14
-	run grep -c 'no time-sequence graph\|capture not found' "$page"
+	# connection each, drawn from their tables
+	assert_equal "$(cat "$pages"/*.html | grep -c 'alt="time-sequence graph of MPTCP connection')" 14
+	run bash -c "cat '$pages'/*.html | grep -c 'no time-sequence graph'"
 	assert_output 0
 }
 
@@ -208,7 +226,7 @@ for d in sys.stdin.buffer.read().split(b"\0")[:-1]:
 	cp -r dash -- -dash
 	run "$TOP/pipelines/report" -n all -o "$D/dash.html" -- -dash
 	assert_success
-	assert_equal "$(grep -c 'alt="time-sequence graph' "$D/dash.html")" 1
+	assert_equal "$(grep -c 'alt="time-sequence graph' "$D/dash.pages/capture-1.html")" 1
 	run canaries
 	assert_output ""
 }
