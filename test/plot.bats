@@ -273,6 +273,10 @@ want = sorted((t, y - ymin, s, k) for t, y, s, k in data)
 want += sorted((D(r["ts"]) - t0, int(r["dack"]) - ymin, r["subflow"], "dack")
                for r in rows("mptcp_dack.tsv") if r["dir"] == "c2s")
 want += sorted((D(r["ts"]) - t0, None, r["subflow"], r["event"]) for r in rows("mptcp_addr.tsv"))
+# the handovers: when the subflow fell silent, the earlier of its sides'
+# last packets
+want += [(min(D(r[d + "_last_ack_ts"]) for d in ("c2s", "s2c") if r[d + "_last_ack_ts"] != "-") - t0, None, r["subflow"], "handover")
+         for r in rows("mptcp_subflows.tsv") if r["handover"] == "1"]
 got = [l.rstrip("\n").split("\t") for l in open(tdat) if not l.startswith("#")]
 got = [(D(t), None if y == "-" else int(y), s, k) for t, y, n, s, k in got]
 order = lambda ps: sorted(ps, key=lambda p: (p[3], p[0], p[1] if p[1] is not None else -1, p[2]))
@@ -305,6 +309,31 @@ PY
     else
         grep -q "title 'subflow $sf ($iface)'" "$T/t.gp"
     fi
+}
+
+@test "plot-seq -T: a handover marked when the subflow fell silent, as mptcp-metrics -s defines it" {
+    # Expected: python from mptcp_subflows.tsv: per subflow with handover
+    # 1, the earlier of its two sides' last packets (last_ack_ts: every
+    # packet after the SYN carries an ACK), since the connection's start;
+    # the handover capture's Wi-Fi subflow falls silent before the
+    # cellular one carries the rest, so there is one.
+    "$P/analyze" -q -o "$T/a" "$BATS_TEST_DIRNAME/fixtures/gen/mptcp-handover.pcap"
+    run "$P/plot-seq" -T "$T/a/mptcp-handover" -o "$T/h.png"
+    assert_success
+    $PY - "$T/a/mptcp-handover" "$T/h.dat" "$T/h.gp" <<'PY'
+import csv, sys
+from decimal import Decimal as D
+top, dat, gp = sys.argv[1:]
+rows = lambda n: list(csv.DictReader(open(top + "/" + n, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
+conn = max(rows("mptcp_conns.tsv"), key=lambda r: int(r["c2s_data_bytes"]) + int(r["s2c_data_bytes"]))
+t0 = D(conn["start_ts"])
+want = sorted((min(D(r[d + "_last_ack_ts"]) for d in ("c2s", "s2c") if r[d + "_last_ack_ts"] != "-") - t0, r["subflow"])
+              for r in rows("mptcp_subflows.tsv") if r["mpconn"] == conn["mpconn"] and r["handover"] == "1")
+assert len(want) == 1, want
+got = sorted((D(l.split("\t")[0]), l.split("\t")[3]) for l in open(dat) if l.rstrip("\n").endswith("\thandover"))
+assert got == want, (got, want)
+assert "title 'handover: subflow silent (1)'" in open(gp).read()
+PY
 }
 
 @test "plot-seq -T: the default connection as in the capture mode; light tables and bad folders are errors" {
