@@ -181,12 +181,18 @@ page_check() {
 
 @test "a write that fails leaves the pages that were there, whole, and nothing else" {
 	# A file size limit (SIGXFSZ ignored, so writes fail with EFBIG, as on
-	# a full disk) at 20 kB fails the first capture page, at 200 kB the
-	# summary page (310 kB with its plots), after the capture pages.
+	# a full disk): at half the smallest capture page, writes fail from
+	# the first capture (its graph, its page); above the largest capture
+	# page but below the summary page (its plots), only the summary page
+	# fails, after all the capture pages were written.
 	"$REPORT" -q -n all -S "$A/summary" -o "$T/r/p.html" "$A"
 	cp -r "$T/r" "$T/before"
-	local lim
-	for lim in 20 200; do
+	local small large summary lim
+	small=$(stat -c %s "$T/r/p.pages"/*.html | sort -n | head -1)
+	large=$(stat -c %s "$T/r/p.pages"/*.html | sort -n | tail -1)
+	summary=$(stat -c %s "$T/r/p.html")
+	[ "$summary" -gt $((large + 2048)) ] || fail "summary page $summary bytes, a capture page $large"
+	for lim in $((small / 2048)) $((large / 1024 + 1)); do
 		run --separate-stderr bash -c 'trap "" XFSZ; ulimit -f "$1"; exec "$2" -q -n all -S "$3" -o "$4" "$5"' sh \
 		    "$lim" "$REPORT" "$A/summary" "$T/r/p.html" "$A"
 		assert_failure 1
