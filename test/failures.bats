@@ -102,7 +102,8 @@ in_tmpfs() {
 	# and with room, the page is written whole
 	run in_tmpfs 16m "$T/full" sh -c '"$1" -q -n all -S "$3/an/summary" -o "$2/page.html" "$3/an" > /dev/null; echo "status $?"; tail -1 "$2/page.html"; ls -A "$2"' \
 	    sh "$TOP/pipelines/report" "$T/full" "$T"
-	assert_output "$(printf 'status 0\n</html>\npage.html')"
+	# the summary page and its folder of capture pages (report(1))
+	assert_output "$(printf 'status 0\n</html>\npage.html\npage.pages')"
 }
 
 @test "the failure of the filter that makes the tables names it" {
