@@ -144,3 +144,7 @@ mt_gp_terminal() {
 # as commands, '-' and '+' as special files.
 mt_gp_str() { printf "'%s'" "$(printf '%s' "$1" | tr '\r\n' '  ' | sed "s/'/''/g")"; }
 mt_gp_file() { case $1 in /*) mt_gp_str "$1" ;; *) mt_gp_str "./$1" ;; esac; }
+# mt_gnuplot GP: runs the script GP in its own folder: the plot scripts
+# name their data and image by file name alone, so that they re-run from
+# where they are, after the folder has moved too
+mt_gnuplot() { (cd "$(dirname "$1")" && gnuplot "$(basename "$1")"); }

@@ -163,7 +163,8 @@ for d in sys.stdin.buffer.read().split(b"\0")[:-1]:
 
 @test "gnuplot: every plot made, the group titles single-quoted with quotes doubled" {
 	# Expected: python builds each group's title (proto / app / cond, the
-	# labels of plot-cdf) and quotes it as a gnuplot single-quoted string.
+	# labels of plot-cdf, then summary's count of values: one connection
+	# per capture here) and quotes it as a gnuplot single-quoted string.
 	local p n=0
 	for p in $(tail -n +2 "$OUT/summary/index.tsv" | cut -f4 | tr ',' ' '); do
 		file "$OUT/summary/$p" | grep -q 'PNG image data' || fail "$p is not a PNG"
@@ -177,7 +178,7 @@ for d in sys.stdin.buffer.read().split(b"\0")[:-1]:
 	assert len(rows) == 14
 	for r in rows:
 	    # bytes_cdf: groups level (mptcp), app, cond
-	    label = ' / '.join(('mptcp', r['app'], r['cond']))
+	    label = ' / '.join(('mptcp', r['app'], r['cond'])) + ' (n=1)'
 	    t = "title '" + label.replace("'", "''") + "'"
 	    assert t in gp, (t, gp)
 	EOF

@@ -54,8 +54,18 @@ tshark_fields() { # capture, fields...
     assert_success
     assert_output "$T/len.png"
     run png_size "$T/len.png"
-    assert_output 800x600
+    # plot-cdf(1)'s default size, the legend right of the axes
+    assert_output 1100x600
     [ "$(stat -c %s "$T/len.png")" -gt 10000 ]
+    # the legend outside the axes, where it covers no line
+    grep -qx 'set key outside right top vertical Left reverse' "$T/len.gp"
+    # the script re-runs in its folder after the folder has moved
+    # (names of the image and the points alone, plot-cdf(1))
+    mkdir "$T/moved"
+    cp "$T/len.gp" "$T/len.dat" "$T/moved/"
+    (cd "$T/moved" && gnuplot len.gp)
+    run png_size "$T/moved/len.png"
+    assert_output 1100x600
     # expected: tshark's tcp.len per direction (the server is port 22),
     # sorted, y = i/n, then (max, 1) (REFERENCES.md, CDF)
     tshark_fields "$C/tcpdump-mptcp-v0.pcap" tcp.dstport tcp.len > "$T/ts.tsv"
