@@ -208,7 +208,7 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	add_words(a, PICK(opts, sel));
 #elif defined(FUZZ_MPTCP_METRICS)
 	static const char *const opts[] = { "", "-s", "-e bursts", "-e reinject", "-e rtt",
-		"-e dack", "-e addr" };
+		"-e dack", "-e addr", "-e stall", "-e stall -T 0.001" };
 	add(a, "mptcp-metrics");
 	add_words(a, PICK(opts, sel));
 #elif defined(FUZZ_SOCKS_DEST)
@@ -226,11 +226,12 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 #elif defined(FUZZ_MPTCP_DERIVE)
 	/* three tables, NUL-separated: tcp-metrics', the subflows, mptcp-
 	 * metrics'; the low bits pick the record, the high ones directions */
-	static const char *const rec[] = { "conn", "mptcp", "subflow", "burst", "share", "default" };
+	static const char *const rec[] = { "conn", "mptcp", "subflow", "burst", "share", "default",
+		"share_dir", "sfrtt", "rtt", "overhead" };
 	static const char *const dirs[] = { "", "-d c2s", "-b c2s", "-d s2c -b s2c" };
 	add(a, "mptcp-derive");
 	add(a, "-r");
-	add(a, rec[(sel & 15) % 6]);
+	add(a, rec[(sel & 15) % 10]);
 	add_words(a, dirs[(sel >> 4) % 4]);
 	add(a, "-t");
 	add(a, path);
