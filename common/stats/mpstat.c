@@ -32,6 +32,16 @@
  * once DATA_ACKed, so the spans follow subflow switches, not bytes. */
 enum { SPAN_ORIGIN, SPAN_FIN };
 
+/* Why bytes were reinjected: what their origin subflow showed before
+ * (man page, Reinjections), in the order tried. */
+#define REINJ_CAUSES(X) \
+	X(RM_ADDR, rm_addr) X(BACKUP, backup) X(CLOSED, closed) X(LOSS, loss) \
+	X(SILENT, silent) X(NONE, none)
+#define RC_ENUM(E, w) RC_##E,
+enum reinj_cause { REINJ_CAUSES(RC_ENUM) RC_N };
+#define RC_NAME(E, w) #w,
+static const char *const reinj_cause_name[RC_N] = { REINJ_CAUSES(RC_NAME) };
+
 /* struct sfdir's syn_ws when its SYN had no window scale, or was not seen */
 enum { WS_NONE = -1, WS_UNSEEN = -2 };
 
@@ -64,7 +74,9 @@ struct sfdir {
 	uint64_t data_pkts, data_bytes, rexmit_bytes;
 	uint64_t reinj_origin_bytes, reinj_carried_bytes, reinj_carried_segs;
 	int64_t first_data, last_data, last_ack;
-	uint8_t has_data, has_ack;
+	int64_t last_rexmit;   /* its last TCP retransmission (has_rexmit) */
+	int64_t acked;         /* the receiver's highest subflow ACK, a position */
+	uint8_t has_data, has_ack, has_rexmit, has_acked;
 	uint8_t has_isn, has_ref;
 	int8_t syn_ws;         /* window scale its SYN announced; WS_NONE: none;
 	                          WS_UNSEEN: no SYN seen */
@@ -89,7 +101,7 @@ struct sf {
 	uint8_t ipv, c_addr[16], s_addr[16];
 	uint16_t c_port, s_port;
 	int64_t first_ns, last_ns, last_ack;
-	uint8_t synack, syn, client_fin, has_ack, hs_done, fin_dir[2];
+	uint8_t synack, syn, client_fin, has_ack, hs_done, fin_dir[2], rst;
 	int64_t last_dir[2];  /* last packet sent by the TCP client / server */
 	int8_t backup0, backup; /* -1 unknown */
 	int16_t c_id, s_id;
@@ -103,6 +115,7 @@ struct sf {
 struct dstat {
 	uint64_t pkts, data_pkts, data_bytes, mappings, reinj_bytes, reinj_segs;
 	uint64_t rexmit_bytes, unmapped_bytes, forgotten_bytes;
+	uint64_t reinj_cause[RC_N], reinj_redundant; /* reinjected bytes */
 	/* the accounting identity's terms (man page) */
 	uint64_t origin_bytes, origin_acked, acked_unseen, fin_acked, fins;
 	uint8_t has_kbase, has_base, has_dack, has_acct, has_forgot, fin_flag;
@@ -168,6 +181,9 @@ struct mps_conn {
 		uint64_t at;
 		int8_t backup;
 	} *prio_id[2];
+	/* when each side last removed each of its address ids (REMOVE_ADDR;
+	 * mc->clock), NULL until it removes one */
+	uint64_t *rm_id[2];
 	struct dstat d[2];
 };
 
@@ -400,7 +416,7 @@ struct ev_vals {
 	int64_t now;
 	int d, sf, from;
 	uint64_t dsn, len, dack, newly, frame, id;
-	uint8_t have_dsn, have_new, have_id, have_port, have_backup;
+	uint8_t have_dsn, have_new, have_id, have_port, have_backup, redundant;
 	uint64_t port, backup;
 	int64_t rtt, delay;
 	int64_t end;                      /* stall: when it ended */
@@ -443,7 +459,11 @@ static int64_t rel_dsn(const struct mps_conn *mc, int d, uint64_t dsn)
 	    out_opt_u64(o, v->from >= 0, label(mc, v->from))) \
 	X(to_subflow, ID, "-", "the subflow that carries them again", out_u64(o, label(mc, v->sf))) \
 	X(delay_s, DURATION_S, "s", "from their first transmission", \
-	    out_opt_ts(o, v->from >= 0, v->delay, mc->digits))
+	    out_opt_ts(o, v->from >= 0, v->delay, mc->digits)) \
+	X(cause, TEXT, "-", "rm_addr, backup, closed, loss, silent or none " \
+	    "(man page, Reinjections)", out_str(o, v->word)) \
+	X(redundant, BOOL, "-", "1: the first subflow had acknowledged them already", \
+	    out_u64(o, v->redundant))
 #define MPS_EV_RTT_COLUMNS(X) \
 	MPS_EV_HEAD(X) MPS_EV_SUBFLOW(X) \
 	X(dsn, INT, "-", "first data sequence number of the mapping, relative (IDSN + 1 is 1)", \
@@ -524,13 +544,14 @@ static void ev_burst(struct mps *s, struct mps_conn *mc, int d)
 }
 
 static void ev_reinject(struct mps *s, struct mps_conn *mc, int d, int64_t now,
-    uint64_t dsn, uint64_t len, int from, int to, int64_t first)
+    uint64_t dsn, uint64_t len, int from, int to, int64_t first, int cause, int redundant)
 {
 	struct out *o = s->to[MPS_EV_REINJECT];
 	if (!o)
 		return;
 	ev_write_reinject(o, mc, &(struct ev_vals){ .now = now, .d = d, .dsn = dsn,
-	    .len = len, .from = from, .sf = to, .delay = now - first });
+	    .len = len, .from = from, .sf = to, .delay = now - first,
+	    .word = reinj_cause_name[cause], .redundant = (uint8_t)redundant });
 }
 
 static void ev_rtt(struct mps *s, struct mps_conn *mc, int d, int64_t now,
@@ -965,6 +986,81 @@ static void new_origin(struct dstat *ds, uint64_t a, uint64_t b, int sf, uint64_
 	*O(ds, i) = (struct origin){ off, now, sf, SPAN_ORIGIN };
 }
 
+/* Whether side x had removed the address id subflow o uses on its side
+ * (REMOVE_ADDR after the subflow took the id). */
+static int rm_named(const struct mps_conn *mc, const struct sf *o, int x)
+{
+	int16_t id = o->role == x ? o->c_id : o->s_id;
+	uint64_t id_at = o->role == x ? o->c_id_at : o->s_id_at;
+	if (id < 0 && o->label == 0)
+		id = 0; /* the first subflow's addresses have id 0 (RFC 8684, 3.4.1) */
+	return id >= 0 && mc->rm_id[x] && mc->rm_id[x][id & 255] > id_at;
+}
+
+/* Why bytes of direction d first sent at t0 on slot from are reinjected
+ * now: the first of the causes (man page, Reinjections) that the origin
+ * subflow shows. Silent: the receiver sent nothing on it in the second half of
+ * the bytes' wait, a path fallen quiet (a scale-free rule: no RTT of the
+ * subflow is known here). */
+static int reinj_cause(const struct mps_conn *mc, int from, int d, int64_t t0, int64_t now)
+{
+	const struct sf *o = from >= 0 && from < mc->nsf ? mc->sfs[from] : NULL;
+	if (!o)
+		return RC_CLOSED; /* freed: it ended */
+	if (rm_named(mc, o, 0) || rm_named(mc, o, 1))
+		return RC_RM_ADDR;
+	uint64_t at;
+	if (sf_backup(mc, o, &at) == 1)
+		return RC_BACKUP;
+	if (o->ended || o->rst || o->fin_dir[0] || o->fin_dir[1])
+		return RC_CLOSED;
+	const struct sfdir *od = &o->d[d];
+	if (od->has_rexmit && od->last_rexmit >= t0)
+		return RC_LOSS;
+	int rdir = o->role == DIR_C2S ? !d : d; /* the receiver's TCP direction */
+	if (o->last_dir[rdir] <= t0 + (now - t0) / 2)
+		return RC_SILENT;
+	return RC_NONE;
+}
+
+/* Where in bytes [a, b) (keys) of the origin span o those the origin
+ * subflow had acknowledged end, they first: below it the copy was not
+ * needed (redundant). */
+static uint64_t reinj_acked_end(const struct mps_conn *mc, const struct dstat *ds, int d,
+    const struct origin *o, uint64_t a, uint64_t b)
+{
+	const struct sf *sf = o->sf >= 0 && o->sf < mc->nsf ? mc->sfs[o->sf] : NULL;
+	if (!sf || !sf->d[d].has_acked)
+		return a;
+	/* positions of the span's bytes: dsn - off, keys: dsn - kbase */
+	int64_t pa = (int64_t)(dsn_of(ds, a) - o->off);
+	int64_t n = sf->d[d].acked - pa;
+	if (n <= 0)
+		return a;
+	return (uint64_t)n >= b - a ? b : a + (uint64_t)n;
+}
+
+/* Bytes [a, b) of origin span o reinjected: counted and written, split
+ * where the origin subflow's acknowledgment ends. */
+static void reinjected(struct seg_ctx *c, const struct origin *o, uint64_t a, uint64_t b)
+{
+	struct mps_conn *mc = c->mc;
+	struct dstat *ds = &mc->d[c->d];
+	int why = reinj_cause(mc, o->sf, c->d, o->t, c->now);
+	uint64_t m = reinj_acked_end(mc, ds, c->d, o, a, b);
+	c->reinj += b - a;
+	if (o->sf >= 0 && o->sf < mc->nsf && mc->sfs[o->sf])
+		mc->sfs[o->sf]->d[c->d].reinj_origin_bytes += b - a;
+	ds->reinj_cause[why] += b - a;
+	ds->reinj_redundant += m - a;
+	if (m > a)
+		ev_reinject(c->s, mc, c->d, c->now, dsn_of(ds, a), m - a, o->sf, c->sf->index,
+		    o->t, why, 1);
+	if (b > m)
+		ev_reinject(c->s, mc, c->d, c->now, dsn_of(ds, m), b - m, o->sf, c->sf->index,
+		    o->t, why, 0);
+}
+
 /* Data bytes [a, b) (keys), new at the TCP level, sent under mapping
  * (sf, off): first transmissions, reinjections, or (impossible unless
  * positions were lost) the same mapping again. */
@@ -1006,12 +1102,7 @@ static void place(struct seg_ctx *c, uint64_t a, uint64_t b, uint64_t off)
 		} else if (o->sf == sf && o->off == off) {
 			c->same_map += e - cur;
 		} else {
-			uint64_t n = e - cur;
-			c->reinj += n;
-			struct mps_conn *mc = c->mc;
-			if (o->sf >= 0 && o->sf < mc->nsf && mc->sfs[o->sf])
-				mc->sfs[o->sf]->d[c->d].reinj_origin_bytes += n;
-			ev_reinject(c->s, mc, c->d, c->now, dsn_of(ds, cur), n, o->sf, sf, o->t);
+			reinjected(c, o, cur, e);
 		}
 		cur = e;
 		i = spans_succ(&ds->orig, i);
@@ -1352,6 +1443,10 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 	uint64_t rexmit = r.payload_seen + c.same_map;
 	sd->rexmit_bytes += rexmit;
 	ds->rexmit_bytes += rexmit;
+	if (rexmit) {
+		sd->last_rexmit = now;
+		sd->has_rexmit = 1;
+	}
 	ds->unmapped_bytes += c.unmapped;
 	if (fresh && (p->len == 0 || r.payload_new > 0))
 		new_mapping(mc, d, &own); /* not one repeated by a TCP retransmission */
@@ -1406,8 +1501,13 @@ static void on_options(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 	}
 	if (PKT_HAS(p, MP_ADD_ADDR))
 		ds->add_addr += p->n_add_addr;
-	if (PKT_HAS(p, MP_RM_ADDR))
+	if (PKT_HAS(p, MP_RM_ADDR)) {
 		ds->rm_addr += p->n_rm;
+		if (!mc->rm_id[d])
+			mc->rm_id[d] = xcalloc(256, sizeof *mc->rm_id[d]);
+		for (int i = 0; i < p->n_rm; i++)
+			mc->rm_id[d][p->rm_ids[i]] = ++mc->clock;
+	}
 	if (PKT_HAS(p, MP_PRIO)) {
 		ds->prio++;
 		if (p->prio_id < 0) {
@@ -1451,8 +1551,17 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 		sf->client_fin = 1;
 	if (p->flags & TH_FIN)
 		sf->fin_dir[dir] = 1;
+	if (p->flags & TH_RST)
+		sf->rst = 1;
 	sf->last_dir[dir] = now;
 	if (p->flags & TH_ACK) {
+		struct sfdir *rd = &sf->d[!d]; /* the data it acknowledges */
+		if (rd->has_ref) {
+			int64_t a = position(rd, p->ack);
+			if (!rd->has_acked || a > rd->acked)
+				rd->acked = a;
+			rd->has_acked = 1;
+		}
 		sd->last_ack = now;
 		sd->has_ack = 1;
 		sf->last_ack = now;
@@ -1509,6 +1618,20 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	    out_u64(o, ds->reinj_segs)) \
 	X(reinj_frac, FRAC, "-", "reinj_bytes / data_bytes", out_double(o, ds->data_bytes ? \
 	    (double)ds->reinj_bytes / (double)ds->data_bytes : NAN, 6)) \
+	X(reinj_closed_bytes, COUNT, "bytes", "of reinj_bytes, cause closed (Reinjections)", \
+	    out_u64(o, ds->reinj_cause[RC_CLOSED])) \
+	X(reinj_rm_addr_bytes, COUNT, "bytes", "of reinj_bytes, cause rm_addr", \
+	    out_u64(o, ds->reinj_cause[RC_RM_ADDR])) \
+	X(reinj_backup_bytes, COUNT, "bytes", "of reinj_bytes, cause backup", \
+	    out_u64(o, ds->reinj_cause[RC_BACKUP])) \
+	X(reinj_loss_bytes, COUNT, "bytes", "of reinj_bytes, cause loss", \
+	    out_u64(o, ds->reinj_cause[RC_LOSS])) \
+	X(reinj_silent_bytes, COUNT, "bytes", "of reinj_bytes, cause silent", \
+	    out_u64(o, ds->reinj_cause[RC_SILENT])) \
+	X(reinj_none_bytes, COUNT, "bytes", "of reinj_bytes, no cause seen", \
+	    out_u64(o, ds->reinj_cause[RC_NONE])) \
+	X(reinj_redundant_bytes, COUNT, "bytes", "of reinj_bytes, already acknowledged by " \
+	    "the first subflow", out_u64(o, ds->reinj_redundant)) \
 	X(tcp_rexmit_bytes, COUNT, "bytes", "bytes retransmitted by TCP on the same subflow", \
 	    out_u64(o, ds->rexmit_bytes)) \
 	X(unacked_bytes, COUNT, "bytes", "data bytes never DATA_ACKed", \
@@ -1765,6 +1888,8 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	free(mc->labels);
 	free(mc->prio_id[0]);
 	free(mc->prio_id[1]);
+	free(mc->rm_id[0]);
+	free(mc->rm_id[1]);
 	for (int d = 0; d < 2; d++) {
 		spans_free(&mc->d[d].orig);
 		spans_free(&mc->d[d].pend);
