@@ -20,7 +20,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: mptcp-metrics [-hs] [-A time] [-B time] [-b filter] "
-	    "[-e bursts|reinject|rtt|dack|addr|seq|stall] [-g grace_s] [-i idle_s] [-T stall_s] [--capture name] [--schema] [--version] [file ...]\n");
+	    "[-e bursts|reinject|rtt|dack|addr|seq|stall|hol] [-g grace_s] [-i idle_s] [-T stall_s] [--capture name] [--schema] [--version] [file ...]\n");
 	exit(status);
 }
 
@@ -134,7 +134,7 @@ int main(int argc, char *argv[])
 			break;
 		case 'e':
 			if ((ev = mps_event_parse(optarg)) < 0)
-				errx(2, "-e: expected bursts, reinject, rtt, dack, addr, seq or stall, got '%s'",
+				errx(2, "-e: expected bursts, reinject, rtt, dack, addr, seq, stall or hol, got '%s'",
 				    optarg);
 			break;
 		case 'g':

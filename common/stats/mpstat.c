@@ -19,6 +19,7 @@
 #define ORIG_MAX 16000   /* data-level origin ranges (arrays of 2^14) */
 #define PEND_MAX 16384   /* mappings waiting for their RTT sample */
 #define SFMAP_MAX 4000   /* runs of mappings of one offset, per subflow */
+#define HOL_MAX 16384    /* data arrived and waiting for the DATA_ACK (HOL) */
 /* Subflow slots per connection: mptcp-join gives at most MPJ_MAX_SUBFLOWS
  * indexes, and a TCP connection reusing one (records not from it, or a
  * subflow ended here by -i or -g and seen again) takes a new slot, within
@@ -52,6 +53,27 @@ struct origin {
 	uint8_t kind;
 };
 
+/* New data bytes waiting for the DATA_ACK that covers them (a
+ * head-of-line delay sample, man page, Head-of-line delay): keys [lo, hi),
+ * when they came, on which slot, and the bytes then waiting above the
+ * DATA_ACK (theirs included). */
+struct hol_wait {
+	uint64_t lo, hi;
+	int64_t t;
+	uint64_t ofo;
+	int32_t sf;
+};
+
+/* The waits of the data one subflow brought in a direction, in key order,
+ * v[head .. head + n): a queue per subflow, not one spans tree, as a
+ * subflow's new data nearly always comes in order (appended) and leaves
+ * in order (the head), where a tree's insert and erase cost several times
+ * more on every data segment; out-of-order data is put in place. */
+struct holq {
+	struct hol_wait *v;
+	uint32_t head, n, cap;
+};
+
 /* A mapping waiting for the DATA_ACK that covers it (an RTT sample): a
  * span of keys as in the origin spans, in the spans of struct dstat's
  * pend, so that one first sent below many waiting ones (descending data
@@ -75,7 +97,7 @@ struct sfdir {
 	uint64_t reinj_origin_bytes, reinj_carried_bytes, reinj_carried_segs;
 	int64_t first_data, last_data, last_ack;
 	int64_t last_rexmit;   /* its last TCP retransmission (has_rexmit) */
-	int64_t acked;         /* the receiver's highest subflow ACK, a position */
+	uint32_t ack32;        /* the receiver's highest subflow ACK (has_acked) */
 	uint8_t has_data, has_ack, has_rexmit, has_acked;
 	uint8_t has_isn, has_ref;
 	int8_t syn_ws;         /* window scale its SYN announced; WS_NONE: none;
@@ -89,6 +111,7 @@ struct sfdir {
 	/* the mappings seen: position spans, each with its dsn - position;
 	 * touching ones of one offset merged */
 	struct spans maps;
+	struct rttset hol;     /* head-of-line delays of the data it carried */
 	uint8_t has_inf;
 	int64_t inf_pos;       /* an infinite mapping: nothing placed from it on */
 };
@@ -135,6 +158,16 @@ struct dstat {
 	struct spans pend;   /* struct pend: mappings waiting for a DATA_ACK */
 	uint64_t pend_over;  /* mappings without a sample: PEND_MAX waiting */
 	struct rttset rtt;
+	/* new data waiting for the DATA_ACK (HOL): a queue per subflow slot
+	 * (nholq of them), those not empty listed in active */
+	struct holq *holq;
+	uint32_t nholq, nactive, cap_active, hol_n;
+	int32_t *active;
+	uint64_t hol_over;   /* new data not sampled: HOL_MAX waiting */
+	uint64_t hol_wait;   /* bytes waiting */
+	uint64_t hol_below;  /* of them, below the DATA_ACK (one wait straddling it) */
+	uint64_t ofo_max;    /* the most bytes waiting above the DATA_ACK */
+	struct rttset holset;
 	int cur_sf;          /* subflow of the current burst, -1 none */
 	uint64_t bursts, b_maps, b_bytes;
 	int64_t b_start, b_end;
@@ -309,6 +342,13 @@ static struct sf *sf_new(struct mps_conn *mc, int index, const struct pkt *p,
 	return sf;
 }
 
+static void sf_free(struct sf *sf)
+{
+	rttset_free(&sf->d[0].hol);
+	rttset_free(&sf->d[1].hol);
+	free(sf);
+}
+
 /* What placed new bytes of a subflow: no use once its TCP connection has
  * ended (a later packet of it is a new subflow). */
 static void sf_drop_positions(struct sf *sf)
@@ -391,7 +431,7 @@ static void on_state(struct mps_conn *mc, const struct mpj_res *t, int64_t now)
 /* ---- events ---- */
 
 static const char *const ev_names[] = { "", "bursts", "reinject", "rtt", "dack", "addr", "seq",
-	"stall" };
+	"stall", "hol" };
 
 int mps_event_parse(const char *name)
 {
@@ -420,6 +460,8 @@ struct ev_vals {
 	uint64_t port, backup;
 	int64_t rtt, delay;
 	int64_t end;                      /* stall: when it ended */
+	int64_t arrival;                  /* hol: when the data came */
+	uint64_t ofo;                     /* hol: bytes then waiting */
 	const char *word;                 /* addr: the event; seq: the kind; stall: the cause */
 	const struct mp_add_addr *a;      /* addr: the ADD_ADDR, else NULL */
 };
@@ -511,6 +553,19 @@ static int64_t rel_dsn(const struct mps_conn *mc, int d, uint64_t dsn)
 	X(cause, TEXT, "-", "window, dead_path, rto, idle or other (man page, STALLS)", \
 	    out_str(o, v->word))
 
+#define MPS_EV_HOL_COLUMNS(X) \
+	X(ts, TS, "s", "the DATA_ACK that covered the data", out_ts(o, v->now, mc->digits)) \
+	X(mpconn, ID, "-", "MPTCP connection id", out_u64(o, mc->id)) \
+	X(dir, TEXT, "-", "c2s or s2c: the data's direction", out_str(o, dirname[v->d])) \
+	X(subflow, ID, "-", "the subflow that carried the data", out_u64(o, label(mc, v->sf))) \
+	X(dsn, INT, "-", "data sequence number of its first byte, relative (IDSN + 1 is 1)", \
+	    out_i64(o, rel_dsn(mc, v->d, v->dsn))) \
+	X(len, COUNT, "bytes", "new data bytes the segment carried", out_u64(o, v->len)) \
+	X(arrival_ts, TS, "s", "the segment", out_ts(o, v->arrival, mc->digits)) \
+	X(hol_ms, MS, "ms", "from arrival_ts to ts", out_ms_ns(o, v->rtt)) \
+	X(ofo_bytes, COUNT, "bytes", "data bytes come and not DATA_ACKed at arrival_ts, " \
+	    "these included", out_u64(o, v->ofo))
+
 /* One writer per kind, from its table. */
 #define MPS_EV_WRITER(fn, COLUMNS) \
 	COL_WRITER fn(struct out *o, const struct mps_conn *mc, const struct ev_vals *v) \
@@ -525,6 +580,7 @@ MPS_EV_WRITER(ev_write_dack, MPS_EV_DACK_COLUMNS)
 MPS_EV_WRITER(ev_write_addr, MPS_EV_ADDR_COLUMNS)
 MPS_EV_WRITER(ev_write_seq, MPS_EV_SEQ_COLUMNS)
 MPS_EV_WRITER(ev_write_stall, MPS_EV_STALL_COLUMNS)
+MPS_EV_WRITER(ev_write_hol, MPS_EV_HOL_COLUMNS)
 
 COL_WRITER ev_write_bursts(struct out *o, const struct mps_conn *mc, const struct ev_vals *v)
 {
@@ -809,6 +865,49 @@ static void pend_ack(struct mps *s, struct mps_conn *mc, int d, uint64_t dack, i
 	}
 }
 
+/* ---- head-of-line delay ---- */
+
+/* The DATA_ACK reached key dack: the delays of the data it delivers
+ * (per subflow only when its records are written). */
+static void hol_ack(struct mps *s, struct mps_conn *mc, int d, uint64_t dack, int64_t now)
+{
+	struct dstat *ds = &mc->d[d];
+	for (uint32_t j = 0; j < ds->nactive; j++) {
+		int slot = ds->active[j];
+		struct holq *q = &ds->holq[slot];
+		struct sf *sf = s->to[MPS_SUBFLOWS] ? mc->sfs[slot] : NULL;
+		for (; q->n && q->v[q->head].hi <= dack; q->head++, q->n--) {
+			const struct hol_wait *w = &q->v[q->head];
+			ds->hol_wait -= w->hi - w->lo;
+			ds->hol_n--;
+			if (now < w->t)
+				continue; /* a timestamp step backwards gives no sample */
+			rttset_add(&ds->holset, now - w->t);
+			if (sf)
+				rttset_add(&sf->d[d].hol, now - w->t);
+			if (s->to[MPS_EV_HOL])
+				ev_write_hol(s->to[MPS_EV_HOL], mc, &(struct ev_vals){ .now = now,
+				    .d = d, .sf = slot, .dsn = dsn_of(ds, w->lo),
+				    .len = w->hi - w->lo, .arrival = w->t, .rtt = now - w->t,
+				    .ofo = w->ofo });
+		}
+		if (!q->n) {
+			q->head = 0;
+			ds->active[j--] = ds->active[--ds->nactive];
+		}
+	}
+	/* what stays below it: only one wait may straddle it, the head of its
+	 * queue (every wait wholly below it is gone) */
+	ds->hol_below = 0;
+	for (uint32_t j = 0; j < ds->nactive; j++) {
+		const struct hol_wait *w = &ds->holq[ds->active[j]].v[ds->holq[ds->active[j]].head];
+		if (w->lo < dack) {
+			ds->hol_below = dack - w->lo;
+			break;
+		}
+	}
+}
+
 /* No byte of [a, b) has been sent yet, as far as is known. */
 static int all_unsent(const struct dstat *ds, uint64_t a, uint64_t b)
 {
@@ -959,6 +1058,83 @@ struct seg_ctx {
 	uint64_t placed, reinj, same_map, unmapped;
 };
 
+/* Room for one more wait at the end of q (HOL_MAX at most). */
+static void holq_room(struct holq *q)
+{
+	if (q->head + q->n < q->cap)
+		return;
+	if (q->head && q->head >= q->n) { /* half free at least: amortised O(1) */
+		memmove(q->v, q->v + q->head, q->n * sizeof *q->v);
+		q->head = 0;
+		return;
+	}
+	q->cap = q->cap ? q->cap * 2 : 16;
+	q->v = xreallocarray(q->v, q->cap, sizeof *q->v);
+}
+
+/* The queue of slot in ds, listed active. */
+static struct holq *holq_of(struct dstat *ds, int slot)
+{
+	if ((uint32_t)slot >= ds->nholq) {
+		uint32_t n = ds->nholq ? ds->nholq : 4;
+		while (n <= (uint32_t)slot)
+			n *= 2;
+		ds->holq = xreallocarray(ds->holq, n, sizeof *ds->holq);
+		memset(ds->holq + ds->nholq, 0, (n - ds->nholq) * sizeof *ds->holq);
+		ds->nholq = n;
+	}
+	struct holq *q = &ds->holq[slot];
+	if (!q->n) {
+		if (ds->nactive == ds->cap_active) {
+			ds->cap_active = ds->cap_active ? ds->cap_active * 2 : 4;
+			ds->active = xreallocarray(ds->active, ds->cap_active, sizeof *ds->active);
+		}
+		ds->active[ds->nactive++] = slot;
+	}
+	return q;
+}
+
+/* New data bytes [a, b) (keys) came: they wait for the DATA_ACK, unless
+ * it has passed them already. */
+static void hol_push(struct seg_ctx *c, uint64_t a, uint64_t b)
+{
+	struct dstat *ds = &c->mc->d[c->d];
+	uint64_t k = ds->has_dack ? key_of(ds, ds->dack) : 0;
+	if (ds->has_dack && b <= k)
+		return;
+	if (ds->has_dack && a < k)
+		a = k;
+	if (ds->hol_n >= HOL_MAX) {
+		ds->hol_over++;
+		c->s->hol_over++;
+		return;
+	}
+	struct holq *q = holq_of(ds, c->sf->index);
+	holq_room(q);
+	/* its place: nearly always the end; the waits are disjoint */
+	uint32_t at = q->head + q->n;
+	if (q->n && q->v[at - 1].lo > a) {
+		uint32_t lo = q->head, hi = at;
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+			if (q->v[mid].lo < a)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		memmove(q->v + lo + 1, q->v + lo, (at - lo) * sizeof *q->v);
+		at = lo;
+	}
+	q->n++;
+	ds->hol_n++;
+	ds->hol_wait += b - a;
+	/* the bytes waiting above the DATA_ACK (this one is, a >= k) */
+	uint64_t ofo = ds->hol_wait - ds->hol_below;
+	if (ofo > ds->ofo_max)
+		ds->ofo_max = ofo;
+	q->v[at] = (struct hol_wait){ a, b, c->now, ofo, c->sf->index };
+}
+
 /* Bytes [a, b) with no origin yet: their first transmission. Only the
  * span before is merged with (the caller still walks the ones after). */
 static void new_origin(struct dstat *ds, uint64_t a, uint64_t b, int sf, uint64_t off,
@@ -984,6 +1160,12 @@ static void new_origin(struct dstat *ds, uint64_t a, uint64_t b, int sf, uint64_
 		ds->sent_lo = a; /* (extending a span never lowers it) */
 	uint32_t i = spans_insert(&ds->orig, a, b);
 	*O(ds, i) = (struct origin){ off, now, sf, SPAN_ORIGIN };
+}
+
+/* The position of sequence number seq in direction sd. */
+static int64_t position(const struct sfdir *sd, uint32_t seq)
+{
+	return seq_unwrap(seq - sd->ref, sd->top);
 }
 
 /* Whether side x had removed the address id subflow o uses on its side
@@ -1030,11 +1212,11 @@ static uint64_t reinj_acked_end(const struct mps_conn *mc, const struct dstat *d
     const struct origin *o, uint64_t a, uint64_t b)
 {
 	const struct sf *sf = o->sf >= 0 && o->sf < mc->nsf ? mc->sfs[o->sf] : NULL;
-	if (!sf || !sf->d[d].has_acked)
+	if (!sf || !sf->d[d].has_acked || !sf->d[d].has_ref)
 		return a;
 	/* positions of the span's bytes: dsn - off, keys: dsn - kbase */
 	int64_t pa = (int64_t)(dsn_of(ds, a) - o->off);
-	int64_t n = sf->d[d].acked - pa;
+	int64_t n = position(&sf->d[d], sf->d[d].ack32) - pa;
 	if (n <= 0)
 		return a;
 	return (uint64_t)n >= b - a ? b : a + (uint64_t)n;
@@ -1081,11 +1263,13 @@ static void place(struct seg_ctx *c, uint64_t a, uint64_t b, uint64_t off)
 	while (cur < b) {
 		if (!i || spans_at(&ds->orig, i)->lo >= b) {
 			new_origin(ds, cur, b, sf, off, c->now);
+			hol_push(c, cur, b);
 			break;
 		}
 		uint64_t lo = spans_at(&ds->orig, i)->lo;
 		if (lo > cur) {
 			new_origin(ds, cur, lo, sf, off, c->now);
+			hol_push(c, cur, lo);
 			cur = lo;
 			continue;
 		}
@@ -1273,6 +1457,7 @@ static void on_dack(struct mps *s, struct mps_conn *mc, int d, int sf,
 	ev_dack(s, mc, d, now, sf, dack, have_new, newly);
 	acct_sync(mc, d);
 	pend_ack(s, mc, d, key_of(ds, dack), now);
+	hol_ack(s, mc, d, key_of(ds, dack), now);
 	stall_on_dack(s, mc, d, sf, now);
 }
 
@@ -1364,11 +1549,6 @@ static void new_mapping(struct mps_conn *mc, int d, const struct mapping *m)
 	}
 }
 
-/* The position of sequence number seq in direction sd. */
-static int64_t position(struct sfdir *sd, uint32_t seq)
-{
-	return seq_unwrap(seq - sd->ref, sd->top);
-}
 
 /* Payload and mapping of a packet sent by side d on subflow sf. */
 static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
@@ -1555,13 +1735,11 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 		sf->rst = 1;
 	sf->last_dir[dir] = now;
 	if (p->flags & TH_ACK) {
-		struct sfdir *rd = &sf->d[!d]; /* the data it acknowledges */
-		if (rd->has_ref) {
-			int64_t a = position(rd, p->ack);
-			if (!rd->has_acked || a > rd->acked)
-				rd->acked = a;
-			rd->has_acked = 1;
-		}
+		/* the data it acknowledges; placed only when needed (reinjected) */
+		struct sfdir *rd = &sf->d[!d];
+		if (!rd->has_acked || (int32_t)(p->ack - rd->ack32) > 0)
+			rd->ack32 = p->ack;
+		rd->has_acked = 1;
 		sd->last_ack = now;
 		sd->has_ack = 1;
 		sf->last_ack = now;
@@ -1677,7 +1855,18 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	    out_u64(o, ds->stalls)) \
 	X(stall_s, DURATION_S, "s", "the stalls' total duration", \
 	    out_ts(o, ds->stall_total, mc->digits)) \
-	X(stall_max_s, DURATION_S, "s", "the longest stall", out_ts(o, ds->stall_max, mc->digits))
+	X(stall_max_s, DURATION_S, "s", "the longest stall", out_ts(o, ds->stall_max, mc->digits)) \
+	X(hol_n, COUNT, "samples", "head-of-line delay samples: new data DATA_ACKed", \
+	    rttset_out(o, &ds->holset, RTT_N, 0)) \
+	X(hol_p50_ms, MS, "ms", "head-of-line delay median", rttset_out(o, &ds->holset, RTT_PCT, 50)) \
+	X(hol_p90_ms, MS, "ms", "head-of-line delay 90th percentile", \
+	    rttset_out(o, &ds->holset, RTT_PCT, 90)) \
+	X(hol_p99_ms, MS, "ms", "head-of-line delay 99th percentile", \
+	    rttset_out(o, &ds->holset, RTT_PCT, 99)) \
+	X(hol_max_ms, MS, "ms", "the longest head-of-line delay", \
+	    rttset_out(o, &ds->holset, RTT_MAX, 0)) \
+	X(ofo_max_bytes, COUNT, "bytes", "the most data bytes come and not DATA_ACKed", \
+	    out_u64(o, ds->ofo_max))
 
 /* The subflow columns (-s; sf: the subflow, b0 and b: its first and
  * latest backup flag, -1 unknown). */
@@ -1718,7 +1907,13 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	X(last_data_ts, TS, "s", "last packet with payload", \
 	    out_opt_ts(o, x->has_data, x->last_data, mc->digits)) \
 	X(last_ack_ts, TS, "s", "last packet with ACK", \
-	    out_opt_ts(o, x->has_ack, x->last_ack, mc->digits))
+	    out_opt_ts(o, x->has_ack, x->last_ack, mc->digits)) \
+	X(hol_n, COUNT, "samples", "head-of-line delay samples of the data it carried", \
+	    rttset_out(o, &x->hol, RTT_N, 0)) \
+	X(hol_p50_ms, MS, "ms", "their median", rttset_out(o, &x->hol, RTT_PCT, 50)) \
+	X(hol_p90_ms, MS, "ms", "their 90th percentile", rttset_out(o, &x->hol, RTT_PCT, 90)) \
+	X(hol_p99_ms, MS, "ms", "their 99th percentile", rttset_out(o, &x->hol, RTT_PCT, 99)) \
+	X(hol_max_ms, MS, "ms", "the longest", rttset_out(o, &x->hol, RTT_MAX, 0))
 
 static const struct column conn_cols[] = { MPS_CONN_COLUMNS(COL_ROW) };
 static const struct column dir_cols[] = { MPS_DIR_COLUMNS(COL_ROW) };
@@ -1731,6 +1926,7 @@ static const struct column ev_dack_cols[] = { MPS_EV_DACK_COLUMNS(COL_ROW) };
 static const struct column ev_addr_cols[] = { MPS_EV_ADDR_COLUMNS(COL_ROW) };
 static const struct column ev_seq_cols[] = { MPS_EV_SEQ_COLUMNS(COL_ROW) };
 static const struct column ev_stall_cols[] = { MPS_EV_STALL_COLUMNS(COL_ROW) };
+static const struct column ev_hol_cols[] = { MPS_EV_HOL_COLUMNS(COL_ROW) };
 
 static const struct record_def mps_records[] = {
 	[MPS_EV_NONE] = { 2, { COL_PART(conn_cols, 0), COL_PART(dir_cols, 1) } },
@@ -1741,6 +1937,7 @@ static const struct record_def mps_records[] = {
 	[MPS_EV_ADDR] = { 1, { COL_PART(ev_addr_cols, 0) } },
 	[MPS_EV_SEQ] = { 1, { COL_PART(ev_seq_cols, 0) } },
 	[MPS_EV_STALL] = { 1, { COL_PART(ev_stall_cols, 0) } },
+	[MPS_EV_HOL] = { 1, { COL_PART(ev_hol_cols, 0) } },
 };
 static const struct record_def mps_sf_record = {
 	2, { COL_PART(sf_cols, 0), COL_PART(sfdir_cols, 1) }
@@ -1840,15 +2037,15 @@ static int handover(const struct mps_conn *mc, const struct sf *sf)
 	return 0;
 }
 
-static void sfdir_record(struct out *o, const struct mps_conn *mc, const struct sf *sf, int d)
+static void sfdir_record(struct out *o, const struct mps_conn *mc, struct sf *sf, int d)
 {
-	const struct sfdir *x = &sf->d[d];
+	struct sfdir *x = &sf->d[d];
 	uint64_t tot = mc->d[d].data_bytes;
 	int sep = 1;
 	MPS_SFDIR_COLUMNS(COL_EMIT)
 }
 
-static void sf_record(struct mps *s, struct mps_conn *mc, const struct sf *sf)
+static void sf_record(struct mps *s, struct mps_conn *mc, struct sf *sf)
 {
 	struct out *o = s->to[MPS_SUBFLOWS];
 	s->sf_rows++;
@@ -1882,7 +2079,7 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 		if (!mc->sfs[i])
 			continue;
 		sf_drop_positions(mc->sfs[i]);
-		free(mc->sfs[i]);
+		sf_free(mc->sfs[i]);
 	}
 	free(mc->sfs);
 	free(mc->labels);
@@ -1893,7 +2090,12 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	for (int d = 0; d < 2; d++) {
 		spans_free(&mc->d[d].orig);
 		spans_free(&mc->d[d].pend);
+		for (uint32_t i = 0; i < mc->d[d].nholq; i++)
+			free(mc->d[d].holq[i].v);
+		free(mc->d[d].holq);
+		free(mc->d[d].active);
 		rttset_free(&mc->d[d].rtt);
+		rttset_free(&mc->d[d].holset);
 	}
 	free(mc);
 }
@@ -1914,7 +2116,7 @@ static void sf_ended(struct mps *s, struct sf *sf)
 		return;
 	mc->ndata_gone += sf->d[0].has_data || sf->d[1].has_data;
 	mc->sfs[sf->index] = NULL;
-	free(sf);
+	sf_free(sf);
 }
 
 static void flow_end(struct flow *f, void *ctx)
@@ -2013,6 +2215,10 @@ void mps_finish(struct mps *s)
 	if (s->pend_over)
 		warnx("%llu mapping%s without an RTT sample: %d were waiting for a DATA_ACK",
 		    (unsigned long long)s->pend_over, s->pend_over == 1 ? "" : "s", PEND_MAX);
+	if (s->hol_over)
+		warnx("%llu data segment%s without a head-of-line delay: %d were waiting for "
+		    "a DATA_ACK", (unsigned long long)s->hol_over, s->hol_over == 1 ? "" : "s",
+		    HOL_MAX);
 	free(s->tab);
 	s->tab = NULL;
 }

@@ -15,11 +15,11 @@
 #include "source.h"
 
 enum mps_event { MPS_EV_NONE, MPS_EV_BURSTS, MPS_EV_REINJECT, MPS_EV_RTT,
-	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ, MPS_EV_STALL };
+	MPS_EV_DACK, MPS_EV_ADDR, MPS_EV_SEQ, MPS_EV_STALL, MPS_EV_HOL };
 
 /* The kinds of record, an output each: the connection records (at
  * MPS_EV_NONE), the events, and the subflow records. */
-#define MPS_SUBFLOWS (MPS_EV_STALL + 1)
+#define MPS_SUBFLOWS (MPS_EV_HOL + 1)
 #define MPS_NREC (MPS_SUBFLOWS + 1)
 
 struct mps_conn;
@@ -31,6 +31,7 @@ struct mps {
 	struct out *to[MPS_NREC]; /* [kind]: where its records go; NULL: none */
 	uint64_t over;          /* TCP connections left out: too many subflows */
 	uint64_t pend_over;     /* mappings without an RTT sample: too many waiting */
+	uint64_t hol_over;      /* data without a head-of-line delay: too many waiting */
 	uint64_t conn_rows, sf_rows; /* connection and subflow records written */
 	int64_t stall_ns;       /* the shortest stall (mps_set_stall) */
 };

@@ -208,7 +208,7 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	add_words(a, PICK(opts, sel));
 #elif defined(FUZZ_MPTCP_METRICS)
 	static const char *const opts[] = { "", "-s", "-e bursts", "-e reinject", "-e rtt",
-		"-e dack", "-e addr", "-e stall", "-e stall -T 0.001" };
+		"-e dack", "-e addr", "-e stall", "-e stall -T 0.001", "-e hol" };
 	add(a, "mptcp-metrics");
 	add_words(a, PICK(opts, sel));
 #elif defined(FUZZ_SOCKS_DEST)
