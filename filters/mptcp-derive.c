@@ -23,7 +23,7 @@ _Noreturn static void usage(int status)
 	    "usage: mptcp-derive -r record [-h] [-b c2s|s2c|both] [-d c2s|s2c] [-m mptcp_conns]\n"
 	    "                    [-s subflows] [-t tcp_conns]\n"
 	    "       mptcp-derive -r record --schema\n"
-	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead\n");
+	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead size\n");
 	exit(status);
 }
 
@@ -196,7 +196,7 @@ struct mpc {
 	int dir_best_k[2];
 };
 
-enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD };
+enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD, R_SIZE };
 
 struct opts {
 	const char *rec;
@@ -799,6 +799,90 @@ static void write_overhead(struct out *o, const struct mp_row *r)
 	out_nl(o);
 }
 
+/* ---- the size record: per connection (TCP of -t, MPTCP of -m) its
+ * duration, bytes, bytes per interface and mean RTT: completion times and
+ * scatter plots */
+
+struct size_row {
+	const char *level;
+	struct fld id, dur;
+	uint64_t data, ub;
+	uint64_t on[3]; /* data bytes on wifi, cellular, another interface */
+	uint64_t rtt_n;
+	double rtt_sum; /* the directions' means times their samples */
+};
+
+/* The mean of both directions' RTT samples, 3 or more. */
+static void out_size_rtt(struct out *o, const struct size_row *r)
+{
+	if (r->rtt_n >= 3)
+		out_double_exact(o, r->rtt_sum / (double)r->rtt_n, 3);
+	else
+		out_dash(o);
+}
+
+#define SIZE_ON(r) ((r)->on[0] + (r)->on[1] + (r)->on[2])
+#define SIZE_COLUMNS(X) \
+	X(level, TEXT, "-", "tcp: a connection of the -t table; mptcp: one of the -m table", \
+	    out_str(o, r->level)) \
+	X(id, ID, "-", "its conn (tcp) or mpconn (mptcp)", out_fld(o, r->id)) \
+	X(duration_s, DURATION_S, "s", "its duration_s (first to last packet), as the table has it", \
+	    out_fld(o, r->dur)) \
+	X(data_bytes, COUNT, "bytes", "payload bytes, both directions, retransmitted ones included", \
+	    out_u64(o, r->data)) \
+	X(bytes, COUNT, "bytes", "unique payload bytes, both directions", out_u64(o, r->ub)) \
+	X(wifi_bytes, COUNT, "bytes", "data bytes on wifi (mptcp: of its subflows on wifi)", out_u64(o, r->on[0])) \
+	X(cell_bytes, COUNT, "bytes", "on cellular", out_u64(o, r->on[1])) \
+	X(other_bytes, COUNT, "bytes", "on another interface", out_u64(o, r->on[2])) \
+	X(cell_share, FRAC, "-", "cell_bytes / (wifi_bytes + cell_bytes + other_bytes)", \
+	    out_ratio(o, r->on[1], SIZE_ON(r))) \
+	X(rtt_n, COUNT, "-", "RTT samples, both directions (tcp: TCP RTT; mptcp: DATA_ACK RTT)", \
+	    out_u64(o, r->rtt_n)) \
+	X(rtt_ms, MS, "ms", "their mean, when rtt_n is 3 or more", out_size_rtt(o, r))
+
+static const struct column size_cols[] = { SIZE_COLUMNS(COL_ROW) };
+
+static void write_size(struct out *o, const struct size_row *r)
+{
+	int sep = 0;
+	SIZE_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* Direction d's RTT samples into r: a count and a mean, both given */
+static void size_rtt(struct size_row *r, const struct tsv *t, int cn, int ca)
+{
+	check_count(t, cn);
+	check_real(t, ca);
+	if (tsv_dash(t, cn) || tsv_dash(t, ca))
+		return;
+	uint64_t n = tsv_u64(t, cn);
+	r->rtt_n += n;
+	r->rtt_sum += (double)n * real_or(t, ca, 0);
+}
+
+/* The size rows of the TCP connections of -t; the interface is ifmatch's
+ * label of the connection. */
+static void size_tcp_rows(struct tsv *t)
+{
+	const char *by = "tcp-metrics";
+	int ci = need(t, "conn", by), cd = need(t, "duration_s", by), cf = need(t, "iface", "ifmatch");
+	int cdb[2] = { need(t, "c2s_data_bytes", by), need(t, "s2c_data_bytes", by) };
+	int cub[2] = { need(t, "c2s_unique_bytes", by), need(t, "s2c_unique_bytes", by) };
+	int cn[2] = { need(t, "c2s_rtt_n", by), need(t, "s2c_rtt_n", by) };
+	int ca[2] = { need(t, "c2s_rtt_avg_ms", by), need(t, "s2c_rtt_avg_ms", by) };
+	while (tsv_next(t)) {
+		struct size_row r = { "tcp", field(t, ci), field(t, cd), count0(t, cdb[0]) + count0(t, cdb[1]),
+			count0(t, cub[0]) + count0(t, cub[1]), { 0, 0, 0 }, 0, 0 };
+		check_real(t, cd);
+		struct fld ifc = field(t, cf);
+		r.on[fld_eq(ifc, "wifi") ? 0 : fld_eq(ifc, "cellular") ? 1 : 2] = r.data;
+		for (int d = 0; d < 2; d++)
+			size_rtt(&r, t, cn[d], ca[d]);
+		write_size(&out_stdout, &r);
+	}
+}
+
 static void read_mptcp(struct tsv *t, enum rec rec)
 {
 	const char *by = "mptcp-metrics";
@@ -816,7 +900,7 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 		COL2(csw, "switches");
 		/* the data-level RTT: only the rtt record reads it */
 		crn[d] = crt[d] = -1;
-		if (rec == R_RTT) {
+		if (rec == R_RTT || rec == R_SIZE) {
 			COL2(crn, "rtt_n");
 			COL2(crt, "rtt_avg_ms");
 		}
@@ -841,6 +925,13 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 			rtt_rows(&out_stdout, t, r.mpconn, r.m, crn, crt);
 		else if (rec == R_OVERHEAD)
 			write_overhead(&out_stdout, &r);
+		else if (rec == R_SIZE) {
+			struct size_row z = { "mptcp", r.mpconn, r.dur, r.data, r.bytes,
+				{ r.m->wifi, r.m->cell, r.m->other }, 0, 0 };
+			for (int d = 0; d < 2; d++)
+				size_rtt(&z, t, crn[d], crt[d]);
+			write_size(&out_stdout, &z);
+		}
 	}
 }
 
@@ -896,6 +987,7 @@ static const struct {
 	[R_SFRTT] = { "sfrtt", { 1, { COL_PART(sfrtt_cols, 0) } } },
 	[R_RTT] = { "rtt", { 1, { COL_PART(rtt_cols, 0) } } },
 	[R_OVERHEAD] = { "overhead", { 1, { COL_PART(overhead_cols, 0) } } },
+	[R_SIZE] = { "size", { 1, { COL_PART(size_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
 
@@ -904,7 +996,7 @@ static enum rec rec_by_name(const char *s)
 	for (size_t i = 0; i < NREC; i++)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
-	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt or overhead, not '%s'", s);
+	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead or size, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)
@@ -934,6 +1026,11 @@ static void run(enum rec rec, const struct opts *op)
 			tsv_close(&t);
 		}
 		return;
+	}
+	/* size: the TCP connections of -t first, as conn */
+	if (rec == R_SIZE && open_table(&t, op->tcp)) {
+		size_tcp_rows(&t);
+		tsv_close(&t);
 	}
 	/* the RTTs only where a record has them */
 	if ((rec == R_MPTCP || rec == R_SUBFLOW || rec == R_SHARE_DIR || rec == R_SFRTT || rec == R_RTT) &&

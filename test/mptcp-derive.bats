@@ -12,13 +12,14 @@ setup() {
 	REF=$TOP/test/ref/derive-ref.py
 }
 
-RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt overhead"
+RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt overhead size"
 
 # tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
-# subflows labelled by ifmatch)
+# subflows and the TCP connections labelled by ifmatch)
 tables() {
 	mptcp-tables -M -J -l -o "$2" "$1"
 	ifmatch "$2/mptcp_subflows.tsv" > "$2/sf.tsv"
+	ifmatch "$2/tcp_conns.tsv" > "$2/tc.tsv"
 }
 
 @test "every record of fixture captures' tables as derive-ref.py computes it, both RTT and byte directions" {
@@ -29,16 +30,16 @@ tables() {
 		for r in $RECORDS; do
 			for x in "-d s2c" "-d c2s -b c2s" "-b s2c"; do
 				# shellcheck disable=SC2086
-				mptcp-derive -r $r $x -t "$d/tcp_conns.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/got"
+				mptcp-derive -r $r $x -t "$d/tc.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/got"
 				# shellcheck disable=SC2086
-				"$PY" "$REF" $r $x -t "$d/tcp_conns.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/want"
+				"$PY" "$REF" $r $x -t "$d/tc.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/want"
 				diff "$T/want" "$T/got" || fail "$c: -r $r $x differs from derive-ref.py (<)"
 				[ "$(wc -l < "$T/got")" -ge 2 ] || [ "$r" = default ] || fail "$c: -r $r: no rows"
 				n=$((n + 1))
 			done
 		done
 	done
-	assert_equal "$n" 150
+	assert_equal "$n" 165
 }
 
 # A crafted capture's tables: three TCP connections, MPTCP connection 1
@@ -46,10 +47,10 @@ tables() {
 # connection 2 without subflows, connection 3 of subflows only.
 crafted() {
 	printf '%s\n' \
-	    $'conn\tduration_s\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_rexmit_pkts\ts2c_rexmit_pkts\tc2s_rtt_n\tc2s_rtt_avg_ms\ts2c_rtt_n\ts2c_rtt_avg_ms' \
-	    $'1\t2.5\t1000\t3000\t2\t1\t5\t10.0\t4\t40.25' \
-	    $'2\t1.0\t500\t500\t4\t8\t3\t12.5\t2\t99.0' \
-	    $'3\t-\t-\t-\t-\t16\t3\t20.0\t3\t7.125' > "$T/t.tsv"
+	    $'conn\tduration_s\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tiface\tc2s_rexmit_pkts\ts2c_rexmit_pkts\tc2s_rtt_n\tc2s_rtt_avg_ms\ts2c_rtt_n\ts2c_rtt_avg_ms' \
+	    $'1\t2.5\t1000\t3000\t1100\t3000\twifi\t2\t1\t5\t10.0\t4\t40.25' \
+	    $'2\t1.0\t500\t500\t600\t900\tcellular\t4\t8\t3\t12.5\t2\t99.0' \
+	    $'3\t-\t-\t-\t-\t-\t?\t-\t16\t3\t20.0\t3\t7.125' > "$T/t.tsv"
 	printf '%s\n' \
 	    $'mpconn\tsubflow\tconn\trole\tiface\tiface_rule\tstatus\tjoin_delay_s\thandover\tc2s_data_pkts\ts2c_data_pkts\tc2s_data_bytes\ts2c_data_bytes' \
 	    $'1\t0\t1\tclient\twifi\tdefault\testablished\t0.000000\t0\t2\t3\t1000\t3000' \
@@ -169,6 +170,35 @@ derive() {
 	diff <("$PY" "$REF" overhead -m "$T/o.tsv") <(mptcp-derive -r overhead -m "$T/o.tsv") || fail "derive-ref.py differs"
 }
 
+@test "size: durations, bytes per interface, the mean RTT of both directions, by hand" {
+	# TCP 1 (wifi): 1100 + 3000 data bytes, RTT 5 x 10.0 and 4 x 40.25 ms:
+	# 211 / 9 = 23.444; TCP 2 (cellular): (3 x 12.5 + 2 x 99.0) / 5 = 47.1;
+	# TCP 3 (another label, no bytes): (3 x 20.0 + 3 x 7.125) / 6 =
+	# 13.5625, 13.562 to the even digit as printf; MPTCP 1: subflows 4000
+	# bytes on wifi, 1000 on cellular (share 0.2), the third none;
+	# DATA_ACK RTT (4 x 30.5 + 2 x 9.0) / 6 = 23.333; MPTCP 2: no
+	# subflows, no RTT count (-) and none of 0 samples: no mean;
+	# MPTCP 3 has subflows only: no row
+	crafted
+	run derive -r size
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'tcp\t1\t2.5\t4100\t4000\t4100\t0\t0\t0.000000\t9\t23.444' \
+	    $'tcp\t2\t1.0\t1500\t1000\t0\t1500\t0\t1.000000\t5\t47.100' \
+	    $'tcp\t3\t-\t0\t0\t0\t0\t0\t-\t6\t13.562' \
+	    $'mptcp\t1\t2.5\t8000\t2003000\t4000\t1000\t0\t0.200000\t6\t23.333' \
+	    $'mptcp\t2\t-\t0\t0\t0\t0\t0\t-\t0\t-')"
+	# fewer than 3 samples: a count, no mean
+	run mptcp-derive -r size -m <(sed '2s/\t4\t30\.5\t2\t9\.0$/\t1\t30.5\t1\t9.0/' "$T/m.tsv")
+	assert_success
+	assert_line -n 1 $'mptcp\t1\t2.5\t8000\t2003000\t0\t0\t0\t-\t2\t-'
+	# the TCP rows need ifmatch's label
+	cut -f1-6,8- "$T/t.tsv" > "$T/noif.tsv"
+	run --separate-stderr mptcp-derive -r size -t "$T/noif.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/noif.tsv:1: no column 'iface' (made by ifmatch)"
+}
+
 @test "crafted tables: derive-ref.py agrees with the hand derivations" {
 	crafted
 	for r in $RECORDS; do
@@ -239,7 +269,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt or overhead, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead or size, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"

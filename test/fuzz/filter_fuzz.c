@@ -227,11 +227,11 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	/* three tables, NUL-separated: tcp-metrics', the subflows, mptcp-
 	 * metrics'; the low bits pick the record, the high ones directions */
 	static const char *const rec[] = { "conn", "mptcp", "subflow", "burst", "share", "default",
-		"share_dir", "sfrtt", "rtt", "overhead" };
+		"share_dir", "sfrtt", "rtt", "overhead", "size" };
 	static const char *const dirs[] = { "", "-d c2s", "-b c2s", "-d s2c -b s2c" };
 	add(a, "mptcp-derive");
 	add(a, "-r");
-	add(a, rec[(sel & 15) % 10]);
+	add(a, rec[(sel & 15) % (sizeof rec / sizeof *rec)]);
 	add_words(a, dirs[(sel >> 4) % 4]);
 	add(a, "-t");
 	add(a, path);

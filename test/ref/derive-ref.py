@@ -34,6 +34,8 @@ HEAD = {
            'wifi_rtt_ms cell_rtt_ms best_rtt_ms best_iface best_known best_wifi best_cell',
     'overhead': 'mpconn flows data_bytes rexmit_bytes reinj_bytes rexmit_frac reinj_frac '
                 'rexmit_gt0 rexmit_ge20 rexmit_ge50 reinj_gt0 reinj_ge20 reinj_ge50',
+    'size': 'level id duration_s data_bytes bytes wifi_bytes cell_bytes other_bytes '
+            'cell_share rtt_n rtt_ms',
 }
 
 
@@ -128,6 +130,22 @@ def overhead_row(m):
              frac(rx, data), frac(rj, data)] + flags(rx) + flags(rj))
 
 
+def size_row(level, r, on):
+    """A connection's duration, bytes, bytes per interface (on: wifi,
+    cellular, other) and the mean of its RTT samples of both directions
+    (each direction's mean weighted by its samples; a direction without
+    a count or a mean has none), 3 samples or more."""
+    both = lambda k: b(r['c2s_' + k]) + b(r['s2c_' + k])
+    n, s = 0, 0.0
+    for d in ('c2s', 's2c'):
+        if r[d + '_rtt_n'] != '-' and r[d + '_rtt_avg_ms'] != '-':
+            n += int(r[d + '_rtt_n'])
+            s += int(r[d + '_rtt_n']) * float(r[d + '_rtt_avg_ms'])
+    return [level, r['conn' if level == 'tcp' else 'mpconn'], r['duration_s'], both('data_bytes'),
+            both('unique_bytes'), on[0], on[1], on[2], frac(on[1], sum(on)), n,
+            '%.3f' % (s / n) if n >= 3 else '-']
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('record', choices=sorted(HEAD))
@@ -147,6 +165,13 @@ def main():
         for r in mps:
             c, s = b(r['c2s_unique_bytes']), b(r['s2c_unique_bytes'])
             out.append(['mptcp', r['mpconn'], r['duration_s'], c, s, c + s])
+
+    if a.record == 'size':
+        for r in tcp:
+            on = [0, 0, 0]
+            on[('wifi', 'cellular').index(r['iface']) if r['iface'] in ('wifi', 'cellular') else 2] = \
+                b(r['c2s_data_bytes']) + b(r['s2c_data_bytes'])
+            out.append(size_row('tcp', r, on))
 
     # the TCP RTT of a subflow: the -d direction when the MPTCP client
     # opened it, the other one when the server did
@@ -198,6 +223,12 @@ def main():
             continue
         if a.record == 'overhead':
             out.append(overhead_row(r))
+            continue
+        if a.record == 'size':
+            on = {'wifi': 0, 'cellular': 0, 'other': 0}
+            for (s, _, _), x in zip(lst, data_of):
+                on[iface3(s)] += x
+            out.append(size_row('mptcp', r, [on['wifi'], on['cellular'], on['other']]))
             continue
         if a.record == 'share_dir':
             out.extend(share_dir(r['mpconn'], [s for s, _, _ in lst], rtt))
