@@ -148,3 +148,126 @@ mt_gp_file() { case $1 in /*) mt_gp_str "$1" ;; *) mt_gp_str "./$1" ;; esac; }
 # name their data and image by file name alone, so that they re-run from
 # where they are, after the folder has moved too
 mt_gnuplot() { (cd "$(dirname "$1")" && gnuplot "$(basename "$1")"); }
+
+# mt_col_label COL [UNIT]: an axis label for column COL: its name with
+# blanks for underscores less the unit suffix, then the unit in
+# parentheses; UNIT (when given) or the suffix's (_ms, _us, _s, _bytes,
+# _pkts, _bytes_s), as plot-cdf(1) describes.
+mt_col_label() {
+	_mt_u=${2-}
+	if [ -z "$_mt_u" ]; then
+		case $1 in
+		*_ms) _mt_u=ms ;;
+		*_us) _mt_u=us ;;
+		*_bytes_s) _mt_u=bytes/s ;;
+		*_s) _mt_u=s ;;
+		*_bytes) _mt_u=bytes ;;
+		*_pkts) _mt_u=packets ;;
+		esac
+	fi
+	_mt_n=$1
+	case $_mt_u in
+	ms|us|s|bytes|packets) _mt_n=${1%_"$_mt_u"} ;;
+	bytes/s) _mt_n=${1%_bytes_s} ;;
+	esac
+	# a column named by its unit alone (bytes) keeps its name
+	[ -n "$_mt_n" ] || _mt_n=$1
+	printf '%s' "$_mt_n" | tr _ ' '
+	[ -z "$_mt_u" ] || printf ' (%s)' "$_mt_u"
+	echo
+}
+
+# mt_find_aggregate HERE: the path of aggregate for a plot script in
+# HERE: MPTCP_TOOLS_BIN, HERE/../bin, HERE, then PATH (installed,
+# mptcp-aggregate first: Debian's aggregate may be on PATH).
+mt_find_aggregate() {
+	for _mt_d in ${MPTCP_TOOLS_BIN:+"$MPTCP_TOOLS_BIN"} "$1/../bin" "$1"; do
+		mt_aggregate "$_mt_d" && return 0
+	done
+	command -v mptcp-aggregate || command -v aggregate
+}
+
+# mt_gp_logtics AXIS LO HI: the tics of a logarithmic AXIS (x or y) whose
+# range is LO to HI (above 0): at 1, 2 and 5 of every decade, or at the
+# decades alone when the range spans more than 4 of them (gnuplot's own
+# when fewer than two fall in the range), with k, M, G
+# for thousands, millions, billions (decimal): gnuplot's own decades
+# alone leave an axis within one decade bare, and print 1e+06.
+mt_gp_logtics() {
+	awk -v ax="$1" -v lo="$2" -v hi="$3" 'function lbl(v) {
+		if (v >= 1e9) return sprintf("%gG", v / 1e9)
+		if (v >= 1e6) return sprintf("%gM", v / 1e6)
+		if (v >= 1e3) return sprintf("%gk", v / 1e3)
+		return sprintf("%g", v)
+	}
+	BEGIN {
+		if (!(lo > 0 && hi >= lo)) {
+			printf "set %stics autofreq\n", ax
+			exit
+		}
+		dec = hi > lo * 1e4
+		n = 0
+		t = ""
+		for (e = int(log(lo) / log(10)) - 1; e <= int(log(hi) / log(10)) + 1; e++)
+			for (k = 1; k <= 3; k++) {
+				m = k == 1 ? 1 : k == 2 ? 2 : 5
+				if (dec && m > 1)
+					continue
+				v = m * 10 ^ e
+				# within the range, rounding aside
+				if (v < lo * 0.999999 || v > hi * 1.000001)
+					continue
+				t = t sprintf("%s\"%s\" %.15g", (n++ ? ", " : ""), lbl(v), v)
+			}
+		# fewer than two: gnuplot chooses
+		if (n < 2)
+			printf "set %stics autofreq\n", ax
+		else
+			printf "set %stics (%s)\n", ax, t
+	}'
+}
+
+# mt_range LOG MIN MAX: an axis range that shows MIN and MAX off its
+# ends, "LO HI": 5% of the span beyond each (linear, LOG 0), or 5% of its
+# decades (logarithmic, LOG 1, MIN above 0); a range of one value is
+# widened around it.
+mt_range() {
+	awk -v lg="$1" -v a="$2" -v b="$3" 'BEGIN {
+		if (lg) {
+			f = b > a ? (b / a) ^ 0.05 : 2
+			printf "%.6g %.6g\n", a / f, b * f
+		} else {
+			p = b > a ? (b - a) * 0.05 : (b != 0 ? (b < 0 ? -b : b) * 0.1 : 1)
+			printf "%.6g %.6g\n", a - p, b + p
+		}
+	}'
+}
+
+# mt_gp_lintics AXIS LO HI: on a linear AXIS reaching 10000 or more,
+# tics at a round step (1, 2 or 5 times a power of 10, 4 to 10 of them)
+# labelled with k, M, G as mt_gp_logtics: 250k, not 250000 nor 2.5e+05;
+# below, gnuplot's own.
+mt_gp_lintics() {
+	awk -v ax="$1" -v lo="$2" -v hi="$3" 'function lbl(v) {
+		if (v >= 1e9 || v <= -1e9) return sprintf("%gG", v / 1e9)
+		if (v >= 1e6 || v <= -1e6) return sprintf("%gM", v / 1e6)
+		if (v >= 1e3 || v <= -1e3) return sprintf("%gk", v / 1e3)
+		return sprintf("%g", v)
+	}
+	BEGIN {
+		if (!(hi >= 1e4 && hi > lo))
+			exit
+		# the largest step of 4 tics or more: 5, 2, 1, 0.5, 0.2, 0.1
+		# times the power of 10 under the span
+		p = 10 ^ int(log(hi - lo) / log(10))
+		split("5 2 1 0.5 0.2 0.1", f, " ")
+		for (i = 1; i <= 6; i++)
+			if ((hi - lo) / (step = f[i] * p) >= 4)
+				break
+		t = ""
+		for (v = (lo > 0 ? int(lo / step) : -int(-lo / step)) * step; v <= hi; v += step)
+			if (v >= lo)
+				t = t sprintf("%s\"%s\" %.15g", (t != "" ? ", " : ""), lbl(v == 0 ? 0 : v), v == 0 ? 0 : v)
+		printf "set %stics (%s)\n", ax, t
+	}'
+}

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+bats_require_minimum_version 1.5.0
 # pipelines/plot-cdf, plot-seq, plot-share: each plot is made from fixture
 # data, is a valid PNG/SVG/PDF of the asked size, and its data file holds
 # the points computed here independently: from tshark's dissection of the
@@ -425,4 +426,187 @@ PY
     run "$P/plot-share" -o "$T/x.png" "$T/noif.tsv"
     assert_failure 1
     assert_output --partial "no column 'iface' (made by ifmatch)"
+}
+
+# box_want RECORDS COL GROUPCOL [log]: the boxes expected of COL per
+# group (in order of first appearance, as aggregate keeps them):
+# name, then min, p25, median, p75, max, n by numpy (linear percentile,
+# REFERENCES.md), over the values other than '-' (and above 0 on a log axis)
+box_want() {
+    $PY - "$@" <<'PY'
+import csv, sys, numpy as np
+f, col, g = sys.argv[1:4]
+log = len(sys.argv) > 4
+v = {}
+for r in csv.DictReader(open(f), delimiter='\t'):
+    if r[col] != '-' and (not log or float(r[col]) > 0):
+        v.setdefault(r[g], []).append(float(r[col]))
+for k in v:  # dicts keep the order of insertion
+    a = np.array(v[k])
+    print(k, *('%.9g' % x for x in (a.min(), *np.percentile(a, [25, 50, 75]), a.max())), len(a))
+PY
+}
+
+# box_got DAT: the same from plot-box's data file: group, then its line
+# less the x position (checked to be 1, 2, ...)
+box_got() {
+    awk -F'\t' '/^# / { g = substr($0, 3); next }
+        NF == 7 { if ($1 != ++i) exit 1; printf "%s", g; for (j = 2; j <= 6; j++) printf " %.9g", $j; print " " $7 }' "$1"
+}
+
+@test "plot-box: quartiles per group as numpy computes them, legend with n, a script that re-runs where it is" {
+    printf 'cond\tduration_s\n' > "$T/r.tsv"
+    printf 'wifi\t%s\n' 1.5 0.25 3 2 10 >> "$T/r.tsv"
+    printf 'lte\t%s\n' 4 - 7.75 >> "$T/r.tsv"
+    printf 'lte 5g\t%s\n' 0.5 >> "$T/r.tsv"
+    run "$P/plot-box" -c duration_s -g cond -t 'Completion time' -o "$T/b.png" "$T/r.tsv"
+    assert_success
+    assert_output "$T/b.png"
+    run png_size "$T/b.png"
+    assert_output 1100x600
+    [ "$(stat -c %s "$T/b.png")" -gt 10000 ]
+    # numpy's numbers; by hand too: wifi sorted 0.25 1.5 2 3 10, p25 at
+    # index 1 = 1.5, p75 at index 3 = 3; lte 4, 7.75: p25 4 + 0.25 * 3.75
+    assert_equal "$(box_got "$T/b.dat")" "$(box_want "$T/r.tsv" duration_s cond)"
+    assert_equal "$(box_got "$T/b.dat" | sed -n 2p)" 'lte 4 4.9375 5.875 6.8125 7.75 2'
+    # legend outside the axes, each group with its n; names under the boxes
+    grep -qxF 'set key outside right top vertical Left reverse title "box: quartiles, line: median\nwhiskers: min to max" left' "$T/b.gp"
+    grep -q "title 'wifi (n=5)'" "$T/b.gp"
+    grep -q "title 'lte (n=2)'" "$T/b.gp"
+    grep -q "title 'lte 5g (n=1)'" "$T/b.gp"
+    grep -q "^set xtics nomirror ('wifi' 1, 'lte' 2, 'lte 5g' 3)" "$T/b.gp"
+    grep -q "set ylabel 'duration (s)'" "$T/b.gp"
+    grep -q "set xlabel 'cond'" "$T/b.gp"
+    # the script and the boxes re-run in their folder after it has moved
+    mkdir "$T/moved"
+    cp "$T/b.gp" "$T/b.dat" "$T/moved/"
+    (cd "$T/moved" && gnuplot b.gp)
+    run png_size "$T/moved/b.png"
+    assert_output 1100x600
+}
+
+@test "plot-box: log y leaves out values <= 0 before the quartiles; SVG, PDF, no groups; errors" {
+    printf 'g\trtt_ms\n' > "$T/r.tsv"
+    printf 'a\t%s\n' 0 10 100 1000 -5 >> "$T/r.tsv"
+    printf 'b\t%s\n' 0 >> "$T/r.tsv"
+    run --separate-stderr "$P/plot-box" -l -c rtt_ms -g g -f svg -s 640x480 -o "$T/b.svg" "$T/r.tsv"
+    assert_success
+    assert_equal "$stderr" "plot-box: log y axis: 3 values <= 0 left out"
+    run svg_size "$T/b.svg"
+    assert_output 640x480
+    # b has no value left: no box
+    assert_equal "$(box_got "$T/b.dat")" "$(box_want "$T/r.tsv" rtt_ms g log)"
+    assert_equal "$(box_got "$T/b.dat")" 'a 10 55 100 550 1000 3'
+    grep -q 'set logscale y' "$T/b.gp"
+    grep -q '"10" 10, "20" 20, "50" 50, "100" 100' "$T/b.gp"
+    grep -q "set ylabel 'rtt (ms)'" "$T/b.gp"
+    # no groups: one box, all
+    run "$P/plot-box" -c rtt_ms -f pdf -o "$T/all.pdf" "$T/r.tsv"
+    assert_success
+    run head -c 5 "$T/all.pdf"
+    assert_output '%PDF-'
+    # -5 0 0 10 100 1000: p25 at index 1.25, the median at 2.5, p75 at 3.75
+    assert_equal "$(box_got "$T/all.dat")" 'all -5 0 5 77.5 1000 6'
+    grep -q "title 'all (n=6)'" "$T/all.gp"
+    # errors
+    run "$P/plot-box" -g g "$T/r.tsv"
+    assert_failure 2
+    run "$P/plot-box" -c nosuch -o "$T/x.png" "$T/r.tsv"
+    assert_failure 1
+    assert_output --partial "no column 'nosuch'"
+    run "$P/plot-box" -l -c rtt_ms -g g -o "$T/x.png" <(printf 'g\trtt_ms\na\t0\n')
+    assert_failure 1
+    assert_output --partial 'no values to plot'
+    run "$P/plot-box" -h
+    assert_success
+    assert_output --partial 'usage: plot-box'
+}
+
+# scatter_got DAT: the points of plot-scatter's data file, "group x y"
+scatter_got() {
+    awk -F'\t' '/^# / { g = substr($0, 3); next } NF == 2 { print g " " $1 " " $2 }' "$1"
+}
+
+@test "plot-scatter: the points per group as the input has them, legends with n, axes from the values" {
+    printf 'app\tcond\tdata_bytes\tduration_s\n' > "$T/r.tsv"
+    printf '%s\n' $'a\twifi\t1000\t0.5' $'b\tlte\t2000000\t25' $'a\twifi\t150000\t-' \
+        $'a\twifi\t3000000\t2' $'b\tlte\t500\t0.125' $'a\tlte\t70000\t1' >> "$T/r.tsv"
+    run "$P/plot-scatter" -a xy -c data_bytes,duration_s -g app,cond -o "$T/s.png" "$T/r.tsv"
+    assert_success
+    assert_output "$T/s.png"
+    run png_size "$T/s.png"
+    assert_output 1100x600
+    # by hand: groups in order of first appearance, the row without a
+    # duration left out
+    assert_equal "$(scatter_got "$T/s.dat")" "$(printf '%s\n' 'a / wifi 1000 0.5' 'a / wifi 3000000 2' \
+        'b / lte 2000000 25' 'b / lte 500 0.125' 'a / lte 70000 1')"
+    grep -q "title 'a / wifi (n=2)'" "$T/s.gp"
+    grep -q "title 'b / lte (n=2)'" "$T/s.gp"
+    grep -q "title 'a / lte (n=1)'" "$T/s.gp"
+    grep -qx 'set key outside right top vertical Left reverse' "$T/s.gp"
+    # both axes span 2 decades or more: logarithmic, tics at the decades
+    # (bytes span more than 4) with k and M, at 1, 2, 5 (durations)
+    grep -qx 'set logscale x' "$T/s.gp"
+    grep -qx 'set logscale y' "$T/s.gp"
+    grep -q '"1k" 1000, "10k" 10000, "100k" 100000, "1M" 1000000' "$T/s.gp"
+    grep -q '"0.2" 0.2, "0.5" 0.5, "1" 1, "2" 2, "5" 5, "10" 10, "20" 20)' "$T/s.gp"
+    grep -q "set xlabel 'data (bytes)'" "$T/s.gp"
+    grep -q "set ylabel 'duration (s)'" "$T/s.gp"
+    # the ranges hold every point off the border
+    awk '/^set xrange/ { split(substr($3, 2), r, ":"); exit !(r[1] + 0 < 500 && r[2] + 0 > 3000000) }' "$T/s.gp"
+    awk '/^set yrange/ { split(substr($3, 2), r, ":"); exit !(r[1] + 0 < 0.125 && r[2] + 0 > 25) }' "$T/s.gp"
+    mkdir "$T/moved"
+    cp "$T/s.gp" "$T/s.dat" "$T/moved/"
+    (cd "$T/moved" && gnuplot s.gp)
+    run png_size "$T/moved/s.png"
+    assert_output 1100x600
+    # a value of 0: -a keeps the axis linear, its numbers with k and M
+    printf '%s\n' $'a\twifi\t0\t1' >> "$T/r.tsv"
+    run "$P/plot-scatter" -a xy -c data_bytes,duration_s -o "$T/z.png" "$T/r.tsv"
+    assert_success
+    ! grep -q 'set logscale x' "$T/z.gp"
+    grep -qx 'set logscale y' "$T/z.gp"
+    grep -q '"0" 0, "500k" 500000, "1M" 1000000, "1.5M" 1500000' "$T/z.gp"
+    assert_equal "$(scatter_got "$T/z.dat" | wc -l)" 6
+    grep -q "title 'all (n=6)'" "$T/z.gp"
+    # -l x forces it: the point at 0 is left out and said
+    run --separate-stderr "$P/plot-scatter" -l x -c data_bytes,duration_s -o "$T/l.png" "$T/r.tsv"
+    assert_success
+    assert_equal "$stderr" "plot-scatter: log axis: 1 points with a value <= 0 left out"
+    assert_equal "$(scatter_got "$T/l.dat" | wc -l)" 5
+}
+
+@test "plot-scatter: -d one scale for both axes and the diagonal, -Y a fixed y range, SVG; errors" {
+    printf 'wifi_bytes\tcell_bytes\tcell_share\n' > "$T/r.tsv"
+    printf '%s\n' $'100\t200000\t0.999500' $'300000\t5000\t0.016393' $'40000\t40000\t0.500000' >> "$T/r.tsv"
+    run "$P/plot-scatter" -d -a xy -c wifi_bytes,cell_bytes -f svg -o "$T/d.svg" "$T/r.tsv"
+    assert_success
+    run svg_size "$T/d.svg"
+    assert_output 1100x600
+    # both axes over 100 to 300000: the same range, logarithmic
+    assert_equal "$(grep -c '^set logscale [xy]$' "$T/d.gp")" 2
+    assert_equal "$(grep '^set xrange' "$T/d.gp" | cut -d' ' -f3)" "$(grep '^set yrange' "$T/d.gp" | cut -d' ' -f3)"
+    grep -q "x with lines dashtype 2 .* title 'y = x'" "$T/d.gp"
+    assert_equal "$(scatter_got "$T/d.dat")" "$(printf '%s\n' 'all 100 200000' 'all 300000 5000' 'all 40000 40000')"
+    run "$P/plot-scatter" -Y 0:1 -c wifi_bytes,cell_share -o "$T/y.png" "$T/r.tsv"
+    assert_success
+    grep -qx 'set yrange \[-0.05:1.05\]' "$T/y.gp"
+    # errors
+    printf '%s\n' $'1e3\tx\t0.5' >> "$T/r.tsv"
+    run "$P/plot-scatter" -c wifi_bytes,cell_bytes -o "$T/e.png" "$T/r.tsv"
+    assert_failure 1
+    assert_output "plot-scatter: line 5: not a number: 'x'"
+    run "$P/plot-scatter" -c wifi_bytes,nosuch -o "$T/e.png" "$T/r.tsv"
+    assert_failure 1
+    assert_output "plot-scatter: no column 'nosuch' in the input"
+    run "$P/plot-scatter" -c wifi_bytes -o "$T/e.png" "$T/r.tsv"
+    assert_failure 2
+    run "$P/plot-scatter" -l z -c wifi_bytes,cell_bytes "$T/r.tsv"
+    assert_failure 2
+    assert_output --partial "-l: x, y or xy, not 'z'"
+    run "$P/plot-scatter" -Y 0 -c wifi_bytes,cell_bytes "$T/r.tsv"
+    assert_failure 2
+    run "$P/plot-scatter" -h
+    assert_success
+    assert_output --partial 'usage: plot-scatter'
 }

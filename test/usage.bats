@@ -9,7 +9,7 @@ setup() {
 }
 
 TOOLS="pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics mptcp-pair ifmatch aggregate socks-dest shard mptcp-derive"
-PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share"
+PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share plot-box plot-scatter"
 
 @test "-h: the usage line on standard output, exit 0" {
 	for t in $TOOLS; do
@@ -83,8 +83,8 @@ all_tools() {
 		[ -z "$stderr" ] || fail "$n --help: '$stderr'"
 		count=$((count + 1))
 	done < <(all_tools)
-	# the 12 filters and 7 pipelines of today at least
-	[ "$count" -ge 19 ] || fail "only $count tools"
+	# the 12 filters and 9 pipelines of today at least
+	[ "$count" -ge 21 ] || fail "only $count tools"
 }
 
 @test "installed (make install DESTDIR= PREFIX=/usr): mptcp-aggregate and mptcp-NAME, each naming itself so" {
@@ -94,7 +94,7 @@ all_tools() {
 	make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr > /dev/null
 	[ -x "$D/usr/bin/mptcp-aggregate" ] && [ ! -e "$D/usr/bin/aggregate" ]
 	[ -f "$D/usr/share/man/man1/mptcp-aggregate.1" ] && [ ! -e "$D/usr/share/man/man1/aggregate.1" ]
-	for n in analyze analyze-slurm summary report plot-cdf plot-seq plot-share; do
+	for n in analyze analyze-slurm summary report plot-cdf plot-seq plot-share plot-box plot-scatter; do
 		[ -x "$D/usr/bin/mptcp-$n" ] || fail "no mptcp-$n"
 		[ ! -e "$D/usr/bin/$n" ] || fail "$n installed unprefixed"
 	done
