@@ -628,3 +628,209 @@ OVH_COLS=app,cond,flows,count,data_conns,sum_data_bytes,sum_rexmit_bytes,sum_rei
 		EOF
 	done
 }
+
+# conn_oracle DIR...: one line per connection of the analysed folders, by
+# python over their connection tables (mptcp_conns.tsv of MPTCP captures,
+# tcp_conns.tsv of TCP ones; the subflows' ifmatch labels for the
+# interfaces): level app cond data_bytes duration_s rtt_ms wifi_bytes
+# cell_bytes cell_share, the mean RTT that of all samples of both
+# directions (each direction's mean times its samples), '-' under 3
+conn_oracle() {
+	$PY - "$@" <<-'EOF'
+	import csv, glob, os, sys
+	def rows(f):
+	    return list(csv.DictReader(open(f), delimiter='\t')) if os.path.exists(f) else []
+	n = lambda v: 0 if v == '-' else int(v)
+	def rtt(r):
+	    k = [(int(r[d + '_rtt_n']), float(r[d + '_rtt_avg_ms'])) for d in ('c2s', 's2c')
+	         if r[d + '_rtt_n'] != '-' and r[d + '_rtt_avg_ms'] != '-']
+	    c = sum(x for x, _ in k)
+	    return '%.3f' % (sum(x * a for x, a in k) / c) if c >= 3 else '-'
+	for d in sys.argv[1:]:
+	    for f in sorted(glob.glob(d + '/*/manifest.tsv')):
+	        cap = os.path.dirname(f)
+	        level, app, cond = os.path.basename(cap).split('_')[:3]
+	        if level == 'mptcp':
+	            on = {}
+	            for s in rows(cap + '/mptcp_subflows.tsv'):
+	                k = s['iface'] if s['iface'] in ('wifi', 'cellular') else 'other'
+	                o = on.setdefault(s['mpconn'], {'wifi': 0, 'cellular': 0, 'other': 0})
+	                o[k] += n(s['c2s_data_bytes']) + n(s['s2c_data_bytes'])
+	            conns = [(r, on.get(r['mpconn'], {'wifi': 0, 'cellular': 0, 'other': 0}))
+	                     for r in rows(cap + '/mptcp_conns.tsv')]
+	        else:
+	            conns = []
+	            for r in rows(cap + '/tcp_conns.tsv'):
+	                o = {'wifi': 0, 'cellular': 0, 'other': 0}
+	                o[r['iface'] if r['iface'] in o else 'other'] = n(r['c2s_data_bytes']) + n(r['s2c_data_bytes'])
+	                conns.append((r, o))
+	        for r, o in conns:
+	            tot = sum(o.values())
+	            print(level, app, cond, n(r['c2s_data_bytes']) + n(r['s2c_data_bytes']), r['duration_s'], rtt(r),
+	                  o['wifi'], o['cellular'], '%.6f' % (o['cellular'] / tot) if tot else '-')
+	EOF
+}
+
+# completion_oracle L DIR...: per level, app and cond the rows expected
+# in completion.tsv: the connections with L data bytes or more, numpy's
+# percentiles of their durations (6 decimals), min and median of bytes
+completion_oracle() {
+	local l=$1
+	shift
+	conn_oracle "$@" > "$BATS_TEST_TMPDIR/conns.oracle"
+	$PY - "$l" "$BATS_TEST_TMPDIR/conns.oracle" <<-'EOF'
+	import sys, numpy as np
+	g = {}
+	for line in open(sys.argv[-1]):
+	    lv, app, cond, b, dur = line.split()[:5]
+	    if int(b) >= int(sys.argv[1]):
+	        g.setdefault((lv, app, cond), []).append((float(dur), int(b)))
+	for k in sorted(g):
+	    d = np.array([x for x, _ in g[k]])
+	    b = np.array([y for _, y in g[k]])
+	    q = ['%.6f' % x for x in (d.min(), *np.percentile(d, [25, 50, 75]), d.max(), d.mean())]
+	    m = np.median(b)
+	    print(*k, len(d), *q, b.min(), int(m) if m == int(m) else m)
+	EOF
+}
+
+COMPL_COLS=level,app,cond,count,min_duration_s,p25_duration_s,median_duration_s,p75_duration_s,max_duration_s,mean_duration_s,min_data_bytes,median_data_bytes
+
+@test "completion time of large connections: quartiles per level and group as numpy computes them, -L 1M by default" {
+	# Expected: completion_oracle over the analysed tables; 1M is 10^6
+	local want
+	want=$(completion_oracle 1000000 A B)
+	[ "$(wc -l <<< "$want")" -eq 2 ]
+	assert_equal "$(pick "$COMPL_COLS" < S/completion.tsv | sort)" "$want"
+	grep -q $'^completion\t.*\tcompletion.tsv\tplots/completion_box.png$' S/index.tsv
+	# -L: the threshold, data bytes at it count (650016 is a connection's)
+	"$SUMMARY" -q -L 650016 -o "$T/S" A B 2> /dev/null
+	want=$(completion_oracle 650016 A B)
+	assert_equal "$(pick "$COMPL_COLS" < "$T/S/completion.tsv" | sort)" "$want"
+	assert_equal "$(value count "$T/S/completion.tsv" level=mptcp app=appB cond=both)" 1
+	"$SUMMARY" -q -L 650017 -o "$T/S" A B 2> /dev/null
+	assert_equal "$(value count "$T/S/completion.tsv" level=mptcp app=appB cond=both)" ''
+	assert_equal "$(pick "$COMPL_COLS" < "$T/S/completion.tsv" | sort)" "$(completion_oracle 650017 A B)"
+	"$SUMMARY" -q -L 600k -o "$T/S" A B 2> /dev/null
+	assert_equal "$(pick "$COMPL_COLS" < "$T/S/completion.tsv" | sort)" "$(completion_oracle 600000 A B)"
+	# no float noise: whole numbers or at most 6 decimals
+	run awk -F'\t' 'FNR > 1 { for (i = 4; i <= NF; i++) if ($i !~ /^[0-9]+(\.[0-9]+)?$/ || length($i) - index($i ".", ".") > 6) print $i }' \
+	    S/completion.tsv "$T/S/completion.tsv"
+	assert_output ''
+	# bad -L: usage errors
+	for l in 1x M 1k5 -5 1.5M; do
+		run "$SUMMARY" -q -L "$l" -o "$T/S" A B
+		assert_failure 2
+		assert_output --partial "summary: -L:"
+	done
+}
+
+@test "completion box plot: the boxes hold numpy's quartiles, legends with n, the script re-runs in its folder" {
+	# Expected: per level / app / cond numpy's min, quartiles, max of the
+	# durations of the connections of 1M data bytes or more
+	local want
+	conn_oracle A B > "$T/conns"
+	want=$($PY - "$T/conns" <<-'EOF'
+	import sys, numpy as np
+	g = {}
+	for line in open(sys.argv[-1]):
+	    lv, app, cond, b, dur = line.split()[:5]
+	    if int(b) >= 1000000:
+	        g.setdefault('%s / %s / %s' % (lv, app, cond), []).append(float(dur))
+	for k in sorted(g):
+	    d = np.array(g[k])
+	    print(k, *('%.6f' % x for x in (d.min(), *np.percentile(d, [25, 50, 75]), d.max())), len(d))
+	EOF
+	)
+	file S/plots/completion_box.png | grep -q 'PNG image data' || fail "no PNG"
+	assert_equal "$(awk -F'\t' '/^# / { g = substr($0, 3); next }
+	    NF == 7 { printf "%s", g; for (i = 2; i <= 6; i++) printf " %.6f", $i; print " " $7 }' S/plots/completion_box.dat | sort)" "$want"
+	while read -r lv _ app _ cond n; do
+		grep -q "title '$lv / $app / $cond (n=${n##* })'" S/plots/completion_box.gp || fail "no legend for $lv $app $cond"
+	done < <(awk '{ print $1, "/", $3, "/", $5, $NF }' <<< "$want")
+	grep -q "set ylabel 'completion time: first to last packet (s)'" S/plots/completion_box.gp
+	# the script re-runs in its folder, moved
+	mkdir "$T/p"
+	cp S/plots/completion_box.gp S/plots/completion_box.dat "$T/p/"
+	(cd "$T/p" && gnuplot completion_box.gp)
+	file "$T/p/completion_box.png" | grep -q 'PNG image data' || fail "no PNG from the moved script"
+}
+
+@test "conn_size.tsv: per level and group the sums, medians and shares of the connections with data" {
+	# Expected: python/numpy over conn_oracle's per-connection rows
+	local want
+	conn_oracle A B > "$T/conns"
+	want=$($PY - "$T/conns" <<-'EOF'
+	import sys, numpy as np
+	g = {}
+	for line in open(sys.argv[-1]):
+	    lv, app, cond, b, dur, rtt, w, c, sh = line.split()
+	    if int(b) > 0:
+	        g.setdefault((lv, app, cond), []).append((int(b), float(dur), rtt, int(w), int(c)))
+	for k in sorted(g):
+	    v = g[k]
+	    b = np.array([x[0] for x in v])
+	    r = [float(x[2]) for x in v if x[2] != '-']
+	    m = np.median(b)
+	    S = lambda i: sum(x[i] for x in v)
+	    print(*k, len(v), b.sum(), int(m) if m == int(m) else m, b.max(), '%.6f' % np.median([x[1] for x in v]),
+	          len(r), '%.3f' % np.median(r) if r else '-', S(3), S(4), '%.6f' % (S(4) / b.sum()))
+	EOF
+	)
+	[ "$(wc -l <<< "$want")" -ge 3 ]
+	assert_equal "$(pick level,app,cond,count,sum_data_bytes,median_data_bytes,max_data_bytes,median_duration_s,rtt_conns,median_rtt_ms,sum_wifi_bytes,sum_cell_bytes,cell_share < S/conn_size.tsv | sort)" "$want"
+	grep -q $'^conn_size\t.*\tconn_size.tsv\tplots/wifi_cell_scatter.png,plots/duration_bytes_scatter.png,plots/rtt_bytes_scatter.png,plots/cell_share_bytes_scatter.png$' S/index.tsv
+}
+
+@test "scatter plots: each connection's point per group, legends with n, log axes where the values span decades" {
+	# Expected: conn_oracle's connections with data; x and y compared as
+	# numbers, per group, in any order
+	local p
+	conn_oracle A B > "$T/conns"
+	for p in wifi_cell_scatter:mptcp:6:7 duration_bytes_scatter:all:3:4 rtt_bytes_scatter:all:3:5 cell_share_bytes_scatter:mptcp:3:8; do
+		IFS=: read -r name pop xi yi <<< "$p"
+		file "S/plots/$name.png" | grep -q 'PNG image data' || fail "$name: no PNG"
+		$PY - "S/plots/$name.dat" "$T/conns" "$pop" "$xi" "$yi" "S/plots/$name.gp" <<-'EOF' || fail "$name"
+		import sys
+		dat, conns, pop, xi, yi, gp = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5]), sys.argv[6]
+		want = {}
+		for line in open(conns):
+		    f = line.split()
+		    if int(f[3]) == 0 or (pop == 'mptcp' and f[0] != 'mptcp') or f[xi] == '-' or f[yi] == '-':
+		        continue
+		    k = ' / '.join(f[1:3] if pop == 'mptcp' else f[0:3])
+		    want.setdefault(k, []).append((float(f[xi]), float(f[yi])))
+		got, cur = {}, None
+		for line in open(dat):
+		    if line.startswith('# '):
+		        cur = line[2:].rstrip('\n')
+		        got[cur] = []
+		    elif line.strip():
+		        a, b = line.split('\t')
+		        got[cur].append((float(a), float(b)))
+		assert sorted(got) == sorted(want), (sorted(got), sorted(want))
+		for k in want:
+		    assert sorted(got[k]) == sorted(want[k]), (k, got[k], want[k])
+		script = open(gp).read()
+		for k in want:
+		    assert "title '%s (n=%d)'" % (k, len(want[k])) in script, k
+		# the axes logarithmic where the values span 2 decades, all above 0
+		xs = [x for v in want.values() for x, _ in v]
+		ys = [y for v in want.values() for _, y in v]
+		if 'wifi_cell' in gp:
+		    xs = ys = xs + ys
+		for ax, v in (('x', xs), ('y', ys)):
+		    lg = min(v) > 0 and max(v) >= 100 * min(v) and not ('cell_share' in gp and ax == 'y')
+		    assert (('set logscale %s\n' % ax) in script) == lg, (ax, lg)
+		EOF
+	done
+	grep -q "x with lines dashtype 2 .*title 'y = x'" S/plots/wifi_cell_scatter.gp
+	grep -qx 'set yrange \[-0.05:1.05\]' S/plots/cell_share_bytes_scatter.gp
+	# the scripts re-run in their folder, moved
+	mkdir "$T/p"
+	cp S/plots/*_scatter.gp S/plots/*_scatter.dat "$T/p/"
+	for p in "$T"/p/*.gp; do
+		(cd "$T/p" && gnuplot "${p##*/}") || fail "$p"
+	done
+	[ "$(ls "$T"/p/*_scatter.png | wc -l)" -eq 4 ]
+}
