@@ -517,6 +517,7 @@ box_got() {
     run "$P/plot-box" -l -c rtt_ms -g g -o "$T/x.png" <(printf 'g\trtt_ms\na\t0\n')
     assert_failure 1
     assert_output --partial 'no values to plot'
+    [ ! -e "$T/x.dat" ] || fail "an empty x.dat left"
     run "$P/plot-box" -h
     assert_success
     assert_output --partial 'usage: plot-box'
@@ -604,6 +605,10 @@ scatter_got() {
     run "$P/plot-scatter" -l z -c wifi_bytes,cell_bytes "$T/r.tsv"
     assert_failure 2
     assert_output --partial "-l: x, y or xy, not 'z'"
+    run "$P/plot-scatter" -c wifi_bytes,cell_bytes -o "$T/n.png" <(printf 'wifi_bytes\tcell_bytes\n-\t1\n')
+    assert_failure 1
+    assert_output 'plot-scatter: no points to plot'
+    [ ! -e "$T/n.dat" ] || fail "an empty n.dat left"
     run "$P/plot-scatter" -Y 0 -c wifi_bytes,cell_bytes "$T/r.tsv"
     assert_failure 2
     run "$P/plot-scatter" -h
