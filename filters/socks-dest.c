@@ -34,7 +34,7 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout, "usage: socks-dest [-h] [-A time] [-B time] [-b filter] "
-	    "[-C config] [-g grace_s] [-i idle_s] [-k password] [--schema] [--version] [file ...]\n"
+	    "[-C config] [-g grace_s] [-i idle_s] [-k password] [--capture name] [--schema] [--version] [file ...]\n"
 	    "       socks-dest -T [-C config] [-k password]\n");
 	exit(status);
 }
@@ -427,7 +427,7 @@ int main(int argc, char *argv[])
 	int table = 0, schema = 0, status = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:B:b:C:g:hi:k:T", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:B:b:C:g:hi:k:T", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A':
 		case 'B':
@@ -451,6 +451,9 @@ int main(int argc, char *argv[])
 			break;
 		case OPT_SCHEMA:
 			schema = 1;
+			break;
+		case OPT_CAPTURE:
+			col_set_capture(optarg);
 			break;
 		case 'h':
 			usage(0);
