@@ -21,9 +21,9 @@ _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
 	    "usage: mptcp-derive -r record [-h] [-b c2s|s2c|both] [-d c2s|s2c] [-m mptcp_conns]\n"
-	    "                    [-s subflows] [-t tcp_conns]\n"
+	    "                    [-k socks] [-s subflows] [-t tcp_conns]\n"
 	    "       mptcp-derive -r record --schema\n"
-	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead size\n");
+	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead size socks\n");
 	exit(status);
 }
 
@@ -196,13 +196,14 @@ struct mpc {
 	int dir_best_k[2];
 };
 
-enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD, R_SIZE };
+enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD, R_SIZE,
+	R_SOCKS };
 
 struct opts {
 	const char *rec;
 	int rdir;      /* RTT direction of the MPTCP connection */
 	int bdir;      /* byte direction of the share record: C2S, S2C, or 2 both */
-	const char *tcp, *sf, *mp;
+	const char *tcp, *sf, *mp, *socks;
 };
 
 static struct map tcp_map, mp_map;
@@ -799,6 +800,70 @@ static void write_overhead(struct out *o, const struct mp_row *r)
 	out_nl(o);
 }
 
+/* ---- the socks record: per connection of -k (socks-dest's records)
+ * its requested destination with its packets and bytes from -t, for the
+ * groups by destination */
+
+struct sockc {
+	const char *key; /* first: map_put */
+	uint64_t pkts, bytes;
+};
+static struct map sock_map;
+
+struct socks_row {
+	struct fld conn, ipv, atyp, addr, port, ok;
+	const struct sockc *c; /* its TCP connection, or NULL */
+};
+
+#define SOCKS_COLUMNS(X) \
+	X(conn, ID, "-", "the TCP connection (socks-dest's and the -t table's conn)", \
+	    out_fld(o, r->conn)) \
+	X(ipv, INT, "-", "IP version of the connection to the proxy", out_fld(o, r->ipv)) \
+	X(socks_atyp, TEXT, "-", "requested address type: ipv4, ipv6 or domain (- not decoded)", \
+	    out_fld(o, r->atyp)) \
+	X(socks_addr, TEXT, "-", "requested address or host name", out_fld(o, r->addr)) \
+	X(socks_port, PORT, "-", "requested port", out_fld(o, r->port)) \
+	X(socks_ok, BOOL, "-", "a request was decoded", out_fld(o, r->ok)) \
+	X(pkts, COUNT, "packets", "packets of the connection, both directions (- not in -t)", \
+	    out_opt_u64(o, r->c != NULL, r->c ? r->c->pkts : 0)) \
+	X(data_bytes, COUNT, "bytes", "its payload bytes, both directions", \
+	    out_opt_u64(o, r->c != NULL, r->c ? r->c->bytes : 0))
+
+static const struct column socks_cols[] = { SOCKS_COLUMNS(COL_ROW) };
+
+static void write_socks(struct out *o, const struct socks_row *r)
+{
+	int sep = 0;
+	SOCKS_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* The TCP connections of -t: their packets and bytes by conn. */
+static void socks_tcp(struct tsv *t)
+{
+	const char *by = "tcp-metrics";
+	int ci = need(t, "conn", by);
+	int cp[2] = { need(t, "c2s_pkts", by), need(t, "s2c_pkts", by) };
+	int cb[2] = { need(t, "c2s_data_bytes", by), need(t, "s2c_data_bytes", by) };
+	while (tsv_next(t)) {
+		struct sockc *c = map_put(&sock_map, t->f[ci].p, t->f[ci].n);
+		c->pkts = count0(t, cp[0]) + count0(t, cp[1]);
+		c->bytes = count0(t, cb[0]) + count0(t, cb[1]);
+	}
+}
+
+static void socks_rows(struct tsv *t)
+{
+	const char *by = "socks-dest";
+	int ci = need(t, "conn", by), cv = need(t, "ipv", by), ct = need(t, "socks_atyp", by);
+	int ca = need(t, "socks_addr", by), cp = need(t, "socks_port", by), ck = need(t, "socks_ok", by);
+	while (tsv_next(t)) {
+		struct socks_row r = { field(t, ci), field(t, cv), field(t, ct), field(t, ca), field(t, cp),
+			field(t, ck), map_get(&sock_map, t->f[ci].p, t->f[ci].n) };
+		write_socks(&out_stdout, &r);
+	}
+}
+
 /* ---- the size record: per connection (TCP of -t, MPTCP of -m) its
  * duration, bytes, bytes per interface and mean RTT: completion times and
  * scatter plots */
@@ -988,6 +1053,7 @@ static const struct {
 	[R_RTT] = { "rtt", { 1, { COL_PART(rtt_cols, 0) } } },
 	[R_OVERHEAD] = { "overhead", { 1, { COL_PART(overhead_cols, 0) } } },
 	[R_SIZE] = { "size", { 1, { COL_PART(size_cols, 0) } } },
+	[R_SOCKS] = { "socks", { 1, { COL_PART(socks_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
 
@@ -996,7 +1062,7 @@ static enum rec rec_by_name(const char *s)
 	for (size_t i = 0; i < NREC; i++)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
-	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead or size, not '%s'", s);
+	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size or socks, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)
@@ -1027,6 +1093,17 @@ static void run(enum rec rec, const struct opts *op)
 		}
 		return;
 	}
+	if (rec == R_SOCKS) {
+		if (open_table(&t, op->tcp)) {
+			socks_tcp(&t);
+			tsv_close(&t);
+		}
+		if (open_table(&t, op->socks)) {
+			socks_rows(&t);
+			tsv_close(&t);
+		}
+		return;
+	}
 	/* size: the TCP connections of -t first, as conn */
 	if (rec == R_SIZE && open_table(&t, op->tcp)) {
 		size_tcp_rows(&t);
@@ -1052,14 +1129,15 @@ static void run(enum rec rec, const struct opts *op)
 
 int main(int argc, char *argv[])
 {
-	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL };
+	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL, NULL };
 	int schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "b:d:hm:r:s:t:", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "b:d:hk:m:r:s:t:", schema_longopts)) != -1) {
 		switch (ch) {
 		case 'b': op.bdir = dir_by_name("-b", optarg, 1); break;
 		case 'd': op.rdir = dir_by_name("-d", optarg, 0); break;
+		case 'k': op.socks = optarg; break;
 		case 'm': op.mp = optarg; break;
 		case 'r': op.rec = optarg; break;
 		case 's': op.sf = optarg; break;
@@ -1079,6 +1157,7 @@ int main(int argc, char *argv[])
 	}
 	map_init(&tcp_map, sizeof(struct tcpc));
 	map_init(&mp_map, sizeof(struct mpc));
+	map_init(&sock_map, sizeof(struct sockc));
 	run(rec, &op);
 	out_close(&out_stdout);
 	return 0;

@@ -13,6 +13,8 @@ setup() {
 }
 
 RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt overhead size"
+# and socks, of socks-dest's table (-k): its own tests
+ALL_RECORDS="$RECORDS socks"
 
 # tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
 # subflows and the TCP connections labelled by ifmatch)
@@ -211,11 +213,11 @@ derive() {
 }
 
 @test "no table, an empty table: a header and no rows" {
-	for r in $RECORDS; do
+	for r in $ALL_RECORDS; do
 		run --separate-stderr mptcp-derive -r "$r"
 		assert_success
 		assert_equal "$output" "$(mptcp-derive -r "$r" --schema | tail -n +2 | cut -f1 | paste -sd '\t')"
-		run --separate-stderr mptcp-derive -r "$r" -t /dev/null -s /dev/null -m /dev/null
+		run --separate-stderr mptcp-derive -r "$r" -t /dev/null -s /dev/null -m /dev/null -k /dev/null
 		assert_success
 		assert_equal "${#lines[@]}" 1
 	done
@@ -269,7 +271,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead or size, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size or socks, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"
@@ -284,11 +286,33 @@ derive() {
 	# the words of the man page's .Ss (records), .It and .Li lines
 	local words r c missing=
 	words=$(grep -E '^\.(Ss|It|Li)' "$TOP/man/mptcp-derive.1" | tr -c 'A-Za-z0-9_\n' '\n' | sort -u)
-	for r in $RECORDS; do
+	for r in $ALL_RECORDS; do
 		grep -qx -- "$r" <<< "$words" || missing="$missing record:$r"
 		for c in $(mptcp-derive -r "$r" --schema | tail -n +2 | cut -f1); do
 			grep -qx -- "$c" <<< "$words" || missing="$missing $r:$c"
 		done
 	done
 	[ -z "$missing" ] || fail "not in mptcp-derive.1:$missing"
+}
+
+@test "socks: socks-dest's rows with their connection's packets and bytes, as derive-ref.py and tshark count them" {
+	# the crafted SOCKS captures' tables (test/fixtures/socks, make-socks.py)
+	local f d
+	for f in socks socks-mptcp; do
+		d=$T/$f
+		mptcp-tables -a -o "$d" "$FIX/socks/$f.pcap"
+		socks-dest -k 's3cret#1' "$FIX/socks/$f.pcap" > "$d/socks.tsv"
+		mptcp-derive -r socks -t "$d/tcp_conns.tsv" -k "$d/socks.tsv" > "$T/got"
+		"$PY" "$REF" socks -t "$d/tcp_conns.tsv" -k "$d/socks.tsv" > "$T/want"
+		diff "$T/want" "$T/got" || fail "$f: differs from derive-ref.py (<)"
+		[ "$(wc -l < "$T/got")" -ge 3 ]
+	done
+	# the packets of the request to 93.184.216.34:443 (client port 40001):
+	# tshark's frames of that TCP connection, both directions
+	local want got
+	want=$(tshark -n -r "$FIX/socks/socks.pcap" -Y 'tcp.port == 40001' 2> /dev/null | wc -l)
+	got=$(mptcp-derive -r socks -t "$T/socks/tcp_conns.tsv" -k "$T/socks/socks.tsv" | pick socks_addr,pkts |
+		awk '$1 == "93.184.216.34" { print $2 }')
+	assert_equal "$got" "$want"
+	[ "$want" -gt 2 ]
 }

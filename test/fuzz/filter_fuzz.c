@@ -227,15 +227,17 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	/* three tables, NUL-separated: tcp-metrics', the subflows, mptcp-
 	 * metrics'; the low bits pick the record, the high ones directions */
 	static const char *const rec[] = { "conn", "mptcp", "subflow", "burst", "share", "default",
-		"share_dir", "sfrtt", "rtt", "overhead", "size" };
+		"share_dir", "sfrtt", "rtt", "overhead", "size", "socks" };
 	static const char *const dirs[] = { "", "-d c2s", "-b c2s", "-d s2c -b s2c" };
+	const char *r = rec[(sel & 15) % (sizeof rec / sizeof *rec)];
 	add(a, "mptcp-derive");
 	add(a, "-r");
-	add(a, rec[(sel & 15) % (sizeof rec / sizeof *rec)]);
+	add(a, r);
 	add_words(a, dirs[(sel >> 4) % 4]);
 	add(a, "-t");
 	add(a, path);
-	add(a, "-s");
+	/* socks: the second table as socks-dest's */
+	add(a, strcmp(r, "socks") == 0 ? "-k" : "-s");
 	add(a, path2);
 	add(a, "-m");
 	add(a, path3);

@@ -4,7 +4,7 @@ metrics, written from the definitions in man/mptcp-derive.1 with the csv
 module and Python's own arithmetic and "%.6f" formatting. Shares no code
 with filters/mptcp-derive.c (nor with the awk summary had before).
 
-  derive-ref.py RECORD [-d c2s|s2c] [-b c2s|s2c|both] [-t TCP] [-s SF] [-m MP]
+  derive-ref.py RECORD [-d c2s|s2c] [-b c2s|s2c|both] [-t TCP] [-s SF] [-m MP] [-k SOCKS]
 
 Writes the record as TSV, header first, on standard output.
 """
@@ -36,6 +36,7 @@ HEAD = {
                 'rexmit_gt0 rexmit_ge20 rexmit_ge50 reinj_gt0 reinj_ge20 reinj_ge50',
     'size': 'level id duration_s data_bytes bytes wifi_bytes cell_bytes other_bytes '
             'cell_share rtt_n rtt_ms',
+    'socks': 'conn ipv socks_atyp socks_addr socks_port socks_ok pkts data_bytes',
 }
 
 
@@ -154,6 +155,7 @@ def main():
     ap.add_argument('-t')
     ap.add_argument('-s')
     ap.add_argument('-m')
+    ap.add_argument('-k')
     a = ap.parse_args()
     tcp, sfs, mps = rows(a.t), rows(a.s), rows(a.m)
     out = [HEAD[a.record].split()]
@@ -165,6 +167,17 @@ def main():
         for r in mps:
             c, s = b(r['c2s_unique_bytes']), b(r['s2c_unique_bytes'])
             out.append(['mptcp', r['mpconn'], r['duration_s'], c, s, c + s])
+
+    if a.record == 'socks':
+        # socks-dest's rows in their order, each with its TCP connection's
+        # packets and payload bytes (both directions) when -t has it
+        by = {r['conn']: r for r in tcp}
+        for r in rows(a.k):
+            t = by.get(r['conn'])
+            pk = str(b(t['c2s_pkts']) + b(t['s2c_pkts'])) if t else '-'
+            db = str(b(t['c2s_data_bytes']) + b(t['s2c_data_bytes'])) if t else '-'
+            out.append([r['conn'], r['ipv'], r['socks_atyp'], r['socks_addr'], r['socks_port'],
+                        r['socks_ok'], pk, db])
 
     if a.record == 'size':
         for r in tcp:
