@@ -484,3 +484,64 @@ tshark_frames() {
     run "$BIN/socks-dest" -i 399.99 -k "$PW" "$f"
     assert_equal "$(printf '%s\n' "$output" | pick conn,socks_addr)" "$(printf '1 first.example.net\n2 198.51.100.7')"
 }
+
+# analyze and summary over the crafted captures, named as the original
+# scripts named theirs, with a configuration naming the password (or not)
+analyse_socks() {
+    mkdir -p "$T/in"
+    cp "$FIX/socks.pcap" "$T/in/socks_app_lab_20250101-000000_any.pcap"
+    cp "$FIX/socks-mptcp.pcap" "$T/in/mptcp_app_lab_20250101-000100_any.pcap"
+    printf 'proxy_ip = 10.0.0.1\n' > "$T/nopw.conf"
+    printf 'proxy_ip = 10.0.0.1\nsocks_password = "%s"\n' "$PW" > "$T/pw.conf"
+    "$TOP/pipelines/analyze" -q -C "$T/$1.conf" -o "$T/out" "$T/in"
+}
+
+@test "analyze with a SOCKS password: socks.tsv per capture, the destinations chosen when crafting; none without" {
+    analyse_socks nopw
+    [ ! -e "$T/out/socks_app_lab_20250101-000000_any/socks.tsv" ]
+    [ -s "$T/out/socks_app_lab_20250101-000000_any/tcp_conns.tsv" ]
+    rm -rf "$T/out"
+    analyse_socks pw
+    local d=$T/out/socks_app_lab_20250101-000000_any m=$T/out/mptcp_app_lab_20250101-000100_any
+    # the destinations of expected.tsv (make-socks.py's choices), by client port
+    diff <(tail -n +2 "$FIX/expected.tsv" | sort) \
+         <(pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err < "$d/socks.tsv" | tr ' ' '\t' | sort)
+    diff <(awk -F'\t' 'NR > 1 { print $1, $2, $4, $5, $6, $7, $8 }' "$FIX/expected-mptcp.tsv" | sort) \
+         <(pick c_addr,c_port,socks_atyp,socks_addr,socks_port,socks_ok,socks_err < "$m/socks.tsv" | sort)
+    # every row names its capture; its conn is tcp_conns.tsv's (same client port)
+    [ "$(pick capture < "$d/socks.tsv" | sort -u)" = socks_app_lab_20250101-000000_any ]
+    join <(pick conn,c_port < "$d/socks.tsv" | sort) <(pick conn,c_port < "$d/tcp_conns.tsv" | sort) |
+        awk '$2 != $3 { bad = 1 } { n++ } END { exit bad || n != 7 }'
+    # schema.tsv: the header's columns, socks-dest's definitions
+    assert_equal "$(awk -F'\t' '$1 == "socks.tsv" { print $2 }' "$d/schema.tsv" | paste -sd '\t')" \
+        "$(head -1 "$d/socks.tsv")"
+    assert_equal "$(awk -F'\t' '$1 == "socks.tsv" { print $3 }' "$d/schema.tsv" | paste -sd ' ')" \
+        "$("$BIN/socks-dest" --capture x --schema | tail -n +2 | cut -f2 | paste -sd ' ')"
+}
+
+@test "summary by SOCKS destination: connections from the crafted destinations, packets as tshark counts them" {
+    analyse_socks pw
+    "$TOP/pipelines/summary" -o "$T/sum" "$T/out" 2> /dev/null
+    # expected: every decoded destination of the two captures once (the
+    # crafting's choices), packets of its connection counted by tshark
+    local f port n want
+    : > "$T/want"
+    for f in socks socks-mptcp; do
+        case $f in socks) e=$FIX/expected.tsv ;; *) e=$FIX/expected-mptcp.tsv ;; esac
+        awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+            $c["socks_ok"] == 1 { print $c["c_port"], $c["socks_atyp"], $c["socks_addr"], $c["socks_port"] }' "$e" |
+        while read -r port a addr p; do
+            n=$(tshark -n -r "$FIX/$f.pcap" -Y "tcp.port == $port" 2> /dev/null | wc -l)
+            echo "$a $addr $p 1 $n"
+        done >> "$T/want"
+    done
+    [ "$(wc -l < "$T/want")" -eq 5 ]
+    pick socks_atyp,socks_addr,socks_port,count,sum_pkts < "$T/sum/socks_dest.tsv" | awk '$1 != "-"' | sort > "$T/got"
+    diff <(sort "$T/want") "$T/got"
+    # by requested port: 443 three times (93.184.216.34, www.example.com, example.org)
+    assert_equal "$(pick socks_port,count < "$T/sum/socks_port.tsv" | awk '$1 == 443 { print $2 }')" 3
+    # by type: the undecoded ones too (short, bad_atyp, no_payload, the join)
+    assert_equal "$(pick socks_atyp,count,decoded < "$T/sum/socks_type.tsv" | awk '$1 == "-" { print $2, $3 }')" "4 0"
+    [ -s "$T/sum/plots/socks_pkts_cdf.png" ]
+    grep -q '^socks_dest	' "$T/sum/index.tsv"
+}
