@@ -116,6 +116,38 @@ mptcp_captures() {
 	assert_output "midstream tcprst_1"
 }
 
+@test "MP_TCPRST: the reason of the side that reset first (mptcp-many.server: tshark, and the server's MPJoinRejected)" {
+	# The server of mptcp-many allows 1 join per connection: it refuses
+	# the others after the handshake with MP_TCPRST reason 3
+	# (administratively prohibited), which the phone answers with reason
+	# 0. Expected: per subflow, the reason tshark dissects in the last
+	# MP_TCPRST of the side that sent the first on its 4-tuple (the
+	# rule of mptcp-join(1)); and as many tcprst_3 subflows as the
+	# server's kernel counted MPJoinRejected (its MIB in the generator's
+	# log).
+	local f=$FIX/gen/pair/mptcp-many.server.pcap log=$FIX/gen/pair/mptcp-many.log.tsv
+	tshark -r "$f" -Y 'tcp.options.mptcp.subtype == 8' -T fields -e ip.src -e tcp.srcport \
+	    -e ip.dst -e tcp.dstport -e tcp.options.mptcp.rst_reason 2> /dev/null |
+	    "$PY" -c '
+import sys
+first = {}
+for line in sys.stdin:
+    src, sport, dst, dport, reason = line.split()
+    key = (src, sport) if sport != "5201" else (dst, dport)  # the client end
+    if key not in first or first[key][0] == src:
+        first[key] = (src, int(reason, 16))
+first = {k: v[1] for k, v in first.items()}
+for k in sorted(first):
+    print(k[0], k[1], first[k])' > "$T/want"
+	mptcp-join -s "$f" 2> /dev/null | pick c_addr,c_port,close |
+	    awk '$3 ~ /^tcprst_/ { sub(/^tcprst_/, "", $3); print }' | sort > "$T/got"
+	[ "$(wc -l < "$T/want")" -ge 29 ] || fail "tshark found too few MP_TCPRST"
+	diff "$T/want" "$T/got" || fail "close reasons differ from tshark's first MP_TCPRST (<)"
+	local rejected
+	rejected=$(awk -F'\t' '$3 == "mib" && $5 == "server"' "$log" | tr ' \t' '\n\n' | sed -n 's/^MPTcpExtMPJoinRejected=//p')
+	assert_equal "$(awk '$3 == 3' "$T/got" | wc -l)" "$rejected"
+}
+
 @test "records pass through unchanged; plain TCP gets dashes" {
 	local f=$FIX/corpus/pymptcpanalyzer-client_1_tcp_only.pcap
 	pcap2pkt "$f" | flowsplit > "$T/in"

@@ -436,8 +436,12 @@ static void on_flags(struct mpj_sf *sf, const struct pkt *p, int dir)
 		sf->fin = 1;
 	if (fl & TH_RST) {
 		sf->rst = 1;
-		if (PKT_HAS(p, MP_TCPRST)) {
+		/* the reason of the side that sent the first MP_TCPRST (its
+		 * last one): the side that reset first says why, the other's
+		 * answer (often 0, unspecified) would hide it */
+		if (PKT_HAS(p, MP_TCPRST) && (!sf->tcprst || sf->tcprst_dir == dir)) {
 			sf->tcprst = 1;
+			sf->tcprst_dir = (uint8_t)dir;
 			sf->tcprst_reason = p->tcprst_reason;
 		}
 	}

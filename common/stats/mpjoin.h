@@ -73,6 +73,7 @@ struct mpj_sf {
 	uint8_t infinite;             /* an infinite mapping was seen */
 	uint8_t fastclose;            /* carried an MP_FASTCLOSE */
 	uint8_t rst, tcprst, tcprst_reason, fin;
+	uint8_t tcprst_dir;           /* the side whose MP_TCPRST reason is kept */
 	uint8_t backup0, backup;      /* MP_JOIN SYN B flag; latest (MP_PRIO) */
 	int16_t c_id, s_id;           /* address ids (-1 unknown) */
 	uint8_t backup_known;         /* 1: initial value (SYN) seen, 2: MP_PRIO seen */
