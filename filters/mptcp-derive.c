@@ -20,10 +20,11 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: mptcp-derive -r record [-h] [-b c2s|s2c|both] [-d c2s|s2c] [-m mptcp_conns]\n"
-	    "                    [-k socks] [-s subflows] [-t tcp_conns]\n"
+	    "usage: mptcp-derive -r record [-h] [-a addr_events] [-b c2s|s2c|both] [-d c2s|s2c]\n"
+	    "                    [-k socks] [-m mptcp_conns] [-s subflows] [-t tcp_conns]\n"
 	    "       mptcp-derive -r record --schema\n"
-	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead size socks\n");
+	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead size pm pmevents\n"
+	    "         socks\n");
 	exit(status);
 }
 
@@ -93,6 +94,19 @@ static void *map_put(struct map *m, const char *k, size_t n)
 	*(const char **)e->val = e->key;
 	m->order[m->n++] = e->val;
 	return e->val;
+}
+
+/* Frees the table, its keys and values. */
+static void map_free(struct map *m)
+{
+	for (size_t i = 0; i < m->cap; i++)
+		if (m->slot[i].key) {
+			free(m->slot[i].key);
+			free(m->slot[i].val);
+		}
+	free(m->slot);
+	free(m->order);
+	memset(m, 0, sizeof *m);
 }
 
 /* ---- fields */
@@ -194,16 +208,21 @@ struct mpc {
 	uint64_t dir_nrtt[2], if_nrtt[2][3];
 	double if_best[2][3], dir_best[2];
 	int dir_best_k[2];
+	/* the pm and pmevents records: its subflows and address events */
+	struct pmsf *pm_sf;
+	size_t pm_nsf, pm_capsf;
+	struct pmad *pm_ad;
+	size_t pm_nad, pm_capad;
 };
 
 enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD, R_SIZE,
-	R_SOCKS };
+	R_PM, R_PMEVENTS, R_SOCKS };
 
 struct opts {
 	const char *rec;
 	int rdir;      /* RTT direction of the MPTCP connection */
 	int bdir;      /* byte direction of the share record: C2S, S2C, or 2 both */
-	const char *tcp, *sf, *mp, *socks;
+	const char *tcp, *sf, *mp, *addr, *socks;
 };
 
 static struct map tcp_map, mp_map;
@@ -1036,6 +1055,693 @@ static void write_shares(struct out *o)
 	}
 }
 
+/* ---- the pm and pmevents records: the path manager's timeline per MPTCP
+ * connection, from the subflow table (mptcp_subflows.tsv as analyze
+ * publishes it, mptcp-join's status and close joined) and the address
+ * events (mptcp_addr.tsv, mptcp-metrics -e addr) */
+
+/* A subflow as the timeline needs it. Times in nanoseconds. */
+struct pmsf {
+	uint64_t index;
+	int role_server;       /* opened by the MPTCP server */
+	int syn;               /* its SYN was seen: handshake not "-" */
+	int failed;            /* status failed_* */
+	int refused;           /* a join that carried no data, failed or reset */
+	int usable;            /* counted open: neither failed nor refused */
+	int handover;          /* mptcp-metrics' handover flag */
+	int has_data;
+	int64_t start, end, first_data, last_data;
+	int has_silent;
+	int64_t silent;        /* the earlier of the two sides' last ACKs */
+	char *s_addr, *s_port, *c_port, *status, *close;
+};
+
+/* An ADD_ADDR (not an echo) or a REMOVE_ADDR of the address table. */
+struct pmad {
+	int64_t ts;
+	int rm;                /* REMOVE_ADDR */
+	int dir;               /* C2S: the MPTCP client sent it */
+	uint64_t subflow;      /* the subflow that carried it */
+	char *addr, *port, *addr_id;
+};
+
+/* the finest precision of the timestamps read: durations print with it */
+static int pm_digits = 6;
+
+static int64_t pm_ts(const struct tsv *t, int col)
+{
+	int64_t sec;
+	uint32_t nsec;
+	uint8_t digits;
+	tsv_ts(t, col, &sec, &nsec, &digits);
+	if (digits > 6)
+		pm_digits = 9;
+	return sec * 1000000000 + (int64_t)nsec;
+}
+
+/* An optional timestamp: 0 when "-" (*have then 0). */
+static int64_t pm_opt_ts(const struct tsv *t, int col, int *have)
+{
+	*have = !tsv_dash(t, col);
+	return *have ? pm_ts(t, col) : 0;
+}
+
+static int tcprst_code(const char *s, const char *prefix);
+
+/* The statuses mptcp-join writes, and "-" (a subflow it did not see) */
+static int pm_status_ok(const char *st)
+{
+	static const char *const ok[] = { "-", "established", "fallback", "failed_no_synack",
+		"failed_no_ack", "failed_rst", "unknown_token", "midstream", "fastclose" };
+	for (size_t i = 0; i < sizeof ok / sizeof *ok; i++)
+		if (!strcmp(st, ok[i]))
+			return 1;
+	return tcprst_code(st, "failed_tcprst_") >= 0;
+}
+
+static void read_pm_subflows(struct tsv *t)
+{
+	const char *by = "mptcp-metrics -s";
+	const char *byj = "mptcp-join -s, joined by mptcp-tables -J";
+	int cm = need(t, "mpconn", by), cx = need(t, "subflow", by), cr = need(t, "role", by);
+	int chs = need(t, "handshake", by), cho = need(t, "handover", by);
+	int csa = need(t, "s_addr", by), csp = need(t, "s_port", by), ccp = need(t, "c_port", by);
+	int cst = need(t, "start_ts", by), cen = need(t, "end_ts", by);
+	int cfd[2] = { need(t, "c2s_first_data_ts", by), need(t, "s2c_first_data_ts", by) };
+	int cld[2] = { need(t, "c2s_last_data_ts", by), need(t, "s2c_last_data_ts", by) };
+	int cla[2] = { need(t, "c2s_last_ack_ts", by), need(t, "s2c_last_ack_ts", by) };
+	int cs = need(t, "status", byj), cc = need(t, "close", byj);
+	while (tsv_next(t)) {
+		/* a subflow mptcp-metrics did not see (only in mptcp-join's
+		 * table) has no times: not in the timeline */
+		if (tsv_dash(t, cst))
+			continue;
+		struct mpc *m = map_put(&mp_map, t->f[cm].p, t->f[cm].n);
+		if (m->pm_nsf == m->pm_capsf) {
+			m->pm_capsf = m->pm_capsf ? 2 * m->pm_capsf : 4;
+			m->pm_sf = xreallocarray(m->pm_sf, m->pm_capsf, sizeof *m->pm_sf);
+		}
+		struct pmsf *x = &m->pm_sf[m->pm_nsf++];
+		memset(x, 0, sizeof *x);
+		x->index = tsv_u64(t, cx);
+		x->role_server = tsv_eq(t, cr, "server");
+		x->syn = !tsv_dash(t, chs);
+		check_count(t, chs);
+		x->handover = tsv_u64_or(t, cho, 0) == 1;
+		x->start = pm_ts(t, cst);
+		x->end = pm_ts(t, cen);
+		int has_first = 0, has_last = 0;
+		for (int d = 0; d < 2; d++) {
+			int hf, hl, ha;
+			int64_t f = pm_opt_ts(t, cfd[d], &hf), l = pm_opt_ts(t, cld[d], &hl);
+			int64_t a = pm_opt_ts(t, cla[d], &ha);
+			/* the earliest first and the latest last data time of
+			 * both directions; data, when a direction has both */
+			if (hf && (!has_first || f < x->first_data))
+				x->first_data = f;
+			if (hl && (!has_last || l > x->last_data))
+				x->last_data = l;
+			has_first |= hf;
+			has_last |= hl;
+			if (hf && hl)
+				x->has_data = 1;
+			if (ha && (!x->has_silent || a < x->silent)) {
+				x->silent = a;
+				x->has_silent = 1;
+			}
+		}
+		x->s_addr = dup_fld(field(t, csa));
+		x->s_port = dup_fld(field(t, csp));
+		x->c_port = dup_fld(field(t, ccp));
+		x->status = dup_fld(field(t, cs));
+		x->close = dup_fld(field(t, cc));
+		x->failed = strncmp(x->status, "failed", 6) == 0;
+		if (!pm_status_ok(x->status))
+			tsv_bad(t, cs, "not a subflow status:");
+		if (strcmp(x->close, "-") && strcmp(x->close, "fin") && strcmp(x->close, "rst") &&
+		    strcmp(x->close, "fastclose") && tcprst_code(x->close, "tcprst_") < 0)
+			tsv_bad(t, cc, "not fin, rst, tcprst_N, fastclose or -:");
+		x->refused = x->index > 0 && !x->has_data &&
+		    (x->failed || !strcmp(x->close, "rst") || tcprst_code(x->close, "tcprst_") >= 0);
+		x->usable = !x->failed && !x->refused;
+	}
+}
+
+static void read_pm_addr(struct tsv *t)
+{
+	const char *by = "mptcp-metrics -e addr";
+	int cts = need(t, "ts", by), cm = need(t, "mpconn", by), cd = need(t, "dir", by);
+	int cx = need(t, "subflow", by), ce = need(t, "event", by), ci = need(t, "addr_id", by);
+	int ca = need(t, "addr", by), cp = need(t, "port", by);
+	while (tsv_next(t)) {
+		int rm = tsv_eq(t, ce, "rm_addr");
+		if (!rm && !tsv_eq(t, ce, "add_addr"))
+			continue; /* echoes, MP_PRIO */
+		struct mpc *m = map_put(&mp_map, t->f[cm].p, t->f[cm].n);
+		if (m->pm_nad == m->pm_capad) {
+			m->pm_capad = m->pm_capad ? 2 * m->pm_capad : 4;
+			m->pm_ad = xreallocarray(m->pm_ad, m->pm_capad, sizeof *m->pm_ad);
+		}
+		struct pmad *a = &m->pm_ad[m->pm_nad++];
+		a->ts = pm_ts(t, cts);
+		a->rm = rm;
+		if (!tsv_eq(t, cd, "c2s") && !tsv_eq(t, cd, "s2c"))
+			tsv_bad(t, cd, "not c2s or s2c:");
+		a->dir = tsv_eq(t, cd, "c2s") ? C2S : S2C;
+		a->subflow = tsv_u64(t, cx);
+		check_count(t, ci);
+		if (!tsv_dash(t, cp))
+			check_count(t, cp);
+		a->addr = dup_fld(field(t, ca));
+		a->port = dup_fld(field(t, cp));
+		a->addr_id = dup_fld(field(t, ci));
+	}
+}
+
+/* RFC 8684, section 3.6: the MP_TCPRST reason codes */
+static const char *const tcprst_name[] = { "unspecified", "mptcp_error", "no_resources",
+	"prohibited", "outstanding_data", "performance", "middlebox" };
+
+/* The reason code N of a text "PREFIXN" (failed_tcprst_N, tcprst_N), or
+ * -1 when s is not of that form. */
+static int tcprst_code(const char *s, const char *prefix)
+{
+	size_t n = strlen(prefix);
+	if (strncmp(s, prefix, n) != 0 || !s[n] || strspn(s + n, "0123456789") != strlen(s + n) ||
+	    strlen(s + n) > 3)
+		return -1;
+	int v = atoi(s + n);
+	return v <= 255 ? v : -1;
+}
+
+static const char *tcprst_text(int code)
+{
+	return code < 0 ? NULL : code < (int)(sizeof tcprst_name / sizeof *tcprst_name) ? tcprst_name[code] :
+	    "other";
+}
+
+/* One event of the timeline. */
+enum pm_ev { PE_ADD_ADDR, PE_RM_ADDR, PE_OPEN, PE_HANDOVER, PE_END };
+static const char *const pm_ev_name[] = { "add_addr", "rm_addr", "open", "handover", "end" };
+
+struct pm_event {
+	int64_t ts;
+	enum pm_ev ev;
+	uint64_t subflow;
+	int has_peer;
+	uint64_t peer;
+	const char *what, *addr, *port, *addr_id, *reason;
+	int has_dur;
+	int64_t dur;
+	uint64_t concurrent;
+	const struct pmsf *sf; /* open and end: the subflow */
+	size_t seq;  /* the order of making, last of the sort keys */
+};
+
+/* What one connection's timeline gives, for the pm record */
+struct pm_sum {
+	uint64_t subflows, joins, failed, no_synack, no_ack, rst, tcprst;
+	uint64_t reasons[256];
+	uint64_t add_addr, joined, rm_addr, max_conc;
+	uint64_t ended[5]; /* fin, rst, tcprst, fastclose, none */
+	int has_life;
+	int64_t life_max;
+	uint64_t ho, mbb, bbm;
+	int has_gap;
+	int64_t gap_max;
+	int64_t *lat;
+	size_t nlat;
+};
+
+static int pm_ev_cmp(const void *a, const void *b)
+{
+	const struct pm_event *x = a, *y = b;
+	if (x->ts != y->ts)
+		return x->ts < y->ts ? -1 : 1;
+	if (x->ev != y->ev)
+		return x->ev < y->ev ? -1 : 1;
+	if (x->subflow != y->subflow)
+		return x->subflow < y->subflow ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int pm_sf_cmp(const void *a, const void *b)
+{
+	const struct pmsf *x = a, *y = b;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+static int i64_cmp(const void *a, const void *b)
+{
+	int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* The (first) subflow of index i, m's subflows sorted by index; NULL
+ * when none. */
+static const struct pmsf *pm_sf_by_index(const struct mpc *m, uint64_t i)
+{
+	size_t lo = 0, hi = m->pm_nsf;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		if (m->pm_sf[mid].index < i)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < m->pm_nsf && m->pm_sf[lo].index == i ? &m->pm_sf[lo] : NULL;
+}
+
+/* The port an ADD_ADDR without one names: the announcer's port on the
+ * subflow that carried it; NULL when that subflow is not in the table. */
+static const char *pm_announced_port(const struct mpc *m, const struct pmad *a)
+{
+	if (strcmp(a->port, "-") != 0)
+		return a->port;
+	const struct pmsf *x = pm_sf_by_index(m, a->subflow);
+	if (!x)
+		return NULL;
+	/* the MPTCP client announced (c2s): its end of the subflow is the
+	 * TCP client's when the client opened the subflow */
+	return (a->dir == C2S) == !x->role_server ? x->c_port : x->s_port;
+}
+
+/* The joins an announcement may have had: the subflows after the
+ * initial one whose SYN was seen, sorted by opener, address, port, first
+ * packet and index, so that the first join towards an address and port
+ * is found in O(log n). */
+
+static int join_key_cmp(const struct pmsf *x, int role_server, const char *addr, const char *port)
+{
+	if (x->role_server != role_server)
+		return x->role_server < role_server ? -1 : 1;
+	int c = strcmp(x->s_addr, addr);
+	if (c || !port)
+		return c;
+	return strcmp(x->s_port, port);
+}
+
+static int join_cmp(const void *a, const void *b)
+{
+	const struct pmsf *x = *(const struct pmsf *const *)a, *y = *(const struct pmsf *const *)b;
+	int c = join_key_cmp(x, y->role_server, y->s_addr, y->s_port);
+	if (c)
+		return c;
+	if (x->start != y->start)
+		return x->start < y->start ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The first join towards announcement a (sent by side dir): opened by
+ * the other side, to the address (and port, when known), its SYN at or
+ * after a; the earliest, then the lowest index. j: the n joins, sorted. */
+static const struct pmsf *pm_join_of(struct pmsf *const *j, size_t n, const struct pmad *a, const char *port)
+{
+	int role_server = a->dir == C2S;
+	/* the first entry of the key (and, with a port, at or after a) */
+	size_t lo = 0, hi = n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		int c = join_key_cmp(j[mid], role_server, a->addr, port);
+		if (c < 0 || (c == 0 && port && j[mid]->start < a->ts))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (port)
+		return lo < n && join_key_cmp(j[lo], role_server, a->addr, port) == 0 ? j[lo] : NULL;
+	/* no port known: the earliest over the address's ports */
+	const struct pmsf *best = NULL;
+	for (size_t i = lo; i < n && join_key_cmp(j[i], role_server, a->addr, NULL) == 0; i++)
+		if (j[i]->start >= a->ts && (!best || j[i]->start < best->start ||
+		    (j[i]->start == best->start && j[i]->index < best->index)))
+			best = j[i];
+	return best;
+}
+
+/* The last announcement of a side, address and port, and its join */
+struct ann_last {
+	const char *key; /* first: map_put */
+	const struct pmsf *join;
+	int has;
+};
+
+/* Which of two subflows began to carry data first (then the lower index) */
+static int data_before(const struct pmsf *x, const struct pmsf *y)
+{
+	return x->first_data < y->first_data || (x->first_data == y->first_data && x->index < y->index);
+}
+
+static int last_data_cmp(const void *a, const void *b)
+{
+	const struct pmsf *x = *(const struct pmsf *const *)a, *y = *(const struct pmsf *const *)b;
+	if (x->last_data != y->last_data)
+		return x->last_data < y->last_data ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
+/* The timeline of connection m: its events, sorted, into *ev (n of them),
+ * and the sums of the pm record. */
+static struct pm_event *pm_timeline(struct mpc *m, size_t *n, struct pm_sum *s)
+{
+	memset(s, 0, sizeof *s);
+	/* by index, for pm_sf_by_index */
+	qsort(m->pm_sf, m->pm_nsf, sizeof *m->pm_sf, pm_sf_cmp);
+	/* at most: each address event, 2 per subflow, 1 handover per subflow */
+	struct pm_event *ev = xcalloc(m->pm_nad + 3 * m->pm_nsf + 1, sizeof *ev);
+	size_t ne = 0;
+	s->lat = xcalloc(m->pm_nad + 1, sizeof *s->lat);
+	/* the joins, sorted for the look-ups */
+	struct pmsf **jn = xcalloc(m->pm_nsf + 1, sizeof *jn);
+	size_t njn = 0;
+	for (size_t k = 0; k < m->pm_nsf; k++)
+		if (m->pm_sf[k].index > 0 && m->pm_sf[k].syn)
+			jn[njn++] = &m->pm_sf[k];
+	qsort(jn, njn, sizeof *jn, join_cmp);
+	/* the announcements: an ADD_ADDR is a repeat when the last
+	 * announcement from the same side of the same address and port is
+	 * still waiting for its join at its time (none, or a later one) */
+	struct map last_ann;
+	map_init(&last_ann, sizeof(struct ann_last));
+	for (size_t i = 0; i < m->pm_nad; i++) {
+		const struct pmad *a = &m->pm_ad[i];
+		struct pm_event *e = &ev[ne];
+		memset(e, 0, sizeof *e);
+		e->ts = a->ts;
+		e->subflow = a->subflow;
+		e->what = dir_name[a->dir];
+		e->addr_id = a->addr_id;
+		e->addr = e->port = e->reason = "-";
+		if (a->rm) {
+			e->ev = PE_RM_ADDR;
+			s->rm_addr++;
+			e->seq = ne++;
+			continue;
+		}
+		const char *port = pm_announced_port(m, a);
+		/* the key: side, address, port ("" unknown), NUL-separated */
+		size_t la = strlen(a->addr), lp = port ? strlen(port) : 0;
+		char *key = xcalloc(1, la + lp + 4);
+		key[0] = a->dir == C2S ? 'c' : 's';
+		memcpy(key + 1, a->addr, la);
+		if (port)
+			memcpy(key + 2 + la, port, lp);
+		struct ann_last *last = map_put(&last_ann, key, la + lp + 3);
+		free(key);
+		if (last->has && (!last->join || last->join->start > a->ts))
+			continue;
+		const struct pmsf *jx = pm_join_of(jn, njn, a, port);
+		last->has = 1;
+		last->join = jx;
+		s->add_addr++;
+		e->ev = PE_ADD_ADDR;
+		e->addr = a->addr;
+		e->port = port ? port : "-";
+		if (jx) {
+			e->has_peer = 1;
+			e->peer = jx->index;
+			e->has_dur = 1;
+			e->dur = jx->start - a->ts;
+			s->lat[s->nlat++] = e->dur;
+			s->joined++;
+		}
+		e->seq = ne++;
+	}
+	free(jn);
+	map_free(&last_ann);
+	for (size_t k = 0; k < m->pm_nsf; k++) {
+		const struct pmsf *x = &m->pm_sf[k];
+		const char *ended = strcmp(x->close, "-") == 0 ? "none" : x->close;
+		int code = tcprst_code(x->close, "tcprst_");
+		s->subflows++;
+		/* the table's values were checked when read */
+		s->ended[!strcmp(ended, "fin") ? 0 : !strcmp(ended, "rst") ? 1 : code >= 0 ? 2 :
+		    !strcmp(ended, "fastclose") ? 3 : 4]++;
+		if (x->index > 0)
+			s->joins++;
+		if (x->refused) {
+			/* why: the MP_TCPRST's reason, else a RST, else the
+			 * handshake's missing step */
+			int fc = tcprst_code(x->status, "failed_tcprst_");
+			if (fc < 0)
+				fc = code;
+			s->failed++;
+			if (fc >= 0) {
+				s->tcprst++;
+				s->reasons[fc]++;
+			} else if (!strcmp(x->status, "failed_rst") || !strcmp(x->close, "rst"))
+				s->rst++;
+			else if (!strcmp(x->status, "failed_no_synack"))
+				s->no_synack++;
+			else
+				s->no_ack++;
+		}
+		/* a last packet before the first (the capture's clock stepped
+		 * back): the subflow ends where it began */
+		int64_t life = x->end > x->start ? x->end - x->start : 0;
+		if (x->usable && (!s->has_life || life > s->life_max)) {
+			s->life_max = life;
+			s->has_life = 1;
+		}
+		for (int c = 0; c < 2; c++) {
+			struct pm_event *e = &ev[ne];
+			memset(e, 0, sizeof *e);
+			e->ev = c ? PE_END : PE_OPEN;
+			e->ts = c ? x->start + life : x->start;
+			e->subflow = x->index;
+			e->what = c ? ended : x->status;
+			e->addr = x->s_addr;
+			e->port = x->s_port;
+			e->addr_id = "-";
+			e->reason = tcprst_text(c ? code : tcprst_code(x->status, "failed_tcprst_"));
+			if (!e->reason)
+				e->reason = "-";
+			e->has_dur = 1;
+			e->dur = life;
+			e->sf = x;
+			e->seq = ne++;
+		}
+	}
+	/* the handovers: a subflow that carried data and then broke (fell
+	 * silent: mptcp-metrics' handover flag, or was reset), while another
+	 * carried data after the break. The subflows with data by their last
+	 * data, and from each place on the two that began carrying data
+	 * first: the successor of a break is the first of those after it
+	 * that is not the broken subflow itself. */
+	struct pmsf **bl = xcalloc(m->pm_nsf + 1, sizeof *bl);
+	size_t nbl = 0;
+	for (size_t k = 0; k < m->pm_nsf; k++)
+		if (m->pm_sf[k].has_data)
+			bl[nbl++] = &m->pm_sf[k];
+	qsort(bl, nbl, sizeof *bl, last_data_cmp);
+	const struct pmsf **first1 = xcalloc(nbl + 1, sizeof *first1), **first2 = xcalloc(nbl + 1, sizeof *first2);
+	for (size_t i = nbl; i-- > 0;) {
+		const struct pmsf *c = bl[i], *b1 = first1[i + 1], *b2 = first2[i + 1];
+		if (!b1 || data_before(c, b1)) {
+			first1[i] = c;
+			first2[i] = b1;
+		} else {
+			first1[i] = b1;
+			first2[i] = !b2 || data_before(c, b2) ? c : b2;
+		}
+	}
+	for (size_t k = 0; k < m->pm_nsf; k++) {
+		const struct pmsf *x = &m->pm_sf[k];
+		if (!x->has_data || !(x->handover || !strcmp(x->close, "rst") || tcprst_code(x->close, "tcprst_") >= 0))
+			continue;
+		int64_t brk = x->has_silent && x->silent < x->last_data ? x->silent : x->last_data;
+		size_t lo = 0, hi = nbl;
+		while (lo < hi) {
+			size_t mid = lo + (hi - lo) / 2;
+			if (bl[mid]->last_data <= brk)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		const struct pmsf *y = first1[lo] == x ? first2[lo] : first1[lo];
+		if (!y)
+			continue;
+		struct pm_event *e = &ev[ne];
+		memset(e, 0, sizeof *e);
+		e->ev = PE_HANDOVER;
+		e->ts = brk;
+		e->subflow = x->index;
+		e->has_peer = 1;
+		e->peer = y->index;
+		int mbb = y->first_data <= brk;
+		e->what = mbb ? "mbb" : "bbm";
+		e->addr = e->port = e->addr_id = e->reason = "-";
+		e->has_dur = 1;
+		e->dur = mbb ? brk - y->first_data : y->first_data - brk;
+		e->seq = ne++;
+		s->ho++;
+		if (mbb) {
+			s->mbb++;
+		} else {
+			s->bbm++;
+			if (!s->has_gap || e->dur > s->gap_max)
+				s->gap_max = e->dur;
+			s->has_gap = 1;
+		}
+	}
+	free(bl);
+	free(first1);
+	free(first2);
+	qsort(ev, ne, sizeof *ev, pm_ev_cmp);
+	/* the subflows open at each event: those not failed, from their
+	 * first packet to their last */
+	uint64_t conc = 0;
+	for (size_t i = 0; i < ne; i++) {
+		struct pm_event *e = &ev[i];
+		if (e->sf && e->sf->usable) {
+			{
+				if (e->ev == PE_OPEN)
+					conc++;
+				else
+					conc--;
+			}
+		}
+		e->concurrent = conc;
+		if (conc > s->max_conc)
+			s->max_conc = conc;
+	}
+	qsort(s->lat, s->nlat, sizeof *s->lat, i64_cmp);
+	*n = ne;
+	return ev;
+}
+
+/* A duration of the timeline, or "-" */
+static void out_pm_dur(struct out *o, int have, int64_t ns)
+{
+	if (have)
+		out_ts(o, ns, pm_digits);
+	else
+		out_dash(o);
+}
+
+/* The median of the n sorted latencies: the middle one, or the mean of
+ * the two middle ones (floored to the nanosecond) */
+static int64_t pm_median(const int64_t *v, size_t n)
+{
+	return n % 2 ? v[n / 2] : v[n / 2 - 1] + (v[n / 2] - v[n / 2 - 1]) / 2;
+}
+
+/* The MP_TCPRST reasons of the refused joins: "code:count" by code,
+ * comma-separated; "-" when none */
+static void out_reasons(struct out *o, const struct pm_sum *s)
+{
+	int any = 0;
+	for (int c = 0; c < 256; c++) {
+		if (!s->reasons[c])
+			continue;
+		if (any)
+			out_chr(o, ',');
+		out_u64(o, (uint64_t)c);
+		out_chr(o, ':');
+		out_u64(o, s->reasons[c]);
+		any = 1;
+	}
+	if (!any)
+		out_dash(o);
+}
+
+struct pm_row {
+	struct fld mpconn;
+	const struct pm_sum *s;
+};
+
+#define PM_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(subflows, COUNT, "-", "its subflows in the subflow table", out_u64(o, r->s->subflows)) \
+	X(joins, COUNT, "-", "subflows after the initial one", out_u64(o, r->s->joins)) \
+	X(joins_refused, COUNT, "-", "joins that carried no data and failed or were reset", out_u64(o, r->s->failed)) \
+	X(joins_tcprst, COUNT, "-", "of them reset with an MP_TCPRST", out_u64(o, r->s->tcprst)) \
+	X(joins_rst, COUNT, "-", "reset without MP_TCPRST", out_u64(o, r->s->rst)) \
+	X(joins_no_synack, COUNT, "-", "failed_no_synack: no SYN/ACK seen", out_u64(o, r->s->no_synack)) \
+	X(joins_no_ack, COUNT, "-", "failed_no_ack: the handshake's third ACK not seen", out_u64(o, r->s->no_ack)) \
+	X(tcprst_reasons, TEXT, "-", "their MP_TCPRST reason codes, code:count by code, comma-separated", \
+	    out_reasons(o, r->s)) \
+	X(add_addr, COUNT, "-", "ADD_ADDR announcements (not echoes, not repeats)", out_u64(o, r->s->add_addr)) \
+	X(add_addr_joined, COUNT, "-", "announcements a join answered", out_u64(o, r->s->joined)) \
+	X(join_latency_min_s, DURATION_S, "s", "the lowest ADD_ADDR to join latency", \
+	    out_pm_dur(o, r->s->nlat > 0, r->s->nlat ? r->s->lat[0] : 0)) \
+	X(join_latency_median_s, DURATION_S, "s", "the median", \
+	    out_pm_dur(o, r->s->nlat > 0, r->s->nlat ? pm_median(r->s->lat, r->s->nlat) : 0)) \
+	X(join_latency_max_s, DURATION_S, "s", "the highest", \
+	    out_pm_dur(o, r->s->nlat > 0, r->s->nlat ? r->s->lat[r->s->nlat - 1] : 0)) \
+	X(rm_addr, COUNT, "-", "REMOVE_ADDR options", out_u64(o, r->s->rm_addr)) \
+	X(max_concurrent, COUNT, "-", "the most subflows (neither failed nor refused) open at once", out_u64(o, r->s->max_conc)) \
+	X(ended_fin, COUNT, "-", "subflows closed with a FIN", out_u64(o, r->s->ended[0])) \
+	X(ended_rst, COUNT, "-", "with a RST without MP_TCPRST", out_u64(o, r->s->ended[1])) \
+	X(ended_tcprst, COUNT, "-", "with an MP_TCPRST", out_u64(o, r->s->ended[2])) \
+	X(ended_fastclose, COUNT, "-", "with an MP_FASTCLOSE", out_u64(o, r->s->ended[3])) \
+	X(ended_none, COUNT, "-", "none of these seen: open when the capture ended, idle, or never answered", \
+	    out_u64(o, r->s->ended[4])) \
+	X(life_max_s, DURATION_S, "s", "the longest lifetime of those subflows, first to last packet", \
+	    out_pm_dur(o, r->s->has_life, r->s->life_max)) \
+	X(handovers, COUNT, "-", "subflows that broke while another carried data on", out_u64(o, r->s->ho)) \
+	X(handovers_mbb, COUNT, "-", "make-before-break: the successor carried data before the break", \
+	    out_u64(o, r->s->mbb)) \
+	X(handovers_bbm, COUNT, "-", "break-before-make: its first data after the break", out_u64(o, r->s->bbm)) \
+	X(bbm_gap_max_s, DURATION_S, "s", "the longest break-before-make gap", \
+	    out_pm_dur(o, r->s->has_gap, r->s->gap_max))
+
+static const struct column pm_cols[] = { PM_COLUMNS(COL_ROW) };
+
+#define PMEVENTS_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, mpconn)) \
+	X(ts, TS, "s", "the time of the event", out_ts(o, r->ts, pm_digits)) \
+	X(event, TEXT, "-", "add_addr, rm_addr, open, handover or end", out_str(o, pm_ev_name[r->ev])) \
+	X(subflow, ID, "-", "the subflow: opened, ended, broken, or that carried the option", \
+	    out_u64(o, r->subflow)) \
+	X(peer, ID, "-", "add_addr: the join that answered it; handover: the successor", \
+	    out_opt_u64(o, r->has_peer, r->peer)) \
+	X(what, TEXT, "-", "add_addr, rm_addr: the sender (c2s: the client); open: the status; " \
+	    "end: how it ended; handover: mbb or bbm", out_str(o, r->what)) \
+	X(addr, ADDR, "-", "add_addr: the address announced; open, end: the subflow's destination", \
+	    out_str(o, r->addr)) \
+	X(port, PORT, "-", "with it, the port", out_str(o, r->port)) \
+	X(addr_id, ID, "-", "add_addr, rm_addr: the address id", out_str(o, r->addr_id)) \
+	X(reason, TEXT, "-", "the MP_TCPRST reason (RFC 8684 3.6) of a failed_tcprst_N status or a tcprst_N end", \
+	    out_str(o, r->reason)) \
+	X(duration_s, DURATION_S, "s", "add_addr: the latency to its join; open, end: the lifetime; " \
+	    "handover: the gap (bbm) or overlap (mbb)", out_pm_dur(o, r->has_dur, r->dur)) \
+	X(concurrent, COUNT, "-", "subflows (neither failed nor refused) open after the event", out_u64(o, r->concurrent))
+
+static const struct column pmevents_cols[] = { PMEVENTS_COLUMNS(COL_ROW) };
+
+static void pm_rows(struct out *o, struct fld mpconn, struct mpc *m, enum rec rec)
+{
+	struct pm_sum *sum = xcalloc(1, sizeof *sum);
+	size_t ne;
+	struct pm_event *ev = pm_timeline(m, &ne, sum);
+	if (rec == R_PM) {
+		const struct pm_row row = { mpconn, sum }, *r = &row;
+		int sep = 0;
+		PM_COLUMNS(COL_EMIT)
+		out_nl(o);
+	} else {
+		for (size_t i = 0; i < ne; i++) {
+			const struct pm_event *r = &ev[i];
+			int sep = 0;
+			PMEVENTS_COLUMNS(COL_EMIT)
+			out_nl(o);
+		}
+	}
+	free(ev);
+	free(sum->lat);
+	free(sum);
+}
+
+static void read_pm_conns(struct tsv *t, enum rec rec)
+{
+	int cm = need(t, "mpconn", "mptcp-metrics");
+	while (tsv_next(t)) {
+		struct mpc *m = map_put(&mp_map, t->f[cm].p, t->f[cm].n);
+		pm_rows(&out_stdout, field(t, cm), m, rec);
+	}
+}
+
 /* ---- the records, their names and definitions */
 
 static const struct {
@@ -1053,6 +1759,8 @@ static const struct {
 	[R_RTT] = { "rtt", { 1, { COL_PART(rtt_cols, 0) } } },
 	[R_OVERHEAD] = { "overhead", { 1, { COL_PART(overhead_cols, 0) } } },
 	[R_SIZE] = { "size", { 1, { COL_PART(size_cols, 0) } } },
+	[R_PM] = { "pm", { 1, { COL_PART(pm_cols, 0) } } },
+	[R_PMEVENTS] = { "pmevents", { 1, { COL_PART(pmevents_cols, 0) } } },
 	[R_SOCKS] = { "socks", { 1, { COL_PART(socks_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
@@ -1062,7 +1770,8 @@ static enum rec rec_by_name(const char *s)
 	for (size_t i = 0; i < NREC; i++)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
-	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size or socks, not '%s'", s);
+	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, "
+	    "pmevents or socks, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)
@@ -1082,6 +1791,21 @@ static void run(enum rec rec, const struct opts *op)
 {
 	struct tsv t;
 	record_header(&out_stdout, &records[rec].def);
+	if (rec == R_PM || rec == R_PMEVENTS) {
+		if (open_table(&t, op->sf)) {
+			read_pm_subflows(&t);
+			tsv_close(&t);
+		}
+		if (open_table(&t, op->addr)) {
+			read_pm_addr(&t);
+			tsv_close(&t);
+		}
+		if (open_table(&t, op->mp)) {
+			read_pm_conns(&t, rec);
+			tsv_close(&t);
+		}
+		return;
+	}
 	if (rec == R_CONN) {
 		if (open_table(&t, op->tcp)) {
 			conn_rows(&t, "tcp", "conn", "tcp-metrics");
@@ -1129,12 +1853,13 @@ static void run(enum rec rec, const struct opts *op)
 
 int main(int argc, char *argv[])
 {
-	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL, NULL };
+	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL, NULL, NULL };
 	int schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "b:d:hk:m:r:s:t:", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "a:b:d:hk:m:r:s:t:", schema_longopts)) != -1) {
 		switch (ch) {
+		case 'a': op.addr = optarg; break;
 		case 'b': op.bdir = dir_by_name("-b", optarg, 1); break;
 		case 'd': op.rdir = dir_by_name("-d", optarg, 0); break;
 		case 'k': op.socks = optarg; break;

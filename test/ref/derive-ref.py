@@ -4,7 +4,7 @@ metrics, written from the definitions in man/mptcp-derive.1 with the csv
 module and Python's own arithmetic and "%.6f" formatting. Shares no code
 with filters/mptcp-derive.c (nor with the awk summary had before).
 
-  derive-ref.py RECORD [-d c2s|s2c] [-b c2s|s2c|both] [-t TCP] [-s SF] [-m MP] [-k SOCKS]
+  derive-ref.py RECORD [-d c2s|s2c] [-b c2s|s2c|both] [-t TCP] [-s SF] [-m MP] [-a ADDR] [-k SOCKS]
 
 Writes the record as TSV, header first, on standard output.
 """
@@ -37,7 +37,203 @@ HEAD = {
     'size': 'level id duration_s data_bytes bytes wifi_bytes cell_bytes other_bytes '
             'cell_share rtt_n rtt_ms',
     'socks': 'conn ipv socks_atyp socks_addr socks_port socks_ok pkts data_bytes',
+    'pm': 'mpconn subflows joins joins_refused joins_tcprst joins_rst joins_no_synack joins_no_ack '
+          'tcprst_reasons add_addr add_addr_joined join_latency_min_s join_latency_median_s '
+          'join_latency_max_s rm_addr max_concurrent ended_fin ended_rst ended_tcprst '
+          'ended_fastclose ended_none life_max_s handovers handovers_mbb handovers_bbm bbm_gap_max_s',
+    'pmevents': 'mpconn ts event subflow peer what addr port addr_id reason duration_s concurrent',
 }
+
+# ---- the path-manager timeline (pm, pmevents), from the definitions of
+# mptcp-derive(1), by brute force over the rows: every search a scan, no
+# sorted look-up, times as integer nanoseconds parsed from the text
+
+TCPRST = ['unspecified', 'mptcp_error', 'no_resources', 'prohibited', 'outstanding_data',
+          'performance', 'middlebox']
+
+
+class PM:
+    digits = 6
+
+    @classmethod
+    def ns(cls, v):
+        whole, _, frac = v.partition('.')
+        if len(frac) > 6:
+            cls.digits = 9
+        return int(whole or 0) * 10**9 + int((frac + '000000000')[:9])
+
+    @classmethod
+    def dur(cls, ns):
+        if ns is None:
+            return '-'
+        q = 10 ** (9 - cls.digits)
+        return '%d.%0*d' % (ns // 10**9, cls.digits, (ns % 10**9) // q)
+
+
+def pm_code(s, prefix):
+    """N of PREFIXN (1 to 3 digits, at most 255), else None."""
+    import re
+    if s.startswith(prefix) and re.fullmatch('[0-9]{1,3}', s[len(prefix):]):
+        v = int(s[len(prefix):])
+        return v if v <= 255 else None
+    return None
+
+
+def pm_timeline(sfs, ads):
+    """(events, sums) of one connection: sfs its subflow rows, ads its
+    add_addr and rm_addr rows, in table order."""
+    ts = PM.ns
+    sf = []
+    for r in sfs:
+        d = {'i': int(r['subflow']), 'role': r['role'], 'syn': r['handshake'] != '-',
+             'start': ts(r['start_ts']), 'end': ts(r['end_ts']), 'status': r['status'],
+             'close': r['close'], 'addr': r['s_addr'], 'sport': r['s_port'], 'cport': r['c_port'],
+             'ho': r['handover'] == '1'}
+        d['failed'] = d['status'].startswith('failed')
+        d['life'] = max(d['end'] - d['start'], 0)
+        firsts = [ts(r[x + '_first_data_ts']) for x in ('c2s', 's2c')
+                  if r[x + '_first_data_ts'] != '-' and r[x + '_last_data_ts'] != '-']
+        lasts = [ts(r[x + '_last_data_ts']) for x in ('c2s', 's2c')
+                 if r[x + '_first_data_ts'] != '-' and r[x + '_last_data_ts'] != '-']
+        # data: a direction with both times; the first and last over
+        # every time given
+        f_all = [ts(r[x + '_first_data_ts']) for x in ('c2s', 's2c') if r[x + '_first_data_ts'] != '-']
+        l_all = [ts(r[x + '_last_data_ts']) for x in ('c2s', 's2c') if r[x + '_last_data_ts'] != '-']
+        d['data'] = bool(firsts)
+        d['first'] = min(f_all) if f_all else None
+        d['last'] = max(l_all) if l_all else None
+        acks = [ts(r[x + '_last_ack_ts']) for x in ('c2s', 's2c') if r[x + '_last_ack_ts'] != '-']
+        d['silent'] = min(acks) if acks else None
+        # a join that carried no data and failed or was reset
+        d['refused'] = d['i'] > 0 and not d['data'] and (
+            d['failed'] or d['close'] == 'rst' or pm_code(d['close'], 'tcprst_') is not None)
+        d['usable'] = not d['failed'] and not d['refused']
+        sf.append(d)
+    sf.sort(key=lambda d: d['i'])
+    ev, lat = [], []
+    s = {'add_addr': 0, 'joined': 0, 'rm_addr': 0}
+    anns = []  # (side, addr, port, join)
+    for seq, a in enumerate(ads):
+        t = ts(a['ts'])
+        side = a['dir']
+        if a['event'] == 'rm_addr':
+            s['rm_addr'] += 1
+            ev.append([t, 1, int(a['subflow']), seq, None, side, '-', '-', a['addr_id'], '-', None, None])
+            continue
+        port = a['port']
+        if port == '-':
+            carrier = [x for x in sf if x['i'] == int(a['subflow'])]
+            if carrier:
+                x = carrier[0]
+                client_end = x['role'] == 'client'  # the MPTCP client is the TCP client
+                port = x['cport'] if (side == 'c2s') == client_end else x['sport']
+            else:
+                port = None
+        same = [n for n in anns if n[0] == side and n[1] == a['addr'] and n[2] == port]
+        if same and (same[-1][3] is None or same[-1][3]['start'] > t):
+            continue
+        opener = 'server' if side == 'c2s' else 'client'
+        cands = [x for x in sf if x['i'] > 0 and x['syn'] and x['role'] == opener and x['addr'] == a['addr']
+                 and (port is None or x['sport'] == port) and x['start'] >= t]
+        j = min(cands, key=lambda x: (x['start'], x['i'])) if cands else None
+        anns.append((side, a['addr'], port, j))
+        s['add_addr'] += 1
+        if j:
+            s['joined'] += 1
+            lat.append(j['start'] - t)
+        ev.append([t, 0, int(a['subflow']), seq, j['i'] if j else None, side, a['addr'],
+                   port if port is not None else '-', a['addr_id'], '-',
+                   j['start'] - t if j else None, None])
+    n = len(ads)
+    for k, x in enumerate(sf):
+        ended = 'none' if x['close'] == '-' else x['close']
+        c1 = pm_code(x['status'], 'failed_tcprst_')
+        c2 = pm_code(x['close'], 'tcprst_')
+        name = lambda c: '-' if c is None else TCPRST[c] if c < len(TCPRST) else 'other'
+        ev.append([x['start'], 2, x['i'], n + 2 * k, None, x['status'], x['addr'], x['sport'], '-', name(c1),
+                   x['life'], x])
+        ev.append([x['start'] + x['life'], 4, x['i'], n + 2 * k + 1, None, ended, x['addr'], x['sport'], '-',
+                   name(c2), x['life'], x])
+    ho = []
+    for k, x in enumerate(sf):
+        if not x['data'] or not (x['ho'] or x['close'] == 'rst' or pm_code(x['close'], 'tcprst_') is not None):
+            continue
+        brk = min(v for v in (x['last'], x['silent']) if v is not None)
+        after = [y for y in sf if y is not x and y['data'] and y['last'] > brk]
+        if not after:
+            continue
+        y = min(after, key=lambda y: (y['first'], y['i']))
+        mbb = y['first'] <= brk
+        ho.append(('mbb' if mbb else 'bbm', brk - y['first'] if mbb else y['first'] - brk))
+        ev.append([brk, 3, x['i'], n + 2 * len(sf) + k, y['i'], 'mbb' if mbb else 'bbm', '-', '-', '-', '-',
+                   ho[-1][1], None])
+    ev.sort(key=lambda e: (e[0], e[1], e[2], e[3]))
+    conc = mx = 0
+    for e in ev:
+        x = e[11]
+        if x is not None and x['usable']:
+            conc += 1 if e[1] == 2 else -1
+        e[11] = conc
+        mx = max(mx, conc)
+    joins = [x for x in sf if x['i'] > 0]
+    refused = [x for x in sf if x['refused']]
+    reasons, why = {}, {'tcprst': 0, 'rst': 0, 'no_synack': 0, 'no_ack': 0}
+    for x in refused:
+        c = pm_code(x['status'], 'failed_tcprst_')
+        c = pm_code(x['close'], 'tcprst_') if c is None else c
+        if c is not None:
+            reasons[c] = reasons.get(c, 0) + 1
+            why['tcprst'] += 1
+        elif 'failed_rst' == x['status'] or x['close'] == 'rst':
+            why['rst'] += 1
+        elif x['status'] == 'failed_no_synack':
+            why['no_synack'] += 1
+        else:
+            why['no_ack'] += 1
+    lat.sort()
+    med = None
+    if lat:
+        h = len(lat) // 2
+        med = lat[h] if len(lat) % 2 else (lat[h - 1] + lat[h]) // 2
+    closes = [x['close'] for x in sf]
+    lives = [x['life'] for x in sf if x['usable']]
+    bbm = [g for kd, g in ho if kd == 'bbm']
+    row = [len(sf), len(joins), len(refused), why['tcprst'], why['rst'], why['no_synack'], why['no_ack'],
+           ','.join('%d:%d' % (c, reasons[c]) for c in sorted(reasons)) or '-',
+           s['add_addr'], s['joined'], PM.dur(lat[0] if lat else None), PM.dur(med),
+           PM.dur(lat[-1] if lat else None), s['rm_addr'], mx,
+           closes.count('fin'), closes.count('rst'),
+           sum(1 for c in closes if pm_code(c, 'tcprst_') is not None),
+           closes.count('fastclose'), closes.count('-'),
+           PM.dur(max(lives) if lives else None), len(ho), len(ho) - len(bbm), len(bbm),
+           PM.dur(max(bbm) if bbm else None)]
+    names = ['add_addr', 'rm_addr', 'open', 'handover', 'end']
+    evrows = [[PM.dur(e[0]), names[e[1]], e[2], '-' if e[4] is None else e[4], e[5], e[6], e[7], e[8],
+               e[9], PM.dur(e[10]), e[11]] for e in ev]
+    return evrows, row
+
+
+def pm_records(record, sfs, ads, mps):
+    by_sf, by_ad = {}, {}
+    for r in sfs:
+        if r['start_ts'] != '-':
+            by_sf.setdefault(r['mpconn'], []).append(r)
+    for r in ads:
+        if r['event'] in ('add_addr', 'rm_addr'):
+            by_ad.setdefault(r['mpconn'], []).append(r)
+    # every timestamp read first: the precision of the durations
+    for r in [r for lst in by_sf.values() for r in lst] + [r for lst in by_ad.values() for r in lst]:
+        for k, v in r.items():
+            if (k == 'ts' or k.endswith('_ts')) and v not in ('-', None):
+                PM.ns(v)
+    out = []
+    for m in mps:
+        ev, row = pm_timeline(by_sf.get(m['mpconn'], []), by_ad.get(m['mpconn'], []))
+        if record == 'pm':
+            out.append([m['mpconn']] + row)
+        else:
+            out.extend([m['mpconn']] + e for e in ev)
+    return out
 
 
 def rows(path):
@@ -156,9 +352,15 @@ def main():
     ap.add_argument('-s')
     ap.add_argument('-m')
     ap.add_argument('-k')
+    ap.add_argument('-a')
     a = ap.parse_args()
     tcp, sfs, mps = rows(a.t), rows(a.s), rows(a.m)
     out = [HEAD[a.record].split()]
+    if a.record in ('pm', 'pmevents'):
+        out += pm_records(a.record, sfs, rows(a.a), mps)
+        for r in out:
+            sys.stdout.write('\t'.join(str(x) for x in r) + '\n')
+        return
 
     if a.record == 'conn':
         for r in tcp:
