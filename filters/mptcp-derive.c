@@ -1400,13 +1400,20 @@ static int last_data_cmp(const void *a, const void *b)
 	return x->index < y->index ? -1 : x->index > y->index;
 }
 
+/* qsort, which may not be given a NULL array even of no elements */
+static void sort_n(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))
+{
+	if (n > 1)
+		qsort(base, n, size, cmp);
+}
+
 /* The timeline of connection m: its events, sorted, into *ev (n of them),
  * and the sums of the pm record. */
 static struct pm_event *pm_timeline(struct mpc *m, size_t *n, struct pm_sum *s)
 {
 	memset(s, 0, sizeof *s);
 	/* by index, for pm_sf_by_index */
-	qsort(m->pm_sf, m->pm_nsf, sizeof *m->pm_sf, pm_sf_cmp);
+	sort_n(m->pm_sf, m->pm_nsf, sizeof *m->pm_sf, pm_sf_cmp);
 	/* at most: each address event, 2 per subflow, 1 handover per subflow */
 	struct pm_event *ev = xcalloc(m->pm_nad + 3 * m->pm_nsf + 1, sizeof *ev);
 	size_t ne = 0;
@@ -1417,7 +1424,7 @@ static struct pm_event *pm_timeline(struct mpc *m, size_t *n, struct pm_sum *s)
 	for (size_t k = 0; k < m->pm_nsf; k++)
 		if (m->pm_sf[k].index > 0 && m->pm_sf[k].syn)
 			jn[njn++] = &m->pm_sf[k];
-	qsort(jn, njn, sizeof *jn, join_cmp);
+	sort_n(jn, njn, sizeof *jn, join_cmp);
 	/* the announcements: an ADD_ADDR is a repeat when the last
 	 * announcement from the same side of the same address and port is
 	 * still waiting for its join at its time (none, or a later one) */
@@ -1533,7 +1540,7 @@ static struct pm_event *pm_timeline(struct mpc *m, size_t *n, struct pm_sum *s)
 	for (size_t k = 0; k < m->pm_nsf; k++)
 		if (m->pm_sf[k].has_data)
 			bl[nbl++] = &m->pm_sf[k];
-	qsort(bl, nbl, sizeof *bl, last_data_cmp);
+	sort_n(bl, nbl, sizeof *bl, last_data_cmp);
 	const struct pmsf **first1 = xcalloc(nbl + 1, sizeof *first1), **first2 = xcalloc(nbl + 1, sizeof *first2);
 	for (size_t i = nbl; i-- > 0;) {
 		const struct pmsf *c = bl[i], *b1 = first1[i + 1], *b2 = first2[i + 1];
@@ -1587,7 +1594,7 @@ static struct pm_event *pm_timeline(struct mpc *m, size_t *n, struct pm_sum *s)
 	free(bl);
 	free(first1);
 	free(first2);
-	qsort(ev, ne, sizeof *ev, pm_ev_cmp);
+	sort_n(ev, ne, sizeof *ev, pm_ev_cmp);
 	/* the subflows open at each event: those not failed, from their
 	 * first packet to their last */
 	uint64_t conc = 0;
@@ -1605,7 +1612,7 @@ static struct pm_event *pm_timeline(struct mpc *m, size_t *n, struct pm_sum *s)
 		if (conc > s->max_conc)
 			s->max_conc = conc;
 	}
-	qsort(s->lat, s->nlat, sizeof *s->lat, i64_cmp);
+	sort_n(s->lat, s->nlat, sizeof *s->lat, i64_cmp);
 	*n = ne;
 	return ev;
 }
