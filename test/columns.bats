@@ -136,6 +136,14 @@ check() {
 		same_columns "mptcp-derive -r $r" "$schema" "$header"
 		in_man "mptcp-derive -r $r" "$header" mptcp-derive.1
 	done
+	# the path-manager records read the address events too (not -l)
+	mptcp-tables -M -J -o "$d/pm" "$MP"
+	for r in pm pmevents; do
+		schema=$(mptcp-derive -r $r --schema | schema_names)
+		header=$(mptcp-derive -r $r -s "$d/pm/mptcp_subflows.tsv" -a "$d/pm/mptcp_addr.tsv" -m "$d/pm/mptcp_conns.tsv" | head -1)
+		same_columns "mptcp-derive -r $r" "$schema" "$header"
+		in_man "mptcp-derive -r $r" "$header" mptcp-derive.1
+	done
 }
 
 @test "--schema: every type is one of the documented set, every line has a meaning" {
@@ -147,7 +155,8 @@ check() {
 	    "mptcp-metrics -e dack" "mptcp-metrics -e addr" "mptcp-metrics -e seq" \
 	    "mptcp-metrics -e stall" socks-dest \
 	    "mptcp-derive -r conn" "mptcp-derive -r mptcp" "mptcp-derive -r subflow" \
-	    "mptcp-derive -r burst" "mptcp-derive -r share" "mptcp-derive -r default"; do
+	    "mptcp-derive -r burst" "mptcp-derive -r share" "mptcp-derive -r default" \
+	    "mptcp-derive -r pm" "mptcp-derive -r pmevents"; do
 		# shellcheck disable=SC2086
 		out=$($cmd --schema | tail -n +2)
 		[ -n "$out" ] || fail "$cmd --schema: no columns"
