@@ -271,7 +271,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size or socks, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, pmevents or socks, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"
@@ -286,7 +286,7 @@ derive() {
 	# the words of the man page's .Ss (records), .It and .Li lines
 	local words r c missing=
 	words=$(grep -E '^\.(Ss|It|Li)' "$TOP/man/mptcp-derive.1" | tr -c 'A-Za-z0-9_\n' '\n' | sort -u)
-	for r in $ALL_RECORDS; do
+	for r in $ALL_RECORDS pm pmevents; do
 		grep -qx -- "$r" <<< "$words" || missing="$missing record:$r"
 		for c in $(mptcp-derive -r "$r" --schema | tail -n +2 | cut -f1); do
 			grep -qx -- "$c" <<< "$words" || missing="$missing $r:$c"
