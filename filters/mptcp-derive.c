@@ -323,6 +323,7 @@ struct sf_row {
 	struct fld mpconn, subflow, conn, role, iface, status, join_delay, handover;
 	struct fld bytes[2];
 	const char *n, *avg; /* the TCP RTT of the MPTCP direction, or "-" */
+	int8_t within[2];    /* a join within 200 ms, 1 s: 1, 0, or -1 (not a join) */
 };
 
 #define SUBFLOW_COLUMNS(X) \
@@ -338,7 +339,11 @@ struct sf_row {
 	X(c2s_data_bytes, COUNT, "bytes", "data bytes client to server", out_fld(o, r->bytes[C2S])) \
 	X(s2c_data_bytes, COUNT, "bytes", "data bytes server to client", out_fld(o, r->bytes[S2C])) \
 	X(rtt_n, COUNT, "-", "RTT samples of the TCP connection in the -d direction", out_str(o, r->n)) \
-	X(rtt_avg_ms, MS, "ms", "their mean", out_str(o, r->avg))
+	X(rtt_avg_ms, MS, "ms", "their mean", out_str(o, r->avg)) \
+	X(join_200ms, BOOL, "-", "a join (subflow > 0) whose join_delay_s is 0.2 or less", \
+	    out_opt_u64(o, r->within[0] >= 0, (uint64_t)r->within[0])) \
+	X(join_1s, BOOL, "-", "a join whose join_delay_s is 1 or less", \
+	    out_opt_u64(o, r->within[1] >= 0, (uint64_t)r->within[1]))
 
 static const struct column subflow_cols[] = { SUBFLOW_COLUMNS(COL_ROW) };
 
@@ -524,7 +529,12 @@ static void read_subflows(struct tsv *t, const struct opts *op, enum rec rec)
 		sf_sums(m, t, &c, tsv_u64(t, c.subflow), b, k);
 		struct sf_row r = { field(t, c.mpconn), field(t, c.subflow), field(t, c.conn),
 			field(t, c.role), ifc, field(t, c.status), field(t, c.join), field(t, c.handover),
-			{ field(t, c.bytes[C2S]), field(t, c.bytes[S2C]) }, "-", "-" };
+			{ field(t, c.bytes[C2S]), field(t, c.bytes[S2C]) }, "-", "-", { -1, -1 } };
+		if (tsv_u64(t, c.subflow) > 0 && !tsv_dash(t, c.join)) {
+			double j = real_or(t, c.join, 0);
+			r.within[0] = (int8_t)(j <= 0.2);
+			r.within[1] = (int8_t)(j <= 1.0);
+		}
 		sf_rtt(m, &r, tcp_dir(tsv_eq(t, c.role, "server"), op->rdir));
 		if (with_pkts)
 			sf_dir_sums(m, t, &c, &r, k);

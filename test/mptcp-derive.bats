@@ -87,13 +87,15 @@ derive() {
 	run derive -r mptcp -d c2s
 	assert_success
 	assert_equal "$(head -1 <<< "$output" | cut -f23-25)" $'10.000\t20.000\t10.000'
+	# join_200ms, join_1s: the joins' delays 0.2 (at the bound: 1, 1) and
+	# 0.3 (0, 1); initial subflows -
 	run derive -r subflow
 	assert_success
 	assert_output "$(printf '%s\n' \
-	    $'1\t0\t1\tclient\twifi\testablished\t0.000000\t0\t1000\t3000\t4\t40.25' \
-	    $'1\t1\t2\tserver\tcellular\testablished\t0.200000\t1\t500\t500\t3\t12.5' \
-	    $'1\t2\t3\tclient\t?\tfailed_rst\t0.300000\t0\t-\t-\t3\t7.125' \
-	    $'3\t0\t9\tclient\twifi\testablished\t0.000000\t-\t0\t0\t-\t-')"
+	    $'1\t0\t1\tclient\twifi\testablished\t0.000000\t0\t1000\t3000\t4\t40.25\t-\t-' \
+	    $'1\t1\t2\tserver\tcellular\testablished\t0.200000\t1\t500\t500\t3\t12.5\t1\t1' \
+	    $'1\t2\t3\tclient\t?\tfailed_rst\t0.300000\t0\t-\t-\t3\t7.125\t0\t1' \
+	    $'3\t0\t9\tclient\twifi\testablished\t0.000000\t-\t0\t0\t-\t-\t-\t-')"
 	# c2s: 2000000 bytes over 2.5 s, 2 established subflows: 50 / 2.5 = 20 Hz;
 	# s2c: 3000 bytes, under 1 MB; connection 2: no duration
 	run derive -r burst

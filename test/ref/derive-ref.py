@@ -15,7 +15,7 @@ import sys
 HEAD = {
     'conn': 'level id duration_s c2s_bytes s2c_bytes bytes',
     'subflow': 'mpconn subflow conn role iface status join_delay_s handover '
-               'c2s_data_bytes s2c_data_bytes rtt_n rtt_avg_ms',
+               'c2s_data_bytes s2c_data_bytes rtt_n rtt_avg_ms join_200ms join_1s',
     'mptcp': 'mpconn status duration_s bytes data_bytes subflows subflows_data '
              'subflows_established joins failed_subflows rexmit_bytes rexmit_frac '
              'multi_data_bytes reinj_bytes reinj_frac initial_bytes initial_share '
@@ -400,7 +400,12 @@ def main():
         avg = t[d + '_rtt_avg_ms'] if t else '-'
         per.setdefault(r['mpconn'], []).append((r, n, avg))
         if a.record == 'subflow':
-            out.append([r[k] for k in HEAD['subflow'].split()[:10]] + [n, avg])
+            # a join (subflow > 0) within 200 ms and within 1 s of the
+            # connection's first packet
+            j = r['join_delay_s']
+            w = ['-', '-'] if int(r['subflow']) == 0 or j == '-' else \
+                ['1' if float(j) <= 0.2 else '0', '1' if float(j) <= 1 else '0']
+            out.append([r[k] for k in HEAD['subflow'].split()[:10]] + [n, avg] + w)
 
     if a.record == 'sfrtt':
         for s, d, k, n, avg, v in sf_rtts(sfs, rtt):
