@@ -834,3 +834,65 @@ COMPL_COLS=level,app,cond,count,min_duration_s,p25_duration_s,median_duration_s,
 	done
 	[ "$(ls "$T"/p/*_scatter.png | wc -l)" -eq 4 ]
 }
+
+@test "second subflow's join delay: numpy over the analysed subflow tables, counts within 200 ms and 1 s" {
+	# Expected: subflow 1 of each MPTCP connection (not failed) in the
+	# analysed mptcp_subflows.tsv, per app and cond, by python and numpy
+	local want
+	want=$($PY - A B <<-'EOF'
+	import csv, glob, sys, collections, numpy
+	v = collections.defaultdict(list)
+	for d in sys.argv[1:]:
+	    for f in glob.glob(d + '/mptcp_*/mptcp_subflows.tsv'):
+	        app, cond = f.split('/')[1].split('_')[1:3]
+	        for r in csv.DictReader(open(f), delimiter='\t'):
+	            if r['subflow'] == '1' and not r['status'].startswith('failed'):
+	                v[app, cond].append(float(r['join_delay_s']))
+	for k in sorted(v):
+	    x = v[k]
+	    print(k[0], k[1], len(x), '%.6f' % numpy.median(x), sum(j <= 0.2 for j in x), sum(j <= 1 for j in x))
+	EOF
+	)
+	[ -n "$want" ]
+	assert_equal "$(pick app,cond,count,median_join_delay_s,within_200ms,within_1s < S/join_delay_second.tsv | sort)" "$want"
+	[ -s S/plots/join_delay_second_cdf.png ]
+}
+
+@test "path manager and handover reaction per group: derive-ref.py's pm and pmevents of each capture, summed" {
+	# Expected: the independent Python oracle (test/ref/derive-ref.py) on
+	# each analysed MPTCP capture's tables, its rows summed per app and cond
+	local want
+	want=$($PY - "$TOP/test/ref/derive-ref.py" A B <<-'EOF'
+	import csv, glob, io, subprocess, sys, collections
+	ref, dirs = sys.argv[1], sys.argv[2:]
+	pm = collections.defaultdict(lambda: [0, 0, 0, 0, 0])
+	ho = collections.defaultdict(list)
+	def rec(r, d):
+	    args = ['/usr/bin/python3', ref, r, '-s', d + '/mptcp_subflows.tsv', '-m', d + '/mptcp_conns.tsv',
+	            '-a', d + '/mptcp_addr.tsv']
+	    return list(csv.DictReader(io.StringIO(subprocess.run(args, capture_output=True, text=True,
+	                check=True).stdout), delimiter='\t'))
+	for top in dirs:
+	    for d in sorted(glob.glob(top + '/mptcp_*')):
+	        app, cond = d.split('/')[1].split('_')[1:3]
+	        for r in rec('pm', d):
+	            p = pm[app, cond]
+	            p[0] += 1; p[1] += int(r['joins']); p[2] += int(r['joins_refused'])
+	            p[3] += int(r['handovers']); p[4] += int(r['handovers_mbb'])
+	        for r in rec('pmevents', d):
+	            if r['event'] == 'handover':
+	                ho[app, cond, r['what']].append(r['duration_s'])
+	for k in sorted(pm):
+	    print(k[0], k[1], *pm[k])
+	for k in sorted(ho):
+	    print(k[0], k[1], k[2], len(ho[k]), '%.6f' % max(float(x) for x in ho[k]))
+	EOF
+	)
+	[ -n "$want" ]
+	assert_equal "$( (pick app,cond,count,sum_joins,sum_joins_refused,sum_handovers,sum_handovers_mbb < S/pm.tsv | sort
+	    pick app,cond,what,count,max_duration_s < S/handover_reaction.tsv | sort))" "$want"
+	# the handover capture has one (gen/mptcp-handover: Wi-Fi dropped)
+	[ "$(value sum_handovers S/pm.tsv app=appA cond=wifi)" -ge 1 ]
+	grep -q '^pm	' S/index.tsv
+	grep -q '^handover_reaction	' S/index.tsv
+}
