@@ -20,6 +20,8 @@
 #define PEND_MAX 16384   /* mappings waiting for their RTT sample */
 #define SFMAP_MAX 4000   /* runs of mappings of one offset, per subflow */
 #define HOL_MAX 16384    /* data arrived and waiting for the DATA_ACK (HOL) */
+#define HOL_SHIFT_MAX 64 /* waits moved to put out-of-order data in place;
+                            farther out of order, data waits in a tree */
 /* Subflow slots per connection: mptcp-join gives at most MPJ_MAX_SUBFLOWS
  * indexes, and a TCP connection reusing one (records not from it, or a
  * subflow ended here by -i or -g and seen again) takes a new slot, within
@@ -161,6 +163,7 @@ struct dstat {
 	/* new data waiting for the DATA_ACK (HOL): a queue per subflow slot
 	 * (nholq of them), those not empty listed in active */
 	struct holq *holq;
+	struct spans hol_stray; /* struct hol_wait: waits far out of order */
 	uint32_t nholq, nactive, cap_active, hol_n;
 	int32_t *active;
 	uint64_t hol_over;   /* new data not sampled: HOL_MAX waiting */
@@ -267,6 +270,7 @@ static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p
 		mc->d[d].cur_sf = -1;
 		spans_init(&mc->d[d].orig, sizeof(struct origin));
 		spans_init(&mc->d[d].pend, sizeof(struct pend));
+		spans_init(&mc->d[d].hol_stray, sizeof(struct hol_wait));
 	}
 	size_t h = slot(s, id);
 	mc->hnext = s->tab[h];
@@ -867,45 +871,57 @@ static void pend_ack(struct mps *s, struct mps_conn *mc, int d, uint64_t dack, i
 
 /* ---- head-of-line delay ---- */
 
-/* The DATA_ACK reached key dack: the delays of the data it delivers
- * (per subflow only when its records are written). */
+/* Wait w (bytes [lo, hi), slot sf) ends at now: a sample (per subflow
+ * only when its records are written). */
+static void hol_sample(struct mps *s, struct mps_conn *mc, int d, const struct hol_wait *w,
+    uint64_t lo, uint64_t hi, int64_t now)
+{
+	struct dstat *ds = &mc->d[d];
+	ds->hol_wait -= hi - lo;
+	ds->hol_n--;
+	if (now < w->t)
+		return; /* a timestamp step backwards gives no sample */
+	rttset_add(&ds->holset, now - w->t);
+	struct sf *sf = s->to[MPS_SUBFLOWS] && w->sf < mc->nsf ? mc->sfs[w->sf] : NULL;
+	if (sf)
+		rttset_add(&sf->d[d].hol, now - w->t);
+	if (s->to[MPS_EV_HOL])
+		ev_write_hol(s->to[MPS_EV_HOL], mc, &(struct ev_vals){ .now = now, .d = d,
+		    .sf = w->sf, .dsn = dsn_of(ds, lo), .len = hi - lo, .arrival = w->t,
+		    .rtt = now - w->t, .ofo = w->ofo });
+}
+
+/* The DATA_ACK reached key dack: the delays of the data it delivers. */
 static void hol_ack(struct mps *s, struct mps_conn *mc, int d, uint64_t dack, int64_t now)
 {
 	struct dstat *ds = &mc->d[d];
 	for (uint32_t j = 0; j < ds->nactive; j++) {
-		int slot = ds->active[j];
-		struct holq *q = &ds->holq[slot];
-		struct sf *sf = s->to[MPS_SUBFLOWS] ? mc->sfs[slot] : NULL;
-		for (; q->n && q->v[q->head].hi <= dack; q->head++, q->n--) {
-			const struct hol_wait *w = &q->v[q->head];
-			ds->hol_wait -= w->hi - w->lo;
-			ds->hol_n--;
-			if (now < w->t)
-				continue; /* a timestamp step backwards gives no sample */
-			rttset_add(&ds->holset, now - w->t);
-			if (sf)
-				rttset_add(&sf->d[d].hol, now - w->t);
-			if (s->to[MPS_EV_HOL])
-				ev_write_hol(s->to[MPS_EV_HOL], mc, &(struct ev_vals){ .now = now,
-				    .d = d, .sf = slot, .dsn = dsn_of(ds, w->lo),
-				    .len = w->hi - w->lo, .arrival = w->t, .rtt = now - w->t,
-				    .ofo = w->ofo });
-		}
+		struct holq *q = &ds->holq[ds->active[j]];
+		for (; q->n && q->v[q->head].hi <= dack; q->head++, q->n--)
+			hol_sample(s, mc, d, &q->v[q->head], q->v[q->head].lo, q->v[q->head].hi, now);
 		if (!q->n) {
 			q->head = 0;
 			ds->active[j--] = ds->active[--ds->nactive];
 		}
 	}
+	struct spans *t = &ds->hol_stray;
+	for (uint32_t i; t->n && (i = spans_first(t)) && spans_at(t, i)->hi <= dack;) {
+		hol_sample(s, mc, d, spans_val(t, i), spans_at(t, i)->lo, spans_at(t, i)->hi, now);
+		spans_erase(t, i);
+	}
 	/* what stays below it: only one wait may straddle it, the head of its
-	 * queue (every wait wholly below it is gone) */
+	 * queue or the tree's first (every wait wholly below it is gone) */
 	ds->hol_below = 0;
 	for (uint32_t j = 0; j < ds->nactive; j++) {
 		const struct hol_wait *w = &ds->holq[ds->active[j]].v[ds->holq[ds->active[j]].head];
 		if (w->lo < dack) {
 			ds->hol_below = dack - w->lo;
-			break;
+			return;
 		}
 	}
+	uint32_t f = t->n ? spans_first(t) : 0;
+	if (f && spans_at(t, f)->lo < dack)
+		ds->hol_below = dack - spans_at(t, f)->lo;
 }
 
 /* No byte of [a, b) has been sent yet, as far as is known. */
@@ -1072,6 +1088,35 @@ static void holq_room(struct holq *q)
 	q->v = xreallocarray(q->v, q->cap, sizeof *q->v);
 }
 
+/* Room for one more wait before the head of q: the waits moved to the
+ * middle of an array twice the size (amortised O(1)). */
+static void holq_front(struct holq *q)
+{
+	if (q->head)
+		return;
+	uint32_t cap = q->cap ? q->cap * 2 : 16;
+	struct hol_wait *v = xreallocarray(NULL, cap, sizeof *v);
+	uint32_t at = (cap - q->n) / 2;
+	if (q->n)
+		memcpy(v + at, q->v, q->n * sizeof *v);
+	free(q->v);
+	q->v = v;
+	q->cap = cap;
+	q->head = at;
+}
+
+/* New data [a, b) far out of order in its subflow's queue: in the tree. */
+static void hol_stray(struct seg_ctx *c, struct dstat *ds, uint64_t a, uint64_t b)
+{
+	ds->hol_n++;
+	ds->hol_wait += b - a;
+	uint64_t ofo = ds->hol_wait - ds->hol_below;
+	if (ofo > ds->ofo_max)
+		ds->ofo_max = ofo;
+	*(struct hol_wait *)spans_val(&ds->hol_stray, spans_insert(&ds->hol_stray, a, b)) =
+	    (struct hol_wait){ a, b, c->now, ofo, c->sf->index };
+}
+
 /* The queue of slot in ds, listed active. */
 static struct holq *holq_of(struct dstat *ds, int slot)
 {
@@ -1110,11 +1155,18 @@ static void hol_push(struct seg_ctx *c, uint64_t a, uint64_t b)
 		return;
 	}
 	struct holq *q = holq_of(ds, c->sf->index);
-	holq_room(q);
-	/* its place: nearly always the end; the waits are disjoint */
-	uint32_t at = q->head + q->n;
-	if (q->n && q->v[at - 1].lo > a) {
-		uint32_t lo = q->head, hi = at;
+	/* its place: nearly always the end, else the front; the waits are
+	 * disjoint. In between, at most HOL_SHIFT_MAX waits move; farther,
+	 * the tree (an input in random order costs no more per packet). */
+	uint32_t at;
+	if (!q->n || q->v[q->head + q->n - 1].lo < a) {
+		holq_room(q);
+		at = q->head + q->n;
+	} else if (a < q->v[q->head].lo) {
+		holq_front(q);
+		at = --q->head;
+	} else {
+		uint32_t lo = q->head, hi = q->head + q->n;
 		while (lo < hi) {
 			uint32_t mid = lo + (hi - lo) / 2;
 			if (q->v[mid].lo < a)
@@ -1122,8 +1174,14 @@ static void hol_push(struct seg_ctx *c, uint64_t a, uint64_t b)
 			else
 				hi = mid;
 		}
-		memmove(q->v + lo + 1, q->v + lo, (at - lo) * sizeof *q->v);
-		at = lo;
+		uint32_t moved = q->head + q->n - lo;
+		if (moved > HOL_SHIFT_MAX) {
+			hol_stray(c, ds, a, b);
+			return;
+		}
+		holq_room(q); /* may move the waits: the place counts from the end */
+		at = q->head + q->n - moved;
+		memmove(q->v + at + 1, q->v + at, moved * sizeof *q->v);
 	}
 	q->n++;
 	ds->hol_n++;
@@ -2093,6 +2151,7 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 		for (uint32_t i = 0; i < mc->d[d].nholq; i++)
 			free(mc->d[d].holq[i].v);
 		free(mc->d[d].holq);
+		spans_free(&mc->d[d].hol_stray);
 		free(mc->d[d].active);
 		rttset_free(&mc->d[d].rtt);
 		rttset_free(&mc->d[d].holset);

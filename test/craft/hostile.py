@@ -31,7 +31,8 @@ Usage: /usr/bin/python3 test/craft/hostile.py CASE OUT [N]
   mp-nodack-KIND OUT N   an MPTCP v1 connection (handshake, keys), then
                      N client segments of 100 bytes, each its own DSS
                      mapping, and no DATA_ACK ever; KIND: bulk (in
-                     order) or descending (sequence order reversed)
+                     order), descending (sequence order reversed) or
+                     random (shuffled, seed 1)
   optlen01 OUT       one SYN with an MPTCP option of length 0, one with
                      length 1 (each ends the option list)
   pcapng-idb2 OUT    pcapng: section, interface 0, two packets, then a
@@ -287,6 +288,8 @@ def mp_nodack(kind, out, n):
     ks = list(range(n))
     if kind == "descending":
         ks.reverse()
+    elif kind == "random":
+        random.Random(1).shuffle(ks)
     base = idsn_of(KEY_C) + 1
     for i, k in enumerate(ks):
         frames.append(c2s(ISN_C + 1 + k * size, ISN_S + 1, ACK | PSH, b"x" * size,
