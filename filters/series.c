@@ -141,10 +141,13 @@ static void out_bin_t(struct out *o, const struct row *r)
 	out_ts(o, r->b->k * op.w, op.digits);
 }
 
-/* bytes per bin as Mbit/s */
+/* bytes per bin as Mbit/s, 6 decimals, rounded half up from the exact
+ * quotient (bytes * 8000 / width in ns) */
 static void out_mbit(struct out *o, const struct row *r)
 {
-	out_double(o, (double)r->b->sum * 8e3 / (double)op.w, 6);
+	unsigned __int128 q = ((unsigned __int128)r->b->sum * 8000000000u + (uint64_t)op.w / 2) /
+	    (uint64_t)op.w;
+	out_fixed(o, (int64_t)(q / 1000000), (uint64_t)(q % 1000000), 6);
 }
 
 /* microseconds as milliseconds, 3 decimals */

@@ -1,0 +1,151 @@
+#!/usr/bin/python3
+"""An independent reading of series(1), for test/series.bats: the same
+records from the same tables, with the csv module, whole lists and exact
+integers (no streaming, no bins kept open), sorted as series writes
+them. With --tshark FILE the rtt record's samples come from tshark's
+tcp.analysis.ack_rtt instead of tcp_rtt.tsv (fields: frame.time_epoch,
+tcp.srcport, tcp.dstport, tcp.analysis.ack_rtt), matched to the subflows
+by their ports.
+
+usage: series-ref.py RECORD WIDTH FOLDER [--tshark FILE] [-c MPCONN] [-d DIR]
+"""
+import csv
+import sys
+from fractions import Fraction
+
+
+def ns(text):
+    """seconds (or milliseconds) with a fraction, as integer nano-units"""
+    whole, _, frac = text.partition(".")
+    return int(whole or "0") * 10**9 + int((frac + "0" * 9)[:9])
+
+
+def table(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t", quoting=csv.QUOTE_NONE))
+
+
+def fixed(v, digits):
+    """v (integer in 10^-digits units) as text"""
+    s = 10**digits
+    return "%d.%0*d" % (v // s, digits, v % s)
+
+
+def main():
+    args = sys.argv[1:]
+    rec, width, folder = args[0], ns(args[1]), args[2]
+    tshark = only = onlydir = None
+    rest = args[3:]
+    while rest:
+        o, v = rest[0], rest[1]
+        rest = rest[2:]
+        if o == "--tshark":
+            tshark = v
+        elif o == "-c":
+            only = v
+        elif o == "-d":
+            onlydir = v
+    conns = {}
+    order = []
+    digits = 6
+    for r in table(folder + "/mptcp_conns.tsv"):
+        if only is not None and r["mpconn"] != only:
+            continue
+        # a nanosecond capture's times have 9 decimals, the output's too
+        if len(r["start_ts"].partition(".")[2]) > 6:
+            digits = 9
+        conns[r["mpconn"]] = ns(r["start_ts"])
+        order.append(r["mpconn"])
+    subflows = {}
+    sforder = []
+    byports = {}
+    for r in table(folder + "/mptcp_subflows.tsv"):
+        if r["mpconn"] not in conns:
+            continue
+        subflows[r["conn"]] = r
+        sforder.append(r["conn"])
+        byports[(r["c_port"], r["s_port"])] = r["conn"]
+    flip = {"c2s": "s2c", "s2c": "c2s"}
+
+    def mpdir(sf, tcpdir):
+        return flip[tcpdir] if sf["role"] == "server" else tcpdir
+
+    # series key -> {bin: [values]}, keys in order of first event
+    series = {}
+
+    def add(key, start, ts, v):
+        k = (ts - start) // width
+        series.setdefault(key, {}).setdefault(k, []).append(v)
+
+    if rec == "goodput":
+        for r in table(folder + "/mptcp_dack.tsv"):
+            if r["mpconn"] in conns and onlydir in (None, r["dir"]):
+                b = 0 if r["bytes"] == "-" else int(r["bytes"])
+                add((0, r["mpconn"], r["dir"], None), conns[r["mpconn"]], ns(r["ts"]), b)
+        events = [(r["conn"], r["ts"], r["dir"], int(r["acked_bytes"]))
+                  for r in table(folder + "/tcp_ack.tsv")]
+    elif rec == "rtt" and tshark:
+        events = []
+        with open(tshark) as f:
+            for line in f:
+                ts, sport, dport, rtt = line.rstrip("\n").split("\t")
+                # an ACK from the server end acknowledges c2s data
+                if (dport, sport) in byports:
+                    conn, d = byports[(dport, sport)], "c2s"
+                elif (sport, dport) in byports:
+                    conn, d = byports[(sport, dport)], "s2c"
+                else:
+                    continue
+                # tshark's seconds to milliseconds, 3 decimals, in us
+                events.append((conn, ts, d, ns(rtt) // 1000))
+    elif rec == "rtt":
+        events = [(r["conn"], r["ts"], r["dir"], ns(r["rtt_ms"]) // 10**6)
+                  for r in table(folder + "/tcp_rtt.tsv")]
+    else:
+        events = [(r["conn"], r["ts"], r["dir"], int(r["inflight_bytes"]))
+                  for r in table(folder + "/tcp_inflight.tsv")]
+    for conn, ts, d, v in events:
+        sf = subflows.get(conn)
+        if sf is None:
+            continue
+        d = mpdir(sf, d)
+        if onlydir in (None, d):
+            add((1, sf["mpconn"], d, conn), conns[sf["mpconn"]], ns(ts), v)
+
+    rows = []
+    for key, bins in series.items():
+        level, mpconn, d, conn = key
+        start = conns[mpconn]
+        sf = subflows[conn] if conn else None
+        head = [mpconn, d, sf["subflow"] if sf else "-", sf["iface"] if sf else "-"]
+        ks = sorted(bins)
+        if rec == "goodput":
+            ks = range(ks[0], ks[-1] + 1)
+        for k in ks:
+            vs = bins.get(k, [])
+            cut = 10**(9 - digits)
+            t = [fixed(k * width // cut, digits), fixed((start + k * width) // cut, digits)]
+            if rec == "goodput":
+                b = sum(vs)
+                q = Fraction(b * 8000, width) * 10**6
+                mbit = int(q + Fraction(1, 2))
+                cols = head + t + ["mptcp" if conn is None else "tcp", str(b), fixed(mbit, 6)]
+            elif rec == "rtt":
+                n = len(vs)
+                cols = head + [conn, str(n), fixed(min(vs), 3), fixed((sum(vs) + n // 2) // n, 3),
+                               fixed(max(vs), 3)] + t
+            else:
+                cols = head + [conn, str(len(vs)), str(max(vs)), str(vs[-1])] + t
+            rows.append((level, k, key, cols))
+    if rec == "goodput":
+        print("mpconn\tdir\tsubflow\tiface\tt_s\tts\tlevel\tbytes\tmbit_s")
+    elif rec == "rtt":
+        print("mpconn\tdir\tsubflow\tiface\tconn\tn\tmin_ms\tmean_ms\tmax_ms\tt_s\tts")
+    else:
+        print("mpconn\tdir\tsubflow\tiface\tconn\tn\tmax_bytes\tlast_bytes\tt_s\tts")
+    # series writes rows as later events close them: compared sorted
+    for _, _, _, cols in sorted(rows, key=lambda r: (r[0], r[2][1], r[2][2], str(r[2][3]), r[1])):
+        print("\t".join(cols))
+
+
+main()
