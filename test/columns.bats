@@ -146,6 +146,18 @@ check() {
 	done
 }
 
+@test "series: every record, of an analysed capture's tables" {
+	local d=$BATS_TEST_TMPDIR/s r schema header
+	"$TOP/pipelines/analyze" -o "$d" "$MP" > /dev/null 2>&1
+	tcp-metrics -e inflight -o /dev/null "$MP" > "$d/mptcp-both/tcp_inflight.tsv"
+	for r in goodput rtt inflight; do
+		schema=$(series -r $r --schema | schema_names)
+		header=$(series -r $r "$d/mptcp-both" | head -1)
+		same_columns "series -r $r" "$schema" "$header"
+		in_man "series -r $r" "$header" series.1
+	done
+}
+
 @test "--schema: every type is one of the documented set, every line has a meaning" {
 	types=" count int bool id ts duration_s ms frac real text addr port hex "
 	for cmd in "pcap2pkt -x 4" flowsplit tcp-metrics "tcp-metrics -e rtt" \
@@ -156,7 +168,8 @@ check() {
 	    "mptcp-metrics -e stall" socks-dest \
 	    "mptcp-derive -r conn" "mptcp-derive -r mptcp" "mptcp-derive -r subflow" \
 	    "mptcp-derive -r burst" "mptcp-derive -r share" "mptcp-derive -r default" \
-	    "mptcp-derive -r pm" "mptcp-derive -r pmevents"; do
+	    "mptcp-derive -r pm" "mptcp-derive -r pmevents" \
+	    "series -r goodput" "series -r rtt" "series -r inflight"; do
 		# shellcheck disable=SC2086
 		out=$($cmd --schema | tail -n +2)
 		[ -n "$out" ] || fail "$cmd --schema: no columns"

@@ -8,8 +8,8 @@ setup() {
 	load common
 }
 
-TOOLS="pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics mptcp-pair ifmatch aggregate socks-dest shard mptcp-derive"
-PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share plot-box plot-scatter"
+TOOLS="pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics mptcp-pair ifmatch aggregate socks-dest shard mptcp-derive series"
+PIPELINES="analyze analyze-slurm summary report plot-cdf plot-seq plot-share plot-box plot-scatter plot-series"
 
 @test "-h: the usage line on standard output, exit 0" {
 	for t in $TOOLS; do
@@ -94,7 +94,7 @@ all_tools() {
 	make -s -C "$TOP" install DESTDIR="$D" PREFIX=/usr > /dev/null
 	[ -x "$D/usr/bin/mptcp-aggregate" ] && [ ! -e "$D/usr/bin/aggregate" ]
 	[ -f "$D/usr/share/man/man1/mptcp-aggregate.1" ] && [ ! -e "$D/usr/share/man/man1/aggregate.1" ]
-	for n in analyze analyze-slurm summary report plot-cdf plot-seq plot-share plot-box plot-scatter; do
+	for n in analyze analyze-slurm summary report plot-cdf plot-seq plot-share plot-box plot-scatter plot-series; do
 		[ -x "$D/usr/bin/mptcp-$n" ] || fail "no mptcp-$n"
 		[ ! -e "$D/usr/bin/$n" ] || fail "$n installed unprefixed"
 	done
