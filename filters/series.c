@@ -31,6 +31,10 @@ _Noreturn static void usage(int status)
 }
 
 enum { C2S, S2C };
+
+/* At most this many bins per connection (its end_ts - start_ts over the
+ * width), so that the output stays bounded whatever -w asks. */
+#define SERIES_BINS_MAX 1000000
 static const char *const dir_name[2] = { "c2s", "s2c" };
 
 /* ---- one series' open bin */
@@ -375,6 +379,13 @@ static void read_conns(struct tsv *t)
 		m->end = conn_ts_ns(t, ce);
 		if (m->end < m->start)
 			tsv_bad(t, ce, "before start_ts:");
+		/* the bins a series can have: the goodput record writes every one
+		 * from its first event to its last */
+		if ((m->end - m->start) / op.w >= SERIES_BINS_MAX)
+			errx(1, "%s:%llu: MPTCP connection %llu lasts %.6f s: more than %d bins of %.9g s "
+			    "(a wider -w, or -c another connection)", t->path, (unsigned long long)t->line,
+			    (unsigned long long)id, (double)(m->end - m->start) / 1e9, SERIES_BINS_MAX,
+			    (double)op.w / 1e9);
 		idmap_put(&mp_map, id, m);
 	}
 	if (op.only_conn && !mp_map.n)

@@ -274,6 +274,10 @@ hand() {
 	printf '%s\n' $'conn\tts\tdir\trtt_ms' $'3\t99.999999\tc2s\t1' > "$T/r"
 	run -1 series -r rtt -R "$T/r" "$T/h"
 	assert_output "series: $T/r:2: column 'ts': outside MPTCP connection 7's start_ts..end_ts (mptcp_conns.tsv)"
+	# 1.5 s in 1 us bins: 1,500,000, above the 1,000,000 of series(1)
+	run -1 series -w 0.000001 "$T/h"
+	assert_output "series: $T/h/mptcp_conns.tsv:2: MPTCP connection 7 lasts 1.500000 s: more than 1000000 bins of 1e-06 s (a wider -w, or -c another connection)"
+	run -0 series -w 0.000002 "$T/h"
 	run -2 series -w 0 "$T/h"
 	assert_output --partial "-w: seconds above 0"
 	run -2 series -w 0.0000000001 "$T/h"
