@@ -62,7 +62,7 @@ setup() {
 	grep -q "title 'subflow 1 (cellular)'" "$T/p/ho-rtt.gp" || fail "RTT legend does not name the interface"
 	grep -q "ylabel 'RTT (ms)" "$T/p/ho-rtt.gp" || fail "no RTT unit"
 	grep -q "ylabel 'goodput (Mbit/s)'" "$T/p/ho-goodput.gp" || fail "no goodput unit"
-	grep -q 'set key tmargin' "$T/p/ho-goodput.gp" || fail "legend not outside the data"
+	grep -q 'set key at screen 0.5, screen 0.015 bottom' "$T/p/ho-goodput.gp" || fail "legend not outside the data"
 	# in flight: the highest of all bins per subflow is tcp_conns' c2s_inflight_max
 	want=$(awk -F'\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next } $c["conn"] == 2 { print $c["c2s_inflight_max"] }' "$A/tcp_conns.tsv")
 	got=$(awk -F'\t' '/^# subflow 1/ { k = 1; next } /^# subflow/ { k = 0 } k && NF && $2 > m { m = $2 } END { print m }' "$T/p/ho-inflight.dat")
