@@ -117,7 +117,7 @@ jumbo_hex() {
 }
 
 @test "-h to a full disk is a write error; -o FILE errors name the file" {
-	for tool in pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics ifmatch aggregate socks-dest mptcp-derive; do
+	for tool in pcap2pkt flowsplit tcp-metrics mptcp-join mptcp-metrics ifmatch aggregate socks-dest mptcp-derive series; do
 		run $tool -h
 		assert_success
 		run bash -c "$tool -h > /dev/full"

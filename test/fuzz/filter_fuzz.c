@@ -189,10 +189,12 @@ static void header_col(const uint8_t *p, size_t n, char delim, int k, char *w, s
 
 /* The filter's arguments for this input: sel picks the options, path
  * holds the records or file (d, n), path2 ifmatch's address table or
- * mptcp-derive's subflow table, path3 mptcp-derive's MPTCP table. */
+ * mptcp-derive's subflow table, path3 mptcp-derive's MPTCP table; for
+ * series path to path4 its four tables. */
 static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
-    const char *path, const char *path2, const char *path3)
+    const char *path, const char *path2, const char *path3, const char *path4)
 {
+	(void)path4;
 #if defined(FUZZ_FLOWSPLIT)
 	static const char *const opts[] = { "", "-i 0.001", "-g 0", "-i inf -g inf" };
 	add(a, "flowsplit");
@@ -243,6 +245,31 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	add(a, path2);
 	add(a, "-m");
 	add(a, path3);
+	(void)d, (void)n;
+	return;
+#elif defined(FUZZ_SERIES)
+	/* four tables, NUL-separated: mptcp_conns, mptcp_subflows, then the
+	 * record's event tables (goodput: mptcp_dack and tcp_ack; rtt:
+	 * tcp_rtt; inflight: tcp-metrics -e inflight); the low bits pick the
+	 * record, the high ones the width, connection and direction */
+	static const char *const rec[] = { "goodput", "rtt", "inflight" };
+	static const char *const more[] = { "", "-w 0.001", "-w 1 -c 1", "-d c2s -w 0.000000001",
+		"-d s2c", "-c 0 -w 86400", "--capture x", "-w 0.25 -d c2s" };
+	int r = (sel & 3) % 3;
+	add(a, "series");
+	add(a, "-r");
+	add(a, rec[r]);
+	add_words(a, more[(sel >> 2) % 8]);
+	add(a, "-M");
+	add(a, path);
+	add(a, "-S");
+	add(a, path2);
+	add(a, r == 0 ? "-D" : r == 1 ? "-R" : "-I");
+	add(a, path3);
+	if (r == 0) {
+		add(a, "-A");
+		add(a, path4);
+	}
 	(void)d, (void)n;
 	return;
 #elif defined(FUZZ_CONFIG)
@@ -316,8 +343,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			abort();
 	}
 	uint8_t sel = data[0];
-	const uint8_t *d = data + 1, *table = d, *third = d;
-	size_t n = size - 1, tn = 0, thn = 0;
+	const uint8_t *d = data + 1, *table = d, *third = d, *fourth = d;
+	size_t n = size - 1, tn = 0, thn = 0, fon = 0;
 #if defined(FUZZ_IFMATCH)
 	const uint8_t *nul = memchr(d, 0, n);
 	if (nul) {
@@ -339,6 +366,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			thn = rest - tn - 1;
 		}
 	}
+#elif defined(FUZZ_SERIES)
+	/* four parts at the first three NULs: d, table, third, fourth */
+	const uint8_t *part[4] = { d, d, d, d };
+	size_t len[4] = { n, 0, 0, 0 };
+	for (int k = 0; k < 3; k++) {
+		const uint8_t *nul = memchr(part[k], 0, len[k]);
+		if (!nul)
+			break;
+		part[k + 1] = nul + 1;
+		len[k + 1] = len[k] - (size_t)(nul - part[k]) - 1;
+		len[k] = (size_t)(nul - part[k]);
+	}
+	d = part[0], n = len[0], table = part[1], tn = len[1];
+	third = part[2], thn = len[2], fourth = part[3], fon = len[3];
 #endif
 	pid_t pid = fork();
 	if (pid < 0)
@@ -353,12 +394,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, 0);
 		dup2(null, 1);
-		char path[64], path2[64], path3[64];
+		char path[64], path2[64], path3[64], path4[64];
 		struct args a = { 0 };
 		file_of(d, n, path, sizeof path);
 		file_of(table, tn, path2, sizeof path2);
 		file_of(third, thn, path3, sizeof path3);
-		make_args(&a, d, n, sel, path, path2, path3);
+		file_of(fourth, fon, path4, sizeof path4);
+		make_args(&a, d, n, sel, path, path2, path3, path4);
 		filter_main(a.argc, a.argv);
 		child_exit();
 	}
