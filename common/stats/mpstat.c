@@ -76,6 +76,16 @@ struct holq {
 	uint32_t head, n, cap;
 };
 
+/* A reinjected copy of data bytes (a span of keys in struct dstat's
+ * copies) waiting for the DATA_ACK that covers them: the origin's and the
+ * copy's subflow slots and mappings (dsn - subflow position), to tell then
+ * which subflow had acknowledged them. */
+struct copy_wait {
+	uint64_t off_o, off_r;
+	int32_t sf_o, sf_r;
+};
+#define COPIES_MAX 16384 /* copies waiting; beyond, not followed (counted) */
+
 /* A mapping waiting for the DATA_ACK that covers it (an RTT sample): a
  * span of keys as in the origin spans, in the spans of struct dstat's
  * pend, so that one first sent below many waiting ones (descending data
@@ -141,6 +151,8 @@ struct dstat {
 	uint64_t pkts, data_pkts, data_bytes, mappings, reinj_bytes, reinj_segs;
 	uint64_t rexmit_bytes, unmapped_bytes, forgotten_bytes;
 	uint64_t reinj_cause[RC_N], reinj_redundant; /* reinjected bytes */
+	uint64_t reinj_useful;  /* reinjected bytes the copy delivered (Reinjections) */
+	struct spans copies;    /* struct copy_wait: copies waiting for the DATA_ACK */
 	/* the accounting identity's terms (man page) */
 	uint64_t origin_bytes, origin_acked, acked_unseen, fin_acked, fins;
 	uint8_t has_kbase, has_base, has_dack, has_acct, has_forgot, fin_flag;
@@ -220,6 +232,14 @@ struct mps_conn {
 	/* when each side last removed each of its address ids (REMOVE_ADDR;
 	 * mc->clock), NULL until it removes one */
 	uint64_t *rm_id[2];
+	/* the last subflow ACKs of freed subflows, per slot (cap_gone), for
+	 * the copies that wait on them */
+	struct gone_ack {
+		int64_t top;
+		uint32_t ref, ack32;
+		uint8_t has;
+	} (*gone)[2];
+	int cap_gone;
 	struct dstat d[2];
 };
 
@@ -271,6 +291,7 @@ static struct mps_conn *conn_get(struct mps *s, uint64_t id, const struct pkt *p
 		spans_init(&mc->d[d].orig, sizeof(struct origin));
 		spans_init(&mc->d[d].pend, sizeof(struct pend));
 		spans_init(&mc->d[d].hol_stray, sizeof(struct hol_wait));
+		spans_init(&mc->d[d].copies, sizeof(struct copy_wait));
 	}
 	size_t h = slot(s, id);
 	mc->hnext = s->tab[h];
@@ -1282,7 +1303,64 @@ static uint64_t reinj_acked_end(const struct mps_conn *mc, const struct dstat *d
 
 /* Bytes [a, b) of origin span o reinjected: counted and written, split
  * where the origin subflow's acknowledgment ends. */
-static void reinjected(struct seg_ctx *c, const struct origin *o, uint64_t a, uint64_t b)
+/* The key below which subflow slot sf had acknowledged the data of
+ * direction d sent under mapping off; lo when it had acknowledged none of
+ * [lo, ..) or is gone. */
+static uint64_t acked_key(struct mps_conn *mc, int d, int sf, uint64_t off, uint64_t lo)
+{
+	const struct sf *x = sf >= 0 && sf < mc->nsf ? mc->sfs[sf] : NULL;
+	int64_t pos;
+	if (x && x->d[d].has_acked && x->d[d].has_ref)
+		pos = position(&x->d[d], x->d[d].ack32);
+	else if (!x && sf >= 0 && sf < mc->cap_gone && mc->gone[sf][d].has)
+		pos = seq_unwrap(mc->gone[sf][d].ack32 - mc->gone[sf][d].ref, mc->gone[sf][d].top);
+	else
+		return lo;
+	uint64_t k = key_of(&mc->d[d], (uint64_t)pos + off);
+	return k > lo ? k : lo;
+}
+
+/* Copied bytes [a, b) (keys) of origin o, under mapping off of the slot
+ * carrying them, wait for the DATA_ACK; bytes it covered already, or
+ * another copy waits for, are not followed. */
+static void copy_wait(struct seg_ctx *c, const struct origin *o, uint64_t a, uint64_t b,
+    uint64_t off)
+{
+	struct dstat *ds = &c->mc->d[c->d];
+	uint64_t k = ds->has_dack ? key_of(ds, ds->dack) : 0;
+	if (ds->has_dack && a < k)
+		a = k;
+	if (a >= b || ds->copies.n >= COPIES_MAX)
+		return;
+	uint32_t i = spans_find(&ds->copies, a);
+	if (i && spans_at(&ds->copies, i)->lo < b)
+		return;
+	*(struct copy_wait *)spans_val(&ds->copies, spans_insert(&ds->copies, a, b)) =
+	    (struct copy_wait){ o->off, off, o->sf, c->sf->index };
+}
+
+/* The DATA_ACK reached key dack: the copies it covers are told apart, the
+ * bytes the copy's subflow had acknowledged and the origin's had not
+ * being those the copy delivered (useful). */
+static void copies_ack(struct mps_conn *mc, int d, uint64_t dack)
+{
+	struct dstat *ds = &mc->d[d];
+	struct spans *t = &ds->copies;
+	for (uint32_t i; t->n && (i = spans_first(t)) && spans_at(t, i)->hi <= dack;) {
+		const struct copy_wait *w = spans_val(t, i);
+		uint64_t lo = spans_at(t, i)->lo, hi = spans_at(t, i)->hi;
+		uint64_t ko = acked_key(mc, d, w->sf_o, w->off_o, lo);
+		uint64_t kr = acked_key(mc, d, w->sf_r, w->off_r, lo);
+		if (kr > hi)
+			kr = hi;
+		if (kr > ko)
+			ds->reinj_useful += kr - ko;
+		spans_erase(t, i);
+	}
+}
+
+static void reinjected(struct seg_ctx *c, const struct origin *o, uint64_t a, uint64_t b,
+    uint64_t off)
 {
 	struct mps_conn *mc = c->mc;
 	struct dstat *ds = &mc->d[c->d];
@@ -1296,9 +1374,11 @@ static void reinjected(struct seg_ctx *c, const struct origin *o, uint64_t a, ui
 	if (m > a)
 		ev_reinject(c->s, mc, c->d, c->now, dsn_of(ds, a), m - a, o->sf, c->sf->index,
 		    o->t, why, 1);
-	if (b > m)
+	if (b > m) {
 		ev_reinject(c->s, mc, c->d, c->now, dsn_of(ds, m), b - m, o->sf, c->sf->index,
 		    o->t, why, 0);
+		copy_wait(c, o, m, b, off);
+	}
 }
 
 /* Data bytes [a, b) (keys), new at the TCP level, sent under mapping
@@ -1344,7 +1424,7 @@ static void place(struct seg_ctx *c, uint64_t a, uint64_t b, uint64_t off)
 		} else if (o->sf == sf && o->off == off) {
 			c->same_map += e - cur;
 		} else {
-			reinjected(c, o, cur, e);
+			reinjected(c, o, cur, e, off);
 		}
 		cur = e;
 		i = spans_succ(&ds->orig, i);
@@ -1516,6 +1596,8 @@ static void on_dack(struct mps *s, struct mps_conn *mc, int d, int sf,
 	acct_sync(mc, d);
 	pend_ack(s, mc, d, key_of(ds, dack), now);
 	hol_ack(s, mc, d, key_of(ds, dack), now);
+	if (ds->copies.n)
+		copies_ack(mc, d, key_of(ds, dack));
 	stall_on_dack(s, mc, d, sf, now);
 }
 
@@ -1868,6 +1950,8 @@ static void on_tcp(struct sf *sf, int d, int dir, const struct pkt *p, int64_t n
 	    out_u64(o, ds->reinj_cause[RC_NONE])) \
 	X(reinj_redundant_bytes, COUNT, "bytes", "of reinj_bytes, already acknowledged by " \
 	    "the first subflow", out_u64(o, ds->reinj_redundant)) \
+	X(reinj_useful_bytes, COUNT, "bytes", "of reinj_bytes, delivered by the copy " \
+	    "(Reinjections)", out_u64(o, ds->reinj_useful)) \
 	X(tcp_rexmit_bytes, COUNT, "bytes", "bytes retransmitted by TCP on the same subflow", \
 	    out_u64(o, ds->rexmit_bytes)) \
 	X(unacked_bytes, COUNT, "bytes", "data bytes never DATA_ACKed", \
@@ -2145,6 +2229,7 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 	free(mc->prio_id[1]);
 	free(mc->rm_id[0]);
 	free(mc->rm_id[1]);
+	free(mc->gone);
 	for (int d = 0; d < 2; d++) {
 		spans_free(&mc->d[d].orig);
 		spans_free(&mc->d[d].pend);
@@ -2152,6 +2237,7 @@ static void conn_end(struct mps *s, struct mps_conn *mc)
 			free(mc->d[d].holq[i].v);
 		free(mc->d[d].holq);
 		spans_free(&mc->d[d].hol_stray);
+		spans_free(&mc->d[d].copies);
 		free(mc->d[d].active);
 		rttset_free(&mc->d[d].rtt);
 		rttset_free(&mc->d[d].holset);
@@ -2174,6 +2260,19 @@ static void sf_ended(struct mps *s, struct sf *sf)
 	if (sf->index == mc->low)
 		return;
 	mc->ndata_gone += sf->d[0].has_data || sf->d[1].has_data;
+	if (sf->index >= mc->cap_gone) {
+		int n = mc->cap_gone ? mc->cap_gone : 8;
+		while (n <= sf->index)
+			n *= 2;
+		mc->gone = xreallocarray(mc->gone, (size_t)n, sizeof *mc->gone);
+		memset(mc->gone + mc->cap_gone, 0, (size_t)(n - mc->cap_gone) * sizeof *mc->gone);
+		mc->cap_gone = n;
+	}
+	for (int d = 0; d < 2; d++) {
+		const struct sfdir *x = &sf->d[d];
+		mc->gone[sf->index][d] = (struct gone_ack){ x->top, x->ref, x->ack32,
+		    (uint8_t)(x->has_acked && x->has_ref) };
+	}
 	mc->sfs[sf->index] = NULL;
 	sf_free(sf);
 }
