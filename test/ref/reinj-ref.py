@@ -48,9 +48,10 @@ FIELDS = ["frame.time_epoch", "tcp.stream", "mptcp.stream", "tcp.srcport", "tcp.
           "tcp.options.mptcp.datalvllen", "tcp.options.mptcp.datafin.flag",
           "tcp.options.mptcp.sendkey", "tcp.options.mptcp.version",
           "tcp.options.mptcp.subtype", "tcp.options.mptcp.addrid",
-          "tcp.options.mptcp.backup.flag"]
+          "tcp.options.mptcp.backup.flag", "tcp.options.mptcp.rawdataack",
+          "tcp.options.mptcp.dataack8.flag"]
 (TIME, STREAM, MPSTREAM, SPORT, FLAGS, SEQ, ACK, LEN, DSN, DSN8, SSN, DLEN, DFIN, KEY,
- VERSION, SUBTYPE, ADDRID, BACKUP) = range(len(FIELDS))
+ VERSION, SUBTYPE, ADDRID, BACKUP, DACK, DACK8) = range(len(FIELDS))
 ID_SUBTYPES = {"1", "3", "5"}  # MP_JOIN, ADD_ADDR, MP_PRIO: options with an id
 
 
@@ -188,6 +189,7 @@ def reinjections(path):
                            REF.idsn(int(first(r[VERSION])), int(first(r[KEY]))))
     space = dict(ref)
     subflows, origins, mapping, rm, out = {}, {}, {}, {}, {}
+    dacks, copies, useful = {}, {}, {"c2s": 0, "s2c": 0}
     clock = 0
     for r in data:
         st = r[STREAM]
@@ -254,6 +256,12 @@ def reinjections(path):
                         if part:
                             k = (t, d, cause, red)
                             out[k] = out.get(k, 0) + part
+                    # the rest waits for the DATA_ACK (bytes it covered
+                    # already, or another copy waits for, are not followed)
+                    lo = max(acked, dacks.get((conn, d), acked))
+                    cs = copies.setdefault((conn, d), [])
+                    if lo < y and not any(c[0] < y and lo < c[1] for c in cs):
+                        cs.append((lo, y, v[0], v[1], st, off))
         if n:
             if sf.seen[d].overlaps(seq, seq + n):
                 sf.rexmit[d] = t
@@ -261,13 +269,39 @@ def reinjections(path):
         if f & 0x05:
             sf.closed = True
         sf.last[d] = t
+        # a DATA_ACK that advances tells the copies it covers apart: the
+        # bytes the copy's subflow had acknowledged and the origin's had not
+        if r[DACK]:
+            dack = REF.widen(ref.get((conn, other)), int(first(r[DACK])), first(r[DACK8]) == "1")
+            if dack is not None and dack > dacks.get((conn, other), -1):
+                dacks[(conn, other)] = dack
+                keep = []
+                for lo, hi, so, offo, sr, offr in copies.get((conn, other), []):
+                    if hi > dack:
+                        keep.append((lo, hi, so, offo, sr, offr))
+                        continue
+                    ao, ar = subflows[so].acked[other], subflows[sr].acked[other]
+                    ko = max(ao + offo, lo) if ao is not None else lo
+                    kr = min(max(ar + offr, lo), hi) if ar is not None else lo
+                    useful[other] += max(0, kr - ko)
+                copies[(conn, other)] = keep
+    USEFUL.update(useful)
     return sorted(out.items())
 
 
+USEFUL = {}
+
+
 def main():
-    if len(sys.argv) != 2:
-        raise SystemExit("usage: reinj-ref.py CAPTURE")
-    for (t, d, cause, red), n in reinjections(sys.argv[1]):
+    args = sys.argv[1:]
+    if len(args) == 2 and args[0] == "--useful":
+        reinjections(args[1])
+        for d in ("c2s", "s2c"):
+            print(d, USEFUL[d])
+        return
+    if len(args) != 1:
+        raise SystemExit("usage: reinj-ref.py [--useful] CAPTURE")
+    for (t, d, cause, red), n in reinjections(args[0]):
         print(t, d, cause, red, n)
 
 
