@@ -373,19 +373,22 @@ static void read_conns(struct tsv *t)
 		if (idmap_get(&mp_map, id))
 			errx(1, "%s:%llu: MPTCP connection %llu a second time", t->path,
 			    (unsigned long long)t->line, (unsigned long long)id);
-		struct mpc *m = xcalloc(1, sizeof *m);
-		m->id = id;
-		m->start = conn_ts_ns(t, cs);
-		m->end = conn_ts_ns(t, ce);
-		if (m->end < m->start)
+		/* checked before the connection is kept: an error leaves nothing
+		 * unreachable (the sanitizers' leak check) */
+		int64_t start = conn_ts_ns(t, cs), end = conn_ts_ns(t, ce);
+		if (end < start)
 			tsv_bad(t, ce, "before start_ts:");
 		/* the bins a series can have: the goodput record writes every one
 		 * from its first event to its last */
-		if ((m->end - m->start) / op.w >= SERIES_BINS_MAX)
+		if ((end - start) / op.w >= SERIES_BINS_MAX)
 			errx(1, "%s:%llu: MPTCP connection %llu lasts %.6f s: more than %d bins of %.9g s "
 			    "(a wider -w, or -c another connection)", t->path, (unsigned long long)t->line,
-			    (unsigned long long)id, (double)(m->end - m->start) / 1e9, SERIES_BINS_MAX,
+			    (unsigned long long)id, (double)(end - start) / 1e9, SERIES_BINS_MAX,
 			    (double)op.w / 1e9);
+		struct mpc *m = xcalloc(1, sizeof *m);
+		m->id = id;
+		m->start = start;
+		m->end = end;
 		idmap_put(&mp_map, id, m);
 	}
 	if (op.only_conn && !mp_map.n)
