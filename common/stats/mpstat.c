@@ -1126,14 +1126,22 @@ static void holq_front(struct holq *q)
 	q->head = at;
 }
 
-/* New data [a, b) far out of order in its subflow's queue: in the tree. */
-static void hol_stray(struct seg_ctx *c, struct dstat *ds, uint64_t a, uint64_t b)
+/* New data [a, b) waits: counted; the bytes then waiting above the
+ * DATA_ACK (these are: a is at or above it). */
+static uint64_t hol_count(struct dstat *ds, uint64_t a, uint64_t b)
 {
 	ds->hol_n++;
 	ds->hol_wait += b - a;
 	uint64_t ofo = ds->hol_wait - ds->hol_below;
 	if (ofo > ds->ofo_max)
 		ds->ofo_max = ofo;
+	return ofo;
+}
+
+/* New data [a, b) far out of order in its subflow's queue: in the tree. */
+static void hol_stray(struct seg_ctx *c, struct dstat *ds, uint64_t a, uint64_t b)
+{
+	uint64_t ofo = hol_count(ds, a, b);
 	*(struct hol_wait *)spans_val(&ds->hol_stray, spans_insert(&ds->hol_stray, a, b)) =
 	    (struct hol_wait){ a, b, c->now, ofo, c->sf->index };
 }
@@ -1205,12 +1213,7 @@ static void hol_push(struct seg_ctx *c, uint64_t a, uint64_t b)
 		memmove(q->v + at + 1, q->v + at, moved * sizeof *q->v);
 	}
 	q->n++;
-	ds->hol_n++;
-	ds->hol_wait += b - a;
-	/* the bytes waiting above the DATA_ACK (this one is, a >= k) */
-	uint64_t ofo = ds->hol_wait - ds->hol_below;
-	if (ofo > ds->ofo_max)
-		ds->ofo_max = ofo;
+	uint64_t ofo = hol_count(ds, a, b);
 	q->v[at] = (struct hol_wait){ a, b, c->now, ofo, c->sf->index };
 }
 
@@ -1284,25 +1287,6 @@ static int reinj_cause(const struct mps_conn *mc, int from, int d, int64_t t0, i
 	return RC_NONE;
 }
 
-/* Where in bytes [a, b) (keys) of the origin span o those the origin
- * subflow had acknowledged end, they first: below it the copy was not
- * needed (redundant). */
-static uint64_t reinj_acked_end(const struct mps_conn *mc, const struct dstat *ds, int d,
-    const struct origin *o, uint64_t a, uint64_t b)
-{
-	const struct sf *sf = o->sf >= 0 && o->sf < mc->nsf ? mc->sfs[o->sf] : NULL;
-	if (!sf || !sf->d[d].has_acked || !sf->d[d].has_ref)
-		return a;
-	/* positions of the span's bytes: dsn - off, keys: dsn - kbase */
-	int64_t pa = (int64_t)(dsn_of(ds, a) - o->off);
-	int64_t n = position(&sf->d[d], sf->d[d].ack32) - pa;
-	if (n <= 0)
-		return a;
-	return (uint64_t)n >= b - a ? b : a + (uint64_t)n;
-}
-
-/* Bytes [a, b) of origin span o reinjected: counted and written, split
- * where the origin subflow's acknowledgment ends. */
 /* The key below which subflow slot sf had acknowledged the data of
  * direction d sent under mapping off; lo when it had acknowledged none of
  * [lo, ..) or is gone. */
@@ -1359,13 +1343,16 @@ static void copies_ack(struct mps_conn *mc, int d, uint64_t dack)
 	}
 }
 
+/* Bytes [a, b) of origin span o reinjected under mapping off: counted
+ * and written, split where the origin subflow's acknowledgment ends (the
+ * bytes below it first: the copy was not needed, redundant). */
 static void reinjected(struct seg_ctx *c, const struct origin *o, uint64_t a, uint64_t b,
     uint64_t off)
 {
 	struct mps_conn *mc = c->mc;
 	struct dstat *ds = &mc->d[c->d];
 	int why = reinj_cause(mc, o->sf, c->d, o->t, c->now);
-	uint64_t m = reinj_acked_end(mc, ds, c->d, o, a, b);
+	uint64_t m = min_u64(acked_key(mc, c->d, o->sf, o->off, a), b);
 	c->reinj += b - a;
 	if (o->sf >= 0 && o->sf < mc->nsf && mc->sfs[o->sf])
 		mc->sfs[o->sf]->d[c->d].reinj_origin_bytes += b - a;
