@@ -395,32 +395,39 @@ static void read_conns(struct tsv *t)
 		errx(1, "%s: no MPTCP connection %llu", t->path, (unsigned long long)op.conn);
 }
 
+/* The connection of a row's mpconn; NULL when -c leaves it out, an
+ * error when mptcp_conns.tsv does not have it. */
+static struct mpc *mpc_of(const struct tsv *t, int col)
+{
+	uint64_t id = tsv_u64(t, col);
+	struct mpc *m = idmap_get(&mp_map, id);
+	if (!m && !op.only_conn)
+		errx(1, "%s:%llu: MPTCP connection %llu is not in mptcp_conns.tsv", t->path,
+		    (unsigned long long)t->line, (unsigned long long)id);
+	return m;
+}
+
 static void read_subflows(struct tsv *t)
 {
 	const char *by = "mptcp-metrics -s";
 	int cm = need(t, "mpconn", by), cs = need(t, "subflow", by), cc = need(t, "conn", by);
 	int cr = need(t, "role", by), ci = need(t, "iface", "ifmatch");
 	while (tsv_next(t)) {
-		uint64_t id = tsv_u64(t, cm);
-		struct mpc *m = idmap_get(&mp_map, id);
-		if (!m) {
-			if (!op.only_conn)
-				errx(1, "%s:%llu: MPTCP connection %llu is not in mptcp_conns.tsv", t->path,
-				    (unsigned long long)t->line, (unsigned long long)id);
+		struct mpc *m = mpc_of(t, cm);
+		if (!m)
 			continue;
-		}
 		uint64_t conn = tsv_u64(t, cc);
 		if (idmap_get(&sf_map, conn))
 			errx(1, "%s:%llu: TCP connection %llu is a subflow a second time", t->path,
 			    (unsigned long long)t->line, (unsigned long long)conn);
+		int server = tsv_eq(t, cr, "server");
+		if (!server && !tsv_eq(t, cr, "client"))
+			tsv_bad(t, cr, "expected client or server, got");
 		struct sf *s = xcalloc(1, sizeof *s);
 		s->conn = conn;
 		s->m = m;
 		s->subflow = tsv_u64(t, cs);
-		if (tsv_eq(t, cr, "server"))
-			s->server_opened = 1;
-		else if (!tsv_eq(t, cr, "client"))
-			tsv_bad(t, cr, "expected client or server, got");
+		s->server_opened = server;
 		s->iface = xcalloc(1, t->f[ci].n + 1);
 		memcpy(s->iface, t->f[ci].p, t->f[ci].n);
 		idmap_put(&sf_map, conn, s);
@@ -434,14 +441,9 @@ static void read_dack(struct tsv *t)
 	int cm = need(t, "mpconn", by), ct = need(t, "ts", by), cd = need(t, "dir", by);
 	int cb = need(t, "bytes", by);
 	while (tsv_next(t)) {
-		uint64_t id = tsv_u64(t, cm);
-		struct mpc *m = idmap_get(&mp_map, id);
-		if (!m) {
-			if (!op.only_conn)
-				errx(1, "%s:%llu: MPTCP connection %llu is not in mptcp_conns.tsv", t->path,
-				    (unsigned long long)t->line, (unsigned long long)id);
+		struct mpc *m = mpc_of(t, cm);
+		if (!m)
 			continue;
-		}
 		int d = dir_of(t, cd);
 		uint64_t v = tsv_u64_or(t, cb, 0);
 		int64_t ts = ts_ns(t, ct);

@@ -46,17 +46,7 @@ def rows(path):
 
 def samples(path):
     data = rows(path)
-    mpstream, client = {}, {}
-    for r in data:
-        if r[MPSTREAM]:
-            mpstream.setdefault(r[STREAM], r[MPSTREAM])
-        if int(r[FLAGS], 16) & 0x12 == 0x02:
-            client.setdefault(r[STREAM], r[SPORT])
-    ref = {}
-    for r in data:
-        if r[KEY] and r[STREAM] in mpstream and r[STREAM] in client:
-            d = "c2s" if r[SPORT] == client[r[STREAM]] else "s2c"
-            ref.setdefault((mpstream[r[STREAM]], d), REF.idsn(int(r[VERSION]), int(r[KEY])))
+    mpstream, client, ref = RJ.connections(data, STREAM, MPSTREAM, SPORT, FLAGS, KEY, VERSION)
     space = dict(ref)
     origins, seen, mapping, dacks, waiting, out = {}, {}, {}, {}, {}, []
     for r in data:

@@ -172,21 +172,28 @@ def classify(sf, rm, d, t0, now):
     return "none"
 
 
-def reinjections(path):
-    data = rows(path)
+def connections(data, stream, mpstream_col, sport, flags, key, version):
+    """Of tshark rows, by their columns' indexes: each TCP stream's MPTCP
+    stream, its client's port (from its SYN) and each MPTCP connection's
+    IDSN per direction, from the keys."""
     mpstream, client = {}, {}
     for r in data:
-        if r[MPSTREAM]:
-            mpstream.setdefault(r[STREAM], r[MPSTREAM])
-        f = int(r[FLAGS], 16)
-        if f & 0x12 == 0x02:
-            client.setdefault(r[STREAM], r[SPORT])
+        if r[mpstream_col]:
+            mpstream.setdefault(r[stream], r[mpstream_col])
+        if int(r[flags], 16) & 0x12 == 0x02:
+            client.setdefault(r[stream], r[sport])
     ref = {}
     for r in data:
-        if r[KEY] and r[STREAM] in mpstream and r[STREAM] in client:
-            d = "c2s" if r[SPORT] == client[r[STREAM]] else "s2c"
-            ref.setdefault((mpstream[r[STREAM]], d),
-                           REF.idsn(int(first(r[VERSION])), int(first(r[KEY]))))
+        if r[key] and r[stream] in mpstream and r[stream] in client:
+            d = "c2s" if r[sport] == client[r[stream]] else "s2c"
+            ref.setdefault((mpstream[r[stream]], d),
+                           REF.idsn(int(first(r[version])), int(first(r[key]))))
+    return mpstream, client, ref
+
+
+def reinjections(path):
+    data = rows(path)
+    mpstream, client, ref = connections(data, STREAM, MPSTREAM, SPORT, FLAGS, KEY, VERSION)
     space = dict(ref)
     subflows, origins, mapping, rm, out = {}, {}, {}, {}, {}
     dacks, copies, useful = {}, {}, {"c2s": 0, "s2c": 0}
