@@ -20,11 +20,12 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: mptcp-derive -r record [-h] [-a addr_events] [-b c2s|s2c|both] [-d c2s|s2c]\n"
+	    "usage: mptcp-derive -r record [-h] [-A tcp_ack] [-D mptcp_dack] [-J mptcp_reinject]\n"
+	    "                    [-X tcp_rexmit] [-a addr_events] [-b c2s|s2c|both] [-d c2s|s2c]\n"
 	    "                    [-k socks] [-m mptcp_conns] [-s subflows] [-t tcp_conns]\n"
 	    "       mptcp-derive -r record --schema\n"
 	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead size pm pmevents\n"
-	    "         socks\n");
+	    "         socks ack when\n");
 	exit(status);
 }
 
@@ -216,13 +217,15 @@ struct mpc {
 };
 
 enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD, R_SIZE,
-	R_PM, R_PMEVENTS, R_SOCKS };
+	R_PM, R_PMEVENTS, R_SOCKS, R_ACK, R_WHEN };
 
 struct opts {
 	const char *rec;
 	int rdir;      /* RTT direction of the MPTCP connection */
 	int bdir;      /* byte direction of the share record: C2S, S2C, or 2 both */
 	const char *tcp, *sf, *mp, *addr, *socks;
+	/* the event tables of the ack and when records */
+	const char *acks, *dacks, *rexmits, *reinj;
 };
 
 static struct map tcp_map, mp_map;
@@ -1759,6 +1762,238 @@ static void read_pm_conns(struct tsv *t, enum rec rec)
 	}
 }
 
+/* ---- the ack and when records: per ACK its size (the subflows' TCP
+ * ACKs beside the DATA_ACKs of the same MPTCP connections), per
+ * retransmission and reinjection its place in its connection's life */
+
+/* A TCP connection (of -s or -t) or an MPTCP one (of -m) as these two
+ * records need it. Times in nanoseconds. */
+struct evc {
+	const char *key;  /* first: map_put */
+	char *mpconn;     /* a subflow of -s: its MPTCP connection, else NULL */
+	int role_server;  /* that subflow was opened by the MPTCP server */
+	int has_span;     /* a row of -t or -m gave its start and duration */
+	int64_t start, dur;
+};
+static struct map ev_tcp, ev_mp;
+
+/* The subflows of -s: which TCP connection is which MPTCP one's. */
+static void ev_subflows(struct tsv *t)
+{
+	const char *by = "mptcp-metrics -s";
+	int cm = need(t, "mpconn", by), cc = need(t, "conn", by), cr = need(t, "role", by);
+	while (tsv_next(t)) {
+		if (tsv_dash(t, cc))
+			continue; /* only in mptcp-join's table: no TCP connection */
+		struct evc *c = map_put(&ev_tcp, t->f[cc].p, t->f[cc].n);
+		free(c->mpconn);
+		c->mpconn = dup_fld(field(t, cm));
+		c->role_server = tsv_eq(t, cr, "server");
+	}
+}
+
+/* The connections of -t (conn, first_ts) or -m (mpconn, start_ts): their
+ * start and duration, to place events in. */
+static void ev_spans(struct tsv *t, struct map *m, const char *id, const char *start, const char *by)
+{
+	int ci = need(t, id, by), cs = need(t, start, by), cd = need(t, "duration_s", by);
+	while (tsv_next(t)) {
+		struct evc *c = map_put(m, t->f[ci].p, t->f[ci].n);
+		c->has_span = 1;
+		c->start = pm_ts(t, cs);
+		c->dur = pm_ts(t, cd);
+	}
+}
+
+static int ev_dir(const struct tsv *t, int col)
+{
+	if (tsv_eq(t, col, "c2s"))
+		return C2S;
+	if (!tsv_eq(t, col, "s2c"))
+		tsv_bad(t, col, "not c2s or s2c:");
+	return S2C;
+}
+
+/* The connection a TCP connection's event counts in: its MPTCP connection
+ * for a subflow (*dir turned into the MPTCP direction), else itself. */
+static const struct evc *ev_owner(const struct tsv *t, int col, int *dir, struct fld *id, const char **level)
+{
+	const struct evc *c = map_get(&ev_tcp, t->f[col].p, t->f[col].n);
+	if (c && c->mpconn) {
+		*dir = tcp_dir(c->role_server, *dir);
+		*id = (struct fld){ c->mpconn, (uint32_t)strlen(c->mpconn) };
+		*level = "mptcp";
+		return map_get(&ev_mp, c->mpconn, strlen(c->mpconn));
+	}
+	*id = field(t, col);
+	*level = "tcp";
+	return c;
+}
+
+struct ack_row {
+	const char *level;
+	struct fld id, bytes;
+	int dir;
+};
+
+#define ACK_COLUMNS(X) \
+	X(level, TEXT, "-", "subflow: a TCP ACK (-A) on a subflow of -s; data_ack: a DATA_ACK (-D); " \
+	    "tcp: a TCP ACK on another connection", out_str(o, r->level)) \
+	X(id, ID, "-", "the MPTCP connection (subflow, data_ack) or the TCP connection (tcp)", out_fld(o, r->id)) \
+	X(dir, TEXT, "-", "the direction of the data acknowledged; the MPTCP connection's for subflow and data_ack", \
+	    out_str(o, dir_name[r->dir])) \
+	X(bytes, COUNT, "bytes", "bytes the ACK newly acknowledged, above 0", out_fld(o, r->bytes))
+
+static const struct column ack_cols[] = { ACK_COLUMNS(COL_ROW) };
+
+static void write_ack(struct out *o, const struct ack_row *r)
+{
+	int sep = 0;
+	ACK_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* An ACK of bytes (column cb); none, "-" (a first DATA_ACK) or 0: no row. */
+static int ack_bytes(const struct tsv *t, int cb)
+{
+	return count0(t, cb) > 0;
+}
+
+static void ack_tcp_rows(struct tsv *t)
+{
+	const char *by = "tcp-metrics -e ack";
+	int cc = need(t, "conn", by), cd = need(t, "dir", by), cb = need(t, "acked_bytes", by);
+	while (tsv_next(t)) {
+		struct ack_row r = { "", { NULL, 0 }, field(t, cb), ev_dir(t, cd) };
+		if (!ack_bytes(t, cb))
+			continue;
+		(void)ev_owner(t, cc, &r.dir, &r.id, &r.level);
+		if (r.level[0] == 'm')
+			r.level = "subflow";
+		write_ack(&out_stdout, &r);
+	}
+}
+
+static void ack_dack_rows(struct tsv *t)
+{
+	const char *by = "mptcp-metrics -e dack";
+	int cm = need(t, "mpconn", by), cd = need(t, "dir", by), cb = need(t, "bytes", by);
+	while (tsv_next(t)) {
+		struct ack_row r = { "data_ack", field(t, cm), field(t, cb), ev_dir(t, cd) };
+		if (ack_bytes(t, cb))
+			write_ack(&out_stdout, &r);
+	}
+}
+
+struct when_row {
+	const char *level, *kind;
+	struct fld id, class, bytes, ts_txt;
+	int dir;
+	int64_t ts;
+	const struct evc *c; /* the connection it is placed in, or NULL */
+};
+
+/* The event's time since its connection's start over the duration, 6
+ * decimals; "-" when the connection is unknown or lasted 0. */
+static void out_when_frac(struct out *o, const struct when_row *r)
+{
+	if (r->c && r->c->has_span && r->c->dur > 0)
+		out_double_exact(o, (double)(r->ts - r->c->start) / (double)r->c->dur, 6);
+	else
+		out_dash(o);
+}
+
+#define WHEN_COLUMNS(X) \
+	X(level, TEXT, "-", "mptcp: placed in an MPTCP connection of -m (its subflows' retransmissions too); " \
+	    "tcp: in a TCP connection of -t", out_str(o, r->level)) \
+	X(id, ID, "-", "that connection: mpconn or conn", out_fld(o, r->id)) \
+	X(kind, TEXT, "-", "rexmit: a TCP retransmission (-X: payload sent before); reinject: an MPTCP reinjection (-J)", \
+	    out_str(o, r->kind)) \
+	X(class, TEXT, "-", "rexmit: tcp-metrics' class; reinject: mptcp-metrics' cause", out_fld(o, r->class)) \
+	X(dir, TEXT, "-", "the direction of the data; the MPTCP connection's for level mptcp", \
+	    out_str(o, dir_name[r->dir])) \
+	X(ts, TS, "s", "when it was sent", out_fld(o, r->ts_txt)) \
+	X(bytes, COUNT, "bytes", "rexmit: its payload bytes sent before; reinject: its length", out_fld(o, r->bytes)) \
+	X(at_s, DURATION_S, "s", "since the connection's start (- when the connection is not in -t or -m)", \
+	    out_pm_dur(o, r->c && r->c->has_span, r->c ? r->ts - r->c->start : 0)) \
+	X(at_frac, FRAC, "-", "at_s over the connection's duration (- when that is 0 or unknown)", out_when_frac(o, r))
+
+static const struct column when_cols[] = { WHEN_COLUMNS(COL_ROW) };
+
+static void write_when(struct out *o, const struct when_row *r)
+{
+	int sep = 0;
+	WHEN_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+/* The retransmissions of -X: segments whose payload was sent before. */
+static void when_rexmit_rows(struct tsv *t)
+{
+	const char *by = "tcp-metrics -e rexmit";
+	int cc = need(t, "conn", by), cd = need(t, "dir", by), ct = need(t, "ts", by);
+	int ck = need(t, "class", by), cb = need(t, "bytes", by);
+	while (tsv_next(t)) {
+		if (count0(t, cb) == 0)
+			continue;
+		struct when_row r = { "", "rexmit", { NULL, 0 }, field(t, ck), field(t, cb), field(t, ct),
+			ev_dir(t, cd), pm_ts(t, ct), NULL };
+		r.c = ev_owner(t, cc, &r.dir, &r.id, &r.level);
+		write_when(&out_stdout, &r);
+	}
+}
+
+static void when_reinject_rows(struct tsv *t)
+{
+	const char *by = "mptcp-metrics -e reinject";
+	int cm = need(t, "mpconn", by), cd = need(t, "dir", by), ct = need(t, "ts", by);
+	int ck = need(t, "cause", by), cl = need(t, "len", by);
+	while (tsv_next(t)) {
+		check_count(t, cl);
+		struct when_row r = { "mptcp", "reinject", field(t, cm), field(t, ck), field(t, cl), field(t, ct),
+			ev_dir(t, cd), pm_ts(t, ct), map_get(&ev_mp, t->f[cm].p, t->f[cm].n) };
+		write_when(&out_stdout, &r);
+	}
+}
+
+/* The ack and when records: the subflows first (which connection is
+ * whose), then the spans, then the events in the order of the options. */
+static void run_events(enum rec rec, const struct opts *op)
+{
+	struct tsv t;
+	if (open_table(&t, op->sf)) {
+		ev_subflows(&t);
+		tsv_close(&t);
+	}
+	if (rec == R_ACK) {
+		if (open_table(&t, op->acks)) {
+			ack_tcp_rows(&t);
+			tsv_close(&t);
+		}
+		if (open_table(&t, op->dacks)) {
+			ack_dack_rows(&t);
+			tsv_close(&t);
+		}
+		return;
+	}
+	if (open_table(&t, op->tcp)) {
+		ev_spans(&t, &ev_tcp, "conn", "first_ts", "tcp-metrics");
+		tsv_close(&t);
+	}
+	if (open_table(&t, op->mp)) {
+		ev_spans(&t, &ev_mp, "mpconn", "start_ts", "mptcp-metrics");
+		tsv_close(&t);
+	}
+	if (open_table(&t, op->rexmits)) {
+		when_rexmit_rows(&t);
+		tsv_close(&t);
+	}
+	if (open_table(&t, op->reinj)) {
+		when_reinject_rows(&t);
+		tsv_close(&t);
+	}
+}
+
 /* ---- the records, their names and definitions */
 
 static const struct {
@@ -1779,6 +2014,8 @@ static const struct {
 	[R_PM] = { "pm", { 1, { COL_PART(pm_cols, 0) } } },
 	[R_PMEVENTS] = { "pmevents", { 1, { COL_PART(pmevents_cols, 0) } } },
 	[R_SOCKS] = { "socks", { 1, { COL_PART(socks_cols, 0) } } },
+	[R_ACK] = { "ack", { 1, { COL_PART(ack_cols, 0) } } },
+	[R_WHEN] = { "when", { 1, { COL_PART(when_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
 
@@ -1788,7 +2025,7 @@ static enum rec rec_by_name(const char *s)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
 	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, "
-	    "pmevents or socks, not '%s'", s);
+	    "pmevents, socks, ack or when, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)
@@ -1808,6 +2045,10 @@ static void run(enum rec rec, const struct opts *op)
 {
 	struct tsv t;
 	record_header(&out_stdout, &records[rec].def);
+	if (rec == R_ACK || rec == R_WHEN) {
+		run_events(rec, op);
+		return;
+	}
 	if (rec == R_PM || rec == R_PMEVENTS) {
 		if (open_table(&t, op->sf)) {
 			read_pm_subflows(&t);
@@ -1870,12 +2111,16 @@ static void run(enum rec rec, const struct opts *op)
 
 int main(int argc, char *argv[])
 {
-	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL, NULL, NULL };
+	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
 	int schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "a:b:d:hk:m:r:s:t:", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:D:J:X:a:b:d:hk:m:r:s:t:", schema_longopts)) != -1) {
 		switch (ch) {
+		case 'A': op.acks = optarg; break;
+		case 'D': op.dacks = optarg; break;
+		case 'J': op.reinj = optarg; break;
+		case 'X': op.rexmits = optarg; break;
 		case 'a': op.addr = optarg; break;
 		case 'b': op.bdir = dir_by_name("-b", optarg, 1); break;
 		case 'd': op.rdir = dir_by_name("-d", optarg, 0); break;
@@ -1900,6 +2145,8 @@ int main(int argc, char *argv[])
 	map_init(&tcp_map, sizeof(struct tcpc));
 	map_init(&mp_map, sizeof(struct mpc));
 	map_init(&sock_map, sizeof(struct sockc));
+	map_init(&ev_tcp, sizeof(struct evc));
+	map_init(&ev_mp, sizeof(struct evc));
 	run(rec, &op);
 	out_close(&out_stdout);
 	return 0;

@@ -13,8 +13,9 @@ setup() {
 }
 
 RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt overhead size"
-# and socks, of socks-dest's table (-k): its own tests
-ALL_RECORDS="$RECORDS socks"
+# and socks, of socks-dest's table (-k), ack and when, of the event
+# tables (-A, -D, -X, -J): their own tests
+ALL_RECORDS="$RECORDS socks ack when"
 
 # tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
 # subflows and the TCP connections labelled by ifmatch)
@@ -273,7 +274,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, pmevents or socks, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, pmevents, socks, ack or when, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"
@@ -317,4 +318,102 @@ derive() {
 		awk '$1 == "93.184.216.34" { print $2 }')
 	assert_equal "$got" "$want"
 	[ "$want" -gt 2 ]
+}
+
+# events DIR RECORD [tool|ref]: the ack or when record of the tables in DIR
+events() {
+	local d=$1 r=$2 x=()
+	[ ! -f "$d/tcp_ack.tsv" ] || x+=(-A "$d/tcp_ack.tsv")
+	[ ! -f "$d/mptcp_dack.tsv" ] || x+=(-D "$d/mptcp_dack.tsv")
+	[ ! -f "$d/tcp_rexmit.tsv" ] || x+=(-X "$d/tcp_rexmit.tsv")
+	[ ! -f "$d/mptcp_reinject.tsv" ] || x+=(-J "$d/mptcp_reinject.tsv")
+	[ ! -f "$d/mptcp_subflows.tsv" ] || x+=(-s "$d/mptcp_subflows.tsv")
+	[ ! -f "$d/mptcp_conns.tsv" ] || x+=(-m "$d/mptcp_conns.tsv")
+	if [ "$3" = ref ]; then
+		"$PY" "$REF" "$r" -t "$d/tcp_conns.tsv" "${x[@]}"
+	else
+		mptcp-derive -r "$r" -t "$d/tcp_conns.tsv" "${x[@]}"
+	fi
+}
+
+@test "ack and when of every fixture capture's event tables as derive-ref.py computes them" {
+	# Expected: test/ref/derive-ref.py (csv module, the definitions of
+	# mptcp-derive(1) again) on mptcp-tables' event tables of the
+	# generated, corpus and crafted captures; each level and kind must
+	# occur somewhere, so that no part of either record goes unchecked
+	local f d r seen=
+	for f in "$FIX"/gen/*.pcap "$FIX"/corpus/*mptcp*.pcap "$FIX"/corpus/pymptcpanalyzer-*.pcap \
+	    "$FIX"/corpus/ptcpdump-tcp.pcapng "$FIX"/corpus/bro-fin_retransmission.pcap; do
+		d=$T/$(basename "$f")
+		mkdir -p "$d"
+		mptcp-tables -M -o "$d" "$f" 2> /dev/null || [ $? -eq 3 ]
+		for r in ack when; do
+			events "$d" $r tool > "$T/got"
+			events "$d" $r ref > "$T/want"
+			diff "$T/want" "$T/got" || fail "$(basename "$f"): -r $r differs from derive-ref.py (<)"
+			seen="$seen $(tail -n +2 "$T/got" | cut -f1,3 | sort -u | tr '\t\n' ':,')"
+		done
+	done
+	for x in subflow: data_ack: tcp: mptcp:rexmit mptcp:reinject tcp:rexmit; do
+		[[ $seen == *"$x"* ]] || fail "no $x rows in any fixture"
+	done
+}
+
+# Crafted event tables, each number derived by hand below.
+crafted_events() {
+	printf '%s\n' $'mpconn\tsubflow\tconn\trole' $'1\t0\t1\tclient' $'1\t1\t2\tserver' $'1\t2\t-\tclient' > "$T/es.tsv"
+	printf '%s\n' $'conn\tts\tdir\tacked_bytes' $'1\t10.5\tc2s\t100' $'2\t10.6\tc2s\t50' \
+	    $'3\t20.6\ts2c\t7' $'1\t10.7\ts2c\t0' > "$T/ea.tsv"
+	printf '%s\n' $'mpconn\tts\tdir\tsubflow\tdack\tbytes' $'1\t10.4\tc2s\t0\t1\t-' \
+	    $'1\t10.8\tc2s\t1\t1001\t1000' > "$T/ed.tsv"
+	printf '%s\n' $'conn\tfirst_ts\tduration_s' $'1\t10.000000\t5.000000' $'3\t20.500000\t0.000000' > "$T/et.tsv"
+	printf '%s\n' $'mpconn\tstart_ts\tduration_s' $'1\t10.000000\t4.000000' > "$T/em.tsv"
+	printf '%s\n' $'conn\tts\tdir\tclass\tbytes' $'2\t11.000000\tc2s\trto\t1428' \
+	    $'1\t12.000000\tc2s\treorder\t0' $'3\t20.500000\ts2c\tfr\t10' $'4\t1.500000\tc2s\trto\t5' > "$T/ex.tsv"
+	printf '%s\n' $'ts\tmpconn\tdir\tlen\tcause' $'13.000000\t1\tc2s\t100\tloss' \
+	    $'2.000000\t9\ts2c\t5\tnone' > "$T/ej.tsv"
+}
+
+@test "crafted event tables: ack and when derived by hand" {
+	crafted_events
+	# subflow 1 (conn 2) was opened by the server: its c2s ACK
+	# acknowledges the MPTCP connection's s2c data; conn 3 is no subflow;
+	# an ACK of 0 bytes and the first DATA_ACK ('-') give no row
+	run --separate-stderr mptcp-derive -r ack -s "$T/es.tsv" -A "$T/ea.tsv" -D "$T/ed.tsv"
+	assert_success
+	assert_equal "$output" "$(printf '%s\n' $'level\tid\tdir\tbytes' $'subflow\t1\tc2s\t100' \
+	    $'subflow\t1\ts2c\t50' $'tcp\t3\ts2c\t7' $'data_ack\t1\tc2s\t1000')"
+	# conn 2's retransmission at 11 s, in MPTCP connection 1 (10 s, 4 s
+	# long), s2c: 1 s after its start, 1/4 of its life; conn 1's reorder
+	# (no bytes sent before) is none; conn 3 lasted 0 s: no fraction;
+	# conn 4 and MPTCP connection 9 are in no table: no place
+	run --separate-stderr mptcp-derive -r when -s "$T/es.tsv" -t "$T/et.tsv" -m "$T/em.tsv" -X "$T/ex.tsv" -J "$T/ej.tsv"
+	assert_success
+	assert_equal "$output" "$(printf '%s\n' $'level\tid\tkind\tclass\tdir\tts\tbytes\tat_s\tat_frac' \
+	    $'mptcp\t1\trexmit\trto\ts2c\t11.000000\t1428\t1.000000\t0.250000' \
+	    $'tcp\t3\trexmit\tfr\ts2c\t20.500000\t10\t0.000000\t-' \
+	    $'tcp\t4\trexmit\trto\tc2s\t1.500000\t5\t-\t-' \
+	    $'mptcp\t1\treinject\tloss\tc2s\t13.000000\t100\t3.000000\t0.750000' \
+	    $'mptcp\t9\treinject\tnone\ts2c\t2.000000\t5\t-\t-')"
+	# and derive-ref.py agrees
+	diff <("$PY" "$REF" when -s "$T/es.tsv" -t "$T/et.tsv" -m "$T/em.tsv" -X "$T/ex.tsv" -J "$T/ej.tsv") \
+	    <(mptcp-derive -r when -s "$T/es.tsv" -t "$T/et.tsv" -m "$T/em.tsv" -X "$T/ex.tsv" -J "$T/ej.tsv")
+	diff <("$PY" "$REF" ack -s "$T/es.tsv" -A "$T/ea.tsv" -D "$T/ed.tsv") \
+	    <(mptcp-derive -r ack -s "$T/es.tsv" -A "$T/ea.tsv" -D "$T/ed.tsv")
+}
+
+@test "crafted event tables: a bad direction or byte count names the file, line and column" {
+	crafted_events
+	sed '3s/\tc2s\t/\tup\t/' "$T/ea.tsv" > "$T/bad.tsv"
+	run --separate-stderr mptcp-derive -r ack -A "$T/bad.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/bad.tsv:3: column 'dir': not c2s or s2c: 'up'"
+	sed '2s/\t100\tloss/\t1x0\tloss/' "$T/ej.tsv" > "$T/bad.tsv"
+	run --separate-stderr mptcp-derive -r when -J "$T/bad.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/bad.tsv:2: column 'len': not a whole number: '1x0'"
+	cut -f1,2,4 "$T/ex.tsv" > "$T/bad.tsv"
+	run --separate-stderr mptcp-derive -r when -X "$T/bad.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/bad.tsv:1: no column 'dir' (made by tcp-metrics -e rexmit)"
 }

@@ -42,6 +42,8 @@ HEAD = {
           'join_latency_max_s rm_addr max_concurrent ended_fin ended_rst ended_tcprst '
           'ended_fastclose ended_none life_max_s handovers handovers_mbb handovers_bbm bbm_gap_max_s',
     'pmevents': 'mpconn ts event subflow peer what addr port addr_id reason duration_s concurrent',
+    'ack': 'level id dir bytes',
+    'when': 'level id kind class dir ts bytes at_s at_frac',
 }
 
 # ---- the path-manager timeline (pm, pmevents), from the definitions of
@@ -343,6 +345,55 @@ def size_row(level, r, on):
             '%.3f' % (s / n) if n >= 3 else '-']
 
 
+# ---- the ack and when records: per ACK that acknowledged bytes, and per
+# retransmission (payload sent before) or reinjection with its place in
+# its connection; a subflow's events belong to its MPTCP connection, in
+# the MPTCP direction (reversed on a subflow the server opened)
+
+def event_records(a, sfs, tcp, mps):
+    other = {'c2s': 's2c', 's2c': 'c2s'}
+    owner = {}  # conn -> (mpconn, opened by the server)
+    for r in sfs:
+        if r['conn'] != '-':
+            owner[r['conn']] = (r['mpconn'], r['role'] == 'server')
+    out = []
+    if a.record == 'ack':
+        for r in rows(a.A):
+            if r['acked_bytes'] in ('-', '0') or int(r['acked_bytes']) == 0:
+                continue
+            if r['conn'] in owner:
+                m, srv = owner[r['conn']]
+                out.append(['subflow', m, other[r['dir']] if srv else r['dir'], r['acked_bytes']])
+            else:
+                out.append(['tcp', r['conn'], r['dir'], r['acked_bytes']])
+        for r in rows(a.D):
+            if r['bytes'] != '-' and int(r['bytes']) > 0:
+                out.append(['data_ack', r['mpconn'], r['dir'], r['bytes']])
+        return out
+    span_t = {r['conn']: (PM.ns(r['first_ts']), PM.ns(r['duration_s'])) for r in tcp}
+    span_m = {r['mpconn']: (PM.ns(r['start_ts']), PM.ns(r['duration_s'])) for r in mps}
+
+    def place(level, i, kind, cls, d, ts, nb, span):
+        t = PM.ns(ts)
+        at = PM.dur(t - span[0]) if span else '-'
+        fr = '%.6f' % ((t - span[0]) / span[1]) if span and span[1] > 0 else '-'
+        return [level, i, kind, cls, d, ts, nb, at, fr]
+    for r in rows(a.X):
+        if r['bytes'] == '-' or int(r['bytes']) == 0:
+            continue
+        if r['conn'] in owner:
+            m, srv = owner[r['conn']]
+            out.append(place('mptcp', m, 'rexmit', r['class'], other[r['dir']] if srv else r['dir'],
+                             r['ts'], r['bytes'], span_m.get(m)))
+        else:
+            out.append(place('tcp', r['conn'], 'rexmit', r['class'], r['dir'], r['ts'], r['bytes'],
+                             span_t.get(r['conn'])))
+    for r in rows(a.J):
+        out.append(place('mptcp', r['mpconn'], 'reinject', r['cause'], r['dir'], r['ts'], r['len'],
+                         span_m.get(r['mpconn'])))
+    return out
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('record', choices=sorted(HEAD))
@@ -353,11 +404,21 @@ def main():
     ap.add_argument('-m')
     ap.add_argument('-k')
     ap.add_argument('-a')
+    ap.add_argument('-A')
+    ap.add_argument('-D')
+    ap.add_argument('-X')
+    ap.add_argument('-J')
     a = ap.parse_args()
     tcp, sfs, mps = rows(a.t), rows(a.s), rows(a.m)
     out = [HEAD[a.record].split()]
     if a.record in ('pm', 'pmevents'):
         out += pm_records(a.record, sfs, rows(a.a), mps)
+        for r in out:
+            sys.stdout.write('\t'.join(str(x) for x in r) + '\n')
+        return
+
+    if a.record in ('ack', 'when'):
+        out += event_records(a, sfs, tcp, mps)
         for r in out:
             sys.stdout.write('\t'.join(str(x) for x in r) + '\n')
         return
