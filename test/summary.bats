@@ -193,24 +193,115 @@ print(len(v), repr(float(numpy.median(v))), repr(max(v)))')
 	assert_equal "$(value handover_conns S/handover.tsv app=appA cond=wifi)" 1
 }
 
-@test "TCP vs MPTCP ACK sizes: counts and medians of the event records" {
-	# Expected: numpy over tcp_ack.tsv (TCP capture) and mptcp_dack.tsv
-	# (MPTCP captures of appA/wifi).
+@test "ACK sizes per direction: subflow ACKs vs DATA_ACKs of the same connections, counts, sums and medians" {
+	# Expected: numpy over the analysed event tables of appA/wifi: the TCP
+	# ACKs (tcp_ack.tsv) of the subflows (mptcp_subflows.tsv's conn) in
+	# the MPTCP direction (reversed when role is server), the DATA_ACKs
+	# (mptcp_dack.tsv), the TCP capture's ACKs; ACKs of 0 bytes and the
+	# first DATA_ACK ('-') left out
 	local want
 	want=$($PY - <<-'EOF'
 	import csv, glob, numpy
-	t = [int(r['acked_bytes']) for f in glob.glob('B/tcp_appA_*/tcp_ack.tsv')
-	     for r in csv.DictReader(open(f), delimiter='\t') if r['acked_bytes'] != '-']
-	m = [int(r['bytes']) for f in glob.glob('A/mptcp_appA_*/mptcp_dack.tsv')
-	     for r in csv.DictReader(open(f), delimiter='\t') if r['bytes'] != '-']
+	def rows(f):
+	    return list(csv.DictReader(open(f), delimiter='\t'))
+	flip = {'c2s': 's2c', 's2c': 'c2s'}
+	v = {}
+	for f in glob.glob('A/mptcp_appA_*/tcp_ack.tsv') + glob.glob('B/tcp_appA_*/tcp_ack.tsv'):
+	    sub = {r['conn']: r['role'] for r in rows(f.replace('tcp_ack', 'mptcp_subflows'))} \
+	        if 'mptcp_' in f else {}
+	    for r in rows(f):
+	        if r['acked_bytes'] == '-' or int(r['acked_bytes']) == 0:
+	            continue
+	        if r['conn'] in sub:
+	            k = ('subflow', flip[r['dir']] if sub[r['conn']] == 'server' else r['dir'])
+	        else:
+	            k = ('tcp', r['dir'])
+	        v.setdefault(k, []).append(int(r['acked_bytes']))
+	for f in glob.glob('A/mptcp_appA_*/mptcp_dack.tsv'):
+	    for r in rows(f):
+	        if r['bytes'] != '-' and int(r['bytes']) > 0:
+	            v.setdefault(('data_ack', r['dir']), []).append(int(r['bytes']))
 	def fmt(x):
 	    x = float(x)
 	    return str(int(x)) if x.is_integer() else repr(x)
-	print('mptcp', len(m), fmt(numpy.median(m)))
-	print('tcp', len(t), fmt(numpy.median(t)))
+	for k in sorted(v):
+	    print(k[0], k[1], len(v[k]), sum(v[k]), fmt(numpy.median(v[k])))
 	EOF
 	)
-	assert_equal "$(awk -F'\t' 'NR == 1 || ($2 == "appA" && $3 == "wifi")' S/ack_sizes.tsv | pick level,count,median_bytes | sort)" "$want"
+	[ "$(wc -l <<< "$want")" -ge 5 ] || fail "too few levels and directions: $want"
+	assert_equal "$(awk -F'\t' 'NR == 1 || ($3 == "appA" && $4 == "wifi")' S/ack_sizes.tsv |
+	    pick level,dir,count,sum_bytes,median_bytes | sort)" "$want"
+}
+
+@test "ACK sizes plot, byte-weighted: each group's points are the share of bytes acknowledged by ACKs up to a size" {
+	# Expected: python over summary's data table acks.tsv (whose rows the
+	# test above checks against the event tables): per group (n = its
+	# ACKs), the sizes sorted, each with the running sum of the bytes over
+	# their total, to 6 decimals; the last point 1
+	local want got
+	want=$($PY - <<-'EOF'
+	import csv
+	g = {}
+	for r in csv.DictReader(open('S/data/acks.tsv'), delimiter='\t'):
+	    g.setdefault((r['level'], r['dir'], r['app'], r['cond']), []).append(int(r['bytes']))
+	for k in sorted(g):
+	    v = sorted(g[k])
+	    tot, run = sum(v), 0
+	    print('# %s (n=%d)' % (' / '.join(k), len(v)))
+	    for x in v:
+	        run += x
+	        print(x, '%.6f' % (run / tot))
+	EOF
+	)
+	got=$(awk '/^# / { print; next } NF == 2 { printf "%s %.6f\n", $1, $2 }' S/plots/ack_sizes_bytes_cdf.dat)
+	[ "$(grep -c '^# ' <<< "$want")" -ge 5 ] || fail "too few groups"
+	# the groups in sorted order, their points in order
+	assert_equal "$(awk '/^# / { k = $0; next } { print k " | " $0 }' <<< "$got" | sort -s -t '|' -k1,1)" \
+	    "$(awk '/^# / { k = $0; next } { print k " | " $0 }' <<< "$want")"
+	grep -q 'subflow / c2s / appA / wifi' <<< "$got" || fail "no subflow ACKs"
+}
+
+@test "when retransmissions and reinjections happen: counts, bytes and median places from the event tables" {
+	# Expected: numpy over the analysed tables: per retransmission with
+	# bytes sent before (tcp_rexmit.tsv) its time since the start of its
+	# connection over the duration, a subflow's in its MPTCP connection
+	# (mptcp_conns.tsv start_ts, duration_s), another's in its TCP
+	# connection (tcp_conns.tsv first_ts, duration_s); per reinjection
+	# (mptcp_reinject.tsv) the same in its MPTCP connection
+	local want
+	want=$($PY - <<-'EOF'
+	import csv, glob, numpy
+	from decimal import Decimal as D
+	def rows(f):
+	    try:
+	        return list(csv.DictReader(open(f), delimiter='\t'))
+	    except FileNotFoundError:
+	        return []
+	v, nb = {}, {}
+	for d in glob.glob('[AB]/*_*'):
+	    app, cond = d.split('/')[1].split('_')[1:3]
+	    sub = {r['conn']: r['mpconn'] for r in rows(d + '/mptcp_subflows.tsv')}
+	    mp = {r['mpconn']: (D(r['start_ts']), D(r['duration_s'])) for r in rows(d + '/mptcp_conns.tsv')}
+	    tc = {r['conn']: (D(r['first_ts']), D(r['duration_s'])) for r in rows(d + '/tcp_conns.tsv')}
+	    ev = [('mptcp', mp[sub[r['conn']]], 'rexmit', r['ts'], r['bytes']) if r['conn'] in sub else
+	          ('tcp', tc[r['conn']], 'rexmit', r['ts'], r['bytes'])
+	          for r in rows(d + '/tcp_rexmit.tsv') if int(r['bytes']) > 0]
+	    ev += [('mptcp', mp[r['mpconn']], 'reinject', r['ts'], r['len']) for r in rows(d + '/mptcp_reinject.tsv')]
+	    for lv, (st, du), kind, ts, b in ev:
+	        k = (lv, kind, app, cond)
+	        v.setdefault(k, [])
+	        nb[k] = nb.get(k, 0) + int(b)
+	        if du > 0:
+	            v[k].append(round(float((D(ts) - st) / du), 6))
+	for k in sorted(v):
+	    m = float(numpy.median(v[k]))
+	    print(' '.join(k), len(v[k]), nb[k], '%.6f' % m)
+	EOF
+	)
+	[ "$(wc -l <<< "$want")" -ge 3 ] || fail "too few groups: $want"
+	grep -q '^mptcp reinject' <<< "$want" || fail "no reinjection: $want"
+	assert_equal "$(pick level,kind,app,cond,placed,sum_bytes,median_at_frac < S/when.tsv |
+	    awk '{ $7 = sprintf("%.6f", $7); print }' | sort)" "$want"
 }
 
 @test "connection duration: per-group count and median of the connection records" {
