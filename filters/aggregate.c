@@ -313,9 +313,10 @@ static void put_sep(void)
 	out_chr(&out_stdout, osp->csv_out ? ',' : '\t');
 }
 
-/* Shortest text that reads back as the same double (as Python's repr);
- * whole numbers print as integers. */
-static void put_num(double v)
+/* An input value (a minimum, a maximum, a CDF's x): the shortest text
+ * that reads back as the same double (as Python's repr), so that it is
+ * written as it was read; whole numbers as integers. */
+static void put_exact(double v)
 {
 	if (isnan(v)) {
 		out_dash(&out_stdout);
@@ -331,6 +332,22 @@ static void put_num(double v)
 		if (strtod(buf, NULL) == v)
 			break;
 	}
+	out_str(&out_stdout, buf);
+}
+
+/* A computed number (a sum, mean, deviation, percentile, fraction): 12
+ * significant digits, printf's %.12g, so that binary rounding (0.1 + 0.2
+ * = 0.30000000000000004) and a percentile's interpolation, whose errors
+ * reach the 13th digit of its operands, do not show; whole numbers as
+ * integers. */
+static void put_num(double v)
+{
+	if (isnan(v) || (v == trunc(v) && fabs(v) < 1e15)) {
+		put_exact(v);
+		return;
+	}
+	char buf[40];
+	snprintf(buf, sizeof buf, "%.12g", v);
 	out_str(&out_stdout, buf);
 }
 
@@ -927,6 +944,8 @@ static void put_summary(const struct spec *sp, struct group *g)
 				out_dash(&out_stdout);
 		} else if (a->fn == F_RATIO) {
 			put_ratio(a, g);
+		} else if (a->fn == F_MIN || a->fn == F_MAX) {
+			put_exact(agg_value(a, g));
 		} else {
 			put_num(agg_value(a, g));
 		}
@@ -937,7 +956,7 @@ static void put_summary(const struct spec *sp, struct group *g)
 static void put_point(const struct group *g, double x, double y)
 {
 	put_key(g);
-	put_num(x);
+	put_exact(x);
 	put_sep();
 	put_num(y);
 	out_nl(&out_stdout);

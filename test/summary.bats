@@ -6,6 +6,9 @@ bats_require_minimum_version 1.5.0
 # per-connection records (the analysed tables, which analyze.bats checks
 # against the filters run by hand), from the crafted captures' hand
 # derivations, or from the names themselves: never from summary's output.
+# Statistics computed by numpy are written as aggregate(1) writes them,
+# to 12 significant digits ('%.12g'), before summary rounds seconds to 6
+# decimals and milliseconds to 3.
 
 SUMMARY=$BATS_TEST_DIRNAME/../pipelines/summary
 ANALYZE=$BATS_TEST_DIRNAME/../pipelines/analyze
@@ -155,7 +158,7 @@ value() {
 import csv, sys, numpy
 v = [float(r["join_delay_s"]) for r in csv.DictReader(sys.stdin, delimiter="\t")
      if r["subflow"] != "0" and not r["status"].startswith("failed")]
-print(len(v), repr(float(numpy.median(v))), repr(max(v)))')
+print(len(v), "%.12g" % numpy.median(v), repr(max(v)))')
 	assert_equal "$(pick count,median_join_delay_s,max_join_delay_s < <(awk -F'\t' 'NR == 1 || ($1 == "appA" && $2 == "wifi")' S/join_delay.tsv))" "$want"
 }
 
@@ -223,7 +226,7 @@ print(len(v), repr(float(numpy.median(v))), repr(max(v)))')
 	            v.setdefault(('data_ack', r['dir']), []).append(int(r['bytes']))
 	def fmt(x):
 	    x = float(x)
-	    return str(int(x)) if x.is_integer() else repr(x)
+	    return str(int(x)) if x.is_integer() else '%.12g' % x
 	for k in sorted(v):
 	    print(k[0], k[1], len(v[k]), sum(v[k]), fmt(numpy.median(v[k])))
 	EOF
@@ -295,7 +298,7 @@ print(len(v), repr(float(numpy.median(v))), repr(max(v)))')
 	            v[k].append(round(float((D(ts) - st) / du), 6))
 	for k in sorted(v):
 	    m = float(numpy.median(v[k]))
-	    print(' '.join(k), len(v[k]), nb[k], '%.6f' % m)
+	    print(' '.join(k), len(v[k]), nb[k], '%.6f' % float('%.12g' % m))
 	EOF
 	)
 	[ "$(wc -l <<< "$want")" -ge 3 ] || fail "too few groups: $want"
@@ -311,7 +314,7 @@ print(len(v), repr(float(numpy.median(v))), repr(max(v)))')
 	import csv, glob, numpy
 	def fmt(x):
 	    x = float(x)
-	    return str(int(x)) if x.is_integer() else repr(x)
+	    return str(int(x)) if x.is_integer() else '%.12g' % x
 	m = [float(r['duration_s']) for f in glob.glob('A/mptcp_appA_wifi_*/mptcp_conns.tsv')
 	     for r in csv.DictReader(open(f), delimiter='\t')]
 	t = [float(r['duration_s']) for f in glob.glob('B/tcp_appA_wifi_*/tcp_conns.tsv')
@@ -779,9 +782,9 @@ completion_oracle() {
 	for k in sorted(g):
 	    d = np.array([x for x, _ in g[k]])
 	    b = np.array([y for _, y in g[k]])
-	    q = ['%.6f' % x for x in (d.min(), *np.percentile(d, [25, 50, 75]), d.max(), d.mean())]
+	    q = ['%.6f' % float('%.12g' % x) for x in (d.min(), *np.percentile(d, [25, 50, 75]), d.max(), d.mean())]
 	    m = np.median(b)
-	    print(*k, len(d), *q, b.min(), int(m) if m == int(m) else m)
+	    print(*k, len(d), *q, b.min(), '%.12g' % m)
 	EOF
 }
 
@@ -830,7 +833,7 @@ COMPL_COLS=level,app,cond,count,min_duration_s,p25_duration_s,median_duration_s,
 	        g.setdefault('%s / %s / %s' % (lv, app, cond), []).append(float(dur))
 	for k in sorted(g):
 	    d = np.array(g[k])
-	    print(k, *('%.6f' % x for x in (d.min(), *np.percentile(d, [25, 50, 75]), d.max())), len(d))
+	    print(k, *('%.6f' % float('%.12g' % x) for x in (d.min(), *np.percentile(d, [25, 50, 75]), d.max())), len(d))
 	EOF
 	)
 	file S/plots/completion_box.png | grep -q 'PNG image data' || fail "no PNG"
@@ -864,8 +867,8 @@ COMPL_COLS=level,app,cond,count,min_duration_s,p25_duration_s,median_duration_s,
 	    r = [float(x[2]) for x in v if x[2] != '-']
 	    m = np.median(b)
 	    S = lambda i: sum(x[i] for x in v)
-	    print(*k, len(v), b.sum(), int(m) if m == int(m) else m, b.max(), '%.6f' % np.median([x[1] for x in v]),
-	          len(r), '%.3f' % np.median(r) if r else '-', S(3), S(4), '%.6f' % (S(4) / b.sum()))
+	    print(*k, len(v), b.sum(), '%.12g' % m, b.max(), '%.6f' % float('%.12g' % np.median([x[1] for x in v])),
+	          len(r), '%.3f' % float('%.12g' % np.median(r)) if r else '-', S(3), S(4), '%.6f' % (S(4) / b.sum()))
 	EOF
 	)
 	[ "$(wc -l <<< "$want")" -ge 3 ]
@@ -941,7 +944,7 @@ COMPL_COLS=level,app,cond,count,min_duration_s,p25_duration_s,median_duration_s,
 	                v[app, cond].append(float(r['join_delay_s']))
 	for k in sorted(v):
 	    x = v[k]
-	    print(k[0], k[1], len(x), '%.6f' % numpy.median(x), sum(j <= 0.2 for j in x), sum(j <= 1 for j in x))
+	    print(k[0], k[1], len(x), '%.6f' % float('%.12g' % numpy.median(x)), sum(j <= 0.2 for j in x), sum(j <= 1 for j in x))
 	EOF
 	)
 	[ -n "$want" ]
