@@ -7,8 +7,9 @@ bats_require_minimum_version 1.5.0
 # against the filters run by hand), from the crafted captures' hand
 # derivations, or from the names themselves: never from summary's output.
 # Statistics computed by numpy are written as aggregate(1) writes them,
-# to 12 significant digits ('%.12g'), before summary rounds seconds to 6
-# decimals and milliseconds to 3.
+# to 12 significant digits ('%.12g'), then rounded as summary(1) says:
+# seconds and fractions to 6 decimals, milliseconds to 3, bytes and
+# counts to 3 when not whole.
 
 SUMMARY=$BATS_TEST_DIRNAME/../pipelines/summary
 ANALYZE=$BATS_TEST_DIRNAME/../pipelines/analyze
@@ -158,7 +159,7 @@ value() {
 import csv, sys, numpy
 v = [float(r["join_delay_s"]) for r in csv.DictReader(sys.stdin, delimiter="\t")
      if r["subflow"] != "0" and not r["status"].startswith("failed")]
-print(len(v), "%.12g" % numpy.median(v), repr(max(v)))')
+print(len(v), "%.6f" % float("%.12g" % numpy.median(v)), "%.6f" % max(v))')
 	assert_equal "$(pick count,median_join_delay_s,max_join_delay_s < <(awk -F'\t' 'NR == 1 || ($1 == "appA" && $2 == "wifi")' S/join_delay.tsv))" "$want"
 }
 
@@ -313,8 +314,7 @@ print(len(v), "%.12g" % numpy.median(v), repr(max(v)))')
 	want=$($PY - <<-'EOF'
 	import csv, glob, numpy
 	def fmt(x):
-	    x = float(x)
-	    return str(int(x)) if x.is_integer() else '%.12g' % x
+	    return '%.6f' % float('%.12g' % x)
 	m = [float(r['duration_s']) for f in glob.glob('A/mptcp_appA_wifi_*/mptcp_conns.tsv')
 	     for r in csv.DictReader(open(f), delimiter='\t')]
 	t = [float(r['duration_s']) for f in glob.glob('B/tcp_appA_wifi_*/tcp_conns.tsv')
@@ -867,7 +867,7 @@ COMPL_COLS=level,app,cond,count,min_duration_s,p25_duration_s,median_duration_s,
 	    r = [float(x[2]) for x in v if x[2] != '-']
 	    m = np.median(b)
 	    S = lambda i: sum(x[i] for x in v)
-	    print(*k, len(v), b.sum(), '%.12g' % m, b.max(), '%.6f' % float('%.12g' % np.median([x[1] for x in v])),
+	    print(*k, len(v), b.sum(), int(m) if m == int(m) else '%.3f' % m, b.max(), '%.6f' % float('%.12g' % np.median([x[1] for x in v])),
 	          len(r), '%.3f' % float('%.12g' % np.median(r)) if r else '-', S(3), S(4), '%.6f' % (S(4) / b.sum()))
 	EOF
 	)
