@@ -3,7 +3,10 @@
  * mptcp_dack, tcp_ack, tcp_rtt; tcp-metrics -e inflight for in-flight
  * bytes): goodput per MPTCP connection (bytes newly DATA_ACKed) and per
  * subflow (bytes newly acknowledged at the TCP level), RTT and in-flight
- * bytes per subflow, in bins of -w seconds from the connection's start.
+ * bytes per subflow, in bins of -w seconds from the connection's start;
+ * with -t the same per TCP connection of tcp_conns.tsv (captures without
+ * MPTCP); and -r trace, the whole capture's TCP-acknowledged bytes per
+ * interface and their running sum (seq_together.py's view).
  * The event tables are read once, in their order; each series keeps one
  * open bin and writes it when an event falls in a later one, so memory
  * grows with the connections and subflows, not with the events. See
@@ -23,10 +26,10 @@
 _Noreturn static void usage(int status)
 {
 	fprintf(status ? stderr : stdout,
-	    "usage: series [-h] [-r goodput|rtt|inflight] [-c mpconn] [-d c2s|s2c] [-w seconds]\n"
-	    "              [-M mptcp_conns] [-S mptcp_subflows] [-D mptcp_dack] [-A tcp_ack]\n"
-	    "              [-R tcp_rtt] [-I inflight] [--capture name] [folder]\n"
-	    "       series [-r record] --schema\n");
+	    "usage: series [-ht] [-r goodput|rtt|inflight|trace] [-c conn] [-d c2s|s2c] [-w seconds]\n"
+	    "              [-M mptcp_conns] [-S mptcp_subflows] [-T tcp_conns] [-D mptcp_dack]\n"
+	    "              [-A tcp_ack] [-R tcp_rtt] [-I inflight] [--capture name] [folder]\n"
+	    "       series [-t] [-r record] --schema\n");
 	exit(status);
 }
 
@@ -47,14 +50,15 @@ struct bin {
 	uint64_t min, max, last;
 };
 
-/* An MPTCP connection of mptcp_conns. */
+/* An MPTCP connection of mptcp_conns; with -t, a TCP connection's span. */
 struct mpc {
 	uint64_t id;
 	int64_t start, end; /* ns since the epoch */
 	struct bin b[2];    /* the connection's goodput per direction */
 };
 
-/* A subflow of mptcp_subflows, keyed by its TCP connection. */
+/* A subflow of mptcp_subflows, keyed by its TCP connection; with -t and
+ * -r trace, a TCP connection of tcp_conns. */
 struct sf {
 	uint64_t conn;
 	struct mpc *m;
@@ -62,6 +66,8 @@ struct sf {
 	int server_opened;  /* its TCP directions are the MPTCP ones reversed */
 	char *iface;
 	struct bin b[2];    /* per MPTCP direction */
+	int ifc;            /* -r trace: its interface class (enum ifc) */
+	int acked[2];       /* -r trace: bytes acknowledged in that direction yet */
 };
 
 /* ---- tables keyed by a 64-bit id (keyed hash: the ids come from the
@@ -115,16 +121,17 @@ static struct idmap mp_map, sf_map;
 
 /* ---- options */
 
-enum rec { R_GOODPUT, R_RTT, R_INFLIGHT };
+enum rec { R_GOODPUT, R_RTT, R_INFLIGHT, R_TRACE };
 
 static struct {
 	enum rec rec;
+	int tcp;            /* -t: per TCP connection of tcp_conns.tsv */
 	int only_conn;
 	uint64_t conn;
 	int dir;            /* C2S, S2C, or -1 for both */
 	int64_t w;          /* bin width, ns */
 	int digits;         /* of the timestamps written: 6, or 9 */
-} op = { R_GOODPUT, 0, 0, -1, 100000000, 6 };
+} op = { R_GOODPUT, 0, 0, 0, -1, 100000000, 6 };
 
 /* ---- the records */
 
@@ -174,42 +181,106 @@ static void out_mean_ms(struct out *o, const struct bin *b)
 	X(iface, TEXT, "-", "the subflow's interface (ifmatch: wifi, cellular, ?), - for the connection", \
 	    if (r->s) out_text(o, r->s->iface); else out_dash(o))
 
+/* -t: a TCP connection's series */
+#define TCP_HEAD(X) \
+	X(conn, ID, "-", "the TCP connection (tcp_conns.tsv)", out_u64(o, r->s->conn)) \
+	X(dir, TEXT, "-", "the TCP direction of the data, c2s or s2c", out_str(o, dir_name[r->dir])) \
+	X(iface, TEXT, "-", "the connection's interface (ifmatch: wifi, cellular, ?)", out_text(o, r->s->iface))
+
 #define SERIES_BIN(X) \
-	X(t_s, DURATION_S, "s", "start of the bin, from the connection's start_ts", out_bin_t(o, r)) \
+	X(t_s, DURATION_S, "s", "start of the bin, from the connection's start_ts (-t: first_ts)", out_bin_t(o, r)) \
 	X(ts, TS, "s", "start of the bin, seconds since the epoch", out_bin_ts(o, r))
 
-#define GOODPUT_COLUMNS(X) \
+#define GOODPUT_LEVEL(X) \
 	X(level, TEXT, "-", "mptcp: DATA_ACKed bytes (mptcp_dack.tsv); tcp: TCP-acknowledged bytes of the subflow (tcp_ack.tsv)", \
-	    out_str(o, r->s ? "tcp" : "mptcp")) \
+	    out_str(o, r->s ? "tcp" : "mptcp"))
+
+#define GOODPUT_COLUMNS(X) \
 	X(bytes, COUNT, "bytes", "bytes newly acknowledged in the bin", out_u64(o, r->b->sum)) \
 	X(mbit_s, REAL, "Mbit/s", "bytes * 8 / the bin width / 10^6", out_mbit(o, r))
 
+/* the subflow's TCP connection, in the rtt and inflight records */
+#define SF_CONN(X) \
+	X(conn, ID, "-", "the subflow's TCP connection (tcp_conns.tsv)", out_u64(o, r->s->conn))
+
 #define RTT_COLUMNS(X) \
-	X(conn, ID, "-", "the subflow's TCP connection (tcp_rtt.tsv)", out_u64(o, r->s->conn)) \
-	X(n, COUNT, "samples", "RTT samples in the bin", out_u64(o, r->b->n)) \
+	X(n, COUNT, "samples", "RTT samples in the bin (tcp_rtt.tsv)", out_u64(o, r->b->n)) \
 	X(min_ms, MS, "ms", "the lowest", out_us_ms(o, r->b->min)) \
 	X(mean_ms, MS, "ms", "their mean", out_mean_ms(o, r->b)) \
 	X(max_ms, MS, "ms", "the highest", out_us_ms(o, r->b->max))
 
 #define INFLIGHT_COLUMNS(X) \
-	X(conn, ID, "-", "the subflow's TCP connection (tcp-metrics -e inflight)", out_u64(o, r->s->conn)) \
-	X(n, COUNT, "-", "changes of the in-flight bytes in the bin", out_u64(o, r->b->n)) \
+	X(n, COUNT, "-", "changes of the in-flight bytes in the bin (tcp-metrics -e inflight)", out_u64(o, r->b->n)) \
 	X(max_bytes, COUNT, "bytes", "the highest in-flight value set in the bin", out_u64(o, r->b->max)) \
 	X(last_bytes, COUNT, "bytes", "the value at the end of the bin", out_u64(o, r->b->last))
 
 static const struct column head_cols[] = { SERIES_HEAD(COL_ROW) };
+static const struct column tcp_head_cols[] = { TCP_HEAD(COL_ROW) };
 static const struct column bin_cols[] = { SERIES_BIN(COL_ROW) };
+static const struct column level_cols[] = { GOODPUT_LEVEL(COL_ROW) };
 static const struct column goodput_cols[] = { GOODPUT_COLUMNS(COL_ROW) };
+static const struct column sfconn_cols[] = { SF_CONN(COL_ROW) };
 static const struct column rtt_cols[] = { RTT_COLUMNS(COL_ROW) };
 static const struct column inflight_cols[] = { INFLIGHT_COLUMNS(COL_ROW) };
 
-static const struct {
-	const char *name;
-	struct record_def def;
-} records[] = {
-	[R_GOODPUT] = { "goodput", { 3, { COL_PART(head_cols, 0), COL_PART(bin_cols, 0), COL_PART(goodput_cols, 0) } } },
-	[R_RTT] = { "rtt", { 3, { COL_PART(head_cols, 0), COL_PART(rtt_cols, 0), COL_PART(bin_cols, 0) } } },
-	[R_INFLIGHT] = { "inflight", { 3, { COL_PART(head_cols, 0), COL_PART(inflight_cols, 0), COL_PART(bin_cols, 0) } } },
+/* ---- the trace record: the whole capture per direction and interface */
+
+/* ifmatch's labels; a row per label some connection has */
+enum ifc { IF_WIFI, IF_CELL, IF_UNKNOWN, IF_N };
+static const char *const ifc_name[IF_N] = { "wifi", "cellular", "?" };
+
+struct trow {
+	int dir, ifc;
+	int64_t k;                 /* the bin, from the capture's start */
+	uint64_t bytes, cum, conns;
+};
+
+static struct {
+	int64_t start, end;        /* the capture's first first_ts, last last_ts */
+	int present[IF_N];         /* interfaces of tcp_conns.tsv's connections */
+	struct trow cur[2][IF_N];  /* per direction, the open bin's rows */
+	int started[2];            /* the direction has acknowledged bytes */
+} tr;
+
+static void out_trace_t(struct out *o, const struct trow *r)
+{
+	out_ts(o, r->k * op.w, op.digits);
+}
+
+static void out_trace_ts(struct out *o, const struct trow *r)
+{
+	out_ts(o, tr.start + r->k * op.w, op.digits);
+}
+
+#define TRACE_COLUMNS(X) \
+	X(dir, TEXT, "-", "direction of the data: a subflow's MPTCP direction (reversed on one the server opened), else the TCP one", \
+	    out_str(o, dir_name[r->dir])) \
+	X(iface, TEXT, "-", "interface of the connections (ifmatch: wifi, cellular, ?)", out_str(o, ifc_name[r->ifc])) \
+	X(t_s, DURATION_S, "s", "start of the bin, from the capture's first connection's first_ts", out_trace_t(o, r)) \
+	X(ts, TS, "s", "start of the bin, seconds since the epoch", out_trace_ts(o, r)) \
+	X(bytes, COUNT, "bytes", "bytes newly acknowledged at the TCP level in the bin (tcp_ack.tsv)", out_u64(o, r->bytes)) \
+	X(cum_bytes, COUNT, "bytes", "bytes acknowledged from the capture's start to the bin's end", out_u64(o, r->cum)) \
+	X(conns, COUNT, "-", "connections of the interface with bytes acknowledged in the direction by the bin's end", \
+	    out_u64(o, r->conns))
+
+static const struct column trace_cols[] = { TRACE_COLUMNS(COL_ROW) };
+
+static const char *const rec_name[] = { "goodput", "rtt", "inflight", "trace" };
+
+/* [record][-t] */
+static const struct record_def records[][2] = {
+	[R_GOODPUT] = {
+	    { 4, { COL_PART(head_cols, 0), COL_PART(bin_cols, 0), COL_PART(level_cols, 0), COL_PART(goodput_cols, 0) } },
+	    { 3, { COL_PART(tcp_head_cols, 0), COL_PART(bin_cols, 0), COL_PART(goodput_cols, 0) } } },
+	[R_RTT] = {
+	    { 4, { COL_PART(head_cols, 0), COL_PART(sfconn_cols, 0), COL_PART(rtt_cols, 0), COL_PART(bin_cols, 0) } },
+	    { 3, { COL_PART(tcp_head_cols, 0), COL_PART(rtt_cols, 0), COL_PART(bin_cols, 0) } } },
+	[R_INFLIGHT] = {
+	    { 4, { COL_PART(head_cols, 0), COL_PART(sfconn_cols, 0), COL_PART(inflight_cols, 0), COL_PART(bin_cols, 0) } },
+	    { 3, { COL_PART(tcp_head_cols, 0), COL_PART(inflight_cols, 0), COL_PART(bin_cols, 0) } } },
+	[R_TRACE] = {
+	    { 1, { COL_PART(trace_cols, 0) } },
+	    { 1, { COL_PART(trace_cols, 0) } } },
 };
 
 /* The rtt and inflight records put the conn column before the bin's,
@@ -217,21 +288,43 @@ static const struct {
 static void write_row(struct out *o, const struct row *r)
 {
 	int sep = 0;
-	SERIES_HEAD(COL_EMIT)
+	if (op.tcp) {
+		TCP_HEAD(COL_EMIT)
+	} else {
+		SERIES_HEAD(COL_EMIT)
+	}
 	switch (op.rec) {
 	case R_GOODPUT:
 		SERIES_BIN(COL_EMIT)
+		if (!op.tcp) {
+			GOODPUT_LEVEL(COL_EMIT)
+		}
 		GOODPUT_COLUMNS(COL_EMIT)
 		break;
 	case R_RTT:
+		if (!op.tcp) {
+			SF_CONN(COL_EMIT)
+		}
 		RTT_COLUMNS(COL_EMIT)
 		SERIES_BIN(COL_EMIT)
 		break;
 	case R_INFLIGHT:
+		if (!op.tcp) {
+			SF_CONN(COL_EMIT)
+		}
 		INFLIGHT_COLUMNS(COL_EMIT)
 		SERIES_BIN(COL_EMIT)
 		break;
+	case R_TRACE:
+		break;
 	}
+	out_nl(o);
+}
+
+static void write_trace_row(struct out *o, const struct trow *r)
+{
+	int sep = 0;
+	TRACE_COLUMNS(COL_EMIT)
 	out_nl(o);
 }
 
@@ -265,9 +358,10 @@ static void add(const struct tsv *t, int tscol, const struct mpc *m, const struc
     struct bin *b, int64_t ts, uint64_t v)
 {
 	if (ts < m->start || ts > m->end)
-		errx(1, "%s:%llu: column '%s': outside MPTCP connection %llu's start_ts..end_ts "
-		    "(mptcp_conns.tsv)", t->path, (unsigned long long)t->line, t->names[tscol],
-		    (unsigned long long)m->id);
+		errx(1, "%s:%llu: column '%s': outside %s connection %llu's %s (%s)", t->path,
+		    (unsigned long long)t->line, t->names[tscol], op.tcp ? "TCP" : "MPTCP",
+		    (unsigned long long)m->id, op.tcp ? "first_ts..last_ts" : "start_ts..end_ts",
+		    op.tcp ? "tcp_conns.tsv" : "mptcp_conns.tsv");
 	int64_t k = (ts - m->start) / op.w;
 	if (b->open && k < b->k) {
 		backwards++;
@@ -362,6 +456,23 @@ static int64_t conn_ts_ns(const struct tsv *t, int col)
 	return v;
 }
 
+/* A connection's start and end (columns cs, ce of the row), the end
+ * not before the start, and not more bins apart than a series may have:
+ * the goodput record writes every one from its first event to its last. */
+static void read_span(const struct tsv *t, int cs, int ce, const char *what, uint64_t id,
+    int64_t *start, int64_t *end)
+{
+	*start = conn_ts_ns(t, cs);
+	*end = conn_ts_ns(t, ce);
+	if (*end < *start)
+		tsv_bad(t, ce, "before the start:");
+	if ((*end - *start) / op.w >= SERIES_BINS_MAX)
+		errx(1, "%s:%llu: %s connection %llu lasts %.6f s: more than %d bins of %.9g s "
+		    "(a wider -w, or -c another connection)", t->path, (unsigned long long)t->line,
+		    what, (unsigned long long)id, (double)(*end - *start) / 1e9, SERIES_BINS_MAX,
+		    (double)op.w / 1e9);
+}
+
 static void read_conns(struct tsv *t)
 {
 	const char *by = "mptcp-metrics";
@@ -375,16 +486,8 @@ static void read_conns(struct tsv *t)
 			    (unsigned long long)t->line, (unsigned long long)id);
 		/* checked before the connection is kept: an error leaves nothing
 		 * unreachable (the sanitizers' leak check) */
-		int64_t start = conn_ts_ns(t, cs), end = conn_ts_ns(t, ce);
-		if (end < start)
-			tsv_bad(t, ce, "before start_ts:");
-		/* the bins a series can have: the goodput record writes every one
-		 * from its first event to its last */
-		if ((end - start) / op.w >= SERIES_BINS_MAX)
-			errx(1, "%s:%llu: MPTCP connection %llu lasts %.6f s: more than %d bins of %.9g s "
-			    "(a wider -w, or -c another connection)", t->path, (unsigned long long)t->line,
-			    (unsigned long long)id, (double)(end - start) / 1e9, SERIES_BINS_MAX,
-			    (double)op.w / 1e9);
+		int64_t start, end;
+		read_span(t, cs, ce, "MPTCP", id, &start, &end);
 		struct mpc *m = xcalloc(1, sizeof *m);
 		m->id = id;
 		m->start = start;
@@ -432,6 +535,143 @@ static void read_subflows(struct tsv *t)
 		memcpy(s->iface, t->f[ci].p, t->f[ci].n);
 		idmap_put(&sf_map, conn, s);
 	}
+}
+
+/* A row's interface label as its class: ifmatch writes only these. */
+static int ifc_of(const struct tsv *t, int col)
+{
+	for (int i = 0; i < IF_N; i++)
+		if (tsv_eq(t, col, ifc_name[i]))
+			return i;
+	tsv_bad(t, col, "expected wifi, cellular or ?, got");
+}
+
+/* tcp_conns.tsv: with -t every TCP connection (or -c's) is a series of
+ * its own, spanning first_ts..last_ts; for -r trace the connections'
+ * interfaces and the capture's span. */
+static void read_tcp_conns(struct tsv *t)
+{
+	const char *by = "tcp-metrics";
+	int cc = need(t, "conn", by), cs = need(t, "first_ts", by), ce = need(t, "last_ts", by);
+	int ci = need(t, "iface", "ifmatch");
+	while (tsv_next(t)) {
+		uint64_t id = tsv_u64(t, cc);
+		if (op.only_conn && id != op.conn)
+			continue;
+		if (idmap_get(&sf_map, id))
+			errx(1, "%s:%llu: TCP connection %llu a second time", t->path,
+			    (unsigned long long)t->line, (unsigned long long)id);
+		int ifc = ifc_of(t, ci);
+		int64_t start, end;
+		if (op.rec == R_TRACE) {
+			/* the capture's span bounds the bins, not the connection's */
+			start = conn_ts_ns(t, cs);
+			end = conn_ts_ns(t, ce);
+			if (end < start)
+				tsv_bad(t, ce, "before the start:");
+		} else {
+			read_span(t, cs, ce, "TCP", id, &start, &end);
+		}
+		struct sf *s = xcalloc(1, sizeof *s);
+		s->conn = id;
+		s->ifc = ifc;
+		s->iface = xcalloc(1, t->f[ci].n + 1);
+		memcpy(s->iface, t->f[ci].p, t->f[ci].n);
+		if (op.rec == R_TRACE) {
+			if (!sf_map.n || start < tr.start)
+				tr.start = start;
+			if (!sf_map.n || end > tr.end)
+				tr.end = end;
+			tr.present[ifc] = 1;
+		} else {
+			struct mpc *m = xcalloc(1, sizeof *m);
+			m->id = id;
+			m->start = start;
+			m->end = end;
+			idmap_put(&mp_map, id, m);
+			s->m = m;
+		}
+		idmap_put(&sf_map, id, s);
+	}
+	if (op.only_conn && !sf_map.n)
+		errx(1, "%s: no TCP connection %llu", t->path, (unsigned long long)op.conn);
+	if (op.rec == R_TRACE && sf_map.n && (tr.end - tr.start) / op.w >= SERIES_BINS_MAX)
+		errx(1, "%s: the capture lasts %.6f s: more than %d bins of %.9g s (a wider -w)", t->path,
+		    (double)(tr.end - tr.start) / 1e9, SERIES_BINS_MAX, (double)op.w / 1e9);
+}
+
+/* -r trace: the subflows the MPTCP server opened, whose TCP directions
+ * are the MPTCP ones reversed, from mptcp_subflows.tsv when there is one. */
+static void read_subflow_roles(struct tsv *t)
+{
+	const char *by = "mptcp-metrics -s";
+	int cc = need(t, "conn", by), cr = need(t, "role", by);
+	while (tsv_next(t)) {
+		struct sf *s = idmap_get(&sf_map, tsv_u64(t, cc));
+		if (!s)
+			errx(1, "%s:%llu: TCP connection %llu is not in tcp_conns.tsv", t->path,
+			    (unsigned long long)t->line, (unsigned long long)tsv_u64(t, cc));
+		s->server_opened = tsv_eq(t, cr, "server");
+		if (!s->server_opened && !tsv_eq(t, cr, "client"))
+			tsv_bad(t, cr, "expected client or server, got");
+	}
+}
+
+/* The open bin of direction d: a row per interface of the capture, then
+ * the next bin, empty, its running sums carried on. */
+static void trace_next_bin(int d)
+{
+	for (int i = 0; i < IF_N; i++) {
+		struct trow *r = &tr.cur[d][i];
+		if (tr.present[i])
+			write_trace_row(&out_stdout, r);
+		r->k++;
+		r->bytes = 0;
+	}
+}
+
+/* tcp_ack.tsv for -r trace: every connection's acknowledged bytes, in
+ * the bin of the acknowledgement; acknowledgements of no new byte are
+ * left out, so that a direction's rows end at its last byte. */
+static void read_trace_acks(struct tsv *t)
+{
+	const char *by = "tcp-metrics -e ack";
+	int cc = need(t, "conn", by), ct = need(t, "ts", by), cd = need(t, "dir", by);
+	int cv = need(t, "acked_bytes", by);
+	for (int d = 0; d < 2; d++)
+		for (int i = 0; i < IF_N; i++)
+			tr.cur[d][i] = (struct trow){ d, i, 0, 0, 0, 0 };
+	while (tsv_next(t)) {
+		uint64_t conn = tsv_u64(t, cc);
+		struct sf *s = idmap_get(&sf_map, conn);
+		if (!s)
+			errx(1, "%s:%llu: TCP connection %llu is not in tcp_conns.tsv", t->path,
+			    (unsigned long long)t->line, (unsigned long long)conn);
+		int d = dir_of(t, cd) ^ s->server_opened;
+		int64_t ts = ts_ns(t, ct);
+		uint64_t v = tsv_u64(t, cv);
+		if (ts < tr.start || ts > tr.end)
+			errx(1, "%s:%llu: column '%s': outside the capture's connections, first_ts..last_ts "
+			    "(tcp_conns.tsv)", t->path, (unsigned long long)t->line, t->names[ct]);
+		if (v == 0 || (op.dir >= 0 && d != op.dir))
+			continue;
+		int64_t k = (ts - tr.start) / op.w;
+		struct trow *r = &tr.cur[d][s->ifc];
+		if (k < r->k)
+			backwards++;
+		while (k > tr.cur[d][0].k)
+			trace_next_bin(d);
+		tr.started[d] = 1;
+		r->bytes += v;
+		r->cum += v;
+		if (!s->acked[d]) {
+			s->acked[d] = 1;
+			r->conns++;
+		}
+	}
+	for (int d = 0; d < 2; d++)
+		if (tr.started[d])
+			trace_next_bin(d);
 }
 
 /* mptcp_dack.tsv: the connections' goodput. */
@@ -500,21 +740,56 @@ static void flush_all(void)
 }
 
 struct paths {
-	const char *dir, *conns, *subflows, *dack, *ack, *rtt, *inflight;
+	const char *dir, *conns, *subflows, *tcpconns, *dack, *ack, *rtt, *inflight;
 };
 
-static void run(const struct paths *p)
+/* 1 when the folder has FILE (a table a capture without MPTCP lacks) */
+static int in_folder(const char *dirpath, const char *file)
+{
+	char buf[4096];
+	struct stat st;
+	return dirpath && (size_t)snprintf(buf, sizeof buf, "%s/%s", dirpath, file) < sizeof buf &&
+	    stat(buf, &st) == 0;
+}
+
+/* The connections the record's series belong to: MPTCP connections and
+ * their subflows, or (-t, -r trace) the TCP connections; -r trace also
+ * the subflows' roles, when the capture has subflows. */
+static void read_connections(const struct paths *p)
 {
 	struct tsv t;
+	if (op.tcp || op.rec == R_TRACE) {
+		open_need(&t, p->tcpconns, p->dir, "tcp_conns.tsv", "-T", "tcp-metrics and ifmatch");
+		read_tcp_conns(&t);
+		tsv_close(&t);
+		if (op.rec == R_TRACE && (p->subflows || in_folder(p->dir, "mptcp_subflows.tsv"))) {
+			open_need(&t, p->subflows, p->dir, "mptcp_subflows.tsv", "-S", "mptcp-metrics -s");
+			read_subflow_roles(&t);
+			tsv_close(&t);
+		}
+		return;
+	}
 	open_need(&t, p->conns, p->dir, "mptcp_conns.tsv", "-M", "mptcp-metrics");
 	read_conns(&t);
 	tsv_close(&t);
 	open_need(&t, p->subflows, p->dir, "mptcp_subflows.tsv", "-S", "mptcp-metrics -s and ifmatch");
 	read_subflows(&t);
 	tsv_close(&t);
-	record_header(&out_stdout, &records[op.rec].def);
+}
+
+static void run(const struct paths *p)
+{
+	struct tsv t;
+	read_connections(p);
+	record_header(&out_stdout, &records[op.rec][op.tcp]);
 	switch (op.rec) {
+	case R_TRACE:
+		open_need(&t, p->ack, p->dir, "tcp_ack.tsv", "-A", "tcp-metrics -e ack");
+		read_trace_acks(&t);
+		break;
 	case R_GOODPUT:
+		if (op.tcp)
+			goto tcp_acks;
 		open_need(&t, p->dack, p->dir, "mptcp_dack.tsv", "-D", "mptcp-metrics -e dack");
 		read_dack(&t);
 		tsv_close(&t);
@@ -527,6 +802,7 @@ static void run(const struct paths *p)
 					m->b[d].open = 0;
 				}
 		}
+	tcp_acks:
 		open_need(&t, p->ack, p->dir, "tcp_ack.tsv", "-A", "tcp-metrics -e ack");
 		read_tcp_events(&t, "acked_bytes", "tcp-metrics -e ack");
 		break;
@@ -579,12 +855,14 @@ int main(int argc, char *argv[])
 	struct paths p = { 0 };
 	int schema = 0, ch;
 	const char *rec = "goodput";
+	int conn_opt = 0;
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:c:D:d:hI:M:R:r:S:w:", table_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:c:D:d:hI:M:R:r:S:tT:w:", table_longopts)) != -1) {
 		switch (ch) {
 		case 'A': p.ack = optarg; break;
 		case 'c':
+			conn_opt = 1;
 			op.only_conn = 1;
 			op.conn = (uint64_t)parse_count_arg("-c", optarg, 0, INT64_MAX);
 			break;
@@ -602,6 +880,8 @@ int main(int argc, char *argv[])
 		case 'R': p.rtt = optarg; break;
 		case 'r': rec = optarg; break;
 		case 'S': p.subflows = optarg; break;
+		case 't': op.tcp = 1; break;
+		case 'T': p.tcpconns = optarg; break;
 		case 'w': op.w = parse_width(optarg); break;
 		case OPT_SCHEMA: schema = 1; break;
 		case OPT_CAPTURE: col_set_capture(optarg); break;
@@ -609,14 +889,20 @@ int main(int argc, char *argv[])
 		default: usage(2);
 		}
 	}
-	size_t nrec = sizeof records / sizeof *records, r;
-	for (r = 0; r < nrec && strcmp(rec, records[r].name); r++)
+	size_t nrec = sizeof rec_name / sizeof *rec_name, r;
+	for (r = 0; r < nrec && strcmp(rec, rec_name[r]); r++)
 		;
 	if (r == nrec)
-		errx(2, "-r: goodput, rtt or inflight, not '%s'", rec);
+		errx(2, "-r: goodput, rtt, inflight or trace, not '%s'", rec);
 	op.rec = (enum rec)r;
+	/* the trace is the whole capture's: of no one connection, and of TCP
+	 * connections whatever the capture */
+	if (op.rec == R_TRACE && conn_opt)
+		errx(2, "-r trace: the whole capture, no -c");
+	if (op.rec == R_TRACE)
+		op.tcp = 0;
 	if (schema) {
-		record_schema(&out_stdout, &records[op.rec].def);
+		record_schema(&out_stdout, &records[op.rec][op.tcp]);
 		out_close(&out_stdout);
 		return 0;
 	}

@@ -155,7 +155,16 @@ check() {
 		header=$(series -r $r "$d/mptcp-both" | head -1)
 		same_columns "series -r $r" "$schema" "$header"
 		in_man "series -r $r" "$header" series.1
+		# -t: per TCP connection
+		schema=$(series -t -r $r --schema | schema_names)
+		header=$(series -t -r $r "$d/mptcp-both" | head -1)
+		same_columns "series -t -r $r" "$schema" "$header"
+		in_man "series -t -r $r" "$header" series.1
 	done
+	schema=$(series -r trace --schema | schema_names)
+	header=$(series -r trace "$d/mptcp-both" | head -1)
+	same_columns "series -r trace" "$schema" "$header"
+	in_man "series -r trace" "$header" series.1
 }
 
 @test "--schema: every type is one of the documented set, every line has a meaning" {
@@ -169,7 +178,8 @@ check() {
 	    "mptcp-derive -r conn" "mptcp-derive -r mptcp" "mptcp-derive -r subflow" \
 	    "mptcp-derive -r burst" "mptcp-derive -r share" "mptcp-derive -r default" \
 	    "mptcp-derive -r pm" "mptcp-derive -r pmevents" \
-	    "series -r goodput" "series -r rtt" "series -r inflight"; do
+	    "series -r goodput" "series -r rtt" "series -r inflight" "series -r trace" \
+	    "series -t -r goodput" "series -t -r rtt" "series -t -r inflight"; do
 		# shellcheck disable=SC2086
 		out=$($cmd --schema | tail -n +2)
 		[ -n "$out" ] || fail "$cmd --schema: no columns"

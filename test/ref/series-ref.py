@@ -5,10 +5,13 @@ integers (no streaming, no bins kept open), sorted as series writes
 them. With --tshark FILE the rtt record's samples come from tshark's
 tcp.analysis.ack_rtt instead of tcp_rtt.tsv (fields: frame.time_epoch,
 tcp.srcport, tcp.dstport, tcp.analysis.ack_rtt), matched to the subflows
-by their ports.
+by their ports. With -t the series are per TCP connection of
+tcp_conns.tsv; RECORD trace is the whole capture's acknowledged bytes
+per direction and interface, with their running sums.
 
-usage: series-ref.py RECORD WIDTH FOLDER [--tshark FILE] [-c MPCONN] [-d DIR]
+usage: series-ref.py RECORD WIDTH FOLDER [-t] [--tshark FILE] [-c CONN] [-d DIR]
 """
+import os
 import csv
 import sys
 from fractions import Fraction
@@ -35,8 +38,13 @@ def main():
     args = sys.argv[1:]
     rec, width, folder = args[0], ns(args[1]), args[2]
     tshark = only = onlydir = None
+    tcp = False
     rest = args[3:]
     while rest:
+        if rest[0] == "-t":
+            tcp = True
+            rest = rest[1:]
+            continue
         o, v = rest[0], rest[1]
         rest = rest[2:]
         if o == "--tshark":
@@ -45,6 +53,10 @@ def main():
             only = v
         elif o == "-d":
             onlydir = v
+    if rec == "trace":
+        return trace(width, folder, onlydir)
+    if tcp:
+        return tcp_series(rec, width, folder, only, onlydir, tshark)
     conns = {}
     order = []
     digits = 6
@@ -146,6 +158,116 @@ def main():
     # series writes rows as later events close them: compared sorted
     for _, _, _, cols in sorted(rows, key=lambda r: (r[0], r[2][1], r[2][2], str(r[2][3]), r[1])):
         print("\t".join(cols))
+
+
+def ack_events(folder):
+    return [(r["conn"], r["ts"], r["dir"], int(r["acked_bytes"]))
+            for r in table(folder + "/tcp_ack.tsv")]
+
+
+def tcp_series(rec, width, folder, only, onlydir, tshark):
+    """-t: each TCP connection a series of its own, from its first_ts"""
+    conns = {}
+    digits = 6
+    byports = {}
+    for r in table(folder + "/tcp_conns.tsv"):
+        if only is not None and r["conn"] != only:
+            continue
+        if len(r["first_ts"].partition(".")[2]) > 6:
+            digits = 9
+        conns[r["conn"]] = r
+        byports[(r["c_port"], r["s_port"])] = r["conn"]
+    if rec == "goodput":
+        events = ack_events(folder)
+    elif rec == "rtt" and tshark:
+        events = []
+        with open(tshark) as f:
+            for line in f:
+                ts, sport, dport, rtt = line.rstrip("\n").split("\t")
+                # an ACK from the server end acknowledges c2s data
+                if (dport, sport) in byports:
+                    events.append((byports[(dport, sport)], ts, "c2s", ns(rtt) // 1000))
+                elif (sport, dport) in byports:
+                    events.append((byports[(sport, dport)], ts, "s2c", ns(rtt) // 1000))
+    elif rec == "rtt":
+        events = [(r["conn"], r["ts"], r["dir"], ns(r["rtt_ms"]) // 10**6)
+                  for r in table(folder + "/tcp_rtt.tsv")]
+    else:
+        events = [(r["conn"], r["ts"], r["dir"], int(r["inflight_bytes"]))
+                  for r in table(folder + "/tcp_inflight.tsv")]
+    series = {}
+    for conn, ts, d, v in events:
+        if conn in conns and onlydir in (None, d):
+            k = (ns(ts) - ns(conns[conn]["first_ts"])) // width
+            series.setdefault((conn, d), {}).setdefault(k, []).append(v)
+    cut = 10**(9 - digits)
+    rows = []
+    for (conn, d), bins in series.items():
+        start = ns(conns[conn]["first_ts"])
+        head = [conn, d, conns[conn]["iface"]]
+        ks = sorted(bins)
+        if rec == "goodput":
+            ks = range(ks[0], ks[-1] + 1)
+        for k in ks:
+            vs = bins.get(k, [])
+            t = [fixed(k * width // cut, digits), fixed((start + k * width) // cut, digits)]
+            if rec == "goodput":
+                b = sum(vs)
+                mbit = int(Fraction(b * 8000, width) * 10**6 + Fraction(1, 2))
+                rows.append(head + t + [str(b), fixed(mbit, 6)])
+            elif rec == "rtt":
+                n = len(vs)
+                rows.append(head + [str(n), fixed(min(vs), 3), fixed((sum(vs) + n // 2) // n, 3),
+                                    fixed(max(vs), 3)] + t)
+            else:
+                rows.append(head + [str(len(vs)), str(max(vs)), str(vs[-1])] + t)
+    print("\t".join(["conn", "dir", "iface"] + {
+        "goodput": ["t_s", "ts", "bytes", "mbit_s"],
+        "rtt": ["n", "min_ms", "mean_ms", "max_ms", "t_s", "ts"],
+        "inflight": ["n", "max_bytes", "last_bytes", "t_s", "ts"]}[rec]))
+    for r in rows:
+        print("\t".join(r))
+
+
+def trace(width, folder, onlydir):
+    """the whole capture: per direction and interface, the TCP-acked bytes
+    of each bin from the capture's first first_ts, their running sum and
+    the connections that had bytes acknowledged so far; a subflow opened
+    by the MPTCP server counted in the MPTCP direction"""
+    conns = {r["conn"]: r for r in table(folder + "/tcp_conns.tsv")}
+    digits = 9 if any(len(r["first_ts"].partition(".")[2]) > 6 for r in conns.values()) else 6
+    start = min(ns(r["first_ts"]) for r in conns.values())
+    server = set()
+    if os.path.exists(folder + "/mptcp_subflows.tsv"):
+        server = {r["conn"] for r in table(folder + "/mptcp_subflows.tsv") if r["role"] == "server"}
+    flip = {"c2s": "s2c", "s2c": "c2s"}
+    ifaces = [i for i in ("wifi", "cellular", "?") if any(r["iface"] == i for r in conns.values())]
+    # (dir, iface) -> {bin: bytes}; (dir, conn) -> its first bin with bytes
+    got = {}
+    first = {}
+    for conn, ts, d, v in ack_events(folder):
+        if v == 0:
+            continue
+        d = flip[d] if conn in server else d
+        if onlydir not in (None, d):
+            continue
+        k = (ns(ts) - start) // width
+        i = conns[conn]["iface"]
+        got.setdefault(d, {}).setdefault((i, k), 0)
+        got[d][(i, k)] += v
+        first.setdefault((d, conn), k)
+    cut = 10**(9 - digits)
+    print("dir\tiface\tt_s\tts\tbytes\tcum_bytes\tconns")
+    for d, bins in got.items():
+        last = max(k for _, k in bins)
+        for i in ifaces:
+            cum = 0
+            for k in range(last + 1):
+                b = bins.get((i, k), 0)
+                cum += b
+                n = sum(1 for (dd, c), kk in first.items() if dd == d and conns[c]["iface"] == i and kk <= k)
+                print("\t".join([d, i, fixed(k * width // cut, digits), fixed((start + k * width) // cut, digits),
+                                 str(b), str(cum), str(n)]))
 
 
 main()
