@@ -89,3 +89,92 @@ setup() {
 	assert_output --partial "no DATA_ACKed data of MPTCP connection 5"
 	run -2 "$P/plot-series" -d up "$A"
 }
+
+@test "-T: the whole capture's cumulative bytes per direction and interface; the .dat holds the tables' running sums" {
+	# a TCP capture and an MPTCP one, in bins of 0.05 s
+	"$TOP/pipelines/analyze" -o "$T/a" "$FIX/gen/tcp-loss.pcap" > /dev/null 2>&1
+	local c
+	for c in "$T/a/tcp-loss" "$A"; do
+		run -0 "$P/plot-series" -T -w 0.05 -o "$T/p/t" "$c"
+		assert_output "$T/p/t-trace.png"
+		file "$T/p/t-trace.png" | grep -q 'PNG image' || fail "not a PNG"
+		# expected, computed here with python's csv from tcp_conns.tsv and
+		# tcp_ack.tsv: per TCP direction (no subflow of these captures was
+		# opened by the server) and interface, the acked_bytes summed per
+		# 0.05 s bin from the lowest first_ts, as a running sum at each
+		# bin's end, from 0 at 0 to the direction's last byte; an interface
+		# only with bytes, n its connections with some
+		"$PY" - "$c" > "$T/want" <<-'PY'
+		import csv, sys
+		def rows(f):
+		    return list(csv.DictReader(open(f, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
+		def ns(t):
+		    a, _, b = t.partition(".")
+		    return int(a) * 10**9 + int((b + "0" * 9)[:9])
+		d = sys.argv[1]
+		conns = {r["conn"]: r["iface"] for r in rows(d + "/tcp_conns.tsv")}
+		t0 = min(ns(r["first_ts"]) for r in rows(d + "/tcp_conns.tsv"))
+		w = 50 * 10**6
+		acks = [r for r in rows(d + "/tcp_ack.tsv") if int(r["acked_bytes"]) > 0]
+		names = {"wifi": "Wi-Fi", "cellular": "cellular", "?": "unknown"}
+		for dr in ("c2s", "s2c"):
+		    mine = [r for r in acks if r["dir"] == dr]
+		    if not mine:
+		        continue
+		    last = max((ns(r["ts"]) - t0) // w for r in mine)
+		    for i in ("wifi", "cellular", "?"):
+		        ri = [r for r in mine if conns[r["conn"]] == i]
+		        if not ri:
+		            continue
+		        n = len({r["conn"] for r in ri})
+		        print("# %s %s, n = %s: end_s\tcum_bytes" % (dr, names[i], "1 connection" if n == 1 else "%d connections" % n))
+		        print("0\t0")
+		        cum = 0
+		        for k in range(last + 1):
+		            cum += sum(int(r["acked_bytes"]) for r in ri if (ns(r["ts"]) - t0) // w == k)
+		            print("%.9g\t%d" % ((k + 1) * 0.05, cum))
+		        print("\n")
+		PY
+		sed '$d' "$T/want" | sed '$d' > "$T/want2"
+		diff "$T/want2" "$T/p/t-trace.dat" || fail "$c: trace .dat differs from the tables' running sums (<)"
+		[ "$(grep -c '^#' "$T/p/t-trace.dat")" -ge 2 ] || fail "$c: fewer than 2 blocks"
+		# legends name the interface with n, sit outside the panels; units
+		grep -Eq "title '(Wi-Fi|cellular) \(n = [0-9]+ connections?\)'" "$T/p/t-trace.gp" || fail "no legend with n"
+		grep -q "set key outside right top" "$T/p/t-trace.gp" || fail "legend not outside the data"
+		grep -q "ylabel 'acknowledged data, cumulative (MB)'" "$T/p/t-trace.gp" || fail "no unit"
+		grep -q "xlabel 'time from the capture start (s)'" "$T/p/t-trace.gp" || fail "no time unit"
+	done
+	# the handover, by hand from its tcp_conns.tsv: two Wi-Fi and cellular
+	# c2s blocks and the cellular s2c one (the Wi-Fi subflow carried no s2c byte)
+	assert_equal "$(grep '^#' "$T/p/t-trace.dat" | cut -d, -f1)" "$(printf '%s\n' '# c2s Wi-Fi' '# c2s cellular' '# s2c cellular')"
+	# -d: one panel; -l: a log y axis, the zeros left out and said
+	run --separate-stderr -0 "$P/plot-series" -T -l -d s2c -w 0.05 -o "$T/p/l" "$A"
+	grep -q 'set logscale y' "$T/p/l-trace.gp" || fail "no log y"
+	grep -q 'multiplot layout 1,1' "$T/p/l-trace.gp" || fail "not one panel"
+	[[ $stderr == *"log y axis: "*" bins with 0 bytes so far left out"* ]] || fail "no message: $stderr"
+	run awk '!/^#/ && NF && $2 <= 0' "$T/p/l-trace.dat"
+	assert_output ""
+	# re-runs from a moved folder
+	mv "$T/p" "$T/moved"
+	rm "$T/moved/t-trace.png"
+	(cd "$T/moved" && gnuplot t-trace.gp) || fail "t-trace.gp fails in the moved folder"
+	[ -s "$T/moved/t-trace.png" ]
+	run -2 "$P/plot-series" -T -c 1 "$A"
+	assert_output "plot-series: -T: the whole capture, no -c or -I"
+}
+
+@test "-l: the RTT plot on a log y axis, bins with a 0 ms lowest sample left out" {
+	run --separate-stderr -0 "$P/plot-series" -l -o "$T/p/r" "$A"
+	grep -q 'set logscale y' "$T/p/r-rtt.gp" || fail "no log y"
+	run grep -c 'yrange \[0:' "$T/p/r-rtt.gp"
+	assert_output 0
+	# expected: the rows of the linear plot whose min_ms is above 0
+	"$P/plot-series" -o "$T/q/r" "$A" > /dev/null 2>&1
+	awk '/^#/ || !NF || $3 > 0' "$T/q/r-rtt.dat" > "$T/want"
+	run awk '!/^#/ && NF' "$T/want"
+	[ "${#lines[@]}" -ge 10 ] || fail "few RTT bins"
+	# the same blocks and rows, less those left out
+	diff "$T/want" "$T/p/r-rtt.dat" || fail "log RTT .dat differs (<)"
+	run grep -c 'set logscale y' "$T/p/r-goodput.gp"
+	assert_output 0
+}
