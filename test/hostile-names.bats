@@ -216,6 +216,11 @@ for d in sys.stdin.buffer.read().split(b"\0")[:-1]:
 	assert_equal "$(cat "$pages"/*.html | grep -c 'alt="time-sequence graph of MPTCP connection')" 14
 	run bash -c "cat '$pages'/*.html | grep -c 'no time-sequence graph'"
 	assert_output 0
+	# and a whole-capture plot on each page (plot-series -T in the
+	# capture's hostile folder; the name in its gnuplot title)
+	assert_equal "$(cat "$pages"/*.html | grep -c 'alt="cumulative acknowledged bytes per interface"')" 14
+	run bash -c "cat '$pages'/*.html | grep -c 'no whole-capture plot'"
+	assert_output 0
 }
 
 @test "a leading - is a name, not an option: capture, analysed folder, report folder" {
@@ -228,6 +233,7 @@ for d in sys.stdin.buffer.read().split(b"\0")[:-1]:
 	run "$TOP/pipelines/report" -n all -o "$D/dash.html" -- -dash
 	assert_success
 	assert_equal "$(grep -c 'alt="time-sequence graph' "$D/dash.pages/capture-1.html")" 1
+	assert_equal "$(grep -c 'alt="cumulative acknowledged bytes per interface"' "$D/dash.pages/capture-1.html")" 1
 	run canaries
 	assert_output ""
 }

@@ -56,14 +56,17 @@ chrome() {
 # code of report): per capture its folder, the manifest's mode, partial
 # flag and frame count (frames also by capinfos on the capture), the rows
 # of tcp_conns, mptcp_conns and mptcp_subflows; per MPTCP connection the
-# subflows and their bytes. Prints "ok CAPTURES PAGES CONNECTIONS".
+# subflows and their bytes; the table of the TCP connections that are no
+# subflow (tcp_conns.tsv less mptcp_subflows.tsv's conn), the largest
+# first; the whole-capture plot wherever tcp_ack.tsv acknowledged a byte.
+# Prints "ok CAPTURES PAGES CONNECTIONS".
 page_check() {
 	$PY - "$@" <<-'EOF'
 	import csv, html.parser, os, subprocess, sys, urllib.parse
 	page, top = sys.argv[1:3]
 	class Tables(html.parser.HTMLParser):
 	    def __init__(s):
-	        super().__init__(); s.tables = []; s.links = []; s.h2 = []; s.cell = None; s.inh2 = None
+	        super().__init__(); s.tables = []; s.links = []; s.h2 = []; s.cell = None; s.inh2 = None; s.alts = []
 	    def handle_starttag(s, tag, attrs):
 	        a = dict(attrs)
 	        if tag == "table": s.tables.append([])
@@ -71,6 +74,7 @@ page_check() {
 	        elif tag in ("td", "th"): s.cell = ""
 	        elif tag == "a" and "href" in a: s.links.append(a["href"])
 	        elif tag == "h2": s.inh2 = ""
+	        elif tag == "img": s.alts.append(a.get("alt"))
 	    def handle_endtag(s, tag):
 	        if tag in ("td", "th"): s.tables[-1][-1].append(s.cell); s.cell = None
 	        elif tag == "h2": s.h2.append(s.inh2); s.inh2 = None
@@ -116,6 +120,17 @@ page_check() {
 	        got = [sorted((y["subflow"], y["iface"], y["c2s_data_bytes"], y["s2c_data_bytes"]) for y in as_dicts(t))
 	               for t in c.tables if t[0][:2] == ["mpconn", "subflow"] and t[1][0] == x["mpconn"]]
 	        assert got == [want], (got, want)
+	    tc = rows(d + "/tcp_conns.tsv") if os.path.exists(d + "/tcp_conns.tsv") else []
+	    sfc = {y["conn"] for y in rows(d + "/mptcp_subflows.tsv")} if os.path.exists(d + "/mptcp_subflows.tsv") else set()
+	    want = sorted((x["conn"], x["iface"], x["c2s_unique_bytes"], x["s2c_unique_bytes"]) for x in tc if x["conn"] not in sfc)
+	    shown = [as_dicts(t) for t in c.tables if t[0][:2] == ["conn", "c_addr"]]
+	    got = [sorted((y["conn"], y["iface"], y["c2s_unique_bytes"], y["s2c_unique_bytes"]) for y in t) for t in shown]
+	    assert got == ([want] if want else []), (r["capture"], got, want)
+	    for t in shown:
+	        b = [int(y["c2s_unique_bytes"]) + int(y["s2c_unique_bytes"]) for y in t]
+	        assert b == sorted(b, reverse=True), b
+	    acked = os.path.exists(d + "/tcp_ack.tsv") and any(int(y["acked_bytes"]) > 0 for y in rows(d + "/tcp_ack.tsv"))
+	    assert c.alts.count("cumulative acknowledged bytes per interface") == (1 if acked else 0), (r["capture"], c.alts)
 	    conns += len(mc)
 	print("ok", len(lst), len(os.listdir(os.path.dirname(cp))), conns)
 	EOF
@@ -375,4 +390,61 @@ drawable() {
 	run bash -c 'script -qec "$1" /dev/null | tr -d "\r"' sh "$cmd"
 	assert_success
 	assert_output "$T/p.html"
+}
+
+@test "TCP-only captures: a page with the TCP connections table and the whole-capture plot, in headless Chromium" {
+	chromium_or_skip
+	# Expected: the connections of the analysed tcp_conns.tsv (page_check,
+	# python's csv), a plot each: both captures acknowledged bytes
+	mkdir -p "$T/c"
+	cp "$FIX/gen/tcp-loss.pcap" "$T/c/tcp_appA_wifi_20240101-100000_any.pcap"
+	cp "$FIX/corpus/pymptcpanalyzer-client_1_tcp_only.pcap" "$T/c/tcp_appB_cell_20240101-110000_any.pcap"
+	"$ANALYZE" -q -o "$T/a" "$T/c"
+	run --separate-stderr "$REPORT" -q -n all "$T/a"
+	assert_success
+	run page_check "$T/a/report.html" "$T/a"
+	assert_success
+	assert_output 'ok 2 2 0'
+	local k
+	for k in 1 2; do
+		grep -q '<h2 id="tcp">TCP connections</h2>' "$T/a/report.pages/capture-$k.html" || fail "capture $k: no TCP table"
+		probe "$T/a/report.pages/capture-$k.html" "$T/cap$k.html"
+		run probed_ok "$T/a/report.pages/capture-$k.html" "$T/cap$k.html"
+		assert_success
+		assert_output 1 # back to the summary
+		grep -o 'data-images="[0-9]*"' "$T/cap$k.html" | grep -q '"1"' || fail "capture $k: not one image"
+	done
+	chrome --window-size=1200,1400 --screenshot="$T/shot.png" "file://$T/a/report.pages/capture-2.html" > /dev/null 2> "$T/shot.err"
+	run grep -E 'CONSOLE|Uncaught|Failed to load resource|Not allowed to load' "$T/shot.err" "$T"/*.html.err
+	assert_output ""
+	file "$T/shot.png" | grep -q 'PNG image data, 1200 x 1400'
+	# a light analysis has no tcp_ack.tsv: the page says why there is no plot
+	mkdir -p "$T/l"
+	cp "$FIX/gen/tcp-loss.pcap" "$T/l/tcp_appC_wifi_20240101-120000_any.pcap"
+	"$ANALYZE" -q -l -o "$T/b" "$T/l"
+	"$REPORT" -q -n all "$T/b" > /dev/null
+	run page_check "$T/b/report.html" "$T/b"
+	assert_success
+	grep -q '(no whole-capture plot: .*tcp_ack.tsv' "$T/b/report.pages/capture-1.html" || fail "no reason given"
+	# 1005 TCP connections: the table keeps the 1000 largest (report(1));
+	# expected: the rows made here, conn i with i bytes
+	"$PY" - "$T/b/tcp_appC_wifi_20240101-120000_any/tcp_conns.tsv" <<-'PY'
+	import csv, sys
+	f = sys.argv[1]
+	r = list(csv.DictReader(open(f, newline=""), delimiter="\t", quoting=csv.QUOTE_NONE))
+	with open(f, "w", newline="") as o:
+	    w = csv.DictWriter(o, r[0].keys(), delimiter="\t", quoting=csv.QUOTE_NONE, lineterminator="\n")
+	    w.writeheader()
+	    for i in range(1, 1006):
+	        w.writerow(dict(r[0], conn=str(i), c2s_unique_bytes=str(i), s2c_unique_bytes="0"))
+	PY
+	"$REPORT" -q -n all -S "$T/b/summary" "$T/b" > /dev/null
+	grep -q '<p>The 1000 largest of 1005 TCP connections' "$T/b/report.pages/capture-1.html" || fail "no count"
+	run "$PY" - "$T/b/report.pages/capture-1.html" <<-'PY'
+	import re, sys
+	t = open(sys.argv[1]).read().split('<h2 id="tcp">')[1]
+	conns = [int(x) for x in re.findall(r'<tr><td class="n">(\d+)</td>', t)]
+	print(len(conns), conns[0], conns[-1])
+	PY
+	assert_output "1000 1005 6"
 }
