@@ -251,15 +251,32 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	/* four tables, NUL-separated: mptcp_conns, mptcp_subflows, then the
 	 * record's event tables (goodput: mptcp_dack and tcp_ack; rtt:
 	 * tcp_rtt; inflight: tcp-metrics -e inflight); the low bits pick the
-	 * record, the high ones the width, connection and direction */
+	 * record, the next three the width, connection and direction, and
+	 * bits 5-6 the mode: 1, -t (tcp_conns, its table unused, the event
+	 * table: tcp_ack, tcp_rtt or the in-flight one); 2, -r trace
+	 * (tcp_conns, mptcp_subflows, tcp_ack); 0 and 3 as before */
 	static const char *const rec[] = { "goodput", "rtt", "inflight" };
 	static const char *const more[] = { "", "-w 0.001", "-w 1 -c 1", "-d c2s -w 0.000000001",
 		"-d s2c", "-c 0 -w 86400", "--capture x", "-w 0.25 -d c2s" };
-	int r = (sel & 3) % 3;
+	int r = (sel & 3) % 3, mode = (sel >> 5) & 3;
 	add(a, "series");
+	if (mode == 1)
+		add(a, "-t");
 	add(a, "-r");
-	add(a, rec[r]);
+	add(a, mode == 2 ? "trace" : rec[r]);
 	add_words(a, more[(sel >> 2) % 8]);
+	if (mode == 1 || mode == 2) {
+		add(a, "-T");
+		add(a, path);
+		if (mode == 2) {
+			add(a, "-S");
+			add(a, path2);
+		}
+		add(a, mode == 2 || r == 0 ? "-A" : r == 1 ? "-R" : "-I");
+		add(a, path3);
+		(void)d, (void)n;
+		return;
+	}
 	add(a, "-M");
 	add(a, path);
 	add(a, "-S");
