@@ -546,6 +546,28 @@ static int ifc_of(const struct tsv *t, int col)
 	tsv_bad(t, col, "expected wifi, cellular or ?, got");
 }
 
+/* -t: a TCP connection's own span, its series' bins counted from its start */
+static struct mpc *tcp_span(uint64_t id, int64_t start, int64_t end)
+{
+	struct mpc *m = xcalloc(1, sizeof *m);
+	m->id = id;
+	m->start = start;
+	m->end = end;
+	idmap_put(&mp_map, id, m);
+	return m;
+}
+
+/* -r trace: the capture's span, from its first connection's start to
+ * its last one's end, and the interfaces its connections have */
+static void widen_capture(int64_t start, int64_t end, int ifc)
+{
+	if (!sf_map.n || start < tr.start)
+		tr.start = start;
+	if (!sf_map.n || end > tr.end)
+		tr.end = end;
+	tr.present[ifc] = 1;
+}
+
 /* tcp_conns.tsv: with -t every TCP connection (or -c's) is a series of
  * its own, spanning first_ts..last_ts; for -r trace the connections'
  * interfaces and the capture's span. */
@@ -577,20 +599,10 @@ static void read_tcp_conns(struct tsv *t)
 		s->ifc = ifc;
 		s->iface = xcalloc(1, t->f[ci].n + 1);
 		memcpy(s->iface, t->f[ci].p, t->f[ci].n);
-		if (op.rec == R_TRACE) {
-			if (!sf_map.n || start < tr.start)
-				tr.start = start;
-			if (!sf_map.n || end > tr.end)
-				tr.end = end;
-			tr.present[ifc] = 1;
-		} else {
-			struct mpc *m = xcalloc(1, sizeof *m);
-			m->id = id;
-			m->start = start;
-			m->end = end;
-			idmap_put(&mp_map, id, m);
-			s->m = m;
-		}
+		if (op.rec == R_TRACE)
+			widen_capture(start, end, ifc);
+		else
+			s->m = tcp_span(id, start, end);
 		idmap_put(&sf_map, id, s);
 	}
 	if (op.only_conn && !sf_map.n)
