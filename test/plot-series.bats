@@ -140,7 +140,9 @@ setup() {
 		[ "$(grep -c '^#' "$T/p/t-trace.dat")" -ge 2 ] || fail "$c: fewer than 2 blocks"
 		# legends name the interface with n, sit outside the panels; units
 		grep -Eq "title '(Wi-Fi|cellular) \(n = [0-9]+ connections?\)'" "$T/p/t-trace.gp" || fail "no legend with n"
-		grep -q "set key outside right top" "$T/p/t-trace.gp" || fail "legend not outside the data"
+		# the panels end at 0.64 of the width, the legend starts at 0.66
+		grep -q "set rmargin at screen 0.64" "$T/p/t-trace.gp" || fail "no room right of the panels"
+		grep -q "set key at screen 0.66, graph 1 left top" "$T/p/t-trace.gp" || fail "legend not outside the data"
 		grep -q "ylabel 'acknowledged data, cumulative (MB)'" "$T/p/t-trace.gp" || fail "no unit"
 		grep -q "xlabel 'time from the capture start (s)'" "$T/p/t-trace.gp" || fail "no time unit"
 	done
