@@ -158,8 +158,16 @@ all_mptcp() {
 
 @test "bursts and switches (crafted mp-reinject and mp-prio)" {
 	# mp-reinject c2s: M1 M2 on Wi-Fi, R1 R2 on cellular: 2 bursts, 1 switch
-	run bash -c "mptcp-metrics -e bursts $FIX/craft/mp-reinject.pcap | pick dir,burst,subflow,mappings,bytes"
-	assert_output "$(printf 'c2s 1 0 2 200\nc2s 2 1 2 200')"
+	run bash -c "mptcp-metrics -e bursts $FIX/craft/mp-reinject.pcap | pick dir,burst,subflow,mappings,pkts,bytes"
+	assert_output "$(printf 'c2s 1 0 2 2 200\nc2s 2 1 2 2 200')"
+	# packets per burst (test/craft/craft.py's packet lists): mp-remap-acked's
+	# R is one mapping of 300 bytes in three segments on cellular after M1
+	# and M3 on Wi-Fi; in mp-rexmit-acked M1 sent again on Wi-Fi at 1.100 is
+	# a TCP retransmission (no new data): no packet of any burst
+	run bash -c "mptcp-metrics -e bursts $FIX/craft/mp-remap-acked.pcap | pick burst,subflow,mappings,pkts,bytes"
+	assert_output "$(printf '1 0 2 2 200\n2 1 1 3 300')"
+	run bash -c "mptcp-metrics -e bursts $FIX/craft/mp-rexmit-acked.pcap | pick burst,subflow,mappings,pkts,bytes"
+	assert_output "$(printf '1 0 1 1 100\n2 1 1 1 100')"
 	run bash -c "mptcp-metrics $FIX/craft/mp-prio.pcap | pick c2s_bursts,c2s_switches"
 	assert_output "2 1"
 }

@@ -184,7 +184,7 @@ struct dstat {
 	uint64_t ofo_max;    /* the most bytes waiting above the DATA_ACK */
 	struct rttset holset;
 	int cur_sf;          /* subflow of the current burst, -1 none */
-	uint64_t bursts, b_maps, b_bytes;
+	uint64_t bursts, b_maps, b_bytes, b_pkts;
 	int64_t b_start, b_end;
 	uint64_t infinite, add_addr, rm_addr, prio, fail, fastclose;
 	/* stalls (man page, STALLS): since wait_from the DATA_ACK has not
@@ -516,6 +516,8 @@ static int64_t rel_dsn(const struct mps_conn *mc, int d, uint64_t dsn)
 	X(duration_s, DURATION_S, "s", "end_ts - start_ts", \
 	    out_ts(o, ds->b_end - ds->b_start, mc->digits)) \
 	X(mappings, COUNT, "-", "mappings in the burst", out_u64(o, ds->b_maps)) \
+	X(pkts, COUNT, "packets", "segments that carried new mapped data on its subflow during the burst", \
+	    out_u64(o, ds->b_pkts)) \
 	X(bytes, COUNT, "bytes", "data bytes in the burst", out_u64(o, ds->b_bytes))
 #define MPS_EV_REINJECT_COLUMNS(X) \
 	MPS_EV_HEAD(X) \
@@ -1655,7 +1657,7 @@ static void burst_note(struct mps *s, struct mps_conn *mc, int d, int sf,
 		ds->cur_sf = sf;
 		ds->bursts++;
 		ds->b_start = ds->b_end = now;
-		ds->b_maps = ds->b_bytes = 0;
+		ds->b_maps = ds->b_bytes = ds->b_pkts = 0;
 	}
 	ds->b_maps++;
 	ds->b_bytes += bytes;
@@ -1769,6 +1771,10 @@ static void on_data(struct mps *s, struct mps_conn *mc, struct sf *sf, int d,
 			s->pend_over++;
 		}
 	}
+	/* a segment of the current burst: new mapped data on its subflow,
+	 * the one that began it (counted after burst_note) included */
+	if (c.placed > 0 && ds->cur_sf == sf->index)
+		ds->b_pkts++;
 	ev_seq(s, mc, sf, d, p, at, &c, rexmit);
 	if (c.reinj) {
 		ds->reinj_bytes += c.reinj;
