@@ -22,10 +22,10 @@ _Noreturn static void usage(int status)
 	fprintf(status ? stderr : stdout,
 	    "usage: mptcp-derive -r record [-h] [-A tcp_ack] [-D mptcp_dack] [-J mptcp_reinject]\n"
 	    "                    [-X tcp_rexmit] [-a addr_events] [-b c2s|s2c|both] [-d c2s|s2c]\n"
-	    "                    [-k socks] [-m mptcp_conns] [-s subflows] [-t tcp_conns]\n"
+	    "                    [-e bursts] [-k socks] [-m mptcp_conns] [-s subflows] [-t tcp_conns]\n"
 	    "       mptcp-derive -r record --schema\n"
 	    "records: conn mptcp subflow burst share default share_dir sfrtt rtt overhead size pm pmevents\n"
-	    "         socks ack when\n");
+	    "         socks ack when burstsize unused\n");
 	exit(status);
 }
 
@@ -209,6 +209,19 @@ struct mpc {
 	uint64_t dir_nrtt[2], if_nrtt[2][3];
 	double if_best[2][3], dir_best[2];
 	int dir_best_k[2];
+	/* the burst events of -e (burst record): per direction the bursts,
+	 * their bytes and packets; the latest start of a burst (unused) */
+	uint64_t ev_n[2], ev_bytes[2], ev_pkts[2];
+	int has_last_burst;
+	int64_t last_burst;
+	/* the unused record: counts over its subflows, the data bytes of the
+	 * best-RTT subflow (-d direction, as rtt_best_ms) and the fewest of
+	 * the subflows with an RTT mean */
+	uint64_t u_sf, u_nodata, u_rst, u_backup, u_late;
+	uint64_t best_data, least_data;
+	/* the burstsize record: the unique bytes per direction of -m */
+	int has_ub;
+	uint64_t ub[2];
 	/* the pm and pmevents records: its subflows and address events */
 	struct pmsf *pm_sf;
 	size_t pm_nsf, pm_capsf;
@@ -217,13 +230,13 @@ struct mpc {
 };
 
 enum rec { R_CONN, R_MPTCP, R_SUBFLOW, R_BURST, R_SHARE, R_DEFAULT, R_SHARE_DIR, R_SFRTT, R_RTT, R_OVERHEAD, R_SIZE,
-	R_PM, R_PMEVENTS, R_SOCKS, R_ACK, R_WHEN };
+	R_PM, R_PMEVENTS, R_SOCKS, R_ACK, R_WHEN, R_BURSTSIZE, R_UNUSED };
 
 struct opts {
 	const char *rec;
 	int rdir;      /* RTT direction of the MPTCP connection */
 	int bdir;      /* byte direction of the share record: C2S, S2C, or 2 both */
-	const char *tcp, *sf, *mp, *addr, *socks;
+	const char *tcp, *sf, *mp, *addr, *socks, *bursts;
 	/* the event tables of the ack and when records */
 	const char *acks, *dacks, *rexmits, *reinj;
 };
@@ -320,6 +333,11 @@ static void read_tcp(struct tsv *t, int with_rexmit)
 	}
 }
 
+/* defined with the pm records' readers */
+static int tcprst_code(const char *s, const char *prefix);
+static int64_t pm_opt_ts(const struct tsv *t, int col, int *have);
+static int64_t pm_ts(const struct tsv *t, int col);
+
 /* ---- the subflow table: the subflow record, the per-connection sums */
 
 struct sf_row {
@@ -364,19 +382,25 @@ static int tcp_dir(int server_opened, int rdir)
 	return server_opened ? !rdir : rdir;
 }
 
-/* The RTT of subflow r's TCP connection, into the spread of m: a mean
- * over 3 samples or more counts. */
-static void sf_rtt(struct mpc *m, struct sf_row *r, int d)
+/* The RTT of subflow r's TCP connection (b data bytes), into the spread
+ * of m: a mean over 3 samples or more counts. The first subflow of the
+ * lowest mean is the best; its data bytes and the fewest of those with a
+ * mean are the unused record's. */
+static void sf_rtt(struct mpc *m, struct sf_row *r, int d, uint64_t b)
 {
 	const struct tcpc *c = map_get(&tcp_map, r->conn.p, r->conn.n);
 	r->n = c ? c->n_txt[d] : "-";
 	r->avg = c ? c->avg_txt[d] : "-";
 	if (!c || !c->has_n[d] || c->n[d] < 3 || !c->has_avg[d])
 		return;
-	if (!m->nrtt || c->avg[d] < m->best)
+	if (!m->nrtt || c->avg[d] < m->best) {
 		m->best = c->avg[d];
+		m->best_data = b;
+	}
 	if (!m->nrtt || c->avg[d] > m->worst)
 		m->worst = c->avg[d];
+	if (!m->nrtt || b < m->least_data)
+		m->least_data = b;
 	m->nrtt++;
 }
 
@@ -392,9 +416,10 @@ struct sf_cols {
 	int mpconn, iface, bytes[2];
 	int subflow, conn, status, role, rule, handover, join;
 	int pkts[2]; /* the share_dir record's */
+	int close, backup, backup0, start; /* the unused record's */
 };
 
-static void sf_cols_find(struct sf_cols *c, const struct tsv *t, int share_only, int with_pkts)
+static void sf_cols_find(struct sf_cols *c, const struct tsv *t, int share_only, int with_pkts, int with_unused)
 {
 	const char *by = "mptcp-metrics -s";
 	c->mpconn = need(t, "mpconn", by);
@@ -413,6 +438,12 @@ static void sf_cols_find(struct sf_cols *c, const struct tsv *t, int share_only,
 	if (with_pkts) {
 		c->pkts[C2S] = need(t, "c2s_data_pkts", by);
 		c->pkts[S2C] = need(t, "s2c_data_pkts", by);
+	}
+	if (with_unused) {
+		c->close = need(t, "close", "mptcp-join -s, joined by mptcp-tables -J");
+		c->backup0 = need(t, "backup_initial", by);
+		c->backup = need(t, "backup", by);
+		c->start = need(t, "start_ts", by);
 	}
 }
 
@@ -512,13 +543,48 @@ static void sf_dir_rtt(struct mpc *m, const struct tsv *t, const struct sf_cols 
 	}
 }
 
+/* A subflow reset: closed by a RST or an MP_TCPRST, or failed by one */
+static int sf_reset(const struct tsv *t, const struct sf_cols *c)
+{
+	struct fld cl = field(t, c->close), st = field(t, c->status);
+	char buf[32] = "";
+	if (cl.n < sizeof buf)
+		memcpy(buf, cl.p, cl.n);
+	if (!fld_eq(cl, "-") && !fld_eq(cl, "fin") && !fld_eq(cl, "rst") && !fld_eq(cl, "fastclose") &&
+	    tcprst_code(buf, "tcprst_") < 0)
+		tsv_bad(t, c->close, "not fin, rst, tcprst_N, fastclose or -:");
+	if (fld_eq(cl, "rst") || tcprst_code(buf, "tcprst_") >= 0 || fld_eq(st, "failed_rst"))
+		return 1;
+	memset(buf, 0, sizeof buf);
+	if (st.n < sizeof buf)
+		memcpy(buf, st.p, st.n);
+	return tcprst_code(buf, "failed_tcprst_") >= 0;
+}
+
+/* Subflow of b data bytes into the unused record's counts of m (its
+ * connection's last burst read from -e before) */
+static void sf_unused(struct mpc *m, const struct tsv *t, const struct sf_cols *c, uint64_t b)
+{
+	m->u_sf++;
+	if (b == 0)
+		m->u_nodata++;
+	if (sf_reset(t, c))
+		m->u_rst++;
+	if (tsv_u64_or(t, c->backup0, 0) == 1 || tsv_u64_or(t, c->backup, 0) == 1)
+		m->u_backup++;
+	int has_start;
+	int64_t start = pm_opt_ts(t, c->start, &has_start);
+	if (has_start && m->has_last_burst && start > m->last_burst)
+		m->u_late++;
+}
+
 static void read_subflows(struct tsv *t, const struct opts *op, enum rec rec)
 {
 	int share_only = rec == R_SHARE, print = rec == R_SUBFLOW, with_pkts = rec == R_SHARE_DIR;
 	int dir_rtt = rec == R_SFRTT || rec == R_RTT;
 	/* the share record's unread columns: -1, never looked at */
-	struct sf_cols c = { -1, -1, { -1, -1 }, -1, -1, -1, -1, -1, -1, -1, { -1, -1 } };
-	sf_cols_find(&c, t, share_only, with_pkts);
+	struct sf_cols c = { -1, -1, { -1, -1 }, -1, -1, -1, -1, -1, -1, -1, { -1, -1 }, -1, -1, -1, -1 };
+	sf_cols_find(&c, t, share_only, with_pkts, rec == R_UNUSED);
 	while (tsv_next(t)) {
 		struct mpc *m = map_put(&mp_map, t->f[c.mpconn].p, t->f[c.mpconn].n);
 		uint64_t b2[2] = { count0(t, c.bytes[C2S]), count0(t, c.bytes[S2C]) };
@@ -538,7 +604,9 @@ static void read_subflows(struct tsv *t, const struct opts *op, enum rec rec)
 			r.within[0] = (int8_t)(j <= 0.2);
 			r.within[1] = (int8_t)(j <= 1.0);
 		}
-		sf_rtt(m, &r, tcp_dir(tsv_eq(t, c.role, "server"), op->rdir));
+		sf_rtt(m, &r, tcp_dir(tsv_eq(t, c.role, "server"), op->rdir), b);
+		if (rec == R_UNUSED)
+			sf_unused(m, t, &c, b);
 		if (with_pkts)
 			sf_dir_sums(m, t, &c, &r, k);
 		if (dir_rtt)
@@ -623,9 +691,39 @@ struct burst_row {
 	struct fld mpconn, dur, bursts, switches;
 	const char *dir;
 	uint64_t ub;
-	int has_freq;
-	double freq;
+	int has_freq, has_per_mb;
+	double freq, per_mb;
+	int has_ev;   /* -e given: the sums of its burst events */
+	uint64_t ev_n, ev_bytes, ev_pkts;
 };
+
+/* The connection-size classes of the burst shapes: a direction's unique
+ * bytes in decades from 10 kB to 10 MB (kB = 1000 bytes), the sizes of a
+ * small web object, a page, an image set, a video segment, a download */
+static const struct {
+	uint64_t below;
+	const char *name;
+} size_classes[] = {
+	{ 10000, "<10kB" }, { 100000, "10kB-100kB" }, { 1000000, "100kB-1MB" }, { 10000000, "1MB-10MB" },
+	{ UINT64_MAX, ">=10MB" },
+};
+
+static const char *size_class(uint64_t bytes)
+{
+	size_t i = 0;
+	while (bytes >= size_classes[i].below && size_classes[i].below != UINT64_MAX)
+		i++;
+	return size_classes[i].name;
+}
+
+/* a / n with 3 decimals, "-" without a count (or without -e) */
+static void out_mean(struct out *o, int have, uint64_t a, uint64_t n)
+{
+	if (have && n > 0)
+		out_double_exact(o, (double)a / (double)n, 3);
+	else
+		out_dash(o);
+}
 
 #define BURST_COLUMNS(X) \
 	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
@@ -635,7 +733,17 @@ struct burst_row {
 	X(bursts, COUNT, "-", "its bursts in the direction (mptcp-metrics)", out_fld(o, r->bursts)) \
 	X(switches, COUNT, "-", "its subflow switches in the direction", out_fld(o, r->switches)) \
 	X(switch_freq_hz, REAL, "1/s", "switches / duration_s: 1 MB or more, over 0.1 s, 2 established subflows or more", \
-	    if (r->has_freq) out_double_exact(o, r->freq, 6); else out_dash(o))
+	    if (r->has_freq) out_double_exact(o, r->freq, 6); else out_dash(o)) \
+	X(switches_per_mb, REAL, "1/MB", "switches / (unique_bytes / 10^6): 1 MB or more, 2 established subflows or more", \
+	    if (r->has_per_mb) out_double_exact(o, r->per_mb, 6); else out_dash(o)) \
+	X(size_class, TEXT, "-", "unique_bytes' class: <10kB, 10kB-100kB, 100kB-1MB, 1MB-10MB, >=10MB (kB = 1000 bytes)", \
+	    out_str(o, size_class(r->ub))) \
+	X(burst_bytes, COUNT, "bytes", "the bytes of the direction's bursts in -e; - without -e", \
+	    out_opt_u64(o, r->has_ev, r->ev_bytes)) \
+	X(burst_pkts, COUNT, "packets", "their packets", out_opt_u64(o, r->has_ev, r->ev_pkts)) \
+	X(burst_bytes_mean, REAL, "bytes", "burst_bytes / the bursts in -e; - without one", \
+	    out_mean(o, r->has_ev, r->ev_bytes, r->ev_n)) \
+	X(burst_pkts_mean, REAL, "packets", "burst_pkts / the bursts in -e", out_mean(o, r->has_ev, r->ev_pkts, r->ev_n))
 
 static const struct column burst_cols[] = { BURST_COLUMNS(COL_ROW) };
 
@@ -663,14 +771,20 @@ static void write_default(struct out *o, const struct fld *r)
  * counted it for connections of 1 MB or more, longer than 0.1 s, with 2
  * established subflows or more. */
 static void burst_rows(const struct tsv *t, const struct mp_row *mr, const int cub[2],
-    const int cnb[2], const int csw[2], double dur)
+    const int cnb[2], const int csw[2], double dur, int has_ev)
 {
 	for (int d = 0; d < 2; d++) {
-		struct burst_row r = { mr->mpconn, mr->dur, field(t, cnb[d]), field(t, csw[d]), dir_name[d],
-			count0(t, cub[d]), 0, 0 };
+		struct burst_row r = { .mpconn = mr->mpconn, .dur = mr->dur, .bursts = field(t, cnb[d]),
+			.switches = field(t, csw[d]), .dir = dir_name[d], .ub = count0(t, cub[d]), .has_ev = has_ev,
+			.ev_n = mr->m->ev_n[d], .ev_bytes = mr->m->ev_bytes[d], .ev_pkts = mr->m->ev_pkts[d] };
 		check_count(t, cnb[d]);
 		int has_sw = !tsv_dash(t, csw[d]);
 		uint64_t sw = count0(t, csw[d]);
+		/* the rate per MB: the same connections, whatever their duration */
+		if (r.ub >= 1000000 && mr->m->est >= 2 && has_sw) {
+			r.has_per_mb = 1;
+			r.per_mb = (double)sw / ((double)r.ub / 1e6);
+		}
 		if (r.ub >= 1000000 && dur > 0.1 && mr->m->est >= 2 && has_sw) {
 			r.has_freq = 1;
 			r.freq = (double)sw / dur;
@@ -980,7 +1094,145 @@ static void size_tcp_rows(struct tsv *t)
 	}
 }
 
-static void read_mptcp(struct tsv *t, enum rec rec)
+/* ---- the burst events of -e (mptcp_bursts.tsv, mptcp-metrics -e
+ * bursts): the burst record's sums, the unused record's last burst, and
+ * the burstsize record, a row per burst */
+
+struct burst_cols {
+	int mpconn, dir, burst, subflow, start, dur, maps, pkts, bytes;
+};
+
+static void burst_cols_find(struct burst_cols *c, const struct tsv *t)
+{
+	const char *by = "mptcp-metrics -e bursts";
+	c->mpconn = need(t, "mpconn", by);
+	c->dir = need(t, "dir", by);
+	c->burst = need(t, "burst", by);
+	c->subflow = need(t, "subflow", by);
+	c->start = need(t, "start_ts", by);
+	c->dur = need(t, "duration_s", by);
+	c->maps = need(t, "mappings", by);
+	c->pkts = need(t, "pkts", by);
+	c->bytes = need(t, "bytes", by);
+}
+
+/* The direction of a burst event: C2S or S2C, else an error */
+static int burst_dir(const struct tsv *t, int col)
+{
+	if (tsv_eq(t, col, "c2s"))
+		return C2S;
+	if (!tsv_eq(t, col, "s2c"))
+		tsv_bad(t, col, "not c2s or s2c:");
+	return S2C;
+}
+
+/* The burst events into the connections' sums (burst, unused records) */
+static void read_burst_sums(struct tsv *t)
+{
+	struct burst_cols c;
+	burst_cols_find(&c, t);
+	while (tsv_next(t)) {
+		struct mpc *m = map_put(&mp_map, t->f[c.mpconn].p, t->f[c.mpconn].n);
+		int d = burst_dir(t, c.dir);
+		m->ev_n[d]++;
+		m->ev_bytes[d] += tsv_u64(t, c.bytes);
+		m->ev_pkts[d] += tsv_u64(t, c.pkts);
+		int64_t start = pm_ts(t, c.start);
+		if (!m->has_last_burst || start > m->last_burst)
+			m->last_burst = start;
+		m->has_last_burst = 1;
+	}
+}
+
+/* The unique bytes per direction of the connections of -m: the classes
+ * of the burstsize rows */
+static void read_mp_sizes(struct tsv *t)
+{
+	const char *by = "mptcp-metrics";
+	int cm = need(t, "mpconn", by);
+	int cub[2] = { need(t, "c2s_unique_bytes", by), need(t, "s2c_unique_bytes", by) };
+	while (tsv_next(t)) {
+		struct mpc *m = map_put(&mp_map, t->f[cm].p, t->f[cm].n);
+		m->has_ub = 1;
+		m->ub[C2S] = count0(t, cub[C2S]);
+		m->ub[S2C] = count0(t, cub[S2C]);
+	}
+}
+
+struct burstsize_row {
+	struct fld mpconn, burst, subflow, dur, maps, pkts, bytes;
+	const char *dir;
+	const struct mpc *m; /* its connection in -m, or NULL */
+	int d;
+};
+
+#define BURSTSIZE_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
+	X(dir, TEXT, "-", "the direction, c2s or s2c", out_str(o, r->dir)) \
+	X(burst, COUNT, "-", "the burst's number in its direction (mptcp-metrics -e bursts)", out_fld(o, r->burst)) \
+	X(subflow, ID, "-", "the subflow that carried it", out_fld(o, r->subflow)) \
+	X(size_class, TEXT, "-", "the class of the direction's unique_bytes in -m (burst record); - not in -m", \
+	    if (r->m) out_str(o, size_class(r->m->ub[r->d])); else out_dash(o)) \
+	X(duration_s, DURATION_S, "s", "from its first mapping to its last", out_fld(o, r->dur)) \
+	X(mappings, COUNT, "-", "its mappings", out_fld(o, r->maps)) \
+	X(pkts, COUNT, "packets", "its segments of new mapped data", out_fld(o, r->pkts)) \
+	X(bytes, COUNT, "bytes", "its data bytes", out_fld(o, r->bytes))
+
+static const struct column burstsize_cols[] = { BURSTSIZE_COLUMNS(COL_ROW) };
+
+static void burstsize_rows(struct tsv *t)
+{
+	struct burst_cols c;
+	burst_cols_find(&c, t);
+	while (tsv_next(t)) {
+		const struct mpc *m = map_get(&mp_map, t->f[c.mpconn].p, t->f[c.mpconn].n);
+		int d = burst_dir(t, c.dir);
+		check_count(t, c.burst);
+		check_count(t, c.subflow);
+		check_real(t, c.dur);
+		check_count(t, c.maps);
+		check_count(t, c.pkts);
+		check_count(t, c.bytes);
+		const struct burstsize_row row = { field(t, c.mpconn), field(t, c.burst), field(t, c.subflow),
+			field(t, c.dur), field(t, c.maps), field(t, c.pkts), field(t, c.bytes), dir_name[d],
+			m && m->has_ub ? m : NULL, d }, *r = &row;
+		struct out *o = &out_stdout;
+		int sep = 0;
+		BURSTSIZE_COLUMNS(COL_EMIT)
+		out_nl(o);
+	}
+}
+
+/* ---- the unused record: per MPTCP connection of -m, its subflows that
+ * were of no use, each kind counted (mptcp-derive(1)) */
+
+/* The best-RTT subflow's flags need two subflows with a mean, as the
+ * RTT spread */
+#define BEST_OK(m) ((m)->nrtt >= 2)
+#define UNUSED_COLUMNS(X) \
+	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, *mpconn)) \
+	X(subflows, COUNT, "-", "its subflows in the subflow table", out_u64(o, m->u_sf)) \
+	X(no_data, COUNT, "-", "subflows that carried no data bytes, either direction", out_u64(o, m->u_nodata)) \
+	X(ended_rst, COUNT, "-", "subflows closed or failed by a RST or an MP_TCPRST", out_u64(o, m->u_rst)) \
+	X(backup, COUNT, "-", "subflows with the backup bit (MP_JOIN or the last MP_PRIO)", out_u64(o, m->u_backup)) \
+	X(after_last_burst, COUNT, "-", "subflows whose first packet came after the last burst began; " \
+	    "- without a burst in -e", out_opt_u64(o, m->has_last_burst, m->u_late)) \
+	X(rtt_subflows, COUNT, "-", "subflows with an RTT mean (-d direction, 3 samples or more)", out_u64(o, m->nrtt)) \
+	X(best_rtt_no_data, BOOL, "-", "the first subflow of the lowest mean carried no data; - below 2 means", \
+	    out_flag(o, BEST_OK(m), m->best_data == 0)) \
+	X(best_rtt_least, BOOL, "-", "it carried no more data bytes than any subflow with a mean", \
+	    out_flag(o, BEST_OK(m), m->best_data == m->least_data))
+
+static const struct column unused_cols[] = { UNUSED_COLUMNS(COL_ROW) };
+
+static void write_unused(struct out *o, const struct fld *mpconn, const struct mpc *m)
+{
+	int sep = 0;
+	UNUSED_COLUMNS(COL_EMIT)
+	out_nl(o);
+}
+
+static void read_mptcp(struct tsv *t, enum rec rec, int has_ev)
 {
 	const char *by = "mptcp-metrics";
 	int cm = need(t, "mpconn", by), cs = need(t, "status", by), cd = need(t, "duration_s", by);
@@ -1013,7 +1265,9 @@ static void read_mptcp(struct tsv *t, enum rec rec)
 		if (rec == R_MPTCP)
 			write_mptcp(&out_stdout, &r);
 		else if (rec == R_BURST)
-			burst_rows(t, &r, cub, cnb, csw, dur);
+			burst_rows(t, &r, cub, cnb, csw, dur, has_ev);
+		else if (rec == R_UNUSED)
+			write_unused(&out_stdout, &r.mpconn, r.m);
 		else if (rec == R_DEFAULT && r.m->guessed)
 			write_default(&out_stdout, &r.mpconn);
 		else if (rec == R_SHARE_DIR)
@@ -2016,6 +2270,8 @@ static const struct {
 	[R_SOCKS] = { "socks", { 1, { COL_PART(socks_cols, 0) } } },
 	[R_ACK] = { "ack", { 1, { COL_PART(ack_cols, 0) } } },
 	[R_WHEN] = { "when", { 1, { COL_PART(when_cols, 0) } } },
+	[R_BURSTSIZE] = { "burstsize", { 1, { COL_PART(burstsize_cols, 0) } } },
+	[R_UNUSED] = { "unused", { 1, { COL_PART(unused_cols, 0) } } },
 };
 #define NREC (sizeof records / sizeof *records)
 
@@ -2025,7 +2281,7 @@ static enum rec rec_by_name(const char *s)
 		if (strcmp(s, records[i].name) == 0)
 			return (enum rec)i;
 	errx(2, "-r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, "
-	    "pmevents, socks, ack or when, not '%s'", s);
+	    "pmevents, socks, ack, when, burstsize or unused, not '%s'", s);
 }
 
 static int dir_by_name(const char *opt, const char *s, int both)
@@ -2086,13 +2342,31 @@ static void run(enum rec rec, const struct opts *op)
 		}
 		return;
 	}
+	if (rec == R_BURSTSIZE) {
+		if (open_table(&t, op->mp)) {
+			read_mp_sizes(&t);
+			tsv_close(&t);
+		}
+		if (open_table(&t, op->bursts)) {
+			burstsize_rows(&t);
+			tsv_close(&t);
+		}
+		return;
+	}
+	/* the burst events before the subflows (the unused record's last
+	 * burst) and the connections (the burst record's sums) */
+	if ((rec == R_BURST || rec == R_UNUSED) && open_table(&t, op->bursts)) {
+		read_burst_sums(&t);
+		tsv_close(&t);
+	}
 	/* size: the TCP connections of -t first, as conn */
 	if (rec == R_SIZE && open_table(&t, op->tcp)) {
 		size_tcp_rows(&t);
 		tsv_close(&t);
 	}
 	/* the RTTs only where a record has them */
-	if ((rec == R_MPTCP || rec == R_SUBFLOW || rec == R_SHARE_DIR || rec == R_SFRTT || rec == R_RTT) &&
+	if ((rec == R_MPTCP || rec == R_SUBFLOW || rec == R_SHARE_DIR || rec == R_SFRTT || rec == R_RTT ||
+	    rec == R_UNUSED) &&
 	    open_table(&t, op->tcp)) {
 		read_tcp(&t, rec == R_SHARE_DIR);
 		tsv_close(&t);
@@ -2104,18 +2378,18 @@ static void run(enum rec rec, const struct opts *op)
 	if (rec == R_SHARE) {
 		write_shares(&out_stdout);
 	} else if (rec != R_SUBFLOW && rec != R_SFRTT && open_table(&t, op->mp)) {
-		read_mptcp(&t, rec);
+		read_mptcp(&t, rec, op->bursts != NULL);
 		tsv_close(&t);
 	}
 }
 
 int main(int argc, char *argv[])
 {
-	struct opts op = { NULL, S2C, 2, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL };
+	struct opts op = { .rdir = S2C, .bdir = 2 };
 	int schema = 0, ch;
 
 	tool_init(argv[0]);
-	while ((ch = tool_getopt(argc, argv, "A:D:J:X:a:b:d:hk:m:r:s:t:", schema_longopts)) != -1) {
+	while ((ch = tool_getopt(argc, argv, "A:D:J:X:a:b:d:e:hk:m:r:s:t:", schema_longopts)) != -1) {
 		switch (ch) {
 		case 'A': op.acks = optarg; break;
 		case 'D': op.dacks = optarg; break;
@@ -2124,6 +2398,7 @@ int main(int argc, char *argv[])
 		case 'a': op.addr = optarg; break;
 		case 'b': op.bdir = dir_by_name("-b", optarg, 1); break;
 		case 'd': op.rdir = dir_by_name("-d", optarg, 0); break;
+		case 'e': op.bursts = optarg; break;
 		case 'k': op.socks = optarg; break;
 		case 'm': op.mp = optarg; break;
 		case 'r': op.rec = optarg; break;

@@ -144,6 +144,15 @@ check() {
 		same_columns "mptcp-derive -r $r" "$schema" "$header"
 		in_man "mptcp-derive -r $r" "$header" mptcp-derive.1
 	done
+	# and the records of the burst events
+	ifmatch "$d/pm/mptcp_subflows.tsv" > "$d/pm/sf.tsv"
+	for r in burst burstsize unused; do
+		schema=$(mptcp-derive -r $r --schema | schema_names)
+		header=$(mptcp-derive -r $r -t "$d/pm/tcp_conns.tsv" -s "$d/pm/sf.tsv" -m "$d/pm/mptcp_conns.tsv" \
+		    -e "$d/pm/mptcp_bursts.tsv" | head -1)
+		same_columns "mptcp-derive -r $r -e" "$schema" "$header"
+		in_man "mptcp-derive -r $r" "$header" mptcp-derive.1
+	done
 }
 
 @test "series: every record, of an analysed capture's tables" {
@@ -177,7 +186,8 @@ check() {
 	    "mptcp-metrics -e stall" socks-dest \
 	    "mptcp-derive -r conn" "mptcp-derive -r mptcp" "mptcp-derive -r subflow" \
 	    "mptcp-derive -r burst" "mptcp-derive -r share" "mptcp-derive -r default" \
-	    "mptcp-derive -r pm" "mptcp-derive -r pmevents" \
+	    "mptcp-derive -r pm" "mptcp-derive -r pmevents" "mptcp-derive -r burstsize" "mptcp-derive -r unused" \
+	    "mptcp-derive -r ack" "mptcp-derive -r when" \
 	    "series -r goodput" "series -r rtt" "series -r inflight" "series -r trace" \
 	    "series -t -r goodput" "series -t -r rtt" "series -t -r inflight"; do
 		# shellcheck disable=SC2086

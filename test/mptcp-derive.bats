@@ -12,7 +12,7 @@ setup() {
 	REF=$TOP/test/ref/derive-ref.py
 }
 
-RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt overhead size"
+RECORDS="conn mptcp subflow burst share default share_dir sfrtt rtt overhead size burstsize unused"
 # and socks, of socks-dest's table (-k), ack and when, of the event
 # tables (-A, -D, -X, -J): their own tests
 ALL_RECORDS="$RECORDS socks ack when"
@@ -20,7 +20,7 @@ ALL_RECORDS="$RECORDS socks ack when"
 # tables CAPTURE DIR: the tables analyze publishes (mptcp-tables -J, the
 # subflows and the TCP connections labelled by ifmatch)
 tables() {
-	mptcp-tables -M -J -l -o "$2" "$1"
+	mptcp-tables -M -J -o "$2" "$1"
 	ifmatch "$2/mptcp_subflows.tsv" > "$2/sf.tsv"
 	ifmatch "$2/tcp_conns.tsv" > "$2/tc.tsv"
 }
@@ -33,16 +33,22 @@ tables() {
 		for r in $RECORDS; do
 			for x in "-d s2c" "-d c2s -b c2s" "-b s2c"; do
 				# shellcheck disable=SC2086
-				mptcp-derive -r $r $x -t "$d/tc.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/got"
+				mptcp-derive -r $r $x -t "$d/tc.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" \
+				    -e "$d/mptcp_bursts.tsv" > "$T/got"
 				# shellcheck disable=SC2086
-				"$PY" "$REF" $r $x -t "$d/tc.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" > "$T/want"
+				"$PY" "$REF" $r $x -t "$d/tc.tsv" -s "$d/sf.tsv" -m "$d/mptcp_conns.tsv" \
+				    -e "$d/mptcp_bursts.tsv" > "$T/want"
 				diff "$T/want" "$T/got" || fail "$c: -r $r $x differs from derive-ref.py (<)"
 				[ "$(wc -l < "$T/got")" -ge 2 ] || [ "$r" = default ] || fail "$c: -r $r: no rows"
 				n=$((n + 1))
 			done
 		done
 	done
-	assert_equal "$n" 165
+	assert_equal "$n" 195
+	# and the burst record without -e: its sums of the events '-'
+	mptcp-derive -r burst -m "$d/mptcp_conns.tsv" -s "$d/sf.tsv" > "$T/got"
+	diff <("$PY" "$REF" burst -m "$d/mptcp_conns.tsv" -s "$d/sf.tsv") "$T/got" || fail "burst without -e"
+	assert_equal "$(pick burst_bytes,burst_pkts_mean < "$T/got" | sort -u)" "- -"
 }
 
 # A crafted capture's tables: three TCP connections, MPTCP connection 1
@@ -55,15 +61,23 @@ crafted() {
 	    $'2\t1.0\t500\t500\t600\t900\tcellular\t4\t8\t3\t12.5\t2\t99.0' \
 	    $'3\t-\t-\t-\t-\t-\t?\t-\t16\t3\t20.0\t3\t7.125' > "$T/t.tsv"
 	printf '%s\n' \
-	    $'mpconn\tsubflow\tconn\trole\tiface\tiface_rule\tstatus\tjoin_delay_s\thandover\tc2s_data_pkts\ts2c_data_pkts\tc2s_data_bytes\ts2c_data_bytes' \
-	    $'1\t0\t1\tclient\twifi\tdefault\testablished\t0.000000\t0\t2\t3\t1000\t3000' \
-	    $'1\t1\t2\tserver\tcellular\ttable\testablished\t0.200000\t1\t1\t1\t500\t500' \
-	    $'1\t2\t3\tclient\t?\ttable\tfailed_rst\t0.300000\t0\t-\t-\t-\t-' \
-	    $'3\t0\t9\tclient\twifi\ttable\testablished\t0.000000\t-\t0\t0\t0\t0' > "$T/s.tsv"
+	    $'mpconn\tsubflow\tconn\trole\tiface\tiface_rule\tstatus\tjoin_delay_s\thandover\tc2s_data_pkts\ts2c_data_pkts\tc2s_data_bytes\ts2c_data_bytes\tclose\tbackup_initial\tbackup\tstart_ts' \
+	    $'1\t0\t1\tclient\twifi\tdefault\testablished\t0.000000\t0\t2\t3\t1000\t3000\tfin\t0\t0\t1700000000.000000' \
+	    $'1\t1\t2\tserver\tcellular\ttable\testablished\t0.200000\t1\t1\t1\t500\t500\ttcprst_5\t1\t0\t1700000000.200000' \
+	    $'1\t2\t3\tclient\t?\ttable\tfailed_rst\t0.300000\t0\t-\t-\t-\t-\trst\t0\t0\t1700000001.300000' \
+	    $'3\t0\t9\tclient\twifi\ttable\testablished\t0.000000\t-\t0\t0\t0\t0\t-\t0\t1\t1700000000.000000' > "$T/s.tsv"
 	printf '%s\n' \
 	    $'mpconn\tstatus\tduration_s\tsubflows\tsubflows_data\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tc2s_tcp_rexmit_bytes\ts2c_tcp_rexmit_bytes\tc2s_reinj_bytes\ts2c_reinj_bytes\tc2s_bursts\ts2c_bursts\tc2s_switches\ts2c_switches\tc2s_rtt_n\tc2s_rtt_avg_ms\ts2c_rtt_n\ts2c_rtt_avg_ms' \
 	    $'1\tok\t2.5\t3\t2\t2000000\t3000\t4500\t3500\t100\t20\t40\t0\t7\t2\t50\t-\t4\t30.5\t2\t9.0' \
 	    $'2\treset\t-\t0\t1\t-\t-\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t-\t-\t0\t-' > "$T/m.tsv"
+	# burst events: connection 1 c2s on Wi-Fi then cellular, s2c on
+	# Wi-Fi, the last burst beginning at 1.000; connection 9 not in -m
+	printf '%s\n' \
+	    $'mpconn\tdir\tburst\tsubflow\tstart_ts\tend_ts\tduration_s\tmappings\tpkts\tbytes' \
+	    $'1\tc2s\t1\t0\t1700000000.100000\t1700000000.150000\t0.050000\t3\t700\t1000000' \
+	    $'1\tc2s\t2\t1\t1700000000.300000\t1700000000.400000\t0.100000\t2\t690\t999999' \
+	    $'1\ts2c\t1\t0\t1700000001.000000\t1700000001.000000\t0.000000\t1\t3\t3000' \
+	    $'9\ts2c\t1\t0\t1700000000.000000\t1700000000.000000\t0.000000\t1\t1\t10' > "$T/b.tsv"
 }
 
 derive() {
@@ -97,13 +111,47 @@ derive() {
 	    $'1\t1\t2\tserver\tcellular\testablished\t0.200000\t1\t500\t500\t3\t12.5\t1\t1' \
 	    $'1\t2\t3\tclient\t?\tfailed_rst\t0.300000\t0\t-\t-\t3\t7.125\t0\t1' \
 	    $'3\t0\t9\tclient\twifi\testablished\t0.000000\t-\t0\t0\t-\t-\t-\t-')"
-	# c2s: 2000000 bytes over 2.5 s, 2 established subflows: 50 / 2.5 = 20 Hz;
-	# s2c: 3000 bytes, under 1 MB; connection 2: no duration
+	# c2s: 2000000 bytes over 2.5 s, 2 established subflows: 50 / 2.5 = 20 Hz,
+	# 50 / 2 MB = 25 per MB, class 1MB-10MB; s2c: 3000 bytes, under 1 MB;
+	# connection 2: no duration, no bytes (a rate per MB neither). Without
+	# -e no sums of bursts; with it, c2s: 1000000 + 999999 bytes, 700 + 690
+	# packets in 2 bursts, s2c: one of 3000 bytes, 3 packets; connection 2
+	# has none (0, no mean)
 	run derive -r burst
 	assert_success
 	assert_output "$(printf '%s\n' \
-	    $'1\tc2s\t2000000\t2.5\t7\t50\t20.000000' $'1\ts2c\t3000\t2.5\t2\t-\t-' \
-	    $'2\tc2s\t0\t-\t0\t0\t-' $'2\ts2c\t0\t-\t0\t0\t-')"
+	    $'1\tc2s\t2000000\t2.5\t7\t50\t20.000000\t25.000000\t1MB-10MB\t-\t-\t-\t-' \
+	    $'1\ts2c\t3000\t2.5\t2\t-\t-\t-\t<10kB\t-\t-\t-\t-' \
+	    $'2\tc2s\t0\t-\t0\t0\t-\t-\t<10kB\t-\t-\t-\t-' $'2\ts2c\t0\t-\t0\t0\t-\t-\t<10kB\t-\t-\t-\t-')"
+	run derive -r burst -e "$T/b.tsv"
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\tc2s\t2000000\t2.5\t7\t50\t20.000000\t25.000000\t1MB-10MB\t1999999\t1390\t999999.500\t695.000' \
+	    $'1\ts2c\t3000\t2.5\t2\t-\t-\t-\t<10kB\t3000\t3\t3000.000\t3.000' \
+	    $'2\tc2s\t0\t-\t0\t0\t-\t-\t<10kB\t0\t0\t-\t-' $'2\ts2c\t0\t-\t0\t0\t-\t-\t<10kB\t0\t0\t-\t-')"
+	# burstsize: the events with their direction's class; 9 not in -m
+	run derive -r burstsize -e "$T/b.tsv"
+	assert_success
+	assert_output "$(printf '%s\n' \
+	    $'1\tc2s\t1\t0\t1MB-10MB\t0.050000\t3\t700\t1000000' $'1\tc2s\t2\t1\t1MB-10MB\t0.100000\t2\t690\t999999' \
+	    $'1\ts2c\t1\t0\t<10kB\t0.000000\t1\t3\t3000' $'9\ts2c\t1\t0\t-\t0.000000\t1\t1\t10')"
+	# unused, -d s2c: connection 1's three subflows; subflow 2 carried no
+	# data; 1 (tcprst_5) and 2 (rst) reset; 1 backup from its MP_JOIN;
+	# subflow 2 opened at 1.300, after the last burst began (1.000); RTT
+	# means 40.25, 12.5 (subflow 1, opened by the server: TCP c2s), 7.125:
+	# the best, subflow 2, carried nothing, the least. -d c2s: 10.0
+	# (subflow 0, 4000 bytes) and 20.0 (subflow 2, none): the best carried
+	# more. Connection 2: no subflows, no burst; 3 is not in -m
+	run derive -r unused -e "$T/b.tsv"
+	assert_success
+	assert_output "$(printf '%s\n' $'1\t3\t1\t2\t1\t1\t3\t1\t1' $'2\t0\t0\t0\t0\t-\t0\t-\t-')"
+	run derive -r unused -d c2s -e "$T/b.tsv"
+	assert_success
+	assert_line -n 0 $'1\t3\t1\t2\t1\t1\t2\t0\t0'
+	# connection 3's backup comes from MP_PRIO (backup 1)
+	run mptcp-derive -r unused -s "$T/s.tsv" -m <(printf 'mpconn\tstatus\tduration_s\tsubflows\tsubflows_data\tc2s_unique_bytes\ts2c_unique_bytes\tc2s_data_bytes\ts2c_data_bytes\tc2s_tcp_rexmit_bytes\ts2c_tcp_rexmit_bytes\tc2s_reinj_bytes\ts2c_reinj_bytes\tc2s_bursts\ts2c_bursts\tc2s_switches\ts2c_switches\n3\tok\t1.0\t1\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\t0\n')
+	assert_success
+	assert_line -n 1 $'3\t1\t1\t0\t1\t-\t0\t-\t-'
 	# subflow 0 has data and the default rule
 	run derive -r default
 	assert_success
@@ -209,8 +257,8 @@ derive() {
 	for r in $RECORDS; do
 		for x in "-d s2c" "-d c2s" "-b c2s"; do
 			# shellcheck disable=SC2086
-			diff <("$PY" "$REF" $r $x -t "$T/t.tsv" -s "$T/s.tsv" -m "$T/m.tsv") \
-			    <(mptcp-derive -r $r $x -t "$T/t.tsv" -s "$T/s.tsv" -m "$T/m.tsv") || fail "-r $r $x"
+			diff <("$PY" "$REF" $r $x -t "$T/t.tsv" -s "$T/s.tsv" -m "$T/m.tsv" -e "$T/b.tsv") \
+			    <(mptcp-derive -r $r $x -t "$T/t.tsv" -s "$T/s.tsv" -m "$T/m.tsv" -e "$T/b.tsv") || fail "-r $r $x"
 		done
 	done
 }
@@ -220,7 +268,7 @@ derive() {
 		run --separate-stderr mptcp-derive -r "$r"
 		assert_success
 		assert_equal "$output" "$(mptcp-derive -r "$r" --schema | tail -n +2 | cut -f1 | paste -sd '\t')"
-		run --separate-stderr mptcp-derive -r "$r" -t /dev/null -s /dev/null -m /dev/null -k /dev/null
+		run --separate-stderr mptcp-derive -r "$r" -t /dev/null -s /dev/null -m /dev/null -k /dev/null -e /dev/null
 		assert_success
 		assert_equal "${#lines[@]}" 1
 	done
@@ -241,7 +289,7 @@ derive() {
 	# the share record reads no status
 	run --separate-stderr mptcp-derive -r share -s "$T/nost.tsv"
 	assert_success
-	sed '3s/\t500\t500$/\t5x0\t500/' "$T/s.tsv" > "$T/badn.tsv"
+	sed '3s/\t500\t500\t/\t5x0\t500\t/' "$T/s.tsv" > "$T/badn.tsv"
 	run --separate-stderr mptcp-derive -r share -s "$T/badn.tsv"
 	assert_failure 1
 	assert_equal "$stderr" "mptcp-derive: $T/badn.tsv:3: column 'c2s_data_bytes': not a whole number: '5x0'"
@@ -261,6 +309,26 @@ derive() {
 	run --separate-stderr mptcp-derive -r conn -m "$T/nosuch.tsv"
 	assert_failure 1
 	[[ $stderr == "mptcp-derive: "*"nosuch.tsv"* ]] || fail "$stderr"
+	# the burst events: a column missing, a bad direction, a bad count; the
+	# unused record's close column
+	cut -f1-8,10 "$T/b.tsv" > "$T/nopk.tsv"
+	run --separate-stderr mptcp-derive -r burstsize -e "$T/nopk.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/nopk.tsv:1: no column 'pkts' (made by mptcp-metrics -e bursts)"
+	sed '3s/\tc2s\t/\tup\t/' "$T/b.tsv" > "$T/badb.tsv"
+	run --separate-stderr mptcp-derive -r burst -e "$T/badb.tsv" -m "$T/m.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/badb.tsv:3: column 'dir': not c2s or s2c: 'up'"
+	sed '2s/\t700\t/\t7o0\t/' "$T/b.tsv" > "$T/badp.tsv"
+	run --separate-stderr mptcp-derive -r burstsize -e "$T/badp.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/badp.tsv:2: column 'pkts': not a whole number: '7o0'"
+	sed '3s/\ttcprst_5\t/\treset\t/' "$T/s.tsv" > "$T/badc.tsv"
+	run --separate-stderr mptcp-derive -r unused -s "$T/badc.tsv"
+	assert_failure 1
+	assert_equal "$stderr" "mptcp-derive: $T/badc.tsv:3: column 'close': not fin, rst, tcprst_N, fastclose or -: 'reset'"
+	run --separate-stderr mptcp-derive -r unused -s "$T/nost.tsv"
+	assert_failure 1
 	# a table cut inside a line (a killed stage) is an error
 	{ head -n 2 "$T/s.tsv"; sed -n 3p "$T/s.tsv" | head -c 10; } > "$T/cut.tsv"
 	run --separate-stderr mptcp-derive -r share -s "$T/cut.tsv"
@@ -274,7 +342,7 @@ derive() {
 	[[ $stderr == "usage: mptcp-derive "* ]]
 	run --separate-stderr mptcp-derive -r nosuch
 	assert_failure 2
-	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, pmevents, socks, ack or when, not 'nosuch'"
+	assert_equal "$stderr" "mptcp-derive: -r: conn, mptcp, subflow, burst, share, default, share_dir, sfrtt, rtt, overhead, size, pm, pmevents, socks, ack, when, burstsize or unused, not 'nosuch'"
 	run --separate-stderr mptcp-derive -r mptcp -d both
 	assert_failure 2
 	assert_equal "$stderr" "mptcp-derive: -d: c2s or s2c, not 'both'"

@@ -227,18 +227,19 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 	add(a, path2);
 #elif defined(FUZZ_MPTCP_DERIVE)
 	/* three tables, NUL-separated: tcp-metrics' (the address events
-	 * for pm and pmevents, which read no TCP table), the subflows
+	 * for pm and pmevents, which read no TCP table; the burst events
+	 * for burstsize and unused), the subflows
 	 * (socks-dest's for socks), mptcp-metrics'; the low bits pick the
 	 * record, the high ones directions */
 	static const char *const rec[] = { "conn", "mptcp", "subflow", "burst", "share", "default",
-		"share_dir", "sfrtt", "rtt", "overhead", "size", "pm", "pmevents", "socks" };
+		"share_dir", "sfrtt", "rtt", "overhead", "size", "pm", "pmevents", "socks", "burstsize", "unused" };
 	static const char *const dirs[] = { "", "-d c2s", "-b c2s", "-d s2c -b s2c" };
 	size_t r = (sel & 15) % (sizeof rec / sizeof *rec);
 	add(a, "mptcp-derive");
 	add(a, "-r");
 	add(a, rec[r]);
 	add_words(a, dirs[(sel >> 4) % 4]);
-	add(a, r == 11 || r == 12 ? "-a" : "-t");
+	add(a, r == 11 || r == 12 ? "-a" : r >= 14 ? "-e" : "-t");
 	add(a, path);
 	/* socks: the second table as socks-dest's */
 	add(a, r == 13 ? "-k" : "-s");

@@ -5,6 +5,7 @@ module and Python's own arithmetic and "%.6f" formatting. Shares no code
 with filters/mptcp-derive.c (nor with the awk summary had before).
 
   derive-ref.py RECORD [-d c2s|s2c] [-b c2s|s2c|both] [-t TCP] [-s SF] [-m MP] [-a ADDR] [-k SOCKS]
+                [-e BURSTS]
 
 Writes the record as TSV, header first, on standard output.
 """
@@ -21,7 +22,11 @@ HEAD = {
              'multi_data_bytes reinj_bytes reinj_frac initial_bytes initial_share '
              'wifi_bytes cell_bytes other_bytes wifi_share cell_share rtt_best_ms '
              'rtt_worst_ms rtt_diff_ms handover',
-    'burst': 'mpconn dir unique_bytes duration_s bursts switches switch_freq_hz',
+    'burst': 'mpconn dir unique_bytes duration_s bursts switches switch_freq_hz switches_per_mb '
+             'size_class burst_bytes burst_pkts burst_bytes_mean burst_pkts_mean',
+    'burstsize': 'mpconn dir burst subflow size_class duration_s mappings pkts bytes',
+    'unused': 'mpconn subflows no_data ended_rst backup after_last_burst rtt_subflows '
+              'best_rtt_no_data best_rtt_least',
     'default': 'mpconn',
     'share': 'mpconn wifi_bytes cellular_bytes unknown_bytes total_bytes '
              'wifi_share cellular_share unknown_share',
@@ -238,6 +243,82 @@ def pm_records(record, sfs, ads, mps):
     return out
 
 
+# ---- bursts and unused subflows, from mptcp-derive(1)'s definitions
+
+def size_class(ub):
+    """The decade of a direction's unique bytes, kB = 1000 bytes."""
+    for top, name in ((10**4, '<10kB'), (10**5, '10kB-100kB'), (10**6, '100kB-1MB'), (10**7, '1MB-10MB')):
+        if ub < top:
+            return name
+    return '>=10MB'
+
+
+def burst_sums(evs):
+    """(mpconn, dir) -> [bursts, bytes, packets] of the burst events."""
+    sums = {}
+    for e in evs:
+        x = sums.setdefault((e['mpconn'], e['dir']), [0, 0, 0])
+        x[0] += 1
+        x[1] += int(e['bytes'])
+        x[2] += int(e['pkts'])
+    return sums
+
+
+def burst_extra(r, d, est, evs, has_ev):
+    """The burst record's columns after switch_freq_hz."""
+    ub, sw = b(r[d + '_unique_bytes']), r[d + '_switches']
+    per_mb = '%.6f' % (int(sw) / (ub / 10**6)) if ub >= 10**6 and est >= 2 and sw != '-' else '-'
+    if not has_ev:
+        return [per_mb, size_class(ub), '-', '-', '-', '-']
+    n, by, pk = evs.get((r['mpconn'], d), [0, 0, 0])
+    mean = lambda v: '%.3f' % (v / n) if n else '-'
+    return [per_mb, size_class(ub), by, pk, mean(by), mean(pk)]
+
+
+def burstsize_rows(evs, mps):
+    ub = {m['mpconn']: m for m in mps}
+    out = []
+    for e in evs:
+        m = ub.get(e['mpconn'])
+        cls = size_class(b(m[e['dir'] + '_unique_bytes'])) if m else '-'
+        out.append([e['mpconn'], e['dir'], e['burst'], e['subflow'], cls, e['duration_s'], e['mappings'],
+                    e['pkts'], e['bytes']])
+    return out
+
+
+def unused_rows(mps, sfs, tcp, evs, rdir):
+    last = {}
+    for e in evs:
+        t = PM.ns(e['start_ts'])
+        last[e['mpconn']] = max(last.get(e['mpconn'], t), t)
+    tcpr = {r['conn']: r for r in tcp}
+    other = {'c2s': 's2c', 's2c': 'c2s'}
+    out = []
+    for m in mps:
+        mine = [s for s in sfs if s['mpconn'] == m['mpconn']]
+        data = lambda s: b(s['c2s_data_bytes']) + b(s['s2c_data_bytes'])
+        reset = lambda s: (s['close'] == 'rst' or pm_code(s['close'], 'tcprst_') is not None or
+                           s['status'] == 'failed_rst' or pm_code(s['status'], 'failed_tcprst_') is not None)
+        late = '-'
+        if m['mpconn'] in last:
+            late = sum(1 for s in mine if s['start_ts'] != '-' and PM.ns(s['start_ts']) > last[m['mpconn']])
+        means = []  # (mean, data bytes) in table order
+        for s in mine:
+            t = tcpr.get(s['conn'])
+            td = other[rdir] if s['role'] == 'server' else rdir
+            if t and t[td + '_rtt_n'] != '-' and int(t[td + '_rtt_n']) >= 3 and t[td + '_rtt_avg_ms'] != '-':
+                means.append((float(t[td + '_rtt_avg_ms']), data(s)))
+        flags = ['-', '-']
+        if len(means) >= 2:
+            low = min(v for v, _ in means)
+            best = [x for v, x in means if v == low][0]
+            flags = [int(best == 0), int(best <= min(x for _, x in means))]
+        out.append([m['mpconn'], len(mine), sum(1 for s in mine if data(s) == 0), sum(1 for s in mine if reset(s)),
+                    sum(1 for s in mine if s['backup_initial'] == '1' or s['backup'] == '1'), late,
+                    len(means)] + flags)
+    return out
+
+
 def rows(path):
     if not path:
         return []
@@ -408,6 +489,7 @@ def main():
     ap.add_argument('-D')
     ap.add_argument('-X')
     ap.add_argument('-J')
+    ap.add_argument('-e')
     a = ap.parse_args()
     tcp, sfs, mps = rows(a.t), rows(a.s), rows(a.m)
     out = [HEAD[a.record].split()]
@@ -422,6 +504,11 @@ def main():
         for r in out:
             sys.stdout.write('\t'.join(str(x) for x in r) + '\n')
         return
+    if a.record == 'burstsize':
+        out += burstsize_rows(rows(a.e), mps)
+    if a.record == 'unused':
+        out += unused_rows(mps, sfs, tcp, rows(a.e), a.d)
+    evs = burst_sums(rows(a.e)) if a.record == 'burst' else {}
 
     if a.record == 'conn':
         for r in tcp:
@@ -497,7 +584,8 @@ def main():
             for x in ('c2s', 's2c'):
                 ub, sw = b(r[x + '_unique_bytes']), r[x + '_switches']
                 f = '%.6f' % (int(sw) / dur) if ub >= 1000000 and dur > 0.1 and est >= 2 and sw != '-' else '-'
-                out.append([r['mpconn'], x, ub, r['duration_s'], r[x + '_bursts'], sw, f])
+                out.append([r['mpconn'], x, ub, r['duration_s'], r[x + '_bursts'], sw, f] +
+                           burst_extra(r, x, est, evs, a.e is not None))
             continue
         if a.record == 'rtt':
             out.extend(rtt_rows(r, [s for s, _, _ in lst], rtt))
