@@ -115,6 +115,26 @@ PY
     grep -q "set xlabel 'round trip'" "$T/x.gp"
 }
 
+@test "plot-cdf: -C the CCDF, fraction at or above each value; -L log y leaves out its 0" {
+    # 4 values 1 2 2 5 of one group: at or above 1: 4/4, 2: 3/4 (its first
+    # point), then 2/4, at or above 5: 1/4; the CDF's closing point (5, 1)
+    # is 0 in the CCDF, left out on a log y axis and kept on a linear one
+    printf 'burst_bytes\n2\n5\n1\n2\n' > "$T/b.tsv"
+    run "$P/plot-cdf" -C -L -c burst_bytes -o "$T/b.png" "$T/b.tsv"
+    assert_success
+    assert_output --partial 'log y axis: 1 points of fraction 0 left out'
+    run png_size "$T/b.png"
+    assert_output 1100x600
+    run cat "$T/b.dat"
+    assert_output "$(printf '# all\n1\t1\n2\t0.75\n2\t0.5\n5\t0.25')"
+    grep -qx 'set logscale y' "$T/b.gp"
+    grep -q "set ylabel 'CCDF: fraction at or above x'" "$T/b.gp"
+    run "$P/plot-cdf" -C -c burst_bytes -o "$T/c.png" "$T/b.tsv"
+    assert_success
+    assert_equal "$(tail -n 1 "$T/c.dat")" $'5\t0'
+    ! grep -q 'set logscale' "$T/c.gp"
+}
+
 @test "plot-cdf: PDF on request" {
     printf 'duration_s\n1\n2\n3\n' > "$T/d.tsv"
     run "$P/plot-cdf" -c duration_s -f pdf -o "$T/d.pdf" "$T/d.tsv"
