@@ -1170,6 +1170,8 @@ struct burstsize_row {
 	X(mpconn, ID, "-", "the MPTCP connection", out_fld(o, r->mpconn)) \
 	X(dir, TEXT, "-", "the direction, c2s or s2c", out_str(o, r->dir)) \
 	X(burst, COUNT, "-", "the burst's number in its direction (mptcp-metrics -e bursts)", out_fld(o, r->burst)) \
+	X(first, BOOL, "-", "1 for burst 1, the direction's first: summed, the connections", \
+	    out_chr(o, fld_eq(r->burst, "1") ? '1' : '0')) \
 	X(subflow, ID, "-", "the subflow that carried it", out_fld(o, r->subflow)) \
 	X(size_class, TEXT, "-", "the class of the direction's unique_bytes in -m (burst record); - not in -m", \
 	    if (r->m) out_str(o, size_class(r->m->ub[r->d])); else out_dash(o)) \

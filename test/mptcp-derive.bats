@@ -129,12 +129,13 @@ derive() {
 	    $'1\tc2s\t2000000\t2.5\t7\t50\t20.000000\t25.000000\t1MB-10MB\t1999999\t1390\t999999.500\t695.000' \
 	    $'1\ts2c\t3000\t2.5\t2\t-\t-\t-\t<10kB\t3000\t3\t3000.000\t3.000' \
 	    $'2\tc2s\t0\t-\t0\t0\t-\t-\t<10kB\t0\t0\t-\t-' $'2\ts2c\t0\t-\t0\t0\t-\t-\t<10kB\t0\t0\t-\t-')"
-	# burstsize: the events with their direction's class; 9 not in -m
+	# burstsize: the events with their direction's class, the first of
+	# each direction flagged; 9 not in -m
 	run derive -r burstsize -e "$T/b.tsv"
 	assert_success
 	assert_output "$(printf '%s\n' \
-	    $'1\tc2s\t1\t0\t1MB-10MB\t0.050000\t3\t700\t1000000' $'1\tc2s\t2\t1\t1MB-10MB\t0.100000\t2\t690\t999999' \
-	    $'1\ts2c\t1\t0\t<10kB\t0.000000\t1\t3\t3000' $'9\ts2c\t1\t0\t-\t0.000000\t1\t1\t10')"
+	    $'1\tc2s\t1\t1\t0\t1MB-10MB\t0.050000\t3\t700\t1000000' $'1\tc2s\t2\t0\t1\t1MB-10MB\t0.100000\t2\t690\t999999' \
+	    $'1\ts2c\t1\t1\t0\t<10kB\t0.000000\t1\t3\t3000' $'9\ts2c\t1\t1\t0\t-\t0.000000\t1\t1\t10')"
 	# unused, -d s2c: connection 1's three subflows; subflow 2 carried no
 	# data; 1 (tcprst_5) and 2 (rst) reset; 1 backup from its MP_JOIN;
 	# subflow 2 opened at 1.300, after the last burst began (1.000); RTT

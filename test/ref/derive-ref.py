@@ -24,7 +24,7 @@ HEAD = {
              'rtt_worst_ms rtt_diff_ms handover',
     'burst': 'mpconn dir unique_bytes duration_s bursts switches switch_freq_hz switches_per_mb '
              'size_class burst_bytes burst_pkts burst_bytes_mean burst_pkts_mean',
-    'burstsize': 'mpconn dir burst subflow size_class duration_s mappings pkts bytes',
+    'burstsize': 'mpconn dir burst first subflow size_class duration_s mappings pkts bytes',
     'unused': 'mpconn subflows no_data ended_rst backup after_last_burst rtt_subflows '
               'best_rtt_no_data best_rtt_least',
     'default': 'mpconn',
@@ -281,7 +281,8 @@ def burstsize_rows(evs, mps):
     for e in evs:
         m = ub.get(e['mpconn'])
         cls = size_class(b(m[e['dir'] + '_unique_bytes'])) if m else '-'
-        out.append([e['mpconn'], e['dir'], e['burst'], e['subflow'], cls, e['duration_s'], e['mappings'],
+        out.append([e['mpconn'], e['dir'], e['burst'], int(int(e['burst']) == 1), e['subflow'], cls,
+                    e['duration_s'], e['mappings'],
                     e['pkts'], e['bytes']])
     return out
 
