@@ -151,7 +151,7 @@ page_check() {
 	n_an=$(($(wc -l < "$A/summary/index.tsv") - 1))
 	n_pl=$(tail -n +2 "$A/summary/index.tsv" | cut -f4 | tr ',' '\n' | grep -c .)
 	assert_equal "$(grep -c '<h2 id=' "$PAGE")" $((n_an + 1))
-	assert_equal "$(grep -Ec '<img alt="[a-z_]*_(cdf|box|scatter).png"' "$PAGE")" "$n_pl"
+	assert_equal "$(grep -Ec '<img alt="[a-z_]*_(cdf|ccdf|box|scatter).png"' "$PAGE")" "$n_pl"
 	# the rows and the pages against the tables: 3 captures, 3 pages
 	run page_check "$PAGE" "$A"
 	assert_success

@@ -990,3 +990,172 @@ COMPL_COLS=level,app,cond,count,min_duration_s,p25_duration_s,median_duration_s,
 	grep -q '^pm	' S/index.tsv
 	grep -q '^handover_reaction	' S/index.tsv
 }
+
+# burst_oracle OUT: from the analysed tables, by python: per app, cond and
+# direction the bursts of mptcp_bursts.tsv (their bytes and packets, the
+# connections), per class of the direction's unique bytes (mptcp_conns)
+# the connections with a burst, their bursts and bytes; OUT.sizes,
+# OUT.shape the rows expected, OUT.json the points of the plots
+burst_oracle() {
+	$PY - "$1" A B <<-'EOF'
+	import csv, glob, json, sys, numpy
+	out = sys.argv[1]
+	def rows(f):
+	    return list(csv.DictReader(open(f), delimiter='\t'))
+	def klass(ub):
+	    for top, name in ((1e4, '<10kB'), (1e5, '10kB-100kB'), (1e6, '100kB-1MB'), (1e7, '1MB-10MB')):
+	        if ub < top:
+	            return name
+	    return '>=10MB'
+	by, conn = {}, {}
+	for d in sys.argv[2:]:
+	    for f in sorted(glob.glob(d + '/mptcp_*/mptcp_bursts.tsv')):
+	        app, cond = f.split('/')[1].split('_')[1:3]
+	        ub = {(m['mpconn'], x): int(m[x + '_unique_bytes']) if m[x + '_unique_bytes'] != '-' else 0
+	              for m in rows(f.replace('mptcp_bursts', 'mptcp_conns')) for x in ('c2s', 's2c')}
+	        for e in rows(f):
+	            by.setdefault((app, cond, e['dir']), []).append((int(e['bytes']), int(e['pkts']), f, e['mpconn']))
+	            c = conn.setdefault((app, cond, e['dir'], klass(ub[e['mpconn'], e['dir']]), f, e['mpconn']), [0, 0, 0])
+	            c[0] += 1; c[1] += int(e['bytes']); c[2] += int(e['pkts'])
+	with open(out + '.sizes', 'w') as o:
+	    for k in sorted(by):
+	        b = [x[0] for x in by[k]]; p = [x[1] for x in by[k]]
+	        print(*k, len(b), len({x[2:] for x in by[k]}), '%.3f' % numpy.median(b), max(b),
+	              '%.3f' % numpy.median(p), max(p), file=o)
+	shape = {}
+	for k, c in conn.items():
+	    shape.setdefault(k[:4], []).append(c)
+	with open(out + '.shape', 'w') as o:
+	    for k in sorted(shape):
+	        s = shape[k]
+	        n, nb, nby = len(s), sum(c[0] for c in s), sum(c[1] for c in s)
+	        print(*k, n, nb, nby, '%.6f' % (nby / nb), '%.3f' % numpy.median([c[1] / c[0] for c in s]), file=o)
+	pts = {'burst_bytes_ccdf': {}, 'burst_pkts_cdf': {}}
+	for k, v in by.items():
+	    lab = '%s (n=%d)' % (' / '.join(k), len(v))
+	    b = sorted(x[0] for x in v); p = sorted(x[1] for x in v)
+	    pts['burst_bytes_ccdf'][lab] = [(x, 1 - i / len(b)) for i, x in enumerate(b)]
+	    pts['burst_pkts_cdf'][lab] = [(x, i / len(p)) for i, x in enumerate(p)] + [(p[-1], 1.0)]
+	json.dump(pts, open(out + '.json', 'w'))
+	EOF
+}
+
+# dat_points DAT JSON NAME: the points of DAT by legend entry are those of
+# JSON[NAME]
+dat_points() {
+	$PY - "$@" <<-'EOF'
+	import json, sys
+	want = json.load(open(sys.argv[2]))[sys.argv[3]]
+	got, cur = {}, None
+	for line in open(sys.argv[1]):
+	    if line.startswith('# '):
+	        cur = line[2:].rstrip('\n')
+	        got[cur] = []
+	    elif line.strip():
+	        a, b = line.split()
+	        got[cur].append((float(a), float(b)))
+	assert sorted(got) == sorted(want), (sorted(got), sorted(want))
+	for k in want:
+	    assert len(got[k]) == len(want[k]), (k, len(got[k]), len(want[k]))
+	    for (a, b), (c, d) in zip(got[k], want[k]):
+	        assert abs(a - c) < 1e-9 and abs(b - d) < 1e-9, (k, a, b, c, d)
+	EOF
+}
+
+@test "burst sizes and shapes per group: numpy over the analysed burst events and connection sizes" {
+	burst_oracle "$T/b"
+	[ -s "$T/b.sizes" ] && [ -s "$T/b.shape" ]
+	assert_equal "$(pick app,cond,dir,bursts,conns,median_bytes,max_bytes,median_pkts,max_pkts < S/burst_sizes.tsv | sort)" \
+	    "$(sort "$T/b.sizes")"
+	assert_equal "$(pick app,cond,dir,size_class,count,sum_bursts,sum_burst_bytes,bytes_per_burst,median_burst_bytes_mean < S/burst_shape.tsv | sort)" \
+	    "$(sort "$T/b.shape")"
+	# a burst of many packets: mappings are not packets
+	[ "$(awk '$9 > 100' "$T/b.sizes" | wc -l)" -ge 1 ]
+	grep -q '^burst_sizes	.*plots/burst_bytes_cdf.png,plots/burst_bytes_ccdf.png,plots/burst_pkts_cdf.png$' S/index.tsv
+	grep -q '^burst_shape	.*plots/bursts_class_box.png,plots/burst_mean_class_box.png$' S/index.tsv
+}
+
+@test "burst plots: the CCDF of bytes and the CDF of packets per burst hold each burst's point, legends with n" {
+	burst_oracle "$T/b"
+	local p
+	for p in burst_bytes_ccdf burst_pkts_cdf; do
+		file "S/plots/$p.png" | grep -q 'PNG image data' || fail "$p: no PNG"
+		dat_points "S/plots/$p.dat" "$T/b.json" "$p" || fail "$p.dat"
+	done
+	grep -qx 'set logscale y' S/plots/burst_bytes_ccdf.gp
+	grep -qx 'set logscale x' S/plots/burst_bytes_ccdf.gp
+	# the box plots: a box per group, direction and size class, n in the legend
+	assert_equal "$(grep -c '^# ' S/plots/bursts_class_box.dat)" "$(wc -l < "$T/b.shape")"
+	grep -q 'appA / wifi / c2s / 100kB-1MB (n=2)' S/plots/bursts_class_box.gp
+}
+
+@test "switches per MB: connection records edited to 2 MB, the burst record's rate per group and its CDF" {
+	# the handover capture's folder, its connection's c2s unique bytes set
+	# to 2000000: its c2s switches (mptcp_conns.tsv) over 2 MB
+	local src=A/mptcp_appA_wifi_20240101-100000_any d=mptcp_appE_big_20240401-100000_any sw want
+	mkdir -p "$T/X/$d"
+	cp "$src"/*.tsv "$T/X/$d/"
+	sed -i "2s/^[^\t]*\t[^\t]*\t/$d\t$d.pcap\t/" "$T/X/$d/manifest.tsv"
+	awk -F'\t' -v OFS='\t' 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR > 1 { $c["c2s_unique_bytes"] = 2000000 } 1' \
+	    "$src/mptcp_conns.tsv" > "$T/X/$d/mptcp_conns.tsv"
+	sw=$(pick c2s_switches < "$T/X/$d/mptcp_conns.tsv")
+	[ "$sw" -ge 2 ]
+	want=$($PY -c "print('%.6f' % ($sw / 2))")
+	"$SUMMARY" -o "$T/S" "$T/X" 2> /dev/null
+	assert_equal "$(pick dir,per_mb_conns,median_switches_per_mb < "$T/S/bursts.tsv")" "$(printf 'c2s 1 %s\ns2c 0 -' "$want")"
+	# the CDF's points (aggregate's numbers): the one rate, 0 then 1
+	assert_equal "$(grep -v '^#' "$T/S/plots/switches_per_mb_cdf.dat" | grep . | awk -v w="$want" '{ print ($1 == w + 0), $2 }' | paste -sd ' ')" "1 0 1 1"
+	grep -q '^# appE / big / c2s (n=1)$' "$T/S/plots/switches_per_mb_cdf.dat"
+}
+
+@test "unused subflows per group: python over the analysed subflow and burst tables, derive-ref.py's best-RTT flags" {
+	local want
+	want=$($PY - "$TOP/test/ref/derive-ref.py" A B <<-'EOF'
+	import csv, glob, io, subprocess, sys, collections
+	ref, dirs = sys.argv[1], sys.argv[2:]
+	def rows(f):
+	    return list(csv.DictReader(open(f), delimiter='\t'))
+	def ns(v):
+	    s, _, f = v.partition('.')
+	    return int(s) * 10**9 + int((f + '000000000')[:9])
+	g = collections.defaultdict(lambda: [0] * 8)
+	for top in dirs:
+	    for d in sorted(glob.glob(top + '/mptcp_*')):
+	        app, cond = d.split('/')[1].split('_')[1:3]
+	        sfs = rows(d + '/mptcp_subflows.tsv')
+	        last = {}
+	        for e in rows(d + '/mptcp_bursts.tsv'):
+	            last[e['mpconn']] = max(last.get(e['mpconn'], 0), ns(e['start_ts']))
+	        args = ['/usr/bin/python3', ref, 'unused', '-t', d + '/tcp_conns.tsv', '-s', d + '/mptcp_subflows.tsv',
+	                '-m', d + '/mptcp_conns.tsv', '-e', d + '/mptcp_bursts.tsv']
+	        best = {r['mpconn']: r for r in csv.DictReader(io.StringIO(subprocess.run(args, capture_output=True,
+	                text=True, check=True).stdout), delimiter='\t')}
+	        for m in rows(d + '/mptcp_conns.tsv'):
+	            x = g[app, cond]
+	            mine = [s for s in sfs if s['mpconn'] == m['mpconn']]
+	            x[0] += 1
+	            x[1] += len(mine)
+	            x[2] += sum(1 for s in mine if all(s[k] in ('0', '-') for k in ('c2s_data_bytes', 's2c_data_bytes')))
+	            x[3] += sum(1 for s in mine if s['close'] == 'rst' or s['close'].startswith('tcprst_')
+	                        or s['status'] == 'failed_rst' or s['status'].startswith('failed_tcprst_'))
+	            x[4] += sum(1 for s in mine if '1' in (s['backup_initial'], s['backup']))
+	            x[5] += sum(1 for s in mine if m['mpconn'] in last and s['start_ts'] != '-'
+	                        and ns(s['start_ts']) > last[m['mpconn']])
+	            b = best[m['mpconn']]
+	            x[6] += b['best_rtt_no_data'] != '-'
+	            x[7] += b['best_rtt_no_data'] == '1'
+	for k in sorted(g):
+	    x = g[k]
+	    print(k[0], k[1], *x[:3], '%.6f' % (x[2] / x[1]), x[3], x[4], x[5], '%.6f' % (x[5] / x[1]), x[6], x[7])
+	EOF
+	)
+	[ -n "$want" ]
+	assert_equal "$(pick app,cond,count,sum_subflows,sum_no_data,no_data_share,sum_ended_rst,sum_backup,sum_after_last_burst,after_last_burst_share,best_rtt_conns,sum_best_rtt_no_data < S/unused.tsv | sort)" \
+	    "$want"
+	# the crafted capture's two failed joins came after its one burst
+	assert_equal "$(value sum_after_last_burst S/unused.tsv app=appC cond=cell)" 2
+	# the plot: per group the connections of 2 subflows or more, n in the legend
+	grep -q '^unused	.*plots/no_data_cdf.png$' S/index.tsv
+	grep -q '^# appC / cell (n=1)$' S/plots/no_data_cdf.dat
+	assert_equal "$(sed -n '/^# appC/,/^$/p' S/plots/no_data_cdf.dat | grep -v '^#' | grep . | cut -f1 | sort -u)" 2
+}
