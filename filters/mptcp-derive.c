@@ -543,22 +543,27 @@ static void sf_dir_rtt(struct mpc *m, const struct tsv *t, const struct sf_cols 
 	}
 }
 
-/* A subflow reset: closed by a RST or an MP_TCPRST, or failed by one */
+/* tcprst_code of a field; -1 when too long to be a code's text */
+static int fld_tcprst_code(struct fld f, const char *prefix)
+{
+	char buf[32];
+	if (f.n >= sizeof buf)
+		return -1;
+	memcpy(buf, f.p, f.n);
+	buf[f.n] = 0;
+	return tcprst_code(buf, prefix);
+}
+
+/* A subflow reset: closed by a RST or an MP_TCPRST, or failed by one;
+ * a close mptcp-join does not write is an error */
 static int sf_reset(const struct tsv *t, const struct sf_cols *c)
 {
 	struct fld cl = field(t, c->close), st = field(t, c->status);
-	char buf[32] = "";
-	if (cl.n < sizeof buf)
-		memcpy(buf, cl.p, cl.n);
-	if (!fld_eq(cl, "-") && !fld_eq(cl, "fin") && !fld_eq(cl, "rst") && !fld_eq(cl, "fastclose") &&
-	    tcprst_code(buf, "tcprst_") < 0)
+	int rst_code = fld_tcprst_code(cl, "tcprst_");
+	if (!fld_eq(cl, "-") && !fld_eq(cl, "fin") && !fld_eq(cl, "rst") && !fld_eq(cl, "fastclose") && rst_code < 0)
 		tsv_bad(t, c->close, "not fin, rst, tcprst_N, fastclose or -:");
-	if (fld_eq(cl, "rst") || tcprst_code(buf, "tcprst_") >= 0 || fld_eq(st, "failed_rst"))
-		return 1;
-	memset(buf, 0, sizeof buf);
-	if (st.n < sizeof buf)
-		memcpy(buf, st.p, st.n);
-	return tcprst_code(buf, "failed_tcprst_") >= 0;
+	return fld_eq(cl, "rst") || rst_code >= 0 || fld_eq(st, "failed_rst") ||
+	    fld_tcprst_code(st, "failed_tcprst_") >= 0;
 }
 
 /* Subflow of b data bytes into the unused record's counts of m (its
