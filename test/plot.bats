@@ -544,6 +544,17 @@ box_got() {
     assert_output --partial 'usage: plot-box'
 }
 
+@test "plot-box: a % in a group name is text under its box, not a format" {
+    printf 'g\tbytes\n' > "$T/p.tsv"
+    printf '%s\n' $'pct%s%n\t10' $'pct%s%n\t20' $'x%d\t5' >> "$T/p.tsv"
+    run --separate-stderr "$P/plot-box" -c bytes -g g -o "$T/p.png" "$T/p.tsv"
+    assert_success
+    run png_size "$T/p.png"
+    assert_output 1100x600
+    grep -qF "'pct%%s%%n' 1, 'x%%d' 2" "$T/p.gp"
+    grep -qF "title 'pct%s%n (n=2)'" "$T/p.gp"
+}
+
 # scatter_got DAT: the points of plot-scatter's data file, "group x y"
 scatter_got() {
     awk -F'\t' '/^# / { g = substr($0, 3); next } NF == 2 { print g " " $1 " " $2 }' "$1"
