@@ -1168,7 +1168,7 @@ struct burstsize_row {
 	struct fld mpconn, burst, subflow, dur, maps, pkts, bytes;
 	const char *dir;
 	const struct mpc *m; /* its connection in -m, or NULL */
-	int d;
+	int d, first;
 };
 
 #define BURSTSIZE_COLUMNS(X) \
@@ -1176,7 +1176,7 @@ struct burstsize_row {
 	X(dir, TEXT, "-", "the direction, c2s or s2c", out_str(o, r->dir)) \
 	X(burst, COUNT, "-", "the burst's number in its direction (mptcp-metrics -e bursts)", out_fld(o, r->burst)) \
 	X(first, BOOL, "-", "1 for burst 1, the direction's first: summed, the connections", \
-	    out_chr(o, fld_eq(r->burst, "1") ? '1' : '0')) \
+	    out_chr(o, r->first ? '1' : '0')) \
 	X(subflow, ID, "-", "the subflow that carried it", out_fld(o, r->subflow)) \
 	X(size_class, TEXT, "-", "the class of the direction's unique_bytes in -m (burst record); - not in -m", \
 	    if (r->m) out_str(o, size_class(r->m->ub[r->d])); else out_dash(o)) \
@@ -1202,7 +1202,7 @@ static void burstsize_rows(struct tsv *t)
 		check_count(t, c.bytes);
 		const struct burstsize_row row = { field(t, c.mpconn), field(t, c.burst), field(t, c.subflow),
 			field(t, c.dur), field(t, c.maps), field(t, c.pkts), field(t, c.bytes), dir_name[d],
-			m && m->has_ub ? m : NULL, d }, *r = &row;
+			m && m->has_ub ? m : NULL, d, tsv_u64_or(t, c.burst, 0) == 1 }, *r = &row;
 		struct out *o = &out_stdout;
 		int sep = 0;
 		BURSTSIZE_COLUMNS(COL_EMIT)
