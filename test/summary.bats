@@ -1017,11 +1017,15 @@ burst_oracle() {
 	            by.setdefault((app, cond, e['dir']), []).append((int(e['bytes']), int(e['pkts']), f, e['mpconn']))
 	            c = conn.setdefault((app, cond, e['dir'], klass(ub[e['mpconn'], e['dir']]), f, e['mpconn']), [0, 0, 0])
 	            c[0] += 1; c[1] += int(e['bytes']); c[2] += int(e['pkts'])
+	# aggregate's 12 digits, then summary(1)'s rounding: counts and bytes
+	# to 3 decimals when not whole
+	def r3(v):
+	    return str(int(v)) if float(v).is_integer() else '%.3f' % float('%.12g' % v)
 	with open(out + '.sizes', 'w') as o:
 	    for k in sorted(by):
 	        b = [x[0] for x in by[k]]; p = [x[1] for x in by[k]]
-	        print(*k, len(b), len({x[2:] for x in by[k]}), '%.3f' % numpy.median(b), max(b),
-	              '%.3f' % numpy.median(p), max(p), file=o)
+	        print(*k, len(b), len({x[2:] for x in by[k]}), r3(numpy.median(b)), max(b),
+	              r3(numpy.median(p)), max(p), file=o)
 	shape = {}
 	for k, c in conn.items():
 	    shape.setdefault(k[:4], []).append(c)
@@ -1029,7 +1033,7 @@ burst_oracle() {
 	    for k in sorted(shape):
 	        s = shape[k]
 	        n, nb, nby = len(s), sum(c[0] for c in s), sum(c[1] for c in s)
-	        print(*k, n, nb, nby, '%.6f' % (nby / nb), '%.3f' % numpy.median([c[1] / c[0] for c in s]), file=o)
+	        print(*k, n, nb, nby, '%.6f' % (nby / nb), r3(numpy.median([c[1] / c[0] for c in s])), file=o)
 	pts = {'burst_bytes_ccdf': {}, 'burst_pkts_cdf': {}}
 	for k, v in by.items():
 	    lab = '%s (n=%d)' % (' / '.join(k), len(v))
