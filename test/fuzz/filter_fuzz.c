@@ -228,24 +228,35 @@ static void make_args(struct args *a, const uint8_t *d, size_t n, uint8_t sel,
 #elif defined(FUZZ_MPTCP_DERIVE)
 	/* three tables, NUL-separated: tcp-metrics' (the address events
 	 * for pm and pmevents, which read no TCP table; the burst events
-	 * for burstsize and unused), the subflows
-	 * (socks-dest's for socks), mptcp-metrics'; the low bits pick the
-	 * record, the high ones directions */
+	 * for burstsize and unused; the ACK events for ack; for when both
+	 * -t and -X, its header naming both tables' columns), the subflows
+	 * (socks-dest's for socks), mptcp-metrics' (the DATA_ACK events for
+	 * ack; for when both -m and -J); the low 5 bits pick the record,
+	 * the high ones directions */
 	static const char *const rec[] = { "conn", "mptcp", "subflow", "burst", "share", "default",
-		"share_dir", "sfrtt", "rtt", "overhead", "size", "pm", "pmevents", "socks", "burstsize", "unused" };
+		"share_dir", "sfrtt", "rtt", "overhead", "size", "pm", "pmevents", "socks", "burstsize", "unused",
+		"ack", "when" };
 	static const char *const dirs[] = { "", "-d c2s", "-b c2s", "-d s2c -b s2c" };
-	size_t r = (sel & 15) % (sizeof rec / sizeof *rec);
+	size_t r = (sel & 31) % (sizeof rec / sizeof *rec);
 	add(a, "mptcp-derive");
 	add(a, "-r");
 	add(a, rec[r]);
-	add_words(a, dirs[(sel >> 4) % 4]);
-	add(a, r == 11 || r == 12 ? "-a" : r >= 14 ? "-e" : "-t");
+	add_words(a, dirs[(sel >> 5) % 4]);
+	add(a, r == 11 || r == 12 ? "-a" : r == 14 || r == 15 ? "-e" : r == 16 ? "-A" : "-t");
 	add(a, path);
+	if (r == 17) {
+		add(a, "-X");
+		add(a, path);
+	}
 	/* socks: the second table as socks-dest's */
 	add(a, r == 13 ? "-k" : "-s");
 	add(a, path2);
-	add(a, "-m");
+	add(a, r == 16 ? "-D" : "-m");
 	add(a, path3);
+	if (r == 17) {
+		add(a, "-J");
+		add(a, path3);
+	}
 	(void)d, (void)n;
 	return;
 #elif defined(FUZZ_SERIES)
