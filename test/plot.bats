@@ -647,3 +647,29 @@ scatter_got() {
     assert_success
     assert_output --partial 'usage: plot-scatter'
 }
+
+@test "titles and file names with backslashes: written as they are, never taken for escapes" {
+    # sh's echo would turn the \t and \n of a title or file name into a
+    # tab and a newline inside gnuplot's quotes (gnuplot then fails);
+    # expected by hand: each script holds the text with its backslashes
+    local t='a\tb\nc\\d' f
+    printf 'g\tv\tw\tx\n%s\t1\t2\t3\n%s\t2\t3\t4\n' 'g\1' 'g\1' > "$T/r.tsv"
+    mkdir -p "$T/d\\n"
+    f=$T/d\\n/p\\t
+    run "$P/plot-cdf" -c v -g g -t "$t" -o "$f.png" "$T/r.tsv"
+    assert_success
+    assert_output "$f.png"
+    grep -qF "set title 'a\\tb\\nc\\\\d'" "$f.gp" || fail "$(grep title "$f.gp")"
+    grep -qF "set output './p\\t.png'" "$f.gp"
+    [ -s "$f.png" ]
+    run "$P/plot-box" -c v -g g -t "$t" -o "$f-box.png" "$T/r.tsv"
+    assert_success
+    grep -qF "set title 'a\\tb\\nc\\\\d'" "$f-box.gp"
+    run "$P/plot-scatter" -c v,w -g g -t "$t" -o "$f-sc.png" "$T/r.tsv"
+    assert_success
+    grep -qF "set title 'a\\tb\\nc\\\\d'" "$f-sc.gp"
+    # and an error naming such a file keeps its backslashes
+    run "$P/plot-cdf" -c v -o "$f.png" "$T/nosuch\\t"
+    assert_failure
+    [[ $output == *'nosuch\t'* ]] || fail "$output"
+}
