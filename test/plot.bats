@@ -673,3 +673,17 @@ scatter_got() {
     assert_failure
     [[ $output == *'nosuch\t'* ]] || fail "$output"
 }
+
+@test "plot-cdf -l: values within three decades get ticks at 1, 2 and 5 times the powers of ten" {
+    # by hand: 0.008 to 0.07 ms: ticks 0.005 (within half the lowest) to
+    # 0.1 (within twice the highest); 1 to 1e6: powers only, gnuplot's own
+    printf 'rtt_ms\n0.008\n0.02\n0.07\n' > "$T/n.tsv"
+    run "$P/plot-cdf" -l -c rtt_ms -o "$T/n.png" "$T/n.tsv"
+    assert_success
+    assert_equal "$(grep '^set xtics' "$T/n.gp")" 'set xtics ("0.005" 0.005, "0.01" 0.01, "0.02" 0.02, "0.05" 0.05, "0.1" 0.1)'
+    printf 'rtt_ms\n1\n1000000\n' > "$T/w.tsv"
+    run "$P/plot-cdf" -l -c rtt_ms -o "$T/w.png" "$T/w.tsv"
+    assert_success
+    run grep -c '^set xtics' "$T/w.gp"
+    assert_output 0
+}

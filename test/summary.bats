@@ -560,7 +560,9 @@ rtt_oracle() {
 	for k, v in sf.items():
 	    v = [x for x in v if x is not None]
 	    if v:
-	        pts['rtt_iface_cdf']['%s (n=%d)' % (' / '.join(k), len(v))] = cdf(v)
+	        # the legend names the interface: Wi-Fi, cellular, unknown
+	        lab = k[:-1] + ({'wifi': 'Wi-Fi', 'cellular': 'cellular'}.get(k[-1], 'unknown'),)
+	        pts['rtt_iface_cdf']['%s (n=%d)' % (' / '.join(lab), len(v))] = cdf(v)
 	for k, c in cn.items():
 	    for x, label in (('mptcp', 'MPTCP (DATA_ACK)'), ('best', 'TCP, best subflow')):
 	        v = [r[x] for r in c if r[x] is not None]
