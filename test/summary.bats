@@ -265,6 +265,46 @@ print(len(v), "%.6f" % float("%.12g" % numpy.median(v)), "%.6f" % max(v))')
 	grep -q 'subflow / c2s / appA / wifi' <<< "$got" || fail "no subflow ACKs"
 }
 
+@test "ACK size and when plots, per event and byte-weighted: each group's points from the data tables" {
+	# Expected: python over summary's data tables acks.tsv and when.tsv
+	# (whose rows the tests around check against the event tables): per
+	# group (n = its rows with a value), the values sorted, each with i/n
+	# then (max, 1) (aggregate -c), or with the running sum of the bytes
+	# over their total (-w bytes), to 6 decimals
+	local p col grp w
+	for p in "ack_sizes_cdf acks bytes level,dir -" "when_cdf when at_frac level,kind -" \
+	    "when_bytes_cdf when at_frac level,kind bytes"; do
+		set -- $p
+		$PY - "$2" "$3" "$4" "$5" > "$T/want" <<-'EOF'
+		import csv, sys
+		table, col, grp, w = sys.argv[1:]
+		g = {}
+		for r in csv.DictReader(open('S/data/%s.tsv' % table), delimiter='\t'):
+		    if r[col] == '-':
+		        continue
+		    k = tuple(r[c] for c in grp.split(',')) + (r['app'], r['cond'])
+		    g.setdefault(k, []).append((float(r[col]), int(r[w]) if w != '-' else 1))
+		for k in sorted(g):
+		    v = sorted(g[k])
+		    print('# %s (n=%d)' % (' / '.join(k), len(v)))
+		    if w == '-':
+		        pts = [(x, i / len(v)) for i, (x, _) in enumerate(v)] + [(v[-1][0], 1.0)]
+		    else:
+		        tot, run, pts = sum(b for _, b in v), 0, []
+		        for x, b in v:
+		            run += b
+		            pts.append((x, run / tot))
+		    for x, y in pts:
+		        print('%.6f %.6f' % (x, y))
+		EOF
+		awk '/^# / { print; next } NF == 2 { printf "%.6f %.6f\n", $1, $2 }' "S/plots/$1.dat" > "$T/got"
+		[ "$(grep -c '^# ' "$T/want")" -ge 3 ] || fail "$1: too few groups"
+		# the blocks in sorted order of their group, points in order
+		assert_equal "$(awk '/^# / { k = $0; next } { print k " | " $0 }' "$T/got" | sort -s -t '|' -k1,1)" \
+		    "$(awk '/^# / { k = $0; next } { print k " | " $0 }' "$T/want")"
+	done
+}
+
 @test "when retransmissions and reinjections happen: counts, bytes and median places from the event tables" {
 	# Expected: numpy over the analysed tables: per retransmission with
 	# bytes sent before (tcp_rexmit.tsv) its time since the start of its
