@@ -237,34 +237,6 @@ print(len(v), "%.6f" % float("%.12g" % numpy.median(v)), "%.6f" % max(v))')
 	    pick level,dir,count,sum_bytes,median_bytes | sort)" "$want"
 }
 
-@test "ACK sizes plot, byte-weighted: each group's points are the share of bytes acknowledged by ACKs up to a size" {
-	# Expected: python over summary's data table acks.tsv (whose rows the
-	# test above checks against the event tables): per group (n = its
-	# ACKs), the sizes sorted, each with the running sum of the bytes over
-	# their total, to 6 decimals; the last point 1
-	local want got
-	want=$($PY - <<-'EOF'
-	import csv
-	g = {}
-	for r in csv.DictReader(open('S/data/acks.tsv'), delimiter='\t'):
-	    g.setdefault((r['level'], r['dir'], r['app'], r['cond']), []).append(int(r['bytes']))
-	for k in sorted(g):
-	    v = sorted(g[k])
-	    tot, run = sum(v), 0
-	    print('# %s (n=%d)' % (' / '.join(k), len(v)))
-	    for x in v:
-	        run += x
-	        print(x, '%.6f' % (run / tot))
-	EOF
-	)
-	got=$(awk '/^# / { print; next } NF == 2 { printf "%s %.6f\n", $1, $2 }' S/plots/ack_sizes_bytes_cdf.dat)
-	[ "$(grep -c '^# ' <<< "$want")" -ge 5 ] || fail "too few groups"
-	# the groups in sorted order, their points in order
-	assert_equal "$(awk '/^# / { k = $0; next } { print k " | " $0 }' <<< "$got" | sort -s -t '|' -k1,1)" \
-	    "$(awk '/^# / { k = $0; next } { print k " | " $0 }' <<< "$want")"
-	grep -q 'subflow / c2s / appA / wifi' <<< "$got" || fail "no subflow ACKs"
-}
-
 @test "ACK size and when plots, per event and byte-weighted: each group's points from the data tables" {
 	# Expected: python over summary's data tables acks.tsv and when.tsv
 	# (whose rows the tests around check against the event tables): per
@@ -272,7 +244,8 @@ print(len(v), "%.6f" % float("%.12g" % numpy.median(v)), "%.6f" % max(v))')
 	# then (max, 1) (aggregate -c), or with the running sum of the bytes
 	# over their total (-w bytes), to 6 decimals
 	local p col grp w
-	for p in "ack_sizes_cdf acks bytes level,dir -" "when_cdf when at_frac level,kind -" \
+	for p in "ack_sizes_cdf acks bytes level,dir -" "ack_sizes_bytes_cdf acks bytes level,dir bytes" \
+	    "when_cdf when at_frac level,kind -" \
 	    "when_bytes_cdf when at_frac level,kind bytes"; do
 		set -- $p
 		$PY - "$2" "$3" "$4" "$5" > "$T/want" <<-'EOF'
@@ -299,6 +272,7 @@ print(len(v), "%.6f" % float("%.12g" % numpy.median(v)), "%.6f" % max(v))')
 		EOF
 		awk '/^# / { print; next } NF == 2 { printf "%.6f %.6f\n", $1, $2 }' "S/plots/$1.dat" > "$T/got"
 		[ "$(grep -c '^# ' "$T/want")" -ge 3 ] || fail "$1: too few groups"
+		[ "$1" != ack_sizes_bytes_cdf ] || grep -q '^# subflow / c2s / appA / wifi' "$T/got" || fail "no subflow ACKs"
 		# the blocks in sorted order of their group, points in order
 		assert_equal "$(awk '/^# / { k = $0; next } { print k " | " $0 }' "$T/got" | sort -s -t '|' -k1,1)" \
 		    "$(awk '/^# / { k = $0; next } { print k " | " $0 }' "$T/want")"
@@ -503,13 +477,13 @@ share_dir_conns() {
 	for p in cell_byte_share_cdf:bytes cell_pkt_share_cdf:pkts; do
 		grep -q "plots/${p%:*}.png" S/index.tsv || fail "${p%:*} not in the index"
 		file "S/plots/${p%:*}.png" | grep -q 'PNG image data' || fail "${p%:*}: no PNG"
-		$PY - "$T/conns" "S/plots/${p%:*}.dat" "${p#*:}" <<-'EOF' || fail "${p%:*}.dat"
-		import ast, sys
+		$PY - "$T/conns" "${p#*:}" "${p%:*}" > "$T/want.json" <<-'EOF'
+		import ast, json, sys
 		g = {}
 		for line in open(sys.argv[1]):
 		    app, cond, dr, v = line.split(' ', 3)
 		    v = ast.literal_eval(v)
-		    x = sys.argv[3]
+		    x = sys.argv[2]
 		    tot = v['wifi_' + x] + v['cell_' + x] + v['other_' + x]
 		    if tot:
 		        g.setdefault('%s / %s / %s' % (app, cond, dr), []).append(round(v['cell_' + x] / tot, 6))
@@ -517,20 +491,9 @@ share_dir_conns() {
 		for k, vals in g.items():
 		    vals.sort()
 		    want['%s (n=%d)' % (k, len(vals))] = [(x, i / len(vals)) for i, x in enumerate(vals)] + [(vals[-1], 1.0)]
-		got, cur = {}, None
-		for line in open(sys.argv[2]):
-		    if line.startswith('# '):
-		        cur = line[2:].rstrip('\n')
-		        got[cur] = []
-		    elif line.strip():
-		        a, b = line.split()
-		        got[cur].append((float(a), float(b)))
-		assert sorted(got) == sorted(want), (sorted(got), sorted(want))
-		for k in want:
-		    assert len(got[k]) == len(want[k]), k
-		    for (a, b), (c, d) in zip(got[k], want[k]):
-		        assert abs(a - c) < 1e-9 and abs(b - d) < 1e-9, (k, got[k], want[k])
+		json.dump({sys.argv[3]: want}, sys.stdout)
 		EOF
+		dat_points "S/plots/${p%:*}.dat" "$T/want.json" "${p%:*}" || fail "${p%:*}.dat"
 	done
 }
 
@@ -633,23 +596,7 @@ rtt_oracle() {
 	for p in rtt_iface_cdf rtt_mptcp_tcp_cdf; do
 		grep -q "plots/$p.png" S/index.tsv || fail "$p not in the index"
 		file "S/plots/$p.png" | grep -q 'PNG image data' || fail "$p: no PNG"
-		$PY - "$T/rtt.json" "S/plots/$p.dat" "$p" <<-'EOF' || fail "$p.dat"
-		import json, sys
-		want = json.load(open(sys.argv[1]))[sys.argv[3]]
-		got, cur = {}, None
-		for line in open(sys.argv[2]):
-		    if line.startswith('# '):
-		        cur = line[2:].rstrip('\n')
-		        got[cur] = []
-		    elif line.strip():
-		        a, b = line.split()
-		        got[cur].append((float(a), float(b)))
-		assert sorted(got) == sorted(want), (sorted(got), sorted(want))
-		for k in want:
-		    assert len(got[k]) == len(want[k]), k
-		    for (a, b), (c, d) in zip(got[k], want[k]):
-		        assert abs(a - c) < 1e-9 and abs(b - d) < 1e-9, (k, got[k], want[k])
-		EOF
+		dat_points "S/plots/$p.dat" "$T/rtt.json" "$p" || fail "$p.dat"
 	done
 }
 
@@ -733,8 +680,8 @@ OVH_COLS=app,cond,flows,count,data_conns,sum_data_bytes,sum_rexmit_bytes,sum_rei
 	for p in rexmit_frac_flows_cdf:tcp_rexmit_bytes reinj_frac_flows_cdf:reinj_bytes; do
 		grep -q "plots/${p%:*}.png" S/index.tsv || fail "${p%:*} not in the index"
 		file "S/plots/${p%:*}.png" | grep -q 'PNG image data' || fail "${p%:*}: no PNG"
-		$PY - "S/plots/${p%:*}.dat" "${p#*:}" A B <<-'EOF' || fail "${p%:*}.dat"
-		import csv, glob, sys
+		$PY - "${p%:*}" "${p#*:}" A B > "$T/want.json" <<-'EOF'
+		import csv, glob, json, sys
 		g = {}
 		for d in sys.argv[3:]:
 		    for f in glob.glob(d + '/mptcp_*/mptcp_conns.tsv'):
@@ -748,20 +695,9 @@ OVH_COLS=app,cond,flows,count,data_conns,sum_data_bytes,sum_rexmit_bytes,sum_rei
 		for k, v in g.items():
 		    v.sort()
 		    want['%s (n=%d)' % (k, len(v))] = [(x, i / len(v)) for i, x in enumerate(v)] + [(v[-1], 1.0)]
-		got, cur = {}, None
-		for line in open(sys.argv[1]):
-		    if line.startswith('# '):
-		        cur = line[2:].rstrip('\n')
-		        got[cur] = []
-		    elif line.strip():
-		        a, b = line.split()
-		        got[cur].append((float(a), float(b)))
-		assert sorted(got) == sorted(want), (sorted(got), sorted(want))
-		for k in want:
-		    assert len(got[k]) == len(want[k]), k
-		    for (a, b), (c, d) in zip(got[k], want[k]):
-		        assert abs(a - c) < 1e-9 and abs(b - d) < 1e-9, (k, got[k], want[k])
+		json.dump({sys.argv[1]: want}, sys.stdout)
 		EOF
+		dat_points "S/plots/${p%:*}.dat" "$T/want.json" "${p%:*}" || fail "${p%:*}.dat"
 	done
 }
 
