@@ -181,6 +181,16 @@ static void check_count(const struct tsv *t, int col)
 enum { C2S, S2C };
 static const char *const dir_name[2] = { "c2s", "s2c" };
 
+/* An event's direction field: C2S or S2C, else an error naming the line */
+static int field_dir(const struct tsv *t, int col)
+{
+	if (tsv_eq(t, col, "c2s"))
+		return C2S;
+	if (!tsv_eq(t, col, "s2c"))
+		tsv_bad(t, col, "not c2s or s2c:");
+	return S2C;
+}
+
 /* A TCP connection's RTT per direction (tcp-metrics), as text for the
  * subflow record and as numbers for the spread. */
 struct tcpc {
@@ -1121,16 +1131,6 @@ static void burst_cols_find(struct burst_cols *c, const struct tsv *t)
 	c->bytes = need(t, "bytes", by);
 }
 
-/* The direction of a burst event: C2S or S2C, else an error */
-static int burst_dir(const struct tsv *t, int col)
-{
-	if (tsv_eq(t, col, "c2s"))
-		return C2S;
-	if (!tsv_eq(t, col, "s2c"))
-		tsv_bad(t, col, "not c2s or s2c:");
-	return S2C;
-}
-
 /* The burst events into the connections' sums (burst, unused records) */
 static void read_burst_sums(struct tsv *t)
 {
@@ -1138,7 +1138,7 @@ static void read_burst_sums(struct tsv *t)
 	burst_cols_find(&c, t);
 	while (tsv_next(t)) {
 		struct mpc *m = map_put(&mp_map, t->f[c.mpconn].p, t->f[c.mpconn].n);
-		int d = burst_dir(t, c.dir);
+		int d = field_dir(t, c.dir);
 		m->ev_n[d]++;
 		m->ev_bytes[d] += tsv_u64(t, c.bytes);
 		m->ev_pkts[d] += tsv_u64(t, c.pkts);
@@ -1193,7 +1193,7 @@ static void burstsize_rows(struct tsv *t)
 	burst_cols_find(&c, t);
 	while (tsv_next(t)) {
 		const struct mpc *m = map_get(&mp_map, t->f[c.mpconn].p, t->f[c.mpconn].n);
-		int d = burst_dir(t, c.dir);
+		int d = field_dir(t, c.dir);
 		check_count(t, c.burst);
 		check_count(t, c.subflow);
 		check_real(t, c.dur);
@@ -1479,9 +1479,7 @@ static void read_pm_addr(struct tsv *t)
 		struct pmad *a = &m->pm_ad[m->pm_nad++];
 		a->ts = pm_ts(t, cts);
 		a->rm = rm;
-		if (!tsv_eq(t, cd, "c2s") && !tsv_eq(t, cd, "s2c"))
-			tsv_bad(t, cd, "not c2s or s2c:");
-		a->dir = tsv_eq(t, cd, "c2s") ? C2S : S2C;
+		a->dir = field_dir(t, cd);
 		a->subflow = tsv_u64(t, cx);
 		check_count(t, ci);
 		if (!tsv_dash(t, cp))
@@ -2066,15 +2064,6 @@ static void ev_spans(struct tsv *t, struct map *m, const char *id, const char *s
 	}
 }
 
-static int ev_dir(const struct tsv *t, int col)
-{
-	if (tsv_eq(t, col, "c2s"))
-		return C2S;
-	if (!tsv_eq(t, col, "s2c"))
-		tsv_bad(t, col, "not c2s or s2c:");
-	return S2C;
-}
-
 /* The connection a TCP connection's event counts in: its MPTCP connection
  * for a subflow (*dir turned into the MPTCP direction), else itself. */
 static const struct evc *ev_owner(const struct tsv *t, int col, int *dir, struct fld *id, const char **level)
@@ -2125,7 +2114,7 @@ static void ack_tcp_rows(struct tsv *t)
 	const char *by = "tcp-metrics -e ack";
 	int cc = need(t, "conn", by), cd = need(t, "dir", by), cb = need(t, "acked_bytes", by);
 	while (tsv_next(t)) {
-		struct ack_row r = { "", { NULL, 0 }, field(t, cb), ev_dir(t, cd) };
+		struct ack_row r = { "", { NULL, 0 }, field(t, cb), field_dir(t, cd) };
 		if (!ack_bytes(t, cb))
 			continue;
 		(void)ev_owner(t, cc, &r.dir, &r.id, &r.level);
@@ -2140,7 +2129,7 @@ static void ack_dack_rows(struct tsv *t)
 	const char *by = "mptcp-metrics -e dack";
 	int cm = need(t, "mpconn", by), cd = need(t, "dir", by), cb = need(t, "bytes", by);
 	while (tsv_next(t)) {
-		struct ack_row r = { "data_ack", field(t, cm), field(t, cb), ev_dir(t, cd) };
+		struct ack_row r = { "data_ack", field(t, cm), field(t, cb), field_dir(t, cd) };
 		if (ack_bytes(t, cb))
 			write_ack(&out_stdout, &r);
 	}
@@ -2198,7 +2187,7 @@ static void when_rexmit_rows(struct tsv *t)
 		if (count0(t, cb) == 0)
 			continue;
 		struct when_row r = { "", "rexmit", { NULL, 0 }, field(t, ck), field(t, cb), field(t, ct),
-			ev_dir(t, cd), pm_ts(t, ct), NULL };
+			field_dir(t, cd), pm_ts(t, ct), NULL };
 		r.c = ev_owner(t, cc, &r.dir, &r.id, &r.level);
 		write_when(&out_stdout, &r);
 	}
@@ -2212,7 +2201,7 @@ static void when_reinject_rows(struct tsv *t)
 	while (tsv_next(t)) {
 		check_count(t, cl);
 		struct when_row r = { "mptcp", "reinject", field(t, cm), field(t, ck), field(t, cl), field(t, ct),
-			ev_dir(t, cd), pm_ts(t, ct), map_get(&ev_mp, t->f[cm].p, t->f[cm].n) };
+			field_dir(t, cd), pm_ts(t, ct), map_get(&ev_mp, t->f[cm].p, t->f[cm].n) };
 		write_when(&out_stdout, &r);
 	}
 }
