@@ -94,28 +94,7 @@ def main():
             if r["mpconn"] in conns and onlydir in (None, r["dir"]):
                 b = 0 if r["bytes"] == "-" else int(r["bytes"])
                 add((0, r["mpconn"], r["dir"], None), conns[r["mpconn"]], ns(r["ts"]), b)
-        events = [(r["conn"], r["ts"], r["dir"], int(r["acked_bytes"]))
-                  for r in table(folder + "/tcp_ack.tsv")]
-    elif rec == "rtt" and tshark:
-        events = []
-        with open(tshark) as f:
-            for line in f:
-                ts, sport, dport, rtt = line.rstrip("\n").split("\t")
-                # an ACK from the server end acknowledges c2s data
-                if (dport, sport) in byports:
-                    conn, d = byports[(dport, sport)], "c2s"
-                elif (sport, dport) in byports:
-                    conn, d = byports[(sport, dport)], "s2c"
-                else:
-                    continue
-                # tshark's seconds to milliseconds, 3 decimals, in us
-                events.append((conn, ts, d, ns(rtt) // 1000))
-    elif rec == "rtt":
-        events = [(r["conn"], r["ts"], r["dir"], ns(r["rtt_ms"]) // 10**6)
-                  for r in table(folder + "/tcp_rtt.tsv")]
-    else:
-        events = [(r["conn"], r["ts"], r["dir"], int(r["inflight_bytes"]))
-                  for r in table(folder + "/tcp_inflight.tsv")]
+    events = tcp_events(rec, folder, tshark, byports)
     for conn, ts, d, v in events:
         sf = subflows.get(conn)
         if sf is None:
@@ -165,6 +144,31 @@ def ack_events(folder):
             for r in table(folder + "/tcp_ack.tsv")]
 
 
+def tcp_events(rec, folder, tshark, byports):
+    """(conn, ts, TCP direction, value) of the record's TCP-level events:
+    acknowledged bytes, RTT samples in us (tshark's ack_rtt when given,
+    byports mapping (client port, server port) to conn), in-flight bytes"""
+    if rec == "goodput":
+        return ack_events(folder)
+    if rec == "rtt" and tshark:
+        events = []
+        with open(tshark) as f:
+            for line in f:
+                ts, sport, dport, rtt = line.rstrip("\n").split("\t")
+                # an ACK from the server end acknowledges c2s data;
+                # tshark's seconds to milliseconds, 3 decimals, in us
+                if (dport, sport) in byports:
+                    events.append((byports[(dport, sport)], ts, "c2s", ns(rtt) // 1000))
+                elif (sport, dport) in byports:
+                    events.append((byports[(sport, dport)], ts, "s2c", ns(rtt) // 1000))
+        return events
+    if rec == "rtt":
+        return [(r["conn"], r["ts"], r["dir"], ns(r["rtt_ms"]) // 10**6)
+                for r in table(folder + "/tcp_rtt.tsv")]
+    return [(r["conn"], r["ts"], r["dir"], int(r["inflight_bytes"]))
+            for r in table(folder + "/tcp_inflight.tsv")]
+
+
 def tcp_series(rec, width, folder, only, onlydir, tshark):
     """-t: each TCP connection a series of its own, from its first_ts"""
     conns = {}
@@ -177,24 +181,7 @@ def tcp_series(rec, width, folder, only, onlydir, tshark):
             digits = 9
         conns[r["conn"]] = r
         byports[(r["c_port"], r["s_port"])] = r["conn"]
-    if rec == "goodput":
-        events = ack_events(folder)
-    elif rec == "rtt" and tshark:
-        events = []
-        with open(tshark) as f:
-            for line in f:
-                ts, sport, dport, rtt = line.rstrip("\n").split("\t")
-                # an ACK from the server end acknowledges c2s data
-                if (dport, sport) in byports:
-                    events.append((byports[(dport, sport)], ts, "c2s", ns(rtt) // 1000))
-                elif (sport, dport) in byports:
-                    events.append((byports[(sport, dport)], ts, "s2c", ns(rtt) // 1000))
-    elif rec == "rtt":
-        events = [(r["conn"], r["ts"], r["dir"], ns(r["rtt_ms"]) // 10**6)
-                  for r in table(folder + "/tcp_rtt.tsv")]
-    else:
-        events = [(r["conn"], r["ts"], r["dir"], int(r["inflight_bytes"]))
-                  for r in table(folder + "/tcp_inflight.tsv")]
+    events = tcp_events(rec, folder, tshark, byports)
     series = {}
     for conn, ts, d, v in events:
         if conn in conns and onlydir in (None, d):
