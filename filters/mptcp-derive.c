@@ -1380,8 +1380,6 @@ static int64_t pm_opt_ts(const struct tsv *t, int col, int *have)
 	return *have ? pm_ts(t, col) : 0;
 }
 
-static int tcprst_code(const char *s, const char *prefix);
-
 /* The statuses mptcp-join writes, and "-" (a subflow it did not see) */
 static int pm_status_ok(const char *st)
 {
